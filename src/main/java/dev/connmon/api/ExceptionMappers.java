@@ -1,0 +1,43 @@
+package dev.connmon.api;
+
+import io.quarkus.logging.Log;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one place that turns failures into problem+json responses; no stack trace or SQL ever reaches a client. */
+class ExceptionMappers {
+
+    @ServerExceptionMapper
+    RestResponse<Problem> notFound(ClientNotFoundException e) {
+        return problem(Problem.of(404, "Client not found", "No connection state is known for client '"
+                + e.clientId() + "'"));
+    }
+
+    @ServerExceptionMapper
+    RestResponse<Problem> invalidParameter(InvalidParameterException e) {
+        return problem(Problem.of(400, "Invalid parameter '" + e.parameter() + "'", e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    RestResponse<Problem> webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type == null ? "HTTP " + status : type.getReasonPhrase();
+        return problem(Problem.of(status, title, status >= 500 ? null : e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    RestResponse<Problem> unexpected(Exception e) {
+        Log.errorf(e, "Unexpected failure while serving a request");
+        return problem(Problem.of(500, "Internal Server Error", "The request failed; the server log has details"));
+    }
+
+    private static RestResponse<Problem> problem(Problem problem) {
+        return RestResponse.ResponseBuilder.<Problem>create(problem.status())
+                .entity(problem)
+                .type(Problem.MEDIA_TYPE)
+                .build();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.connmon.embedded;
+
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** HiveMQ Community Edition, in process, speaking MQTT 3.1.1 and 5, with connmon's lifecycle extension. */
+public final class EmbeddedBroker implements AutoCloseable {
+    private final BrokerSettings settings;
+    private EmbeddedHiveMQ hiveMq;
+
+    public EmbeddedBroker(BrokerSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts the broker; a refused setting or a taken port is an {@link IllegalStateException} with one clear line. */
+    public EmbeddedBroker start() {
+        if (settings.anonymous() && !isLoopback(settings.host())) {
+            throw new IllegalStateException("the embedded broker refuses to listen on " + settings.host()
+                    + " with anonymous access on: set connmon.embedded.anonymous=false and connmon.embedded.users.<name>,"
+                    + " or keep connmon.embedded.broker-host on the loopback interface");
+        }
+        ensurePortFree(settings.host(), settings.port());
+        EmbeddedLogging.useLogback();
+        try {
+            Path root = settings.dataDir();
+            Path conf = Files.createDirectories(root.resolve("conf"));
+            Path data = Files.createDirectories(root.resolve("data"));
+            Path extensions = Files.createDirectories(root.resolve("extensions"));
+            Files.writeString(conf.resolve("config.xml"), configXml());
+            // HiveMQ reconfigures logback from conf/logback.xml when it starts
+            try (var in = EmbeddedBroker.class.getResourceAsStream(EmbeddedLogging.CONFIG)) {
+                Files.copy(in, conf.resolve("logback.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            hiveMq = EmbeddedHiveMQ.builder()
+                    .withConfigurationFolder(conf)
+                    .withDataFolder(data)
+                    .withExtensionsFolder(extensions)
+                    .withEmbeddedExtension(EmbeddedExtension.builder()
+                            .withId("connmon-lifecycle")
+                            .withName("connmon lifecycle events")
+                            .withVersion("1")
+                            .withPriority(1000)
+                            .withStartPriority(1000)
+                            .withExtensionMain(new LifecycleExtension(settings))
+                            .build())
+                    .build();
+            EmbeddedLogging.keepJulHandlers(() -> hiveMq.start().join());
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (hiveMq != null) {
+            try {
+                hiveMq.stop().join();
+                hiveMq.close();
+            } catch (Exception e) {
+                // shutting down anyway; nothing a caller could do
+            }
+        }
+    }
+
+    static void ensurePortFree(String host, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IllegalStateException("the embedded MQTT broker cannot listen on " + host + ":" + port
+                    + " (" + e.getMessage() + "): set connmon.embedded.broker-port to a free port,"
+                    + " or connmon.mqtt.host to use an existing broker");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String configXml() {
+        return """
+                <?xml version="1.0"?>
+                <hivemq>
+                  <listeners>
+                    <tcp-listener>
+                      <port>%d</port>
+                      <bind-address>%s</bind-address>
+                    </tcp-listener>
+                  </listeners>
+                  <persistence><mode>in-memory</mode></persistence>
+                  <restrictions><max-client-id-length>%d</max-client-id-length></restrictions>
+                  <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
+                </hivemq>
+                """.formatted(settings.port(), settings.host(), dev.connmon.lifecycle.ClientIds.MAX_UTF8_BYTES);
+    }
+
+}

@@ -1,0 +1,42 @@
+package dev.connmon.embedded;
+
+import java.util.logging.Handler;
+import java.util.logging.Logger;
+
+/**
+ * Routes SLF4J to logback before the embedded services first log. HiveMQ casts SLF4J's logger factory to
+ * logback's LoggerContext and fails on any other provider, so logback must win from the very first call;
+ * zonky logs through SLF4J too and would otherwise bind first.
+ */
+final class EmbeddedLogging {
+    static final String CONFIG = "/embedded-logback.xml";
+
+    private EmbeddedLogging() {
+    }
+
+    /**
+     * Runs {@code action} and then puts back the root JUL handlers it replaced: HiveMQ redirects JUL to SLF4J
+     * when it starts, which would silence Quarkus' own console log.
+     */
+    static void keepJulHandlers(Runnable action) {
+        Logger root = Logger.getLogger("");
+        Handler[] saved = root.getHandlers();
+        try {
+            action.run();
+        } finally {
+            for (Handler handler : root.getHandlers()) {
+                root.removeHandler(handler);
+            }
+            for (Handler handler : saved) {
+                root.addHandler(handler);
+            }
+        }
+    }
+
+    static void useLogback() {
+        System.setProperty("slf4j.provider", "ch.qos.logback.classic.spi.LogbackServiceProvider");
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", CONFIG.substring(1));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.connmon.embedded;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * connmon's entry point on the JVM: starts the embedded PostgreSQL when no database is configured and the
+ * embedded broker when no broker is, points Quarkus at them, then runs the application. The native build leaves
+ * this package out and runs Quarkus' own main, with database and broker always configured.
+ */
+@QuarkusMain
+public final class EmbeddedMain {
+    /** Dev mode calls main() again on every live reload; the embedded services must start only once. */
+    private static final String STARTED = "connmon.embedded.started";
+    static final String SYSTEM_USERNAME = "connmon-system";
+
+    private EmbeddedMain() {
+    }
+
+    public static void main(String... args) {
+        List<AutoCloseable> started = new ArrayList<>();
+        if (System.getProperty(STARTED) == null) {
+            System.setProperty(STARTED, "true");
+            try {
+                startEmbedded(new StartupConfig(), started);
+            } catch (IllegalStateException e) {
+                System.err.println("connmon: " + e.getMessage());
+                closeAll(started);
+                System.exit(1);
+            }
+        }
+        try {
+            Quarkus.run(args);
+        } finally {
+            closeAll(started);
+        }
+    }
+
+    private static void startEmbedded(StartupConfig config, List<AutoCloseable> started) {
+        Path dataDir = Path.of(config.get("connmon.embedded.data-dir", "connmon-data")).toAbsolutePath();
+        if (config.get("quarkus.datasource.reactive.url").isEmpty()) {
+            EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), false);
+            started.add(database);
+            database.datasourceConfig().forEach(System::setProperty);
+            System.err.printf("connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s%n", database.port(),
+                    dataDir.resolve("postgres"));
+        }
+        if (config.get("connmon.mqtt.host").isEmpty()) {
+            String password = randomSecret();
+            BrokerSettings settings = new BrokerSettings(
+                    config.get("connmon.embedded.broker-host", "127.0.0.1"),
+                    Integer.parseInt(config.get("connmon.embedded.broker-port", "1883")),
+                    Boolean.parseBoolean(config.get("connmon.embedded.anonymous", "true")),
+                    config.byPrefix("connmon.embedded.users."),
+                    SYSTEM_USERNAME,
+                    password,
+                    config.get("connmon.canonical.topic-prefix", "connmon/events/"),
+                    "embedded",
+                    dataDir.resolve("broker"));
+            started.add(new EmbeddedBroker(settings).start());
+            System.setProperty("connmon.mqtt.host", settings.host());
+            System.setProperty("connmon.mqtt.port", Integer.toString(settings.port()));
+            System.setProperty("connmon.mqtt.username", SYSTEM_USERNAME);
+            System.setProperty("connmon.mqtt.password", password);
+            System.err.printf("connmon: embedded MQTT broker (3.1.1 and 5) on %s:%d%n", settings.host(),
+                    settings.port());
+        }
+    }
+
+    /** connmon's own broker password lives only in this process. */
+    static String randomSecret() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void closeAll(List<AutoCloseable> started) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                // best effort on the way out
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.connmon.embedded;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
+import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.builder.Builders;
+import dev.connmon.lifecycle.EventType;
+import dev.connmon.lifecycle.Initiator;
+import dev.connmon.lifecycle.Instants;
+import dev.connmon.lifecycle.TopicLevels;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes the embedded broker's lifecycle events as canonical JSON (CONTRACT §1) on
+ * {@code connmon/events/{clientId}}, QoS 1, where connmon's own connection reads them like any other source's.
+ * Activity is coalesced to at most one event per client per second, so a chatty device costs one row update a
+ * second, not one per message.
+ */
+final class LifecycleEmitter {
+    private static final Logger LOG = Logger.getLogger(LifecycleEmitter.class);
+    private static final long ACTIVITY_WINDOW_MS = 1000;
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final String topicPrefix;
+    private final String node;
+    private final Map<String, Long> lastActivity = new ConcurrentHashMap<>();
+
+    LifecycleEmitter(String topicPrefix, String node) {
+        this.topicPrefix = topicPrefix;
+        this.node = node;
+    }
+
+    /** A new event for {@code clientId}; the caller adds its fields and calls {@link #publish}. */
+    ObjectNode event(EventType type, String clientId) {
+        ObjectNode event = mapper.createObjectNode();
+        event.put("event", type.wireName());
+        event.put("clientId", clientId);
+        event.put("time", Instants.format(Instant.now()));
+        event.put("node", node);
+        return event;
+    }
+
+    void disconnected(String clientId, String connectionId, Initiator initiator, Integer reasonCode, String reason) {
+        lastActivity.remove(clientId);
+        ObjectNode event = event(EventType.DISCONNECTED, clientId);
+        event.put("initiator", initiator.wireName());
+        event.put("connectionId", connectionId);
+        if (reasonCode != null) {
+            event.put("reasonCode", reasonCode);
+        }
+        if (reason != null) {
+            event.put("reason", reason);
+        }
+        publish(event);
+    }
+
+    /** Client activity, unless this client already had an activity event in the last second. */
+    void activity(EventType type, String clientId, String topic) {
+        long now = System.currentTimeMillis();
+        Long previous = lastActivity.get(clientId);
+        if (previous != null && now - previous < ACTIVITY_WINDOW_MS) {
+            return;
+        }
+        lastActivity.put(clientId, now);
+        ObjectNode event = event(type, clientId);
+        if (topic != null) {
+            event.put("topic", topic);
+        }
+        publish(event);
+    }
+
+    void publish(ObjectNode event) {
+        String clientId = event.get("clientId").asText();
+        byte[] payload;
+        try {
+            payload = mapper.writeValueAsBytes(event);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            LOG.errorf("Cannot encode a lifecycle event of '%s': %s", clientId, e.getMessage());
+            return;
+        }
+        Services.publishService().publish(Builders.publish()
+                        .topic(topicPrefix + TopicLevels.escape(clientId))
+                        .qos(Qos.AT_LEAST_ONCE)
+                        .payload(ByteBuffer.wrap(payload))
+                        .build())
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        LOG.warnf("The embedded broker could not publish a %s event of '%s': %s",
+                                event.get("event").asText(), clientId, failure.getMessage());
+                    }
+                });
+    }
+}

@@ -1,0 +1,65 @@
+package dev.connmon.embedded;
+
+import com.hivemq.extension.sdk.api.auth.PublishAuthorizer;
+import com.hivemq.extension.sdk.api.auth.SubscriptionAuthorizer;
+import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerInput;
+import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerOutput;
+import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishOutboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishOutboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishOutboundOutput;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
+
+/**
+ * Keeps {@code connmon/} to connmon (CONTRACT §6): ordinary clients may not publish there nor subscribe to the
+ * lifecycle topics by name, and a wildcard subscription such as {@code #} is delivered everything but them.
+ * The authorizer must approve every other topic explicitly: HiveMQ denies what no authorizer allows.
+ */
+final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, PublishOutboundInterceptor {
+    private static final String RESERVED_ROOT = "connmon/";
+
+    private final String eventTopicPrefix;
+
+    TopicGuard(String eventTopicPrefix) {
+        this.eventTopicPrefix = eventTopicPrefix;
+    }
+
+    @Override
+    public void authorizePublish(PublishAuthorizerInput input, PublishAuthorizerOutput output) {
+        if (LifecycleExtension.isSystem(input.getConnectionInformation())
+                || !input.getPublishPacket().getTopic().startsWith(RESERVED_ROOT)) {
+            output.authorizeSuccessfully();
+        } else {
+            output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "topics under connmon/ are reserved");
+        }
+    }
+
+    @Override
+    public void authorizeSubscribe(SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
+        if (LifecycleExtension.isSystem(input.getConnectionInformation())
+                || !namesLifecycleTopics(input.getSubscription().getTopicFilter())) {
+            output.authorizeSuccessfully();
+        } else {
+            output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "lifecycle topics are reserved");
+        }
+    }
+
+    @Override
+    public void onOutboundPublish(PublishOutboundInput input, PublishOutboundOutput output) {
+        if (input.getPublishPacket().getTopic().startsWith(eventTopicPrefix)) {
+            output.preventPublishDelivery();
+        }
+    }
+
+    /** Filters that spell out the lifecycle tree: connmon/events/…, connmon/+/…, connmon/#. */
+    private boolean namesLifecycleTopics(String filter) {
+        if (!filter.startsWith(RESERVED_ROOT)) {
+            return false;
+        }
+        String second = filter.substring(RESERVED_ROOT.length()).split("/", -1)[0];
+        String eventsLevel = eventTopicPrefix.substring(RESERVED_ROOT.length()).split("/", -1)[0];
+        return second.equals(eventsLevel) || second.equals("+") || second.equals("#");
+    }
+}

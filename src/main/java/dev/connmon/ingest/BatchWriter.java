@@ -1,0 +1,85 @@
+package dev.connmon.ingest;
+
+import dev.connmon.lifecycle.LifecycleEvent;
+import dev.connmon.state.IngestBatch;
+import dev.connmon.state.Rejection;
+import dev.connmon.state.StateRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stores decoded messages, retrying until the database takes them. A batch that PostgreSQL refuses for its
+ * data (not for being unreachable) is split until the one message it refuses is found; that message is kept as
+ * a rejection, and every other message of the batch is stored.
+ */
+@ApplicationScoped
+class BatchWriter {
+    private final StateRepository repository;
+    private final MessageDecoder decoder;
+    private final MeterRegistry metrics;
+
+    BatchWriter(StateRepository repository, MessageDecoder decoder, MeterRegistry metrics) {
+        this.repository = repository;
+        this.decoder = decoder;
+        this.metrics = metrics;
+    }
+
+    /** Completes once every message is stored, as events or as a rejection; never fails. */
+    Uni<Void> write(List<Decoded> messages) {
+        return attempt(messages)
+                .onFailure(f -> !isDataError(f))
+                .invoke(f -> Log.warnf("Cannot store %d lifecycle messages yet (%s); retrying", messages.size(),
+                        f.getMessage()))
+                .onFailure(f -> !isDataError(f))
+                .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .invoke(() -> metrics.summary("connmon.ingest.batch.size").record(messages.size()));
+    }
+
+    private Uni<Void> attempt(List<Decoded> messages) {
+        return repository.apply(toBatch(messages))
+                .onFailure(BatchWriter::isDataError)
+                .recoverWithUni(failure -> split(messages, failure));
+    }
+
+    private Uni<Void> split(List<Decoded> messages, Throwable failure) {
+        if (messages.size() == 1) {
+            Decoded message = messages.get(0);
+            Decoded rejected = decoder.reject(message.topic(), message.dialect(),
+                    "the database refused the event: " + failure.getMessage(), message.payload());
+            return repository.apply(toBatch(List.of(rejected)))
+                    .onFailure().invoke(f -> Log.errorf("Dropped a lifecycle message on '%s' that the database "
+                            + "refuses even as a rejection: %s", message.topic(), f.getMessage()))
+                    .onFailure(BatchWriter::isDataError).recoverWithNull();
+        }
+        int half = messages.size() / 2;
+        return attempt(messages.subList(0, half))
+                .chain(() -> attempt(messages.subList(half, messages.size())));
+    }
+
+    private static IngestBatch toBatch(List<Decoded> messages) {
+        List<LifecycleEvent> events = new ArrayList<>();
+        List<Rejection> rejections = new ArrayList<>();
+        for (Decoded decoded : messages) {
+            events.addAll(decoded.events());
+            if (decoded.rejection() != null) {
+                rejections.add(decoded.rejection());
+            }
+        }
+        return new IngestBatch(events, rejections);
+    }
+
+    /** Data exceptions, integrity violations and program limits (e.g. an index row too large) are the data's fault. */
+    static boolean isDataError(Throwable failure) {
+        if (failure instanceof PgException pg && pg.getSqlState() != null) {
+            String state = pg.getSqlState();
+            return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
+        }
+        return false;
+    }
+}

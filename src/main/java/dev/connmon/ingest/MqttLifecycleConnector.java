@@ -1,0 +1,56 @@
+package dev.connmon.ingest;
+
+import io.smallrye.reactive.messaging.connector.InboundConnector;
+import io.smallrye.reactive.messaging.health.HealthReport;
+import io.smallrye.reactive.messaging.health.HealthReporter;
+import io.vertx.core.Vertx;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.spi.Connector;
+
+/**
+ * An inbound MQTT connector that acknowledges a QoS 1 message to the broker only when the application acks it,
+ * and stops reading the socket while the application has no demand.
+ * <p>
+ * Why not {@code smallrye-mqtt}: in Quarkus 3.33 it PUBACKs on receipt, never pauses the socket, and fails the
+ * channel when its buffer overflows, losing what it had already acknowledged (see shared/mqtt-connector-facts.md).
+ * Here the broker keeps every message that connmon has not committed: a crash or a full pipeline loses nothing.
+ */
+@ApplicationScoped
+@Connector(MqttLifecycleConnector.NAME)
+public class MqttLifecycleConnector implements InboundConnector, HealthReporter {
+    public static final String NAME = "connmon-mqtt";
+
+    private final Vertx vertx;
+    private final List<MqttLifecycleSource> sources = new CopyOnWriteArrayList<>();
+
+    MqttLifecycleConnector(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    @Override
+    public Flow.Publisher<? extends Message<?>> getPublisher(Config config) {
+        MqttLifecycleSource source = new MqttLifecycleSource(vertx, MqttSourceSettings.from(config));
+        sources.add(source);
+        return source.messages();
+    }
+
+    @Override
+    public HealthReport getReadiness() {
+        HealthReport.HealthReportBuilder report = HealthReport.builder();
+        for (MqttLifecycleSource source : sources) {
+            report.add(source.channel(), source.isConnected(), source.status());
+        }
+        return report.build();
+    }
+
+    @PreDestroy
+    void close() {
+        sources.forEach(MqttLifecycleSource::close);
+    }
+}

@@ -1,0 +1,188 @@
+package dev.connmon.ingest;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+
+/**
+ * One broker connection as a stream of messages. Everything here runs on one Vert.x context, so the state needs
+ * no locks. The session is persistent (clean session off) and every subscription is QoS 1, so the broker keeps
+ * what connmon has not acknowledged, across reconnects and restarts.
+ */
+final class MqttLifecycleSource {
+    private static final int MAX_BACKOFF_MS = 30_000;
+
+    private final Vertx vertx;
+    private final Context context;
+    private final MqttSourceSettings settings;
+
+    private MultiEmitter<? super Message<byte[]>> emitter;
+    private MqttClient client;
+    private long generation;
+    private boolean connected;
+    private boolean closed;
+    private int backoffMs;
+    private volatile String status = "connecting";
+
+    MqttLifecycleSource(Vertx vertx, MqttSourceSettings settings) {
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        this.settings = settings;
+    }
+
+    Multi<Message<byte[]>> messages() {
+        return Multi.createFrom().<Message<byte[]>>emitter(em -> {
+            em.onRequest(n -> context.runOnContext(v -> resumeIfDemanded()));
+            em.onTermination(() -> context.runOnContext(v -> close()));
+            context.runOnContext(v -> {
+                emitter = em;
+                connect();
+            });
+        }, BackPressureStrategy.BUFFER);
+    }
+
+    String channel() {
+        return settings.channel();
+    }
+
+    boolean isConnected() {
+        return "connected".equals(status);
+    }
+
+    String status() {
+        return settings.address() + " " + status;
+    }
+
+    void close() {
+        context.runOnContext(v -> {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            status = "closed";
+            if (client != null && connected) {
+                client.disconnect();
+            }
+        });
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        long attempt = ++generation;
+        MqttClient candidate = MqttClient.create(vertx, options());
+        candidate.publishHandler(message -> onMessage(attempt, message));
+        candidate.closeHandler(v -> onClosed(attempt));
+        candidate.exceptionHandler(t -> Log.debugf("MQTT %s: %s", settings.address(), t.getMessage()));
+        candidate.connect(settings.port(), settings.host()).onComplete(ar -> {
+            if (attempt != generation || closed) {
+                return;
+            }
+            if (ar.failed()) {
+                status = "unreachable: " + ar.cause().getMessage();
+                Log.warnf("Cannot connect to the lifecycle broker %s as '%s': %s; retrying", settings.address(),
+                        settings.clientId(), ar.cause().getMessage());
+                scheduleReconnect();
+                return;
+            }
+            client = candidate;
+            connected = true;
+            backoffMs = 0;
+            status = "connected";
+            Log.infof("Connected to the lifecycle broker %s as '%s' (session present: %s), subscribing to %s",
+                    settings.address(), settings.clientId(), ar.result().isSessionPresent(), settings.topics());
+            subscribe(candidate);
+            resumeIfDemanded();
+        });
+    }
+
+    private void subscribe(MqttClient connection) {
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        settings.topics().forEach(topic -> topics.put(topic, 1));
+        connection.subscribeCompletionHandler(suback -> {
+            for (int i = 0; i < suback.grantedQoSLevels().size(); i++) {
+                if (suback.grantedQoSLevels().get(i) == 0x80) {
+                    String topic = settings.topics().get(Math.min(i, settings.topics().size() - 1));
+                    status = "subscription to '" + topic + "' refused";
+                    Log.errorf("The lifecycle broker %s refused the subscription to '%s'", settings.address(), topic);
+                }
+            }
+        });
+        connection.subscribe(topics);
+    }
+
+    private void onMessage(long attempt, MqttPublishMessage message) {
+        if (attempt != generation || emitter == null) {
+            return;
+        }
+        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(message.topicName(), message.qosLevel().value(),
+                message.isDup(), Instant.now()));
+        emitter.emit(Message.of(message.payload().getBytes(), metadata, () -> {
+            context.runOnContext(v -> {
+                // an ack for a connection that is gone would name a packet id of the new one
+                if (attempt == generation && connected) {
+                    message.ack();
+                }
+            });
+            return CompletableFuture.completedFuture(null);
+        }));
+        if (emitter.requested() <= 0 && client != null && !client.isPaused()) {
+            client.pause();
+        }
+    }
+
+    private void resumeIfDemanded() {
+        if (connected && client != null && client.isPaused() && emitter != null && emitter.requested() > 0) {
+            client.resume();
+        } else if (connected && client != null && emitter != null && emitter.requested() <= 0 && !client.isPaused()) {
+            client.pause();
+        }
+    }
+
+    private void onClosed(long attempt) {
+        if (attempt != generation) {
+            return;
+        }
+        connected = false;
+        if (!closed) {
+            status = "disconnected";
+            Log.warnf("Lost the connection to the lifecycle broker %s; reconnecting", settings.address());
+            scheduleReconnect();
+        }
+    }
+
+    private void scheduleReconnect() {
+        backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(500, backoffMs * 2));
+        vertx.setTimer(backoffMs, id -> context.runOnContext(v -> connect()));
+    }
+
+    private MqttClientOptions options() {
+        MqttClientOptions options = new MqttClientOptions()
+                .setClientId(settings.clientId())
+                .setCleanSession(false)
+                .setKeepAliveInterval(settings.keepAliveSeconds())
+                .setMaxMessageSize(settings.maxMessageBytes())
+                .setSsl(settings.ssl());
+        options.setAutoAck(false);
+        if (settings.username() != null) {
+            options.setUsername(settings.username());
+        }
+        if (settings.password() != null) {
+            options.setPassword(settings.password());
+        }
+        return options;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.connmon.lifecycle;
+
+import java.util.Optional;
+
+/** The kinds of lifecycle event connmon understands, with their wire names (CONTRACT §1). */
+public enum EventType {
+    CONNECTED("connected", "mqttConnect"),
+    DISCONNECTED("disconnected", "mqttDisconnect"),
+    CONNECT_FAILED("connect_failed", null),
+    PUBLISHED("published", "mqttPublish"),
+    SUBSCRIBED("subscribed", "mqttSubscribe"),
+    UNSUBSCRIBED("unsubscribed", "mqttUnsubscribe");
+
+    private final String wireName;
+    private final String activityName;
+
+    EventType(String wireName, String activityName) {
+        this.wireName = wireName;
+        this.activityName = activityName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The Watson {@code lastActivityEvent} name, or null for events that are not client activity. */
+    public String activityName() {
+        return activityName;
+    }
+
+    public boolean isActivity() {
+        return activityName != null;
+    }
+
+    /** Connects, failed attempts and disconnects are kept in the connection log; activity is not. */
+    public boolean isLogged() {
+        return this == CONNECTED || this == DISCONNECTED || this == CONNECT_FAILED;
+    }
+
+    /**
+     * Breaks ties between activity events with the same millisecond, so that any arrival order gives the same
+     * {@code lastActivityEvent}: a disconnect ends whatever happened in its millisecond, a connect starts it.
+     */
+    public int activityRank() {
+        return switch (this) {
+            case CONNECTED -> 1;
+            case SUBSCRIBED -> 2;
+            case UNSUBSCRIBED -> 3;
+            case PUBLISHED -> 4;
+            case DISCONNECTED -> 5;
+            case CONNECT_FAILED -> 0;
+        };
+    }
+
+    public static Optional<EventType> fromWireName(String name) {
+        for (EventType type : values()) {
+            if (type.wireName.equals(name)) {
+                return Optional.of(type);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public static Optional<EventType> fromActivityName(String name) {
+        for (EventType type : values()) {
+            if (name != null && name.equals(type.activityName)) {
+                return Optional.of(type);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.connmon.lifecycle.dialect;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connmon.lifecycle.ClientIds;
+import dev.connmon.lifecycle.EventType;
+import dev.connmon.lifecycle.Initiator;
+import dev.connmon.lifecycle.LifecycleEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The canonical dialect (CONTRACT §1): one JSON event per message, under {@code connmon/events/}. */
+@ApplicationScoped
+public class ConnmonDialect implements Dialect {
+    public static final String NAME = "connmon";
+
+    private final ObjectMapper mapper;
+    private final String topicPrefix;
+
+    ConnmonDialect(ObjectMapper mapper,
+            @ConfigProperty(name = "connmon.canonical.topic-prefix", defaultValue = "connmon/events/") String topicPrefix) {
+        this.mapper = mapper;
+        this.topicPrefix = topicPrefix;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean matches(String topic) {
+        return topic.startsWith(topicPrefix);
+    }
+
+    @Override
+    public List<LifecycleEvent> decode(String topic, byte[] payload) throws DecodeException {
+        JsonNode root = parse(payload);
+        String eventName = JsonFields.requiredText(root, "event");
+        EventType type = EventType.fromWireName(eventName)
+                .orElseThrow(() -> new DecodeException("unknown event '" + JsonFields.abbreviate(eventName) + "'"));
+        String clientId = JsonFields.requiredIdentifier(root, "clientId");
+        var idProblem = ClientIds.problem(clientId);
+        if (idProblem.isPresent()) {
+            throw new DecodeException(idProblem.get());
+        }
+        String initiatorName = JsonFields.text(root, "initiator");
+        Initiator initiator = null;
+        if (initiatorName != null) {
+            initiator = Initiator.fromWireName(initiatorName).orElseThrow(() -> new DecodeException(
+                    "field 'initiator' must be client, server or network"));
+        }
+        return List.of(LifecycleEvent.builder(type, clientId, JsonFields.instant(root, "time"))
+                .initiator(initiator)
+                .reasonCode(JsonFields.integer(root, "reasonCode", 0, 255))
+                .reason(JsonFields.text(root, "reason"))
+                .connectionId(JsonFields.text(root, "connectionId"))
+                .ipAddress(JsonFields.text(root, "ipAddress"))
+                .port(JsonFields.integer(root, "port", 0, 65535))
+                .username(JsonFields.text(root, "username"))
+                .protocolVersion(JsonFields.text(root, "protocolVersion"))
+                .keepAlive(JsonFields.integer(root, "keepAlive", 0, 65535))
+                .cleanStart(JsonFields.bool(root, "cleanStart"))
+                .node(JsonFields.text(root, "node"))
+                .topic(JsonFields.text(root, "topic"))
+                .dialect(NAME)
+                .build());
+    }
+
+    private JsonNode parse(byte[] payload) throws DecodeException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new DecodeException("payload is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new DecodeException("payload is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new DecodeException("payload is not a JSON object");
+        }
+        return root;
+    }
+}

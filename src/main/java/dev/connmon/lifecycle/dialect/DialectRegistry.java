@@ -1,0 +1,25 @@
+package dev.connmon.lifecycle.dialect;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.util.List;
+import java.util.Optional;
+
+/** Picks the dialect of a message from its topic; dialects are CDI beans, so a new one plugs in by existing. */
+@ApplicationScoped
+public class DialectRegistry {
+    private final List<Dialect> dialects;
+
+    DialectRegistry(Instance<Dialect> dialects) {
+        this.dialects = dialects.stream().toList();
+    }
+
+    public Optional<Dialect> forTopic(String topic) {
+        for (Dialect dialect : dialects) {
+            if (dialect.matches(topic)) {
+                return Optional.of(dialect);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.connmon.lifecycle.dialect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.connmon.lifecycle.Instants;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/** Typed, validating reads of JSON payload fields shared by the JSON dialects; every failure names the field. */
+public final class JsonFields {
+    static final int MAX_TEXT = 1024;
+    private JsonFields() {
+    }
+
+    public static String text(JsonNode root, String field) throws DecodeException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new DecodeException("field '" + field + "' must be a string");
+        }
+        return sanitize(node.textValue());
+    }
+
+    /**
+     * Free text is stored as far as PostgreSQL can hold it: U+0000 and unpaired surrogates become U+FFFD and
+     * the text is cut at {@value #MAX_TEXT} characters, rather than losing the event over a cosmetic field.
+     */
+    static String sanitize(String value) {
+        StringBuilder out = null;
+        int length = Math.min(value.length(), MAX_TEXT);
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            boolean bad = c == '\u0000'
+                    || (Character.isHighSurrogate(c) && (i + 1 >= length || !Character.isLowSurrogate(value.charAt(i + 1))))
+                    || (Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(value.charAt(i - 1))));
+            if (bad && out == null) {
+                out = new StringBuilder(value.substring(0, i));
+            }
+            if (out != null) {
+                out.append(bad ? '\uFFFD' : c);
+            }
+        }
+        if (out != null) {
+            return out.toString();
+        }
+        return length == value.length() ? value : value.substring(0, length);
+    }
+
+    public static String requiredText(JsonNode root, String field) throws DecodeException {
+        String value = text(root, field);
+        if (value == null) {
+            throw new DecodeException("field '" + field + "' is missing");
+        }
+        return value;
+    }
+
+    /** An identifier, exactly as sent: identifiers are validated (see ClientIds), never repaired. */
+    public static String requiredIdentifier(JsonNode root, String field) throws DecodeException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            throw new DecodeException("field '" + field + "' is missing");
+        }
+        if (!node.isTextual()) {
+            throw new DecodeException("field '" + field + "' must be a string");
+        }
+        return node.textValue();
+    }
+
+    public static Integer integer(JsonNode root, String field, int min, int max) throws DecodeException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+            throw new DecodeException("field '" + field + "' must be an integer");
+        }
+        int value = node.intValue();
+        if (value < min || value > max) {
+            throw new DecodeException("field '" + field + "' must be between " + min + " and " + max);
+        }
+        return value;
+    }
+
+    public static Boolean bool(JsonNode root, String field) throws DecodeException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isBoolean()) {
+            throw new DecodeException("field '" + field + "' must be true or false");
+        }
+        return node.booleanValue();
+    }
+
+    /** An ISO 8601 instant (with Z or an offset) or epoch milliseconds. */
+    public static Instant instant(JsonNode root, String field) throws DecodeException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            throw new DecodeException("field '" + field + "' is missing");
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return Instant.ofEpochMilli(node.longValue());
+        }
+        if (node.isTextual()) {
+            try {
+                return Instants.truncate(OffsetDateTime.parse(node.textValue()).toInstant());
+            } catch (DateTimeParseException e) {
+                throw new DecodeException("field '" + field + "' is not an ISO 8601 time: " + abbreviate(node.textValue()));
+            }
+        }
+        throw new DecodeException("field '" + field + "' must be an ISO 8601 time or epoch milliseconds");
+    }
+
+    static String abbreviate(String value) {
+        return value.length() <= 64 ? value : value.substring(0, 64) + "…";
+    }
+}

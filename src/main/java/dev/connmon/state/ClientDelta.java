@@ -1,0 +1,69 @@
+package dev.connmon.state;
+
+import dev.connmon.lifecycle.EventType;
+import dev.connmon.lifecycle.LifecycleEvent;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The newest connect, disconnect and activity of one client within a batch. Folding keeps, per group, the
+ * maximum under the same total order the upsert in {@link StateRepository} uses, so folding in Java first and
+ * merging in SQL after gives the state that applying every event one by one would.
+ */
+final class ClientDelta {
+    static final Comparator<LifecycleEvent> CONNECT_ORDER = Comparator
+            .comparing(LifecycleEvent::time)
+            .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""));
+    static final Comparator<LifecycleEvent> DISCONNECT_ORDER = Comparator
+            .comparing(LifecycleEvent::time)
+            .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""))
+            .thenComparing(e -> e.initiator() == null ? "" : e.initiator().wireName())
+            .thenComparingInt(e -> Objects.requireNonNullElse(e.reasonCode(), -1))
+            .thenComparing(e -> Objects.requireNonNullElse(e.reason(), ""));
+    static final Comparator<LifecycleEvent> ACTIVITY_ORDER = Comparator
+            .comparing(LifecycleEvent::time)
+            .thenComparingInt(e -> e.type().activityRank());
+
+    final String clientId;
+    LifecycleEvent connect;
+    LifecycleEvent disconnect;
+    LifecycleEvent activity;
+    final Set<String> closingConnectionIds = new TreeSet<>();
+
+    ClientDelta(String clientId) {
+        this.clientId = clientId;
+    }
+
+    /** Whether the event changes state at all; failed connection attempts only go to the log. */
+    static boolean affectsState(LifecycleEvent event) {
+        return event.type() != EventType.CONNECT_FAILED;
+    }
+
+    void add(LifecycleEvent event) {
+        switch (event.type()) {
+            case CONNECTED -> connect = max(connect, event, CONNECT_ORDER);
+            case DISCONNECTED -> {
+                disconnect = max(disconnect, event, DISCONNECT_ORDER);
+                if (event.connectionId() != null) {
+                    closingConnectionIds.add(event.connectionId());
+                }
+            }
+            default -> { }
+        }
+        if (event.type().isActivity()) {
+            activity = max(activity, event, ACTIVITY_ORDER);
+        }
+    }
+
+    boolean connectClosed() {
+        return connect != null && connect.connectionId() != null
+                && closingConnectionIds.contains(connect.connectionId());
+    }
+
+    private static LifecycleEvent max(LifecycleEvent current, LifecycleEvent candidate,
+            Comparator<LifecycleEvent> order) {
+        return current == null || order.compare(candidate, current) > 0 ? candidate : current;
+    }
+}

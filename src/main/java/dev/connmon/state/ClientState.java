@@ -1,0 +1,23 @@
+package dev.connmon.state;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** A client's connection state as the API shows it (CONTRACT §2); absent values are null, never omitted. */
+@RegisterForReflection
+public record ClientState(
+        String id,
+        String clientType,
+        String connectionStatus,
+        String lastConnectTime,
+        String lastDisconnectTime,
+        String lastActivityEvent,
+        String lastActivityTime,
+        String mqttConnectProtocol,
+        String lastDisconnectInitiator,
+        Integer lastDisconnectReasonCode,
+        String lastDisconnectReason,
+        String ipAddress,
+        String username,
+        String node,
+        String unconfirmedSince) {
+}

@@ -1,0 +1,297 @@
+package dev.connmon.state;
+
+import dev.connmon.lifecycle.ClientIds;
+import dev.connmon.lifecycle.EventType;
+import dev.connmon.lifecycle.Instants;
+import dev.connmon.lifecycle.LifecycleEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/** Client state and connection log in PostgreSQL: one statement applies a whole batch atomically. */
+@ApplicationScoped
+public class StateRepository {
+
+    private static final String NEWER_CONNECT = """
+            (EXCLUDED.connect_time IS NOT NULL AND (s.connect_time IS NULL
+              OR (EXCLUDED.connect_time, coalesce(EXCLUDED.connect_connection_id, ''))
+               > (s.connect_time, coalesce(s.connect_connection_id, ''))))""";
+    private static final String NEWER_DISCONNECT = """
+            (EXCLUDED.disconnect_time IS NOT NULL AND (s.disconnect_time IS NULL
+              OR (EXCLUDED.disconnect_time, coalesce(EXCLUDED.disconnect_connection_id, ''),
+                  coalesce(EXCLUDED.disconnect_initiator, ''), coalesce(EXCLUDED.disconnect_reason_code, -1),
+                  coalesce(EXCLUDED.disconnect_reason, ''))
+               > (s.disconnect_time, coalesce(s.disconnect_connection_id, ''),
+                  coalesce(s.disconnect_initiator, ''), coalesce(s.disconnect_reason_code, -1),
+                  coalesce(s.disconnect_reason, ''))))""";
+    private static final String NEWER_ACTIVITY = """
+            (EXCLUDED.activity_time IS NOT NULL AND (s.activity_time IS NULL
+              OR (EXCLUDED.activity_time, EXCLUDED.activity_rank) > (s.activity_time, s.activity_rank)))""";
+    /** A disconnect in this batch names the stored connect's connection. */
+    private static final String CLOSES_STORED = """
+            (NOT s.connect_closed AND s.connect_connection_id IS NOT NULL
+              AND jsonb_exists((SELECT d.closing_ids::jsonb FROM delta d WHERE d.client_id = EXCLUDED.client_id),
+                               s.connect_connection_id))""";
+
+    private static final List<String> CONNECT_COLUMNS = List.of("connect_time", "connect_connection_id",
+            "protocol_version", "ip_address", "port", "username", "node", "keep_alive", "clean_start");
+    private static final List<String> DISCONNECT_COLUMNS = List.of("disconnect_time", "disconnect_connection_id",
+            "disconnect_initiator", "disconnect_reason_code", "disconnect_reason");
+    private static final List<String> ACTIVITY_COLUMNS = List.of("activity_time", "activity_event", "activity_rank");
+
+    static final String APPLY_BATCH = ("""
+            WITH logged AS (
+                INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
+                                            connection_id, ip_address, port, username, protocol_version, node,
+                                            dialect, dedup_key)
+                SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::text[],
+                                     $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[],
+                                     $13::text[], $14::uuid[])
+                ON CONFLICT (client_id, dedup_key) DO NOTHING
+            ), rejected AS (
+                INSERT INTO rejected_message (topic, dialect, reason, payload_size, payload)
+                SELECT * FROM unnest($15::text[], $16::text[], $17::text[], $18::int[], $19::bytea[])
+            ), delta AS (
+                SELECT * FROM unnest($20::text[], $21::timestamptz[], $22::text[], $23::text[], $24::text[],
+                                     $25::int[], $26::text[], $27::text[], $28::int[], $29::boolean[],
+                                     $30::boolean[], $31::text[], $32::timestamptz[], $33::text[], $34::text[],
+                                     $35::int[], $36::text[], $37::timestamptz[], $38::text[], $39::smallint[])
+                    AS d(client_id, connect_time, connect_connection_id, protocol_version, ip_address, port,
+                         username, node, keep_alive, clean_start, connect_closed, closing_ids, disconnect_time,
+                         disconnect_connection_id, disconnect_initiator, disconnect_reason_code, disconnect_reason,
+                         activity_time, activity_event, activity_rank)
+            )
+            INSERT INTO client_state AS s (client_id, connect_time, connect_connection_id, protocol_version,
+                    ip_address, port, username, node, keep_alive, clean_start, connect_closed, disconnect_time,
+                    disconnect_connection_id, disconnect_initiator, disconnect_reason_code, disconnect_reason,
+                    activity_time, activity_event, activity_rank)
+            SELECT d.client_id, d.connect_time, d.connect_connection_id, d.protocol_version, d.ip_address, d.port,
+                   d.username, d.node, d.keep_alive, d.clean_start,
+                   -- a disconnect of this connection may have been stored by an earlier batch
+                   d.connect_closed OR (d.connect_connection_id IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM connection_log l
+                        WHERE l.client_id = d.client_id AND l.event = 'disconnected'
+                          AND l.connection_id = d.connect_connection_id)),
+                   d.disconnect_time, d.disconnect_connection_id, d.disconnect_initiator, d.disconnect_reason_code,
+                   d.disconnect_reason, d.activity_time, d.activity_event, d.activity_rank
+              FROM delta d
+            ON CONFLICT (client_id) DO UPDATE SET
+            """ + assignments() + """
+            ,
+                connect_closed = CASE WHEN %1$s THEN EXCLUDED.connect_closed
+                                      ELSE s.connect_closed OR %4$s END,
+                updated_at = now()
+            WHERE %1$s OR %2$s OR %3$s OR %4$s
+            """).formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY, CLOSES_STORED);
+
+    private static final String FIND_BY_ID = """
+            SELECT client_id, connection_status, connect_time, disconnect_time, activity_event, activity_time,
+                   protocol_version, disconnect_initiator, disconnect_reason_code, disconnect_reason, ip_address,
+                   username, node, unconfirmed_since
+              FROM client_state WHERE client_id = $1""";
+
+    private final Pool pool;
+
+    StateRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    private static String assignments() {
+        List<String> sets = new ArrayList<>();
+        CONNECT_COLUMNS.forEach(c -> sets.add(assignment(c, "%1$s")));
+        DISCONNECT_COLUMNS.forEach(c -> sets.add(assignment(c, "%2$s")));
+        ACTIVITY_COLUMNS.forEach(c -> sets.add(assignment(c, "%3$s")));
+        return String.join(",\n", sets);
+    }
+
+    private static String assignment(String column, String condition) {
+        return "    " + column + " = CASE WHEN " + condition + " THEN EXCLUDED." + column + " ELSE s." + column + " END";
+    }
+
+    /** Applies a batch in one statement (one round trip, one transaction); duplicates change nothing. */
+    public Uni<Void> apply(IngestBatch batch) {
+        if (batch.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Object> params = new ArrayList<>(39);
+        addLogParams(params, logRows(batch.events()));
+        addRejectionParams(params, batch.rejections());
+        addDeltaParams(params, deltas(batch.events()));
+        return pool.preparedQuery(APPLY_BATCH).execute(Tuple.from(params)).replaceWithVoid();
+    }
+
+    public Uni<ClientState> findById(String clientId) {
+        return pool.preparedQuery(FIND_BY_ID).execute(Tuple.of(clientId))
+                .map(RowSet::iterator)
+                .map(it -> it.hasNext() ? toState(it.next()) : null);
+    }
+
+    /** One row per distinct logged event; a duplicate inside the batch would otherwise meet itself. */
+    private static Collection<LifecycleEvent> logRows(List<LifecycleEvent> events) {
+        Map<String, LifecycleEvent> rows = new LinkedHashMap<>();
+        for (LifecycleEvent event : events) {
+            if (event.type().isLogged()) {
+                rows.putIfAbsent(event.clientId() + '\u0000' + dedupKey(event), event);
+            }
+        }
+        return rows.values();
+    }
+
+    /** Deltas in client id order, so that concurrent batches lock rows in the same order and cannot deadlock. */
+    private static Collection<ClientDelta> deltas(List<LifecycleEvent> events) {
+        Map<String, ClientDelta> deltas = new TreeMap<>();
+        for (LifecycleEvent event : events) {
+            if (ClientDelta.affectsState(event)) {
+                deltas.computeIfAbsent(event.clientId(), ClientDelta::new).add(event);
+            }
+        }
+        return deltas.values();
+    }
+
+    static UUID dedupKey(LifecycleEvent e) {
+        String identity = String.join("\u0000", e.type().wireName(), Long.toString(e.time().toEpochMilli()),
+                String.valueOf(e.connectionId()), e.initiator() == null ? "" : e.initiator().wireName(),
+                String.valueOf(e.reasonCode()), String.valueOf(e.ipAddress()), String.valueOf(e.port()));
+        return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void addLogParams(List<Object> params, Collection<LifecycleEvent> rows) {
+        int n = rows.size();
+        String[] clientIds = new String[n], events = new String[n], initiators = new String[n], reasons = new String[n],
+                connectionIds = new String[n], ips = new String[n], usernames = new String[n],
+                protocols = new String[n], nodes = new String[n], dialects = new String[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        Integer[] codes = new Integer[n], ports = new Integer[n];
+        UUID[] keys = new UUID[n];
+        int i = 0;
+        for (LifecycleEvent e : rows) {
+            clientIds[i] = e.clientId();
+            times[i] = utc(e.time());
+            events[i] = e.type().wireName();
+            initiators[i] = e.initiator() == null ? null : e.initiator().wireName();
+            codes[i] = e.reasonCode();
+            reasons[i] = e.reason();
+            connectionIds[i] = e.connectionId();
+            ips[i] = e.ipAddress();
+            ports[i] = e.port();
+            usernames[i] = e.username();
+            protocols[i] = e.protocolVersion();
+            nodes[i] = e.node();
+            dialects[i] = e.dialect();
+            keys[i] = dedupKey(e);
+            i++;
+        }
+        params.addAll(List.of(clientIds, times, events, initiators, codes, reasons, connectionIds, ips, ports,
+                usernames, protocols, nodes, dialects, keys));
+    }
+
+    private static void addRejectionParams(List<Object> params, List<Rejection> rejections) {
+        int n = rejections.size();
+        String[] topics = new String[n], dialects = new String[n], reasons = new String[n];
+        Integer[] sizes = new Integer[n];
+        Buffer[] payloads = new Buffer[n];
+        for (int i = 0; i < n; i++) {
+            Rejection r = rejections.get(i);
+            topics[i] = r.topic();
+            dialects[i] = r.dialect();
+            reasons[i] = r.reason();
+            sizes[i] = r.payloadSize();
+            payloads[i] = Buffer.buffer(r.payload());
+        }
+        params.addAll(List.of(topics, dialects, reasons, sizes, payloads));
+    }
+
+    private static void addDeltaParams(List<Object> params, Collection<ClientDelta> deltas) {
+        int n = deltas.size();
+        String[] clientIds = new String[n], connIds = new String[n], protocols = new String[n], ips = new String[n],
+                usernames = new String[n], nodes = new String[n], discConnIds = new String[n],
+                initiators = new String[n], reasons = new String[n], activityEvents = new String[n];
+        OffsetDateTime[] connectTimes = new OffsetDateTime[n], disconnectTimes = new OffsetDateTime[n],
+                activityTimes = new OffsetDateTime[n];
+        Integer[] ports = new Integer[n], keepAlives = new Integer[n], codes = new Integer[n];
+        Boolean[] cleanStarts = new Boolean[n], closed = new Boolean[n];
+        String[] closingIds = new String[n];
+        Short[] ranks = new Short[n];
+        int i = 0;
+        for (ClientDelta d : deltas) {
+            clientIds[i] = d.clientId;
+            if (d.connect != null) {
+                LifecycleEvent c = d.connect;
+                connectTimes[i] = utc(c.time());
+                connIds[i] = c.connectionId();
+                protocols[i] = c.protocolVersion();
+                ips[i] = c.ipAddress();
+                ports[i] = c.port();
+                usernames[i] = c.username();
+                nodes[i] = c.node();
+                keepAlives[i] = c.keepAlive();
+                cleanStarts[i] = c.cleanStart();
+            }
+            closed[i] = d.connectClosed();
+            closingIds[i] = new JsonArray(new ArrayList<>(d.closingConnectionIds)).encode();
+            if (d.disconnect != null) {
+                LifecycleEvent e = d.disconnect;
+                disconnectTimes[i] = utc(e.time());
+                discConnIds[i] = e.connectionId();
+                initiators[i] = e.initiator() == null ? null : e.initiator().wireName();
+                codes[i] = e.reasonCode();
+                reasons[i] = e.reason();
+            }
+            if (d.activity != null) {
+                activityTimes[i] = utc(d.activity.time());
+                activityEvents[i] = d.activity.type().activityName();
+                ranks[i] = (short) d.activity.type().activityRank();
+            }
+            i++;
+        }
+        params.addAll(List.of(clientIds, connectTimes, connIds, protocols, ips, ports, usernames, nodes, keepAlives,
+                cleanStarts, closed, closingIds, disconnectTimes, discConnIds, initiators, codes, reasons,
+                activityTimes, activityEvents, ranks));
+    }
+
+    private static OffsetDateTime utc(java.time.Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static ClientState toState(Row row) {
+        String id = row.getString("client_id");
+        Integer code = row.getInteger("disconnect_reason_code");
+        return new ClientState(
+                id,
+                ClientIds.clientType(id),
+                row.getString("connection_status"),
+                time(row, "connect_time"),
+                time(row, "disconnect_time"),
+                row.getString("activity_event"),
+                time(row, "activity_time"),
+                row.getString("protocol_version"),
+                row.getString("disconnect_initiator"),
+                code,
+                row.getString("disconnect_reason") != null ? row.getString("disconnect_reason")
+                        : dev.connmon.lifecycle.ReasonCodes.describe(EventType.DISCONNECTED, code, null),
+                row.getString("ip_address"),
+                row.getString("username"),
+                row.getString("node"),
+                time(row, "unconfirmed_since"));
+    }
+
+    private static String time(Row row, String column) {
+        OffsetDateTime value = row.getOffsetDateTime(column);
+        return value == null ? null : Instants.format(value.toInstant());
+    }
+}
