@@ -1,0 +1,231 @@
+package dev.connmon.embedded;
+
+import static dev.connmon.support.Api.state;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import dev.connmon.support.RawMqtt;
+import dev.connmon.support.ServicesResource;
+import dev.connmon.support.TestMqtt;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Real MQTT 3.1.1 and 5 clients on the embedded broker, observed through the REST API. */
+@QuarkusTest
+@QuarkusTestResource(ServicesResource.class)
+@Tag("embedded-broker")
+class EmbeddedBrokerLifecycleTest {
+
+    @Inject
+    Pool pool;
+
+    private static String newId(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void mqtt5ConnectIsVisibleAndDisconnectReasonCodeIsRecorded() {
+        String id = newId("d:acme:sensor");
+        Mqtt5BlockingClient client = TestMqtt.v5(id);
+        client.connect();
+
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> state(id).statusCode(200)
+                .body("connectionStatus", equalTo("connected")));
+        state(id).body("clientType", equalTo("device"))
+                .body("mqttConnectProtocol", equalTo("5.0"))
+                .body("ipAddress", equalTo("127.0.0.1"))
+                .body("lastActivityEvent", equalTo("mqttConnect"))
+                .body("lastDisconnectTime", nullValue());
+
+        client.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected"))
+                .body("lastDisconnectInitiator", equalTo("client"))
+                .body("lastDisconnectReasonCode", equalTo(4))
+                .body("lastDisconnectReason", equalTo("Disconnect with Will Message"))
+                .body("lastActivityEvent", equalTo("mqttDisconnect")));
+    }
+
+    @Test
+    void mqtt311DisconnectIsANormalClientDisconnect() {
+        String id = newId("v3");
+        var client = TestMqtt.v3(id);
+        client.connect();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("connected"))
+                .body("mqttConnectProtocol", equalTo("3.1.1")));
+        client.disconnect();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected"))
+                .body("lastDisconnectInitiator", equalTo("client"))
+                .body("lastDisconnectReasonCode", equalTo(0)));
+    }
+
+    @Test
+    void droppedSocketIsANetworkDisconnect() throws Exception {
+        String id = newId("dropper");
+        RawMqtt raw = RawMqtt.connect(TestMqtt.host(), TestMqtt.port(), id, 60);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("connected")));
+        raw.close();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected"))
+                .body("lastDisconnectInitiator", equalTo("network"))
+                .body("lastDisconnectReasonCode", nullValue())
+                .body("lastDisconnectReason", equalTo("Connection lost")));
+    }
+
+    @Test
+    void silentClientIsDisconnectedByTheServerForKeepAliveTimeout() throws Exception {
+        String id = newId("sleeper");
+        try (RawMqtt raw = RawMqtt.connect(TestMqtt.host(), TestMqtt.port(), id, 1)) {
+            assertThat(raw.awaitServerClose()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected"))
+                .body("lastDisconnectInitiator", equalTo("server"))
+                .body("lastDisconnectReasonCode", equalTo(0x8D))
+                .body("lastDisconnectReason", equalTo("Keep Alive timeout")));
+    }
+
+    @Test
+    void takeoverKeepsTheNewConnectionOnline() {
+        String id = newId("twin");
+        Mqtt5BlockingClient first = TestMqtt.v5(id);
+        first.connect();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("connected")));
+        Mqtt5BlockingClient second = TestMqtt.v5(id);
+        second.connect();
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("connected"))
+                .body("lastDisconnectInitiator", equalTo("server"))
+                .body("lastDisconnectReasonCode", equalTo(0x8E))
+                .body("lastDisconnectReason", equalTo("Session taken over")));
+        assertThat(logEvents(id)).containsExactlyInAnyOrder("connected", "connected", "disconnected");
+        second.disconnect();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected"))
+                .body("lastDisconnectInitiator", equalTo("client")));
+    }
+
+    @Test
+    void publishAndSubscribeAreActivity() {
+        String id = newId("chatty");
+        Mqtt5BlockingClient client = TestMqtt.v5(id);
+        client.connect();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("lastActivityEvent", equalTo("mqttConnect")));
+        // activity is coalesced to one event per client per second, so wait out the connect's second
+        await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
+        client.subscribeWith().topicFilter("chatty/#").send();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("lastActivityEvent", equalTo("mqttSubscribe")));
+        await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
+        client.publishWith().topic("chatty/temp").qos(MqttQos.AT_LEAST_ONCE).payload("21.5".getBytes()).send();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("lastActivityEvent", equalTo("mqttPublish"))
+                .body("connectionStatus", equalTo("connected")));
+        client.disconnect();
+    }
+
+    @Test
+    void wrongPasswordIsAFailedConnectAttempt() {
+        String id = newId("intruder");
+        Mqtt5BlockingClient client = TestMqtt.v5(id);
+        assertThatThrownBy(() -> client.connectWith().simpleAuth().username(ServicesResource.DEVICE_USER)
+                .password("wrong".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
+                .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage().getReasonCode())
+                        .isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(logEvents(id))
+                .containsExactly("connect_failed"));
+        Row row = pool.preparedQuery("SELECT reason_code, reason, username FROM connection_log WHERE client_id = $1")
+                .execute(Tuple.of(id)).await().indefinitely().iterator().next();
+        assertThat(row.getInteger("reason_code")).isEqualTo(0x86);
+        assertThat(row.getString("username")).isEqualTo(ServicesResource.DEVICE_USER);
+        // a failed attempt alone creates no client state
+        state(id).statusCode(404);
+    }
+
+    @Test
+    void rightPasswordConnects() {
+        String id = newId("alice-device");
+        Mqtt5BlockingClient client = TestMqtt.v5(id);
+        client.connectWith().simpleAuth().username(ServicesResource.DEVICE_USER)
+                .password(ServicesResource.DEVICE_PASSWORD.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("connected"))
+                .body("username", equalTo(ServicesResource.DEVICE_USER)));
+        client.disconnect();
+    }
+
+    @Test
+    void ordinaryClientsCanNeitherSeeNorForgeLifecycleEvents() {
+        Mqtt5BlockingClient spy = TestMqtt.v5(newId("spy"));
+        spy.connect();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        spy.toAsync().subscribeWith().topicFilter("#").callback(p -> seen.add(p.getTopic().toString())).send().join();
+        assertThatThrownBy(() -> spy.subscribeWith().topicFilter("connmon/events/#").send())
+                .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage().getReasonCodes())
+                        .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
+
+        String observed = newId("observed");
+        Mqtt5BlockingClient other = TestMqtt.v5(observed);
+        other.connect();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(observed)
+                .body("connectionStatus", equalTo("connected")));
+        other.publishWith().topic("plain/topic").payload("x".getBytes()).qos(MqttQos.AT_LEAST_ONCE).send();
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("plain/topic"));
+        assertThat(seen).noneMatch(topic -> topic.startsWith("connmon/"));
+
+        String forged = newId("forged");
+        Mqtt5BlockingClient forger = TestMqtt.v5(newId("forger"));
+        forger.connect();
+        List<Throwable> failures = new ArrayList<>();
+        try {
+            var result = forger.publishWith().topic("connmon/events/" + forged).qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(("{\"event\":\"connected\",\"clientId\":\"" + forged + "\",\"time\":\"2026-01-01T00:00:00Z\"}")
+                            .getBytes(StandardCharsets.UTF_8)).send();
+            assertThat(result.getError()).isPresent();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+        await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).untilAsserted(() ->
+                state(forged).statusCode(404));
+        other.disconnect();
+        spy.disconnect();
+    }
+
+    private List<String> logEvents(String clientId) {
+        List<String> events = new ArrayList<>();
+        pool.preparedQuery("SELECT event FROM connection_log WHERE client_id = $1 ORDER BY event_time, id")
+                .execute(Tuple.of(clientId)).await().indefinitely()
+                .forEach(row -> events.add(row.getString("event")));
+        return events;
+    }
+}
