@@ -1,14 +1,6 @@
 package dev.connmon.support;
 
-import dev.connmon.embedded.BrokerSettings;
-import dev.connmon.embedded.EmbeddedBroker;
-import dev.connmon.embedded.EmbeddedDatabase;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -24,33 +16,26 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
     public static final String DEVICE_USER = "alice";
     public static final String DEVICE_PASSWORD = "alice-secret";
 
-    private EmbeddedDatabase database;
-    private EmbeddedBroker broker;
+    private AutoCloseable embedded;
 
     public static boolean machineServices() {
         return MACHINE.equals(System.getProperty("connmon.test.services"));
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public Map<String, String> start() {
-        return machineServices() ? machine() : embedded();
-    }
-
-    private Map<String, String> embedded() {
-        Map<String, String> config = new HashMap<>();
-        Path dir = tempDir();
-        database = EmbeddedDatabase.start(dir.resolve("postgres"), true);
-        config.putAll(database.datasourceConfig());
-        String password = UUID.randomUUID().toString();
-        BrokerSettings settings = new BrokerSettings("127.0.0.1", freePort(), true,
-                Map.of(DEVICE_USER, DEVICE_PASSWORD), "connmon-system", password, "connmon/events/", "embedded",
-                dir.resolve("broker"));
-        broker = new EmbeddedBroker(settings).start();
-        config.put("connmon.mqtt.host", settings.host());
-        config.put("connmon.mqtt.port", Integer.toString(settings.port()));
-        config.put("connmon.mqtt.username", settings.systemUsername());
-        config.put("connmon.mqtt.password", password);
-        return config;
+        if (machineServices()) {
+            return machine();
+        }
+        try {
+            // by name: the native profile compiles the tests without the embedded package
+            embedded = (AutoCloseable) Class.forName("dev.connmon.support.EmbeddedServices")
+                    .getConstructor().newInstance();
+            return (Map<String, String>) embedded.getClass().getMethod("config").invoke(embedded);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("embedded services unavailable; run with -Pmachine-services", e);
+        }
     }
 
     private Map<String, String> machine() {
@@ -73,27 +58,12 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-        if (database != null) {
-            database.close();
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("connmon-test");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

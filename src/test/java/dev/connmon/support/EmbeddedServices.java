@@ -1,0 +1,64 @@
+package dev.connmon.support;
+
+import dev.connmon.embedded.BrokerSettings;
+import dev.connmon.embedded.EmbeddedBroker;
+import dev.connmon.embedded.EmbeddedDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The embedded PostgreSQL and broker on free ports, for {@link ServicesResource}. Kept in its own class because
+ * the native profile compiles without the embedded package, and so without this.
+ */
+public final class EmbeddedServices implements AutoCloseable {
+    private final EmbeddedDatabase database;
+    private final EmbeddedBroker broker;
+    private final Map<String, String> config = new HashMap<>();
+
+    public EmbeddedServices() {
+        Path dir = tempDir();
+        database = EmbeddedDatabase.start(dir.resolve("postgres"), true);
+        config.putAll(database.datasourceConfig());
+        String password = UUID.randomUUID().toString();
+        BrokerSettings settings = new BrokerSettings("127.0.0.1", freePort(), true,
+                Map.of(ServicesResource.DEVICE_USER, ServicesResource.DEVICE_PASSWORD), "connmon-system", password,
+                "connmon/events/", "embedded", dir.resolve("broker"));
+        broker = new EmbeddedBroker(settings).start();
+        config.put("connmon.mqtt.host", settings.host());
+        config.put("connmon.mqtt.port", Integer.toString(settings.port()));
+        config.put("connmon.mqtt.username", settings.systemUsername());
+        config.put("connmon.mqtt.password", password);
+    }
+
+    public Map<String, String> config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        broker.close();
+        database.close();
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("connmon-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
