@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
+import com.hivemq.extension.sdk.api.services.publish.Publish;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.Instants;
 import dev.connmon.lifecycle.TopicLevels;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -25,10 +28,16 @@ final class LifecycleEmitter {
     private static final Logger LOG = Logger.getLogger(LifecycleEmitter.class);
     private static final long ACTIVITY_WINDOW_MS = 1000;
 
+    /** Events kept while connmon's own connection has not subscribed yet, at most this many. */
+    private static final int MAX_HELD = 100_000;
+
     private final ObjectMapper mapper = new ObjectMapper();
     private final String topicPrefix;
     private final String node;
     private final Map<String, Long> lastActivity = new ConcurrentHashMap<>();
+    private final List<Publish> held = new ArrayList<>();
+    private boolean subscribed;
+    private long droppedWhileHeld;
 
     LifecycleEmitter(String topicPrefix, String node) {
         this.topicPrefix = topicPrefix;
@@ -83,16 +92,46 @@ final class LifecycleEmitter {
             LOG.errorf("Cannot encode a lifecycle event of '%s': %s", clientId, e.getMessage());
             return;
         }
-        Services.publishService().publish(Builders.publish()
-                        .topic(topicPrefix + TopicLevels.escape(clientId))
-                        .qos(Qos.AT_LEAST_ONCE)
-                        .payload(ByteBuffer.wrap(payload))
-                        .build())
-                .whenComplete((ok, failure) -> {
-                    if (failure != null) {
-                        LOG.warnf("The embedded broker could not publish a %s event of '%s': %s",
-                                event.get("event").asText(), clientId, failure.getMessage());
-                    }
-                });
+        Publish publish = Builders.publish()
+                .topic(topicPrefix + TopicLevels.escape(clientId))
+                .qos(Qos.AT_LEAST_ONCE)
+                .payload(ByteBuffer.wrap(payload))
+                .build();
+        synchronized (this) {
+            if (!subscribed) {
+                if (held.size() < MAX_HELD) {
+                    held.add(publish);
+                } else {
+                    droppedWhileHeld++;
+                }
+                return;
+            }
+        }
+        send(publish);
+    }
+
+    /**
+     * connmon's own connection has subscribed: from now on its persistent session keeps every event, so send
+     * what was held since the broker started (devices often reconnect the moment a broker comes up).
+     */
+    synchronized void subscriberReady() {
+        if (subscribed) {
+            return;
+        }
+        subscribed = true;
+        held.forEach(LifecycleEmitter::send);
+        held.clear();
+        if (droppedWhileHeld > 0) {
+            LOG.warnf("Dropped %d lifecycle events that came before connmon subscribed", droppedWhileHeld);
+        }
+    }
+
+    private static void send(Publish publish) {
+        Services.publishService().publish(publish).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.warnf("The embedded broker could not publish a lifecycle event on '%s': %s", publish.getTopic(),
+                        failure.getMessage());
+            }
+        });
     }
 }

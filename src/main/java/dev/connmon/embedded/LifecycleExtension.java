@@ -39,7 +39,7 @@ final class LifecycleExtension implements ExtensionMain {
     @Override
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
         Authenticator authenticator = new Authenticator(settings, emitter);
-        TopicGuard guard = new TopicGuard(settings.eventTopicPrefix());
+        TopicGuard guard = new TopicGuard(settings.eventTopicPrefix(), emitter);
         LifecycleListener listener = new LifecycleListener(emitter);
         Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(in -> guard);

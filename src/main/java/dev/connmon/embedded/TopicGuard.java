@@ -11,6 +11,8 @@ import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishOutboun
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishOutboundOutput;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
+import com.hivemq.extension.sdk.api.services.Services;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps {@code connmon/} to connmon (CONTRACT §6): ordinary clients may not publish there nor subscribe to the
@@ -20,10 +22,15 @@ import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, PublishOutboundInterceptor {
     private static final String RESERVED_ROOT = "connmon/";
 
-    private final String eventTopicPrefix;
+    /** Time for HiveMQ to register connmon's subscription after authorizing it, before held events go out. */
+    private static final long SUBSCRIPTION_SETTLE_MS = 200;
 
-    TopicGuard(String eventTopicPrefix) {
+    private final String eventTopicPrefix;
+    private final LifecycleEmitter emitter;
+
+    TopicGuard(String eventTopicPrefix, LifecycleEmitter emitter) {
         this.eventTopicPrefix = eventTopicPrefix;
+        this.emitter = emitter;
     }
 
     @Override
@@ -38,8 +45,11 @@ final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, Pub
 
     @Override
     public void authorizeSubscribe(SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
-        if (LifecycleExtension.isSystem(input.getConnectionInformation())
-                || !namesLifecycleTopics(input.getSubscription().getTopicFilter())) {
+        if (LifecycleExtension.isSystem(input.getConnectionInformation())) {
+            output.authorizeSuccessfully();
+            Services.extensionExecutorService().schedule(emitter::subscriberReady, SUBSCRIPTION_SETTLE_MS,
+                    TimeUnit.MILLISECONDS);
+        } else if (!namesLifecycleTopics(input.getSubscription().getTopicFilter())) {
             output.authorizeSuccessfully();
         } else {
             output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "lifecycle topics are reserved");

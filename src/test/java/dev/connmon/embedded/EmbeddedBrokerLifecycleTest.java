@@ -70,6 +70,21 @@ class EmbeddedBrokerLifecycleTest {
     }
 
     @Test
+    void deviceThatConnectedBeforeConnmonSubscribedIsKnown() {
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state("early-bird")
+                .statusCode(200)
+                .body("connectionStatus", equalTo("connected")));
+    }
+
+    @Test
+    void clientIdsTooLongToStoreAreRefusedAtConnect() {
+        Mqtt5BlockingClient client = TestMqtt.v5("x".repeat(1025));
+        assertThatThrownBy(client::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class, e ->
+                assertThat(e.getMqttMessage().getReasonCode())
+                        .isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID));
+    }
+
+    @Test
     void mqtt311DisconnectIsANormalClientDisconnect() {
         String id = newId("v3");
         var client = TestMqtt.v3(id);

@@ -17,8 +17,12 @@ import java.util.UUID;
  * the native profile compiles without the embedded package, and so without this.
  */
 public final class EmbeddedServices implements AutoCloseable {
+    /** A device that connects before connmon has started, like devices rushing back to a restarted broker. */
+    public static final String EARLY_CLIENT = "early-bird";
+
     private final EmbeddedDatabase database;
     private final EmbeddedBroker broker;
+    private final RawMqtt earlyClient;
     private final Map<String, String> config = new HashMap<>();
 
     public EmbeddedServices() {
@@ -30,6 +34,11 @@ public final class EmbeddedServices implements AutoCloseable {
                 Map.of(ServicesResource.DEVICE_USER, ServicesResource.DEVICE_PASSWORD), "connmon-system", password,
                 "connmon/events/", "embedded", dir.resolve("broker"));
         broker = new EmbeddedBroker(settings).start();
+        try {
+            earlyClient = RawMqtt.connect(settings.host(), settings.port(), EARLY_CLIENT, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         config.put("connmon.mqtt.host", settings.host());
         config.put("connmon.mqtt.port", Integer.toString(settings.port()));
         config.put("connmon.mqtt.username", settings.systemUsername());
@@ -41,7 +50,8 @@ public final class EmbeddedServices implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
+        earlyClient.close();
         broker.close();
         database.close();
     }
