@@ -1,33 +1,104 @@
 package dev.connmon.api;
 
-import dev.connmon.lifecycle.ClientIds;
 import dev.connmon.state.ClientState;
+import dev.connmon.state.StateFilter;
+import dev.connmon.state.StateReader;
 import dev.connmon.state.StateRepository;
+import dev.connmon.state.StateSort;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Instant;
+import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
-/** Watson-compatible client connection state (CONTRACT §2). */
+/** Watson-compatible client connection states (CONTRACT §2). */
 @Path("/api/v0002/clientconnectionstates")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Client connection states")
 public class ClientStateResource {
-    private final StateRepository states;
+    private final StateReader reader;
+    private final StateRepository repository;
 
-    ClientStateResource(StateRepository states) {
-        this.states = states;
+    ClientStateResource(StateReader reader, StateRepository repository) {
+        this.reader = reader;
+        this.repository = repository;
+    }
+
+    @GET
+    @RolesAllowed({"reader", "admin"})
+    @Operation(summary = "List client states",
+            description = "Filters combine with AND. Pages are keyset-paginated: pass the bookmark of a page as "
+                    + "_bookmark to get the next one; bookmark is absent on the last page.")
+    @APIResponse(responseCode = "200", description = "A page of client states")
+    @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
+    public Uni<StateList> list(@BeanParam StateListRequest request, @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, StateListRequest.NAMES);
+        StateSort sort = request.sort();
+        int limit = request.limit();
+        String fingerprint = request.fingerprint();
+        Bookmark bookmark = request.bookmark == null ? null : Bookmark.decode("_bookmark", request.bookmark);
+        if (bookmark != null && !bookmark.sort().equals(sort.apiName())) {
+            throw new InvalidParameterException("_bookmark", "belongs to a listing sorted by " + bookmark.sort()
+                    + ", not " + sort.apiName());
+        }
+        if (bookmark != null && !bookmark.filter().equals(fingerprint)) {
+            throw new InvalidParameterException("_bookmark", "belongs to a listing with other filters");
+        }
+        Instant reference = bookmark == null ? Instant.now() : bookmark.reference();
+        StateFilter filter = request.filter(reference);
+        return reader.list(filter, sort, bookmark == null ? null : bookmark.position(), limit)
+                .map(page -> new StateList(page.results(), page.next() == null ? null
+                        : new Bookmark(sort.apiName(), fingerprint, reference, page.next()).encode()));
     }
 
     /** The id may hold any UTF-8, percent-encoded, including {@code %2F}: hence the regex that spans segments. */
     @GET
     @Path("{clientId: .+}")
-    public Uni<ClientState> get(@PathParam("clientId") String clientId) {
-        ClientIds.problem(clientId).ifPresent(reason -> {
+    @RolesAllowed({"reader", "admin"})
+    @Operation(summary = "One client's state")
+    @APIResponse(responseCode = "200", description = "The client's state")
+    @APIResponse(responseCode = "404", description = "No state is known for this client id")
+    public Uni<ClientState> get(@Parameter(description = "Client id, percent-encoded", example = "d:acme:sensor:0042")
+            @PathParam("clientId") String clientId, @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, Set.of());
+        validate(clientId);
+        return reader.findById(clientId)
+                .onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
+    }
+
+    @DELETE
+    @Path("{clientId: .+}")
+    @RolesAllowed("admin")
+    @Operation(summary = "Forget a client", description = "Deletes the client's state and connection log.")
+    @APIResponse(responseCode = "204", description = "Forgotten")
+    @APIResponse(responseCode = "404", description = "Nothing was known about this client id")
+    public Uni<RestResponse<Void>> delete(@PathParam("clientId") String clientId, @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, Set.of());
+        validate(clientId);
+        return repository.delete(clientId).map(deleted -> {
+            if (!deleted) {
+                throw new ClientNotFoundException(clientId);
+            }
+            return RestResponse.noContent();
+        });
+    }
+
+    private static void validate(String clientId) {
+        dev.connmon.lifecycle.ClientIds.problem(clientId).ifPresent(reason -> {
             throw new InvalidParameterException("clientId", reason);
         });
-        return states.findById(clientId)
-                .onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
     }
 }

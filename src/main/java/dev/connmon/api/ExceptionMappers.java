@@ -1,6 +1,9 @@
 package dev.connmon.api;
 
 import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -18,6 +21,21 @@ class ExceptionMappers {
     @ServerExceptionMapper
     RestResponse<Problem> invalidParameter(InvalidParameterException e) {
         return problem(Problem.of(400, "Invalid parameter '" + e.parameter() + "'", e.getMessage()));
+    }
+
+    @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
+    RestResponse<Problem> unauthorized() {
+        return RestResponse.ResponseBuilder.<Problem>create(401)
+                .entity(Problem.of(401, "Unauthorized", "Give an API key as HTTP Basic credentials: "
+                        + "the key as user name, its token as password"))
+                .type(Problem.MEDIA_TYPE)
+                .header("WWW-Authenticate", "Basic realm=\"connmon\"")
+                .build();
+    }
+
+    @ServerExceptionMapper(ForbiddenException.class)
+    RestResponse<Problem> forbidden() {
+        return problem(Problem.of(403, "Forbidden", "This API key lacks the role this request needs"));
     }
 
     @ServerExceptionMapper

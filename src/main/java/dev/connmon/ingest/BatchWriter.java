@@ -9,7 +9,9 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +40,19 @@ class BatchWriter {
                         f.getMessage()))
                 .onFailure(f -> !isDataError(f))
                 .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .invoke(() -> metrics.summary("connmon.ingest.batch.size").record(messages.size()));
+                .invoke(() -> recordStored(messages));
+    }
+
+    private void recordStored(List<Decoded> messages) {
+        metrics.summary("connmon.ingest.batch.size").record(messages.size());
+        Timer lag = Timer.builder("connmon.ingest.lag")
+                .description("From a message's arrival to the commit of its batch")
+                .publishPercentiles(0.5, 0.99)
+                .register(metrics);
+        Instant now = Instant.now();
+        for (Decoded message : messages) {
+            lag.record(Duration.between(message.receivedAt(), now));
+        }
     }
 
     private Uni<Void> attempt(List<Decoded> messages) {
@@ -51,7 +65,7 @@ class BatchWriter {
         if (messages.size() == 1) {
             Decoded message = messages.get(0);
             Decoded rejected = decoder.reject(message.topic(), message.dialect(),
-                    "the database refused the event: " + failure.getMessage(), message.payload());
+                    "the database refused the event: " + failure.getMessage(), message.payload(), message.receivedAt());
             return repository.apply(toBatch(List.of(rejected)))
                     .onFailure().invoke(f -> Log.errorf("Dropped a lifecycle message on '%s' that the database "
                             + "refuses even as a rejection: %s", message.topic(), f.getMessage()))

@@ -8,6 +8,7 @@ import dev.connmon.state.Rejection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -35,15 +36,15 @@ class MessageDecoder {
         this.maxPayloadBytes = maxPayloadBytes;
     }
 
-    Decoded decode(String topic, byte[] payload) {
+    Decoded decode(String topic, byte[] payload, Instant receivedAt) {
         Optional<Dialect> dialect = dialects.forTopic(topic);
         if (dialect.isEmpty()) {
-            return reject(topic, null, "no dialect matches the topic", payload);
+            return reject(topic, null, "no dialect matches the topic", payload, receivedAt);
         }
         String name = dialect.get().name();
         if (payload.length > maxPayloadBytes) {
             return reject(topic, name, "payload of " + payload.length + " bytes exceeds the limit of "
-                    + maxPayloadBytes, payload);
+                    + maxPayloadBytes, payload, receivedAt);
         }
         try {
             List<LifecycleEvent> events = dialect.get().decode(topic, payload);
@@ -51,22 +52,22 @@ class MessageDecoder {
                 metrics.counter("connmon.events.ingested", "dialect", name, "event", event.type().wireName())
                         .increment();
             }
-            return new Decoded(topic, payload, name, events, null);
+            return new Decoded(topic, payload, receivedAt, name, events, null);
         } catch (DecodeException e) {
-            return reject(topic, name, e.getMessage(), payload);
+            return reject(topic, name, e.getMessage(), payload, receivedAt);
         } catch (RuntimeException e) {
             // a decoder bug must cost one message, not the pipeline
-            return reject(topic, name, "decoder failed: " + e, payload);
+            return reject(topic, name, "decoder failed: " + e, payload, receivedAt);
         }
     }
 
-    Decoded reject(String topic, String dialect, String reason, byte[] payload) {
+    Decoded reject(String topic, String dialect, String reason, byte[] payload, Instant receivedAt) {
         metrics.counter("connmon.messages.rejected", "dialect", dialect == null ? "none" : dialect).increment();
         if (loggedReasons.size() < MAX_LOGGED_REASONS && loggedReasons.add(dialect + ": " + reason)) {
             Log.warnf("Rejected a lifecycle message on '%s' (%s): %s; further rejections for this reason are only "
                     + "counted and kept at /api/v0002/rejected", topic, dialect == null ? "no dialect" : dialect, reason);
         }
         byte[] kept = payload.length <= MAX_STORED_PAYLOAD ? payload : Arrays.copyOf(payload, MAX_STORED_PAYLOAD);
-        return new Decoded(topic, payload, dialect, List.of(), new Rejection(topic, dialect, reason, kept, payload.length));
+        return new Decoded(topic, payload, receivedAt, dialect, List.of(), new Rejection(topic, dialect, reason, kept, payload.length));
     }
 }

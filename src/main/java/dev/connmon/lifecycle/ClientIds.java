@@ -3,7 +3,7 @@ package dev.connmon.lifecycle;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-/** The one place that decides whether a client id can be stored, and what kind of client it names. */
+/** The one place that decides whether a client id can be stored. */
 public final class ClientIds {
     /**
      * Longer ids are rejected rather than stored: PostgreSQL cannot index keys past about 2.7 kB, and no real
@@ -37,19 +37,5 @@ public final class ClientIds {
             return Optional.of("clientId is longer than " + MAX_UTF8_BYTES + " bytes");
         }
         return Optional.empty();
-    }
-
-    /** {@code device}, {@code application} or {@code gateway} for Watson-style ids, else {@code client}. */
-    public static String clientType(String clientId) {
-        if (clientId.startsWith("d:")) {
-            return "device";
-        }
-        if (clientId.startsWith("a:") || clientId.startsWith("A:")) {
-            return "application";
-        }
-        if (clientId.startsWith("g:")) {
-            return "gateway";
-        }
-        return "client";
     }
 }

@@ -1,15 +1,10 @@
 package dev.connmon.state;
 
-import dev.connmon.lifecycle.ClientIds;
-import dev.connmon.lifecycle.EventType;
-import dev.connmon.lifecycle.Instants;
 import dev.connmon.lifecycle.LifecycleEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
-/** Client state and connection log in PostgreSQL: one statement applies a whole batch atomically. */
+/** Writes client state and the connection log: one statement applies a whole batch atomically. */
 @ApplicationScoped
 public class StateRepository {
 
@@ -99,12 +94,6 @@ public class StateRepository {
             WHERE %1$s OR %2$s OR %3$s OR %4$s
             """).formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY, CLOSES_STORED);
 
-    private static final String FIND_BY_ID = """
-            SELECT client_id, connection_status, connect_time, disconnect_time, activity_event, activity_time,
-                   protocol_version, disconnect_initiator, disconnect_reason_code, disconnect_reason, ip_address,
-                   username, node, unconfirmed_since
-              FROM client_state WHERE client_id = $1""";
-
     private final Pool pool;
 
     StateRepository(Pool pool) {
@@ -135,10 +124,14 @@ public class StateRepository {
         return pool.preparedQuery(APPLY_BATCH).execute(Tuple.from(params)).replaceWithVoid();
     }
 
-    public Uni<ClientState> findById(String clientId) {
-        return pool.preparedQuery(FIND_BY_ID).execute(Tuple.of(clientId))
-                .map(RowSet::iterator)
-                .map(it -> it.hasNext() ? toState(it.next()) : null);
+    /** Forgets a client: its state and its connection log. Emits whether there was anything to forget. */
+    public Uni<Boolean> delete(String clientId) {
+        return pool.preparedQuery("""
+                WITH state AS (DELETE FROM client_state WHERE client_id = $1 RETURNING 1),
+                     log AS (DELETE FROM connection_log WHERE client_id = $1 RETURNING 1)
+                SELECT (SELECT count(*) FROM state) + (SELECT count(*) FROM log) AS deleted""")
+                .execute(Tuple.of(clientId))
+                .map(rows -> rows.iterator().next().getLong("deleted") > 0);
     }
 
     /** One row per distinct logged event; a duplicate inside the batch would otherwise meet itself. */
@@ -266,32 +259,5 @@ public class StateRepository {
 
     private static OffsetDateTime utc(java.time.Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static ClientState toState(Row row) {
-        String id = row.getString("client_id");
-        Integer code = row.getInteger("disconnect_reason_code");
-        return new ClientState(
-                id,
-                ClientIds.clientType(id),
-                row.getString("connection_status"),
-                time(row, "connect_time"),
-                time(row, "disconnect_time"),
-                row.getString("activity_event"),
-                time(row, "activity_time"),
-                row.getString("protocol_version"),
-                row.getString("disconnect_initiator"),
-                code,
-                row.getString("disconnect_reason") != null ? row.getString("disconnect_reason")
-                        : dev.connmon.lifecycle.ReasonCodes.describe(EventType.DISCONNECTED, code, null),
-                row.getString("ip_address"),
-                row.getString("username"),
-                row.getString("node"),
-                time(row, "unconfirmed_since"));
-    }
-
-    private static String time(Row row, String column) {
-        OffsetDateTime value = row.getOffsetDateTime(column);
-        return value == null ? null : Instants.format(value.toInstant());
     }
 }

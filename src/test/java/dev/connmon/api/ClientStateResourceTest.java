@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.connmon.support.Api;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,7 +28,7 @@ class ClientStateResourceTest {
 
     @Test
     void clientIdThatCannotExistGives400NamingIt() {
-        given().urlEncodingEnabled(false).when().get("/api/v0002/clientconnectionstates/bad%00id").then()
+        Api.asReader().urlEncodingEnabled(false).when().get("/api/v0002/clientconnectionstates/bad%00id").then()
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("title", containsString("clientId"))

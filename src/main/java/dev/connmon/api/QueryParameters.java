@@ -1,0 +1,109 @@
+package dev.connmon.api;
+
+import jakarta.ws.rs.core.UriInfo;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.Period;
+import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Parsing of query parameters, each failure a 400 that names the parameter and says why. */
+final class QueryParameters {
+    private QueryParameters() {
+    }
+
+    /** A typo must not silently widen a query: unknown parameters are refused. */
+    static void requireKnown(UriInfo uri, Set<String> known) {
+        Set<String> unknown = new TreeSet<>(uri.getQueryParameters().keySet());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            String name = unknown.iterator().next();
+            throw new InvalidParameterException(name, "unknown parameter; known parameters are "
+                    + String.join(", ", new TreeSet<>(known)));
+        }
+    }
+
+    /**
+     * An ISO 8601 instant ({@code 2026-11-26T06:00:00Z}, offsets allowed), epoch milliseconds, or an ISO 8601
+     * duration or period meaning that long before {@code now} ({@code PT15M}, {@code P2D}, {@code P1M}).
+     */
+    static Instant time(String name, String value, Instant now) {
+        if (value == null) {
+            return null;
+        }
+        String text = value.trim();
+        if (text.isEmpty()) {
+            throw new InvalidParameterException(name, "must not be empty");
+        }
+        try {
+            if (text.matches("-?\\d{1,18}")) {
+                return Instant.ofEpochMilli(Long.parseLong(text));
+            }
+            if (text.startsWith("P") || text.startsWith("p")) {
+                return ago(text.toUpperCase(java.util.Locale.ROOT), now);
+            }
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new InvalidParameterException(name, "'" + abbreviate(text) + "' is neither an ISO 8601 time "
+                    + "(2026-11-26T06:00:00Z), epoch milliseconds nor an ISO 8601 duration (P2D, PT15M)");
+        }
+    }
+
+    private static Instant ago(String text, Instant now) {
+        int t = text.indexOf('T');
+        boolean hasTime = t >= 0;
+        String datePart = hasTime ? text.substring(0, t) : text;
+        Period period = datePart.equals("P") ? Period.ZERO : Period.parse(datePart);
+        Duration duration = hasTime ? Duration.parse("P" + text.substring(t)) : Duration.ZERO;
+        if (period.isNegative() || duration.isNegative()) {
+            throw new DateTimeException("negative");
+        }
+        return now.atOffset(ZoneOffset.UTC).minus(period).toInstant().minus(duration);
+    }
+
+    static int integer(String name, String value, int min, int max, int defaultValue) {
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed < min || parsed > max) {
+                throw new InvalidParameterException(name, "must be between " + min + " and " + max);
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new InvalidParameterException(name, "'" + abbreviate(value) + "' is not an integer");
+        }
+    }
+
+    static String oneOf(String name, String value, Set<String> allowed) {
+        if (value == null) {
+            return null;
+        }
+        if (!allowed.contains(value)) {
+            throw new InvalidParameterException(name, "'" + abbreviate(value) + "' is not one of "
+                    + String.join(", ", new TreeSet<>(allowed)));
+        }
+        return value;
+    }
+
+    static String text(String name, String value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.isEmpty()) {
+            throw new InvalidParameterException(name, "must not be empty");
+        }
+        dev.connmon.lifecycle.ClientIds.problem(value).ifPresent(problem -> {
+            throw new InvalidParameterException(name, problem.replace("clientId", "value"));
+        });
+        return value;
+    }
+
+    static String abbreviate(String value) {
+        return value.length() <= 64 ? value : value.substring(0, 64) + "…";
+    }
+}

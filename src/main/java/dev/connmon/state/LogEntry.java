@@ -1,0 +1,16 @@
+package dev.connmon.state;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** One connection log entry as the API shows it (CONTRACT §2). */
+@RegisterForReflection
+public record LogEntry(
+        String timestamp,
+        String message,
+        String event,
+        String initiator,
+        Integer reasonCode,
+        String reason,
+        String ipAddress,
+        String node) {
+}

@@ -1,0 +1,36 @@
+package dev.connmon.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.connmon.support.ServicesResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/** The OpenAPI document describes every endpoint and parameter; Swagger UI is served. */
+@QuarkusTest
+@QuarkusTestResource(ServicesResource.class)
+class OpenApiTest {
+
+    @Test
+    void documentDescribesTheApi() {
+        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
+                .body("paths.'/api/v0002/clientconnectionstates'.get.parameters.name",
+                        hasItems("connectionStatus", "connectedAfter", "lastConnectedAfter", "disconnectedBefore",
+                                "activeAfter", "disconnectInitiator", "disconnectReasonCode", "clientIdPrefix",
+                                "clientType", "deviceType", "deviceId", "_limit", "_sort", "_bookmark"))
+                .body("paths.'/api/v0002/logs/connection'.get.parameters.name",
+                        hasItems("clientId", "typeId", "deviceId", "since", "until", "_limit"))
+                .body("paths.'/api/v0002/rejected'.get", notNullValue())
+                .body("components.schemas.ClientState.properties.lastDisconnectReasonCode", notNullValue())
+                .body("components.securitySchemes", notNullValue());
+    }
+
+    @Test
+    void swaggerUiIsServed() {
+        given().when().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
+    }
+}

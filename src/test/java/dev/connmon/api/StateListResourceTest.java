@@ -1,0 +1,267 @@
+package dev.connmon.api;
+
+import static dev.connmon.support.Api.STATES;
+import static dev.connmon.support.Api.asReader;
+import static dev.connmon.support.Events.connected;
+import static dev.connmon.support.Events.disconnected;
+import static dev.connmon.support.Events.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import dev.connmon.support.ServicesResource;
+import dev.connmon.support.TestMqtt;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.ValidatableResponse;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The state list (CONTRACT §2): every filter, alias, sort and time format, keyset paging, and its 400s. */
+@QuarkusTest
+@QuarkusTestResource(ServicesResource.class)
+class StateListResourceTest {
+    private static final String ORG = "o" + UUID.randomUUID().toString().substring(0, 6);
+    private static final String SENSOR = "sensor" + ORG;
+    private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private static final String A = "d:" + ORG + ":" + SENSOR + ":a";
+    private static final String B = "d:" + ORG + ":" + SENSOR + ":b";
+    private static final String C = "d:" + ORG + ":camera:c";
+    private static final String D = "a:" + ORG + ":app1";
+    private static final String E = "g:" + ORG + ":gw:e";
+    private static boolean loaded;
+
+    /** Six clients of one organization, published once through the broker like any other events. */
+    private static synchronized void load() {
+        if (loaded) {
+            return;
+        }
+        Mqtt5AsyncClient publisher = TestMqtt.eventPublisher("list-fixture-" + UUID.randomUUID());
+        List<JsonObject> events = List.of(
+                connected(A, NOW.minus(1, ChronoUnit.HOURS), "a1"),
+                event("published", A, NOW.minus(10, ChronoUnit.MINUTES)),
+                connected(B, NOW.minus(3, ChronoUnit.DAYS), "b1"),
+                disconnected(B, NOW.minus(3, ChronoUnit.DAYS).plus(1, ChronoUnit.HOURS), "b1", "server", 0x8D),
+                connected(C, NOW.minus(1, ChronoUnit.DAYS), "c1"),
+                disconnected(C, NOW.minus(20, ChronoUnit.HOURS), "c1", "client", 0),
+                connected(D, NOW.minus(5, ChronoUnit.DAYS), "d1"),
+                disconnected(D, NOW.minus(4, ChronoUnit.DAYS), "d1", "network", 0x8D).put("reasonCode", null),
+                connected(E, NOW.minus(30, ChronoUnit.MINUTES), "e1"),
+                connected("x" + ORG + "-plain", NOW.minus(2, ChronoUnit.HOURS), "p1"));
+        events.forEach(e -> TestMqtt.publishEvent(publisher, "list", e.encode()));
+        publisher.disconnect().join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ids("clientIdPrefix", "d:" + ORG).size() == 3
+                && ids("clientIdPrefix", "x" + ORG).size() == 1 && ids("clientIdPrefix", "a:" + ORG).size() == 1
+                && ids("clientIdPrefix", "g:" + ORG).size() == 1);
+        loaded = true;
+    }
+
+    private static ValidatableResponse list(Object... params) {
+        Map<String, Object> query = new LinkedHashMap<>();
+        for (int i = 0; i < params.length; i += 2) {
+            query.put((String) params[i], params[i + 1]);
+        }
+        return asReader().queryParams(query).when().get(STATES).then();
+    }
+
+    private static List<String> ids(Object... params) {
+        return list(params).statusCode(200).extract().jsonPath().getList("results.id", String.class);
+    }
+
+    /** The fixture's ids among the results of a query (other tests' clients share the database). */
+    private static Set<String> fixture(Object... params) {
+        load();
+        Set<String> mine = new HashSet<>();
+        for (String id : allPages(params)) {
+            if (id.contains(ORG)) {
+                mine.add(id);
+            }
+        }
+        return mine;
+    }
+
+    private static List<String> allPages(Object... params) {
+        List<String> all = new ArrayList<>();
+        String bookmark = null;
+        do {
+            List<Object> withBookmark = new ArrayList<>(List.of(params));
+            withBookmark.addAll(List.of("_limit", 1000));
+            if (bookmark != null) {
+                withBookmark.addAll(List.of("_bookmark", bookmark));
+            }
+            JsonPath page = list(withBookmark.toArray()).statusCode(200).extract().jsonPath();
+            all.addAll(page.getList("results.id", String.class));
+            bookmark = page.getString("bookmark");
+        } while (bookmark != null);
+        return all;
+    }
+
+    @Test
+    void everyFilterSelectsItsClients() {
+        String plain = "x" + ORG + "-plain";
+        assertThat(fixture("connectionStatus", "connected")).containsExactlyInAnyOrder(A, E, plain);
+        assertThat(fixture("connectionStatus", "disconnected")).containsExactlyInAnyOrder(B, C, D);
+        assertThat(fixture("connectedAfter", "P2D")).containsExactlyInAnyOrder(A, C, E, plain);
+        assertThat(fixture("connectedBefore", "P2D")).containsExactlyInAnyOrder(B, D);
+        assertThat(fixture("disconnectedAfter", "P2D")).containsExactlyInAnyOrder(C);
+        assertThat(fixture("disconnectedBefore", "PT1H")).containsExactlyInAnyOrder(B, C, D);
+        assertThat(fixture("activeAfter", "PT15M")).containsExactlyInAnyOrder(A);
+        assertThat(fixture("activeBefore", "P1D")).containsExactlyInAnyOrder(B, D);
+        assertThat(fixture("disconnectInitiator", "server")).containsExactlyInAnyOrder(B);
+        assertThat(fixture("disconnectInitiator", "network")).containsExactlyInAnyOrder(D);
+        assertThat(fixture("disconnectReasonCode", 141)).containsExactlyInAnyOrder(B);
+        assertThat(fixture("clientIdPrefix", "d:" + ORG + ":" + SENSOR)).containsExactlyInAnyOrder(A, B);
+        assertThat(fixture("clientType", "application")).containsExactlyInAnyOrder(D);
+        assertThat(fixture("clientType", "gateway")).containsExactlyInAnyOrder(E);
+        assertThat(fixture("clientType", "client", "clientIdPrefix", "x" + ORG)).containsExactlyInAnyOrder(plain);
+        assertThat(fixture("deviceType", SENSOR)).containsExactlyInAnyOrder(A, B);
+        assertThat(fixture("deviceType", "gw")).contains(E);
+        assertThat(fixture("deviceId", "c", "clientIdPrefix", "d:" + ORG)).containsExactlyInAnyOrder(C);
+    }
+
+    @Test
+    void filtersCombineWithAnd() {
+        assertThat(fixture("connectionStatus", "disconnected", "connectedAfter", "P2D")).containsExactly(C);
+        assertThat(fixture("deviceType", SENSOR, "connectionStatus", "connected")).containsExactly(A);
+        assertThat(fixture("clientType", "device", "clientIdPrefix", "d:" + ORG, "disconnectInitiator", "client"))
+                .containsExactly(C);
+    }
+
+    @Test
+    void aliasesAndTimeFormatsAgree() {
+        Instant twoDaysAgo = NOW.minus(2, ChronoUnit.DAYS);
+        Set<String> expected = fixture("connectedAfter", "P2D");
+        assertThat(fixture("lastConnectedAfter", "P2D")).isEqualTo(expected);
+        assertThat(fixture("connectedAfter", "PT48H")).isEqualTo(expected);
+        assertThat(fixture("connectedAfter", twoDaysAgo.toString())).isEqualTo(expected);
+        assertThat(fixture("connectedAfter", twoDaysAgo.atOffset(java.time.ZoneOffset.ofHours(2)).toString()))
+                .isEqualTo(expected);
+        assertThat(fixture("connectedAfter", twoDaysAgo.toEpochMilli())).isEqualTo(expected);
+        assertThat(fixture("lastConnectedBefore", "P2D")).isEqualTo(fixture("connectedBefore", "P2D"));
+    }
+
+    @Test
+    void sortOrdersAndDirections() {
+        load();
+        List<String> byId = ids("clientIdPrefix", "d:" + ORG, "_sort", "id");
+        assertThat(byId).containsExactly(C, A, B);
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-id")).containsExactly(B, A, C);
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "lastConnectTime")).containsExactly(B, C, A);
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-lastConnectTime")).containsExactly(A, C, B);
+        // A never disconnected: absent times come first ascending, last descending
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "lastDisconnectTime")).containsExactly(A, B, C);
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-lastDisconnectTime")).containsExactly(C, B, A);
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-lastActivityTime")).containsExactly(A, C, B);
+    }
+
+    @Test
+    void stateObjectsInListsHaveEveryField() {
+        load();
+        list("clientIdPrefix", B).statusCode(200)
+                .body("results[0].id", equalTo(B))
+                .body("results[0].clientType", equalTo("device"))
+                .body("results[0].connectionStatus", equalTo("disconnected"))
+                .body("results[0].lastDisconnectReasonCode", equalTo(141))
+                .body("results[0].lastDisconnectReason", equalTo("Keep Alive timeout"))
+                .body("results[0].username", nullValue())
+                .body("results[0].unconfirmedSince", nullValue())
+                .body("bookmark", nullValue());
+    }
+
+    @Test
+    void pagingThroughThousandsWithPageSizeSevenSeesEveryClientOnceDespiteConcurrentInserts() {
+        String prefix = "page-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        int clients = 2_000;
+        Mqtt5AsyncClient publisher = TestMqtt.eventPublisher("page-publisher-" + UUID.randomUUID());
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            String event = connected(prefix + i, NOW.minusSeconds(i % 977), "c").encode();
+            sent.add(publisher.publishWith().topic(TestMqtt.eventTopicPrefix() + "page")
+                    .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).payload(event.getBytes()).send());
+        }
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> allPages("clientIdPrefix", prefix).size() == clients);
+        Set<String> before = new HashSet<>(allPages("clientIdPrefix", prefix));
+
+        for (String sort : List.of("id", "-id", "lastConnectTime", "-lastConnectTime")) {
+            List<String> seen = new ArrayList<>();
+            String bookmark = null;
+            int page = 0;
+            do {
+                List<Object> params = new ArrayList<>(List.of("clientIdPrefix", prefix, "_limit", 7, "_sort", sort));
+                if (bookmark != null) {
+                    params.addAll(List.of("_bookmark", bookmark));
+                }
+                JsonPath body = list(params.toArray()).statusCode(200).extract().jsonPath();
+                List<String> results = body.getList("results.id", String.class);
+                assertThat(results).hasSizeLessThanOrEqualTo(7);
+                seen.addAll(results);
+                bookmark = body.getString("bookmark");
+                if (++page == 20) {
+                    // clients arriving mid-listing, on both sides of the cursor
+                    for (int i = 0; i < 50; i++) {
+                        TestMqtt.publishEvent(publisher, "page",
+                                connected(prefix + sort + "-late-" + i, NOW.minusSeconds(i * 17L), "c").encode());
+                    }
+                }
+            } while (bookmark != null);
+            assertThat(seen).doesNotHaveDuplicates();
+            assertThat(seen).containsAll(before);
+        }
+        publisher.disconnect().join();
+    }
+
+    @Test
+    void badParametersGive400NamingThem() {
+        expect400(list("connectionStatus", "online"), "connectionStatus");
+        expect400(list("connectedAfter", "yesterday"), "connectedAfter");
+        expect400(list("activeBefore", "P-2D"), "activeBefore");
+        expect400(list("disconnectReasonCode", "x"), "disconnectReasonCode");
+        expect400(list("disconnectReasonCode", 256), "disconnectReasonCode");
+        expect400(list("disconnectInitiator", "martians"), "disconnectInitiator");
+        expect400(list("clientType", "robot"), "clientType");
+        expect400(list("_limit", 0), "_limit");
+        expect400(list("_limit", 1001), "_limit");
+        expect400(list("_limit", "many"), "_limit");
+        expect400(list("_sort", "name"), "_sort");
+        expect400(list("_bookmark", "not-a-bookmark"), "_bookmark");
+        expect400(list("connectionstatus", "connected"), "connectionstatus");
+        expect400(list("connectedAfter", "P1D", "lastConnectedAfter", "P2D"), "lastConnectedAfter");
+        expect400(list("clientIdPrefix", "x\u0000"), "clientIdPrefix");
+    }
+
+    @Test
+    void aBookmarkOnlyWorksWithItsOwnSortAndFilter() {
+        load();
+        String bookmark = list("clientIdPrefix", "d:" + ORG, "_limit", 1).statusCode(200)
+                .extract().jsonPath().getString("bookmark");
+        assertThat(bookmark).isNotNull();
+        list("clientIdPrefix", "d:" + ORG, "_limit", 1, "_bookmark", bookmark).statusCode(200)
+                .body("results[0].id", equalTo(A));
+        expect400(list("clientIdPrefix", "d:" + ORG, "_sort", "-id", "_bookmark", bookmark), "_bookmark");
+        expect400(list("clientIdPrefix", "d:" + ORG, "connectionStatus", "connected", "_bookmark", bookmark),
+                "_bookmark");
+    }
+
+    private static void expect400(ValidatableResponse response, String parameter) {
+        response.statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", equalTo(400))
+                .body("title", containsString("'" + parameter + "'"));
+    }
+}
