@@ -32,6 +32,9 @@ CREATE INDEX client_state_activity_key_idx
     ON client_state ((coalesce(activity_time, '-infinity'::timestamptz)), client_id);
 CREATE INDEX client_state_type_idx ON client_state (client_type, client_id);
 CREATE INDEX client_state_device_type_idx ON client_state (device_type, client_id) WHERE device_type IS NOT NULL;
+-- "which sensors are offline": the Watson type with the status is a question of its own
+CREATE INDEX client_state_device_type_status_idx ON client_state (device_type, connection_status, client_id)
+    WHERE device_type IS NOT NULL;
 CREATE INDEX client_state_device_id_idx ON client_state (device_id, client_id) WHERE device_id IS NOT NULL;
 CREATE INDEX client_state_initiator_idx ON client_state (disconnect_initiator, client_id);
 CREATE INDEX client_state_reason_code_idx ON client_state (disconnect_reason_code, client_id);

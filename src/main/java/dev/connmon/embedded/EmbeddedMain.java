@@ -19,9 +19,6 @@ public final class EmbeddedMain {
     private static final String STARTED = "connmon.embedded.started";
     static final String SYSTEM_USERNAME = "connmon-system";
 
-    private EmbeddedMain() {
-    }
-
     public static void main(String... args) {
         List<AutoCloseable> started = new ArrayList<>();
         if (System.getProperty(STARTED) == null) {

@@ -9,9 +9,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,35 +35,15 @@ public class StateReader {
     }
 
     public Uni<StatePage> list(StateFilter filter, StateSort sort, PagePosition after, int limit) {
-        List<Object> params = new ArrayList<>();
-        List<String> conditions = conditions(filter, params);
-        String key = sort.field().keyExpression();
-        String direction = sort.descending() ? "DESC" : "ASC";
-        if (after != null) {
-            String comparison = sort.descending() ? "<" : ">";
-            params.add(after.clientId());
-            String id = "$" + params.size();
-            if (key == null) {
-                conditions.add("client_id " + comparison + " " + id);
-            } else {
-                params.add(after.key() == null ? "-infinity" : after.key().toString());
-                conditions.add("(" + key + ", client_id) " + comparison + " ($" + params.size() + "::text::timestamptz, "
-                        + id + ")");
-            }
-        }
-        params.add(limit + 1);
-        String sql = "SELECT " + COLUMNS + (key == null ? "" : ", nullif(" + key + ", '-infinity') AS sort_key")
-                + " FROM client_state"
-                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
-                + " ORDER BY " + (key == null ? "" : key + " " + direction + ", ") + "client_id " + direction
-                + " LIMIT $" + params.size();
-        return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
+        StateListQuery query = StateListQuery.of(filter, sort, after, limit + 1);
+        boolean timeKey = sort.field().keyExpression() != null;
+        return pool.preparedQuery(query.sql()).execute(Tuple.from(query.params())).map(rows -> {
             List<ClientState> results = new ArrayList<>(limit);
             PagePosition next = null;
             Row last = null;
             for (Row row : rows) {
                 if (results.size() == limit) {
-                    next = position(last, key != null);
+                    next = position(last, timeKey);
                     break;
                 }
                 results.add(toState(row));
@@ -78,49 +56,6 @@ public class StateReader {
     private static PagePosition position(Row row, boolean timeKey) {
         OffsetDateTime key = timeKey ? row.getOffsetDateTime("sort_key") : null;
         return new PagePosition(key == null ? null : key.toInstant(), row.getString("client_id"));
-    }
-
-    private static List<String> conditions(StateFilter f, List<Object> params) {
-        List<String> conditions = new ArrayList<>();
-        equal(conditions, params, "connection_status", f.connectionStatus());
-        range(conditions, params, StateSort.Field.LAST_CONNECT_TIME, f.connectedAfter(), f.connectedBefore());
-        range(conditions, params, StateSort.Field.LAST_DISCONNECT_TIME, f.disconnectedAfter(), f.disconnectedBefore());
-        range(conditions, params, StateSort.Field.LAST_ACTIVITY_TIME, f.activeAfter(), f.activeBefore());
-        equal(conditions, params, "disconnect_initiator", f.disconnectInitiator());
-        equal(conditions, params, "disconnect_reason_code", f.disconnectReasonCode());
-        equal(conditions, params, "client_type", f.clientType());
-        equal(conditions, params, "device_type", f.deviceType());
-        equal(conditions, params, "device_id", f.deviceId());
-        if (f.clientIdPrefix() != null) {
-            params.add(likePrefix(f.clientIdPrefix()));
-            conditions.add("client_id LIKE $" + params.size());
-        }
-        return conditions;
-    }
-
-    private static void equal(List<String> conditions, List<Object> params, String column, Object value) {
-        if (value != null) {
-            params.add(value);
-            conditions.add(column + " = $" + params.size());
-        }
-    }
-
-    /** After and before are exclusive; "before" never matches a client that has no such time at all. */
-    private static void range(List<String> conditions, List<Object> params, StateSort.Field field, Instant after,
-            Instant before) {
-        if (after != null) {
-            params.add(after.atOffset(ZoneOffset.UTC));
-            conditions.add(field.keyExpression() + " > $" + params.size());
-        }
-        if (before != null) {
-            params.add(before.atOffset(ZoneOffset.UTC));
-            conditions.add(field.keyExpression() + " < $" + params.size());
-            conditions.add(field.keyExpression() + " > '-infinity'::timestamptz");
-        }
-    }
-
-    static String likePrefix(String prefix) {
-        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     static ClientState toState(Row row) {
