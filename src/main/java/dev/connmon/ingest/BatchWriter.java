@@ -64,8 +64,9 @@ class BatchWriter {
     private Uni<Void> split(List<Decoded> messages, Throwable failure) {
         if (messages.size() == 1) {
             Decoded message = messages.get(0);
-            Decoded rejected = decoder.reject(message.topic(), message.dialect(),
-                    "the database refused the event: " + failure.getMessage(), message.payload(), message.receivedAt());
+            Decoded rejected = decoder.reject(new LifecycleMessageMetadata(message.source(), null, message.topic(), 1,
+                            false, message.receivedAt()), message.dialect(),
+                    "the database refused the event: " + failure.getMessage(), message.payload());
             return repository.apply(toBatch(List.of(rejected)))
                     .onFailure().invoke(f -> Log.errorf("Dropped a lifecycle message on '%s' that the database "
                             + "refuses even as a rejection: %s", message.topic(), f.getMessage()))

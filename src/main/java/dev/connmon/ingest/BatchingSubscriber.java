@@ -46,7 +46,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     @Override
     public void onItem(Message<byte[]> message) {
         LifecycleMessageMetadata metadata = message.getMetadata(LifecycleMessageMetadata.class).orElseThrow();
-        Decoded decoded = decoder.decode(metadata.topic(), message.getPayload(), metadata.receivedAt());
+        Decoded decoded = decoder.decode(metadata, message.getPayload());
         synchronized (this) {
             pending.add(message);
             pendingDecoded.add(decoded);

@@ -8,7 +8,7 @@ import dev.connmon.state.Rejection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -36,38 +36,62 @@ class MessageDecoder {
         this.maxPayloadBytes = maxPayloadBytes;
     }
 
-    Decoded decode(String topic, byte[] payload, Instant receivedAt) {
-        Optional<Dialect> dialect = dialects.forTopic(topic);
+    Decoded decode(LifecycleMessageMetadata message, byte[] payload) {
+        String topic = message.topic();
+        Optional<Dialect> dialect = message.dialect() != null
+                ? dialects.byName(message.dialect())
+                : dialects.forTopic(topic);
         if (dialect.isEmpty()) {
-            return reject(topic, null, "no dialect matches the topic", payload, receivedAt);
+            return reject(message, null, message.dialect() == null ? "no dialect matches the topic"
+                    : "unknown dialect '" + message.dialect() + "'", payload);
         }
         String name = dialect.get().name();
         if (payload.length > maxPayloadBytes) {
-            return reject(topic, name, "payload of " + payload.length + " bytes exceeds the limit of "
-                    + maxPayloadBytes, payload, receivedAt);
+            // refused before parsing: size is checked first, whatever the dialect
+            return reject(message, name, "payload of " + payload.length + " bytes exceeds the limit of "
+                    + maxPayloadBytes, payload);
         }
         try {
-            List<LifecycleEvent> events = dialect.get().decode(topic, payload);
-            for (LifecycleEvent event : events) {
+            List<LifecycleEvent> events = new ArrayList<>();
+            for (LifecycleEvent event : dialect.get().decode(message.source(), anchored(dialect.get(), topic), payload)) {
+                events.add(event.fromSource(message.source()));
                 metrics.counter("connmon.events.ingested", "dialect", name, "event", event.type().wireName())
                         .increment();
             }
-            return new Decoded(topic, payload, receivedAt, name, events, null);
+            return new Decoded(message.source(), topic, payload, message.receivedAt(), name, events, null);
         } catch (DecodeException e) {
-            return reject(topic, name, e.getMessage(), payload, receivedAt);
+            return reject(message, name, e.getMessage(), payload);
         } catch (RuntimeException e) {
             // a decoder bug must cost one message, not the pipeline
-            return reject(topic, name, "decoder failed: " + e, payload, receivedAt);
+            return reject(message, name, "decoder failed: " + e, payload);
         }
     }
 
-    Decoded reject(String topic, String dialect, String reason, byte[] payload, Instant receivedAt) {
-        metrics.counter("connmon.messages.rejected", "dialect", dialect == null ? "none" : dialect).increment();
+    /** A bridged topic ({@code bridge/emqx-1/$SYS/brokers/…}) from where the dialect's own topics start. */
+    private static String anchored(Dialect dialect, String topic) {
+        String anchor = dialect.topicAnchor();
+        int at = anchor == null ? -1 : topic.indexOf(anchor);
+        return at > 0 ? topic.substring(at) : topic;
+    }
+
+    Decoded reject(LifecycleMessageMetadata message, String dialect, String reason, byte[] payload) {
+        metrics.counter("connmon.messages.rejected", "dialect", dialect == null ? "none" : dialect,
+                "reason", category(reason)).increment();
         if (loggedReasons.size() < MAX_LOGGED_REASONS && loggedReasons.add(dialect + ": " + reason)) {
-            Log.warnf("Rejected a lifecycle message on '%s' (%s): %s; further rejections for this reason are only "
-                    + "counted and kept at /api/v0002/rejected", topic, dialect == null ? "no dialect" : dialect, reason);
+            Log.warnf("Rejected a lifecycle message from %s on '%s' (%s): %s; further rejections for this reason are "
+                    + "only counted and kept at /api/v0002/rejected", message.source(), message.topic(),
+                    dialect == null ? "no dialect" : dialect, reason);
         }
         byte[] kept = payload.length <= MAX_STORED_PAYLOAD ? payload : Arrays.copyOf(payload, MAX_STORED_PAYLOAD);
-        return new Decoded(topic, payload, receivedAt, dialect, List.of(), new Rejection(topic, dialect, reason, kept, payload.length));
+        return new Decoded(message.source(), message.topic(), payload, message.receivedAt(), dialect, List.of(),
+                new Rejection(message.source(), message.topic(), dialect, reason, kept, payload.length));
+    }
+
+    /** A low-cardinality form of a reason for metric tags: quoted values, numbers and details dropped. */
+    static String category(String reason) {
+        String category = reason.replaceAll("'[^']*'", "''").replaceAll("\\d+", "#");
+        int colon = category.indexOf(':');
+        category = colon > 0 ? category.substring(0, colon) : category;
+        return category.length() <= 60 ? category : category.substring(0, 60);
     }
 }

@@ -6,10 +6,13 @@ import io.smallrye.reactive.messaging.health.HealthReporter;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.Multi;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 
@@ -33,18 +36,29 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
         this.vertx = vertx;
     }
 
+    /**
+     * The channel's own broker, merged with every further source ({@code connmon.sources.<name>.*}): one stream,
+     * each message tagged with the source it came through.
+     */
     @Override
-    public Flow.Publisher<? extends Message<?>> getPublisher(Config config) {
-        MqttLifecycleSource source = new MqttLifecycleSource(vertx, MqttSourceSettings.from(config));
-        sources.add(source);
-        return source.messages();
+    public Flow.Publisher<? extends Message<?>> getPublisher(Config channel) {
+        List<MqttSourceSettings> settings = new ArrayList<>();
+        settings.add(MqttSourceSettings.fromChannel(channel));
+        settings.addAll(MqttSourceSettings.additional(ConfigProvider.getConfig()));
+        List<Multi<Message<byte[]>>> streams = new ArrayList<>();
+        for (MqttSourceSettings source : settings) {
+            MqttLifecycleSource connection = new MqttLifecycleSource(vertx, source);
+            sources.add(connection);
+            streams.add(connection.messages());
+        }
+        return streams.size() == 1 ? streams.get(0) : Multi.createBy().merging().streams(streams);
     }
 
     @Override
     public HealthReport getReadiness() {
         HealthReport.HealthReportBuilder report = HealthReport.builder();
         for (MqttLifecycleSource source : sources) {
-            report.add(source.channel(), source.isConnected(), source.status());
+            report.add("lifecycle source " + source.name(), source.isConnected(), source.status());
         }
         return report.build();
     }

@@ -53,8 +53,8 @@ final class MqttLifecycleSource {
         }, BackPressureStrategy.BUFFER);
     }
 
-    String channel() {
-        return settings.channel();
+    String name() {
+        return settings.name();
     }
 
     boolean isConnected() {
@@ -93,8 +93,8 @@ final class MqttLifecycleSource {
             }
             if (ar.failed()) {
                 status = "unreachable: " + ar.cause().getMessage();
-                Log.warnf("Cannot connect to the lifecycle broker %s as '%s': %s; retrying", settings.address(),
-                        settings.clientId(), ar.cause().getMessage());
+                Log.warnf("Source '%s': cannot connect to %s as '%s': %s; retrying", settings.name(),
+                        settings.address(), settings.clientId(), ar.cause().getMessage());
                 scheduleReconnect();
                 return;
             }
@@ -102,8 +102,9 @@ final class MqttLifecycleSource {
             connected = true;
             backoffMs = 0;
             status = "connected";
-            Log.infof("Connected to the lifecycle broker %s as '%s' (session present: %s), subscribing to %s",
-                    settings.address(), settings.clientId(), ar.result().isSessionPresent(), settings.topics());
+            Log.infof("Source '%s': connected to %s as '%s' (session present: %s), subscribing to %s%s",
+                    settings.name(), settings.address(), settings.clientId(), ar.result().isSessionPresent(),
+                    settings.topics(), settings.dialect() == null ? "" : " as dialect " + settings.dialect());
             subscribe(candidate);
             resumeIfDemanded();
         });
@@ -128,8 +129,8 @@ final class MqttLifecycleSource {
         if (attempt != generation || emitter == null) {
             return;
         }
-        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(message.topicName(), message.qosLevel().value(),
-                message.isDup(), Instant.now()));
+        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(settings.name(), settings.dialect(),
+                message.topicName(), message.qosLevel().value(), message.isDup(), Instant.now()));
         emitter.emit(Message.of(message.payload().getBytes(), metadata, () -> {
             context.runOnContext(v -> {
                 // an ack for a connection that is gone would name a packet id of the new one
@@ -159,7 +160,7 @@ final class MqttLifecycleSource {
         connected = false;
         if (!closed) {
             status = "disconnected";
-            Log.warnf("Lost the connection to the lifecycle broker %s; reconnecting", settings.address());
+            Log.warnf("Source '%s': lost the connection to %s; reconnecting", settings.name(), settings.address());
             scheduleReconnect();
         }
     }

@@ -22,13 +22,21 @@ public record LifecycleEvent(
         Boolean cleanStart,
         String node,
         String topic,
-        String dialect) {
+        String dialect,
+        String source) {
 
     public LifecycleEvent {
         if (type == null || clientId == null || time == null) {
             throw new IllegalArgumentException("type, clientId and time are required");
         }
         time = Instants.truncate(time);
+    }
+
+    /** This event as received from a named source (broker connection); its node defaults to the source's name. */
+    public LifecycleEvent fromSource(String sourceName) {
+        return new LifecycleEvent(type, clientId, time, initiator, reasonCode, reason, connectionId, ipAddress, port,
+                username, protocolVersion, keepAlive, cleanStart, node == null ? sourceName : node, topic, dialect,
+                sourceName);
     }
 
     public static Builder builder(EventType type, String clientId, Instant time) {
@@ -76,7 +84,7 @@ public record LifecycleEvent(
 
         public LifecycleEvent build() {
             return new LifecycleEvent(type, clientId, time, initiator, reasonCode, reason, connectionId, ipAddress,
-                    port, username, protocolVersion, keepAlive, cleanStart, node, topic, dialect);
+                    port, username, protocolVersion, keepAlive, cleanStart, node, topic, dialect, null);
         }
     }
 }

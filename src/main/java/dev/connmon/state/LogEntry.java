@@ -2,7 +2,10 @@ package dev.connmon.state;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** One connection log entry as the API shows it (CONTRACT §2). */
+/**
+ * One connection log entry as the API shows it (CONTRACT §2), with the broker connection ({@code source}) and the
+ * {@code dialect} it came through.
+ */
 @RegisterForReflection
 public record LogEntry(
         String timestamp,
@@ -12,5 +15,7 @@ public record LogEntry(
         Integer reasonCode,
         String reason,
         String ipAddress,
-        String node) {
+        String node,
+        String source,
+        String dialect) {
 }

@@ -15,7 +15,7 @@ import java.util.List;
 @ApplicationScoped
 public class LogReader {
     private static final String COLUMNS = """
-            event_time, event, initiator, reason_code, reason, ip_address, node, protocol_version""";
+            event_time, event, initiator, reason_code, reason, ip_address, node, protocol_version, source, dialect""";
 
     private final Pool pool;
 
@@ -63,6 +63,7 @@ public class LogReader {
         return new LogEntry(
                 Instants.format(row.getOffsetDateTime("event_time").toInstant()),
                 LogMessages.message(event, initiator, code, reason, ip, row.getString("protocol_version")),
-                event, initiator, code, reason, ip, row.getString("node"));
+                event, initiator, code, reason, ip, row.getString("node"), row.getString("source"),
+                row.getString("dialect"));
     }
 }

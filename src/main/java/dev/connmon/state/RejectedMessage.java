@@ -10,6 +10,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record RejectedMessage(
         long id,
         String receivedAt,
+        String source,
         String topic,
         String dialect,
         String reason,

@@ -23,7 +23,7 @@ public class RejectedReader {
     /** Newest first; {@code beforeId} continues a listing below the last id seen. */
     public Uni<List<RejectedMessage>> list(Long beforeId, int limit) {
         return pool.preparedQuery("""
-                SELECT id, received_at, topic, dialect, reason, payload_size, payload FROM rejected_message
+                SELECT id, received_at, source, topic, dialect, reason, payload_size, payload FROM rejected_message
                  WHERE $1::bigint IS NULL OR id < $1 ORDER BY id DESC LIMIT $2""")
                 .execute(Tuple.of(beforeId, limit))
                 .map(rows -> {
@@ -38,6 +38,7 @@ public class RejectedReader {
         return new RejectedMessage(
                 row.getLong("id"),
                 Instants.format(row.getOffsetDateTime("received_at").toInstant()),
+                row.getString("source"),
                 row.getString("topic"),
                 row.getString("dialect"),
                 row.getString("reason"),

@@ -53,14 +53,14 @@ public class StateRepository {
             WITH logged AS (
                 INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
                                             connection_id, ip_address, port, username, protocol_version, node,
-                                            dialect, dedup_key)
+                                            dialect, dedup_key, source)
                 SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::text[],
                                      $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[],
-                                     $13::text[], $14::uuid[])
+                                     $13::text[], $14::uuid[], $40::text[])
                 ON CONFLICT (client_id, dedup_key) DO NOTHING
             ), rejected AS (
-                INSERT INTO rejected_message (topic, dialect, reason, payload_size, payload)
-                SELECT * FROM unnest($15::text[], $16::text[], $17::text[], $18::int[], $19::bytea[])
+                INSERT INTO rejected_message (topic, dialect, reason, payload_size, payload, source)
+                SELECT * FROM unnest($15::text[], $16::text[], $17::text[], $18::int[], $19::bytea[], $41::text[])
             ), delta AS (
                 SELECT * FROM unnest($20::text[], $21::timestamptz[], $22::text[], $23::text[], $24::text[],
                                      $25::int[], $26::text[], $27::text[], $28::int[], $29::boolean[],
@@ -117,10 +117,13 @@ public class StateRepository {
         if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Object> params = new ArrayList<>(39);
-        addLogParams(params, logRows(batch.events()));
+        List<Object> params = new ArrayList<>(41);
+        Collection<LifecycleEvent> logRows = logRows(batch.events());
+        addLogParams(params, logRows);
         addRejectionParams(params, batch.rejections());
         addDeltaParams(params, deltas(batch.events()));
+        params.add(logRows.stream().map(LifecycleEvent::source).toArray(String[]::new));
+        params.add(batch.rejections().stream().map(Rejection::source).toArray(String[]::new));
         return pool.preparedQuery(APPLY_BATCH).execute(Tuple.from(params)).replaceWithVoid();
     }
 

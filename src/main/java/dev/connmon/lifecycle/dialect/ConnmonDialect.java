@@ -1,14 +1,11 @@
 package dev.connmon.lifecycle.dialect;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.connmon.lifecycle.ClientIds;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -38,15 +35,11 @@ public class ConnmonDialect implements Dialect {
 
     @Override
     public List<LifecycleEvent> decode(String topic, byte[] payload) throws DecodeException {
-        JsonNode root = parse(payload);
+        JsonNode root = JsonFields.object(mapper, payload);
         String eventName = JsonFields.requiredText(root, "event");
         EventType type = EventType.fromWireName(eventName)
                 .orElseThrow(() -> new DecodeException("unknown event '" + JsonFields.abbreviate(eventName) + "'"));
-        String clientId = JsonFields.requiredIdentifier(root, "clientId");
-        var idProblem = ClientIds.problem(clientId);
-        if (idProblem.isPresent()) {
-            throw new DecodeException(idProblem.get());
-        }
+        String clientId = JsonFields.clientId(JsonFields.requiredIdentifier(root, "clientId"));
         String initiatorName = JsonFields.text(root, "initiator");
         Initiator initiator = null;
         if (initiatorName != null) {
@@ -68,20 +61,5 @@ public class ConnmonDialect implements Dialect {
                 .topic(JsonFields.text(root, "topic"))
                 .dialect(NAME)
                 .build());
-    }
-
-    private JsonNode parse(byte[] payload) throws DecodeException {
-        JsonNode root;
-        try {
-            root = mapper.readTree(payload);
-        } catch (JsonProcessingException e) {
-            throw new DecodeException("payload is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new DecodeException("payload is not valid JSON");
-        }
-        if (root == null || !root.isObject()) {
-            throw new DecodeException("payload is not a JSON object");
-        }
-        return root;
     }
 }

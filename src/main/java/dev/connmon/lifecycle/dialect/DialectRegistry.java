@@ -14,6 +14,10 @@ public class DialectRegistry {
         this.dialects = dialects.stream().toList();
     }
 
+    public Optional<Dialect> byName(String name) {
+        return dialects.stream().filter(d -> d.name().equals(name)).findFirst();
+    }
+
     public Optional<Dialect> forTopic(String topic) {
         for (Dialect dialect : dialects) {
             if (dialect.matches(topic)) {

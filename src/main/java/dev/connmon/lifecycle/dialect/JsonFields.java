@@ -1,6 +1,10 @@
 package dev.connmon.lifecycle.dialect;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connmon.lifecycle.ClientIds;
+import java.io.IOException;
 import dev.connmon.lifecycle.Instants;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -10,6 +14,45 @@ import java.time.format.DateTimeParseException;
 public final class JsonFields {
     static final int MAX_TEXT = 1024;
     private JsonFields() {
+    }
+
+    /** The payload as a JSON object, or why it is not one. */
+    public static JsonNode object(ObjectMapper mapper, byte[] payload) throws DecodeException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new DecodeException("payload is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new DecodeException("payload is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new DecodeException("payload is not a JSON object");
+        }
+        return root;
+    }
+
+    /** A client id that connmon can store, or why not. */
+    public static String clientId(String value) throws DecodeException {
+        if (value == null) {
+            throw new DecodeException("the client id is missing");
+        }
+        var problem = ClientIds.problem(value);
+        if (problem.isPresent()) {
+            throw new DecodeException(problem.get());
+        }
+        return value;
+    }
+
+    public static Long longValue(JsonNode root, String field) throws DecodeException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw new DecodeException("field '" + field + "' must be an integer");
+        }
+        return node.longValue();
     }
 
     public static String text(JsonNode root, String field) throws DecodeException {
@@ -54,6 +97,18 @@ public final class JsonFields {
             throw new DecodeException("field '" + field + "' is missing");
         }
         return value;
+    }
+
+    /** An optional identifier, exactly as sent: identifiers are validated, never repaired. */
+    public static String identifier(JsonNode root, String field) throws DecodeException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new DecodeException("field '" + field + "' must be a string");
+        }
+        return node.textValue();
     }
 
     /** An identifier, exactly as sent: identifiers are validated (see ClientIds), never repaired. */

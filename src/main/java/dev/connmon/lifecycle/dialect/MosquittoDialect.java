@@ -1,0 +1,236 @@
+package dev.connmon.lifecycle.dialect;
+
+import dev.connmon.lifecycle.EventType;
+import dev.connmon.lifecycle.Initiator;
+import dev.connmon.lifecycle.LifecycleEvent;
+import dev.connmon.lifecycle.ReasonCodes;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Mosquitto 2.x broker log lines on {@code $SYS/broker/log/#} ({@code log_dest topic}, shared/mosquitto-lifecycle-log.md).
+ * Its limits, handled as follows:
+ * <ul>
+ * <li>Times are whole seconds. Each connection gets an id from its address, port and second, remembered per source
+ * and client id until its end, so that a takeover and the new connect in the same second stay apart.</li>
+ * <li>A client's DISCONNECT carries no reason code in the log (0x00 and 0x04 read the same): reason code absent.</li>
+ * <li>Authentication and protocol failures before CONNECT name no client: counted
+ * ({@code connmon_mosquitto_unattributed_total}), not stored.</li>
+ * <li>A takeover has no disconnect line of its own: the {@code already connected} line ends the old connection.</li>
+ * <li>Client ids may hold spaces and parentheses: every pattern is anchored at the end of the line.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class MosquittoDialect implements Dialect {
+    public static final String NAME = "mosquitto";
+    static final String ANCHOR = "$SYS/broker/log/";
+    private static final String UNKNOWN = "<unknown>";
+    private static final int MAX_TRACKED = 2_000_000;
+
+    private static final Pattern EPOCH = Pattern.compile("^(\\d+): (.*)$", Pattern.DOTALL);
+    private static final Pattern ISO = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d): (.*)$", Pattern.DOTALL);
+    private static final Pattern CONNECTED = Pattern.compile(
+            "^New (?:client|bridge) connected from (.+):(\\d+) as (.*) \\(p(\\d+), c([01]), k(\\d+)(?:, u'(.*)')?\\)\\.$");
+    private static final Pattern TAKEOVER = Pattern.compile("^Client (.*) already connected, closing old connection\\.$");
+    private static final Pattern TIMEOUT = Pattern.compile("^Client (.*) has exceeded timeout, disconnecting\\.$");
+    private static final Pattern DUE_TO = Pattern.compile("^Client (.*) disconnected due to (.+)\\.$");
+    private static final Pattern ADMIN = Pattern.compile("^Client (.*) been disconnected by administrative action\\.$");
+    private static final Pattern NOT_AUTHORISED = Pattern.compile("^Client (.*) disconnected, not authorised\\.$");
+    private static final Pattern CLOSED = Pattern.compile("^Client (.*) closed its connection\\.$");
+    private static final Pattern ERRNO = Pattern.compile("^Client (.*) disconnected: (.+)\\.$");
+    private static final Pattern SOCKET = Pattern.compile("^Bad socket read/write on client (.*): (.+)$");
+    private static final Pattern CLEAN = Pattern.compile("^Client (.*) disconnected\\.$");
+    private static final Pattern INVALID_PROTOCOL = Pattern.compile("^Invalid protocol (?:version \\d+|\".*\") in CONNECT from .+\\.$");
+    private static final Pattern SUBSCRIBE = Pattern.compile("^(.*) ([0-2]) (.+)$");
+    private static final Pattern UNSUBSCRIBE = Pattern.compile("^(.*?) (.+)$");
+
+    /** Server-side ends by the words after "disconnected due to". */
+    static final Map<String, Integer> DUE_TO_CODES = Map.of(
+            "protocol error", 0x82,
+            "malformed packet", 0x81,
+            "oversize packet", 0x95,
+            "oversize payload", 0x95,
+            "QoS too high or retain not supported", 0x9B,
+            "out of memory", 0x97);
+
+    private final Map<String, String> openConnections = new ConcurrentHashMap<>();
+    private final MeterRegistry metrics;
+
+    MosquittoDialect(MeterRegistry metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String topicAnchor() {
+        return ANCHOR;
+    }
+
+    @Override
+    public boolean matches(String topic) {
+        return topic.startsWith(ANCHOR);
+    }
+
+    @Override
+    public List<LifecycleEvent> decode(String topic, byte[] payload) throws DecodeException {
+        return decode("", topic, payload);
+    }
+
+    @Override
+    public List<LifecycleEvent> decode(String source, String topic, byte[] payload) throws DecodeException {
+        String line = new String(payload, StandardCharsets.UTF_8).strip();
+        Instant time = Instant.now();
+        Matcher prefix = EPOCH.matcher(line);
+        if (prefix.matches()) {
+            time = Instant.ofEpochSecond(Long.parseLong(prefix.group(1)));
+            line = prefix.group(2);
+        } else if ((prefix = ISO.matcher(line)).matches()) {
+            try {
+                // strftime on the broker's local time, without a zone: read as UTC (run the broker in UTC)
+                time = LocalDateTime.parse(prefix.group(1)).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw new DecodeException("log timestamp is not a time: " + prefix.group(1));
+            }
+            line = prefix.group(2);
+        }
+        String level = topic.substring(topic.indexOf(ANCHOR) + ANCHOR.length());
+        return switch (level) {
+            case "M/subscribe" -> activity(EventType.SUBSCRIBED, SUBSCRIBE.matcher(line), 3, time);
+            case "M/unsubscribe" -> activity(EventType.UNSUBSCRIBED, UNSUBSCRIBE.matcher(line), 2, time);
+            default -> lifecycle(source, line, time);
+        };
+    }
+
+    private List<LifecycleEvent> lifecycle(String source, String line, Instant time) throws DecodeException {
+        Matcher m;
+        if ((m = CONNECTED.matcher(line)).matches()) {
+            String clientId = JsonFields.clientId(m.group(3));
+            String connectionId = "mosquitto:" + m.group(1) + ":" + m.group(2) + "@" + time.getEpochSecond();
+            if (openConnections.size() >= MAX_TRACKED) {
+                openConnections.clear();
+            }
+            openConnections.put(key(source, clientId), connectionId);
+            return List.of(LifecycleEvent.builder(EventType.CONNECTED, clientId, time)
+                    .connectionId(connectionId)
+                    .ipAddress(m.group(1))
+                    .port(Integer.parseInt(m.group(2)))
+                    .protocolVersion(protocol(m.group(4)))
+                    .cleanStart("1".equals(m.group(5)))
+                    .keepAlive(parseKeepAlive(m.group(6)))
+                    .username(m.group(7))
+                    .dialect(NAME)
+                    .build());
+        }
+        if ((m = TAKEOVER.matcher(line)).matches()) {
+            return ended(source, m.group(1), time, Initiator.SERVER, ReasonCodes.SESSION_TAKEN_OVER, null);
+        }
+        if ((m = TIMEOUT.matcher(line)).matches()) {
+            return ended(source, m.group(1), time, Initiator.SERVER, ReasonCodes.KEEP_ALIVE_TIMEOUT, null);
+        }
+        if ((m = ADMIN.matcher(line)).matches()) {
+            return ended(source, m.group(1), time, Initiator.SERVER, 0x98, null);
+        }
+        if ((m = NOT_AUTHORISED.matcher(line)).matches()) {
+            if (UNKNOWN.equals(m.group(1))) {
+                return unattributed("not_authorised");
+            }
+            String clientId = JsonFields.clientId(m.group(1));
+            return List.of(LifecycleEvent.builder(EventType.CONNECT_FAILED, clientId, time)
+                    .reasonCode(ReasonCodes.NOT_AUTHORIZED)
+                    .reason(ReasonCodes.connackReason(ReasonCodes.NOT_AUTHORIZED))
+                    .dialect(NAME)
+                    .build());
+        }
+        if ((m = DUE_TO.matcher(line)).matches()) {
+            Integer code = DUE_TO_CODES.get(m.group(2));
+            if (UNKNOWN.equals(m.group(1))) {
+                return unattributed("protocol_error");
+            }
+            return ended(source, m.group(1), time, Initiator.SERVER, code == null ? 0x80 : code,
+                    code == null ? m.group(2) : null);
+        }
+        if ((m = CLOSED.matcher(line)).matches()) {
+            return UNKNOWN.equals(m.group(1)) ? List.of()
+                    : ended(source, m.group(1), time, Initiator.NETWORK, null, "Connection closed");
+        }
+        if ((m = ERRNO.matcher(line)).matches()) {
+            return ended(source, m.group(1), time, Initiator.NETWORK, null, "Connection lost: " + m.group(2));
+        }
+        if ((m = SOCKET.matcher(line)).matches()) {
+            return ended(source, m.group(1), time, Initiator.NETWORK, null, "Bad socket read/write: " + m.group(2));
+        }
+        if ((m = CLEAN.matcher(line)).matches()) {
+            return UNKNOWN.equals(m.group(1)) ? List.of()
+                    : ended(source, m.group(1), time, Initiator.CLIENT, null, "Client disconnected");
+        }
+        if (INVALID_PROTOCOL.matcher(line).matches()) {
+            return unattributed("invalid_protocol");
+        }
+        // every other line (listeners, config, session expiry, annotations) carries no lifecycle event
+        return List.of();
+    }
+
+    private List<LifecycleEvent> ended(String source, String rawClientId, Instant time, Initiator initiator,
+            Integer code, String reason) throws DecodeException {
+        String clientId = JsonFields.clientId(rawClientId);
+        String connectionId = openConnections.remove(key(source, clientId));
+        return List.of(LifecycleEvent.builder(EventType.DISCONNECTED, clientId, time)
+                .connectionId(connectionId)
+                .initiator(initiator)
+                .reasonCode(code)
+                .reason(reason != null ? reason : ReasonCodes.disconnectReason(code))
+                .dialect(NAME)
+                .build());
+    }
+
+    private static List<LifecycleEvent> activity(EventType type, Matcher m, int filterGroup, Instant time)
+            throws DecodeException {
+        if (!m.matches()) {
+            throw new DecodeException("not a Mosquitto " + type.wireName() + " line");
+        }
+        return List.of(LifecycleEvent.builder(type, JsonFields.clientId(m.group(1)), time)
+                .topic(m.group(filterGroup))
+                .dialect(NAME)
+                .build());
+    }
+
+    private List<LifecycleEvent> unattributed(String kind) {
+        metrics.counter("connmon.mosquitto.unattributed", "kind", kind).increment();
+        return List.of();
+    }
+
+    private static String key(String source, String clientId) {
+        return source + '\u0000' + clientId;
+    }
+
+    private static Integer parseKeepAlive(String value) {
+        try {
+            return Integer.valueOf(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static String protocol(String level) {
+        return switch (level) {
+            case "1" -> "3.1";
+            case "2" -> "3.1.1";
+            case "5" -> "5.0";
+            default -> null;
+        };
+    }
+}
