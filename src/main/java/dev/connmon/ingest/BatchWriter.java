@@ -64,7 +64,7 @@ class BatchWriter {
     private Uni<Void> split(List<Decoded> messages, Throwable failure) {
         if (messages.size() == 1) {
             Decoded message = messages.get(0);
-            Decoded rejected = decoder.reject(new LifecycleMessageMetadata(message.source(), null, message.topic(), 1,
+            Decoded rejected = decoder.reject(new LifecycleMessageMetadata(message.source(), null, null, message.topic(), 1,
                             false, message.receivedAt()), message.dialect(),
                     "the database refused the event: " + failure.getMessage(), message.payload());
             return repository.apply(toBatch(List.of(rejected)))

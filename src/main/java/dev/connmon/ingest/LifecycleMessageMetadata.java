@@ -4,8 +4,9 @@ import java.time.Instant;
 
 /**
  * Where and when an incoming lifecycle message arrived: the source (broker connection) it came through, the dialect
- * that source fixes (null: detect from the topic), and the MQTT details.
+ * that source fixes (null: detect from the topic), connmon's own client id on that broker (whose own lifecycle is
+ * not a device's), and the MQTT details.
  */
-public record LifecycleMessageMetadata(String source, String dialect, String topic, int qos, boolean duplicate,
-        Instant receivedAt) {
+public record LifecycleMessageMetadata(String source, String dialect, String ownClientId, String topic, int qos,
+        boolean duplicate, Instant receivedAt) {
 }

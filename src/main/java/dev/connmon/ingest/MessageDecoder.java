@@ -54,6 +54,9 @@ class MessageDecoder {
         try {
             List<LifecycleEvent> events = new ArrayList<>();
             for (LifecycleEvent event : dialect.get().decode(message.source(), anchored(dialect.get(), topic), payload)) {
+                if (event.clientId().equals(message.ownClientId())) {
+                    continue; // connmon's own connection to this broker, as the broker reports it
+                }
                 events.add(event.fromSource(message.source()));
                 metrics.counter("connmon.events.ingested", "dialect", name, "event", event.type().wireName())
                         .increment();

@@ -6,7 +6,10 @@ import io.smallrye.reactive.messaging.health.HealthReporter;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.connmon.state.StateRepository;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,10 +33,12 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
     public static final String NAME = "connmon-mqtt";
 
     private final Vertx vertx;
+    private final StateRepository states;
     private final List<MqttLifecycleSource> sources = new CopyOnWriteArrayList<>();
 
-    MqttLifecycleConnector(Vertx vertx) {
+    MqttLifecycleConnector(Vertx vertx, StateRepository states) {
         this.vertx = vertx;
+        this.states = states;
     }
 
     /**
@@ -47,11 +52,23 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
         settings.addAll(MqttSourceSettings.additional(ConfigProvider.getConfig()));
         List<Multi<Message<byte[]>>> streams = new ArrayList<>();
         for (MqttSourceSettings source : settings) {
-            MqttLifecycleSource connection = new MqttLifecycleSource(vertx, source);
+            MqttLifecycleSource connection = new MqttLifecycleSource(vertx, source, this::sessionLost);
             sources.add(connection);
             streams.add(connection.messages());
         }
         return streams.size() == 1 ? streams.get(0) : Multi.createBy().merging().streams(streams);
+    }
+
+    /** Without its broker session, a source may have missed events: its connected clients become unconfirmed. */
+    private void sessionLost(String source, Instant since) {
+        states.markUnconfirmed(source, since).subscribe().with(
+                marked -> {
+                    if (marked > 0) {
+                        Log.warnf("Source '%s' reconnected without its broker session: %d clients shown connected "
+                                + "are unconfirmed since %s until their next event", source, marked, since);
+                    }
+                },
+                failure -> Log.warnf("Source '%s': cannot mark clients unconfirmed: %s", source, failure.getMessage()));
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
@@ -35,11 +36,15 @@ final class MqttLifecycleSource {
     private boolean closed;
     private int backoffMs;
     private volatile String status = "connecting";
+    private final BiConsumer<String, Instant> sessionLost;
+    private Instant lostAt;
 
-    MqttLifecycleSource(Vertx vertx, MqttSourceSettings settings) {
+    /** {@code sessionLost} hears of every connect without a broker session: events may have been missed since then. */
+    MqttLifecycleSource(Vertx vertx, MqttSourceSettings settings, BiConsumer<String, Instant> sessionLost) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.settings = settings;
+        this.sessionLost = sessionLost;
     }
 
     Multi<Message<byte[]>> messages() {
@@ -107,6 +112,10 @@ final class MqttLifecycleSource {
                     settings.topics(), settings.dialect() == null ? "" : " as dialect " + settings.dialect());
             subscribe(candidate);
             resumeIfDemanded();
+            if (!ar.result().isSessionPresent()) {
+                sessionLost.accept(settings.name(), lostAt != null ? lostAt : Instant.now());
+            }
+            lostAt = null;
         });
     }
 
@@ -130,7 +139,7 @@ final class MqttLifecycleSource {
             return;
         }
         Metadata metadata = Metadata.of(new LifecycleMessageMetadata(settings.name(), settings.dialect(),
-                message.topicName(), message.qosLevel().value(), message.isDup(), Instant.now()));
+                settings.clientId(), message.topicName(), message.qosLevel().value(), message.isDup(), Instant.now()));
         emitter.emit(Message.of(message.payload().getBytes(), metadata, () -> {
             context.runOnContext(v -> {
                 // an ack for a connection that is gone would name a packet id of the new one
@@ -158,6 +167,9 @@ final class MqttLifecycleSource {
             return;
         }
         connected = false;
+        if (lostAt == null) {
+            lostAt = Instant.now();
+        }
         if (!closed) {
             status = "disconnected";
             Log.warnf("Source '%s': lost the connection to %s; reconnecting", settings.name(), settings.address());

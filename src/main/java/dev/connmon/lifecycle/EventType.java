@@ -9,7 +9,9 @@ public enum EventType {
     CONNECT_FAILED("connect_failed", null),
     PUBLISHED("published", "mqttPublish"),
     SUBSCRIBED("subscribed", "mqttSubscribe"),
-    UNSUBSCRIBED("unsubscribed", "mqttUnsubscribe");
+    UNSUBSCRIBED("unsubscribed", "mqttUnsubscribe"),
+    /** A broker node stopping, as some sources report it (no client id); not part of the canonical dialect. */
+    BROKER_STOPPED("broker_stopped", null);
 
     private final String wireName;
     private final String activityName;
@@ -48,13 +50,18 @@ public enum EventType {
             case UNSUBSCRIBED -> 3;
             case PUBLISHED -> 4;
             case DISCONNECTED -> 5;
-            case CONNECT_FAILED -> 0;
+            case CONNECT_FAILED, BROKER_STOPPED -> 0;
         };
+    }
+
+    /** The events of the canonical dialect (CONTRACT §1). */
+    public boolean isCanonical() {
+        return this != BROKER_STOPPED;
     }
 
     public static Optional<EventType> fromWireName(String name) {
         for (EventType type : values()) {
-            if (type.wireName.equals(name)) {
+            if (type.wireName.equals(name) && type.isCanonical()) {
                 return Optional.of(type);
             }
         }

@@ -38,7 +38,7 @@ final class ClientDelta {
 
     /** Whether the event changes state at all; failed connection attempts only go to the log. */
     static boolean affectsState(LifecycleEvent event) {
-        return event.type() != EventType.CONNECT_FAILED;
+        return event.type() != EventType.CONNECT_FAILED && event.type() != EventType.BROKER_STOPPED;
     }
 
     void add(LifecycleEvent event) {

@@ -4,7 +4,9 @@ import dev.connmon.lifecycle.LifecycleEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.buffer.Buffer;
+import dev.connmon.lifecycle.EventType;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +46,7 @@ public class StateRepository {
                                s.connect_connection_id))""";
 
     private static final List<String> CONNECT_COLUMNS = List.of("connect_time", "connect_connection_id",
-            "protocol_version", "ip_address", "port", "username", "node", "keep_alive", "clean_start");
+            "protocol_version", "ip_address", "port", "username", "node", "keep_alive", "clean_start", "source");
     private static final List<String> DISCONNECT_COLUMNS = List.of("disconnect_time", "disconnect_connection_id",
             "disconnect_initiator", "disconnect_reason_code", "disconnect_reason");
     private static final List<String> ACTIVITY_COLUMNS = List.of("activity_time", "activity_event", "activity_rank");
@@ -65,16 +67,17 @@ public class StateRepository {
                 SELECT * FROM unnest($20::text[], $21::timestamptz[], $22::text[], $23::text[], $24::text[],
                                      $25::int[], $26::text[], $27::text[], $28::int[], $29::boolean[],
                                      $30::boolean[], $31::text[], $32::timestamptz[], $33::text[], $34::text[],
-                                     $35::int[], $36::text[], $37::timestamptz[], $38::text[], $39::smallint[])
+                                     $35::int[], $36::text[], $37::timestamptz[], $38::text[], $39::smallint[],
+                                     $42::text[])
                     AS d(client_id, connect_time, connect_connection_id, protocol_version, ip_address, port,
                          username, node, keep_alive, clean_start, connect_closed, closing_ids, disconnect_time,
                          disconnect_connection_id, disconnect_initiator, disconnect_reason_code, disconnect_reason,
-                         activity_time, activity_event, activity_rank)
+                         activity_time, activity_event, activity_rank, source)
             )
             INSERT INTO client_state AS s (client_id, connect_time, connect_connection_id, protocol_version,
                     ip_address, port, username, node, keep_alive, clean_start, connect_closed, disconnect_time,
                     disconnect_connection_id, disconnect_initiator, disconnect_reason_code, disconnect_reason,
-                    activity_time, activity_event, activity_rank)
+                    activity_time, activity_event, activity_rank, source)
             SELECT d.client_id, d.connect_time, d.connect_connection_id, d.protocol_version, d.ip_address, d.port,
                    d.username, d.node, d.keep_alive, d.clean_start,
                    -- a disconnect of this connection may have been stored by an earlier batch
@@ -83,13 +86,17 @@ public class StateRepository {
                         WHERE l.client_id = d.client_id AND l.event = 'disconnected'
                           AND l.connection_id = d.connect_connection_id)),
                    d.disconnect_time, d.disconnect_connection_id, d.disconnect_initiator, d.disconnect_reason_code,
-                   d.disconnect_reason, d.activity_time, d.activity_event, d.activity_rank
+                   d.disconnect_reason, d.activity_time, d.activity_event, d.activity_rank, d.source
               FROM delta d
             ON CONFLICT (client_id) DO UPDATE SET
             """ + assignments() + """
             ,
                 connect_closed = CASE WHEN %1$s THEN EXCLUDED.connect_closed
                                       ELSE s.connect_closed OR %4$s END,
+                -- any news newer than the start of a gap confirms the client again
+                unconfirmed_since = CASE WHEN greatest(EXCLUDED.connect_time, EXCLUDED.disconnect_time,
+                                                       EXCLUDED.activity_time) > s.unconfirmed_since
+                                         THEN NULL ELSE s.unconfirmed_since END,
                 updated_at = now()
             WHERE %1$s OR %2$s OR %3$s OR %4$s
             """).formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY, CLOSES_STORED);
@@ -119,12 +126,63 @@ public class StateRepository {
         }
         List<Object> params = new ArrayList<>(41);
         Collection<LifecycleEvent> logRows = logRows(batch.events());
+        Collection<ClientDelta> deltas = deltas(batch.events());
         addLogParams(params, logRows);
         addRejectionParams(params, batch.rejections());
-        addDeltaParams(params, deltas(batch.events()));
+        addDeltaParams(params, deltas);
         params.add(logRows.stream().map(LifecycleEvent::source).toArray(String[]::new));
         params.add(batch.rejections().stream().map(Rejection::source).toArray(String[]::new));
-        return pool.preparedQuery(APPLY_BATCH).execute(Tuple.from(params)).replaceWithVoid();
+        params.add(deltas.stream().map(d -> d.connect == null ? null : d.connect.source()).toArray(String[]::new));
+        Uni<Void> applied = pool.preparedQuery(APPLY_BATCH).execute(Tuple.from(params)).replaceWithVoid();
+        for (LifecycleEvent event : batch.events()) {
+            if (event.type() == EventType.BROKER_STOPPED) {
+                applied = applied.chain(() -> brokerStopped(event));
+            }
+        }
+        return applied;
+    }
+
+    /**
+     * A broker node said it is stopping (Mosquitto's "terminating" line): every client connected through that node
+     * before then is disconnected by the server with 0x8B, in state and log, since no per-client line follows.
+     */
+    Uni<Void> brokerStopped(LifecycleEvent stop) {
+        return pool.preparedQuery("""
+                WITH stopped AS (
+                    UPDATE client_state s SET
+                        disconnect_time = $2, disconnect_connection_id = s.connect_connection_id,
+                        disconnect_initiator = 'server', disconnect_reason_code = 139,
+                        disconnect_reason = 'Server shutting down', connect_closed = true,
+                        activity_time = CASE WHEN s.activity_time IS NULL OR s.activity_time <= $2 THEN $2
+                                             ELSE s.activity_time END,
+                        activity_event = CASE WHEN s.activity_time IS NULL OR s.activity_time <= $2
+                                              THEN 'mqttDisconnect' ELSE s.activity_event END,
+                        activity_rank = CASE WHEN s.activity_time IS NULL OR s.activity_time <= $2 THEN 5
+                                             ELSE s.activity_rank END,
+                        updated_at = now()
+                     WHERE s.node = $1 AND s.connection_status = 'connected' AND s.connect_time <= $2
+                    RETURNING s.client_id, s.connect_connection_id)
+                INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
+                                            connection_id, node, dialect, source, dedup_key)
+                SELECT client_id, $2, 'disconnected', 'server', 139, 'Server shutting down', connect_connection_id,
+                       $1, $3, $4, md5('broker_stopped' || client_id || $2::text)::uuid
+                  FROM stopped
+                ON CONFLICT (client_id, dedup_key) DO NOTHING""")
+                .execute(Tuple.of(stop.node(), utc(stop.time()), stop.dialect(), stop.source()))
+                .replaceWithVoid();
+    }
+
+    /**
+     * A source lost its broker session (it reconnected without one): its clients still shown connected may have
+     * changed unseen since {@code since}. Says so in their state rather than inventing a disconnect.
+     */
+    public Uni<Integer> markUnconfirmed(String source, java.time.Instant since) {
+        return pool.preparedQuery("""
+                UPDATE client_state SET unconfirmed_since = $2, updated_at = now()
+                 WHERE source = $1 AND connection_status = 'connected' AND unconfirmed_since IS NULL
+                   AND connect_time <= $2""")
+                .execute(Tuple.of(source, utc(since)))
+                .map(RowSet::rowCount);
     }
 
     /** Forgets a client: its state and its connection log. Emits whether there was anything to forget. */

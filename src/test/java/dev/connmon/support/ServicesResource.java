@@ -16,7 +16,11 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
     public static final String DEVICE_USER = "alice";
     public static final String DEVICE_PASSWORD = "alice-secret";
 
+    /** Topic prefix under which the bridged fixtures of other brokers' dialects travel on the machine's Mosquitto. */
+    public static final String BRIDGE_PREFIX_KEY = "connmon.test.bridge-prefix";
+
     private AutoCloseable embedded;
+    private TestMosquitto mosquitto;
 
     public static boolean machineServices() {
         return MACHINE.equals(System.getProperty("connmon.test.services"));
@@ -53,11 +57,37 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
         config.put("connmon.mqtt.client-id", "connmon-ci");
         config.put("connmon.canonical.topic-prefix", prefix);
         config.put("connmon.mqtt.topics", prefix + "#");
+
+        // a Mosquitto of the test's own, reporting lifecycle on its log topic
+        mosquitto = TestMosquitto.start();
+        config.put("connmon.sources.mosq.host", "127.0.0.1");
+        config.put("connmon.sources.mosq.port", Integer.toString(mosquitto.port()));
+        config.put("connmon.sources.mosq.topics", "$SYS/broker/log/#");
+        config.put("connmon.sources.mosq.client-id", "connmon-ci-mosq");
+
+        // other brokers' lifecycle messages, bridged into the machine's Mosquitto under a prefix, dialect fixed
+        String bridge = "bridge-" + UUID.randomUUID().toString().substring(0, 8);
+        config.put(BRIDGE_PREFIX_KEY, bridge);
+        for (String dialect : new String[] {"emqx", "aws", "nanomq"}) {
+            config.put("connmon.sources." + dialect + ".host", "127.0.0.1");
+            config.put("connmon.sources." + dialect + ".port", "1883");
+            config.put("connmon.sources." + dialect + ".topics", bridge + "/" + dialect + "/#");
+            config.put("connmon.sources." + dialect + ".dialect", dialect);
+            config.put("connmon.sources." + dialect + ".client-id", "connmon-ci-" + dialect);
+        }
+        // Watson's topics carry no $ and need no bridge: the dialect follows from the topic
+        config.put("connmon.sources.watson.host", "127.0.0.1");
+        config.put("connmon.sources.watson.port", "1883");
+        config.put("connmon.sources.watson.topics", "iot-2/type/+/id/+/mon,iot-2/app/+/mon");
+        config.put("connmon.sources.watson.client-id", "connmon-ci-watson");
         return config;
     }
 
     @Override
     public void stop() {
+        if (mosquitto != null) {
+            mosquitto.close();
+        }
         if (embedded != null) {
             try {
                 embedded.close();

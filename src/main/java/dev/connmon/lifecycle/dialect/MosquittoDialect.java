@@ -51,6 +51,7 @@ public class MosquittoDialect implements Dialect {
     private static final Pattern SOCKET = Pattern.compile("^Bad socket read/write on client (.*): (.+)$");
     private static final Pattern CLEAN = Pattern.compile("^Client (.*) disconnected\\.$");
     private static final Pattern INVALID_PROTOCOL = Pattern.compile("^Invalid protocol (?:version \\d+|\".*\") in CONNECT from .+\\.$");
+    private static final Pattern TERMINATING = Pattern.compile("^mosquitto version (\\S+) terminating$");
     private static final Pattern SUBSCRIBE = Pattern.compile("^(.*) ([0-2]) (.+)$");
     private static final Pattern UNSUBSCRIBE = Pattern.compile("^(.*?) (.+)$");
 
@@ -176,6 +177,11 @@ public class MosquittoDialect implements Dialect {
         if ((m = CLEAN.matcher(line)).matches()) {
             return UNKNOWN.equals(m.group(1)) ? List.of()
                     : ended(source, m.group(1), time, Initiator.CLIENT, null, "Client disconnected");
+        }
+        if (TERMINATING.matcher(line).matches()) {
+            // no per-client lines follow: every client of this broker is disconnected (server, 0x8B)
+            openConnections.keySet().removeIf(k -> k.startsWith(source + '\u0000'));
+            return List.of(LifecycleEvent.builder(EventType.BROKER_STOPPED, "", time).dialect(NAME).build());
         }
         if (INVALID_PROTOCOL.matcher(line).matches()) {
             return unattributed("invalid_protocol");
