@@ -91,7 +91,8 @@ final class MqttLifecycleSource {
         MqttClient candidate = MqttClient.create(vertx, options());
         candidate.publishHandler(message -> onMessage(attempt, message));
         candidate.closeHandler(v -> onClosed(attempt));
-        candidate.exceptionHandler(t -> Log.debugf("MQTT %s: %s", settings.address(), t.getMessage()));
+        candidate.exceptionHandler(t -> Log.warnf("Source '%s': MQTT error on %s: %s", settings.name(),
+                settings.address(), t.getMessage()));
         candidate.connect(settings.port(), settings.host()).onComplete(ar -> {
             if (attempt != generation || closed) {
                 return;

@@ -90,8 +90,12 @@ record MqttSourceSettings(
                 value.apply("dialect").orElse(null),
                 Boolean.parseBoolean(value.apply("ssl").orElse("false")),
                 integer(value, "keep-alive", 30, what),
-                // large enough that no lifecycle message is cut off on the wire; size policy lives in MessageDecoder
-                integer(value, "max-message-bytes", 16 * 1024 * 1024, what));
+                // Netty 4.1.133's MqttDecoder bails out ("message length exceeds <max>") whenever a message's
+                // variable header arrives split across reads and the replaying buffer claims at least <max> readable
+                // bytes, which it always does (Integer.MAX_VALUE - readerIndex): the connection drops and the broker
+                // redelivers, in a loop. Integer.MAX_VALUE is the one limit that sidesteps it. Size policy lives in
+                // MessageDecoder (connmon.ingest.max-payload-bytes), and brokers cap packet sizes themselves.
+                integer(value, "max-message-bytes", Integer.MAX_VALUE, what));
     }
 
     private static int integer(Function<String, Optional<String>> value, String key, int defaultValue, String what) {
