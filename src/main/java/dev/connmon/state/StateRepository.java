@@ -51,6 +51,31 @@ public class StateRepository {
             "disconnect_initiator", "disconnect_reason_code", "disconnect_reason");
     private static final List<String> ACTIVITY_COLUMNS = List.of("activity_time", "activity_event", "activity_rank");
 
+    /** The state columns a change keeps: what the API shows (see StateReader). */
+    static final String CHANGE_COLUMNS = """
+            client_id, client_type, connection_status, connect_time, disconnect_time, activity_event, activity_time,
+            protocol_version, disconnect_initiator, disconnect_reason_code, disconnect_reason, ip_address,
+            username, node, unconfirmed_since""";
+
+    /**
+     * Appends the changed rows of CTE %s to the change feed, in client id order, and wakes the feed's readers;
+     * the notification is delivered at commit.
+     */
+    static final String RECORD_CHANGES = """
+            , changes AS (
+                INSERT INTO state_change (CHANGE_COLUMNS)
+                SELECT CHANGE_COLUMNS FROM %s ORDER BY client_id
+                RETURNING id)
+            SELECT pg_notify('connmon_changes', max(id)::text) FROM changes HAVING count(*) > 0
+            """.replace("CHANGE_COLUMNS", CHANGE_COLUMNS);
+
+    /**
+     * Serializes writers of the change feed (across instances) for the rest of their transaction: ids are drawn
+     * from a sequence when rows are inserted, not when they commit, so without it a reader could see id N + 1
+     * before the transaction holding N commits, move past N, and never deliver it.
+     */
+    private static final String LOCK_CHANGE_FEED = "SELECT pg_advisory_xact_lock(7239041)";
+
     static final String APPLY_BATCH = ("""
             WITH logged AS (
                 INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
@@ -74,6 +99,7 @@ public class StateRepository {
                          disconnect_connection_id, disconnect_initiator, disconnect_reason_code, disconnect_reason,
                          activity_time, activity_event, activity_rank, source)
             )
+            , upserted AS (
             INSERT INTO client_state AS s (client_id, connect_time, connect_connection_id, protocol_version,
                     ip_address, port, username, node, keep_alive, clean_start, connect_closed, disconnect_time,
                     disconnect_connection_id, disconnect_initiator, disconnect_reason_code, disconnect_reason,
@@ -99,7 +125,9 @@ public class StateRepository {
                                          THEN NULL ELSE s.unconfirmed_since END,
                 updated_at = now()
             WHERE %1$s OR %2$s OR %3$s OR %4$s
-            """).formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY, CLOSES_STORED);
+            RETURNING %5$s)
+            """ + RECORD_CHANGES.formatted("upserted")).formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY,
+            CLOSES_STORED, CHANGE_COLUMNS);
 
     private final Pool pool;
 
@@ -133,7 +161,7 @@ public class StateRepository {
         params.add(logRows.stream().map(LifecycleEvent::source).toArray(String[]::new));
         params.add(batch.rejections().stream().map(Rejection::source).toArray(String[]::new));
         params.add(deltas.stream().map(d -> d.connect == null ? null : d.connect.source()).toArray(String[]::new));
-        Uni<Void> applied = pool.preparedQuery(APPLY_BATCH).execute(Tuple.from(params)).replaceWithVoid();
+        Uni<Void> applied = inFeedTransaction(conn -> conn.preparedQuery(APPLY_BATCH).execute(Tuple.from(params)));
         for (LifecycleEvent event : batch.events()) {
             if (event.type() == EventType.BROKER_STOPPED) {
                 applied = applied.chain(() -> brokerStopped(event));
@@ -147,7 +175,7 @@ public class StateRepository {
      * before then is disconnected by the server with 0x8B, in state and log, since no per-client line follows.
      */
     Uni<Void> brokerStopped(LifecycleEvent stop) {
-        return pool.preparedQuery("""
+        return inFeedTransaction(conn -> conn.preparedQuery("""
                 WITH stopped AS (
                     UPDATE client_state s SET
                         disconnect_time = $2, disconnect_connection_id = s.connect_connection_id,
@@ -161,15 +189,16 @@ public class StateRepository {
                                              ELSE s.activity_rank END,
                         updated_at = now()
                      WHERE s.node = $1 AND s.connection_status = 'connected' AND s.connect_time <= $2
-                    RETURNING s.client_id, s.connect_connection_id)
+                    RETURNING s.connect_connection_id, """ + CHANGE_COLUMNS.replace("client_id,", "s.client_id,") + """
+                ), logged AS (
                 INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
                                             connection_id, node, dialect, source, dedup_key)
                 SELECT client_id, $2, 'disconnected', 'server', 139, 'Server shutting down', connect_connection_id,
                        $1, $3, $4, md5('broker_stopped' || client_id || $2::text)::uuid
                   FROM stopped
-                ON CONFLICT (client_id, dedup_key) DO NOTHING""")
-                .execute(Tuple.of(stop.node(), utc(stop.time()), stop.dialect(), stop.source()))
-                .replaceWithVoid();
+                ON CONFLICT (client_id, dedup_key) DO NOTHING)
+                """ + RECORD_CHANGES.formatted("stopped"))
+                .execute(Tuple.of(stop.node(), utc(stop.time()), stop.dialect(), stop.source())));
     }
 
     /**
@@ -177,22 +206,43 @@ public class StateRepository {
      * changed unseen since {@code since}. Says so in their state rather than inventing a disconnect.
      */
     public Uni<Integer> markUnconfirmed(String source, java.time.Instant since) {
-        return pool.preparedQuery("""
-                UPDATE client_state SET unconfirmed_since = $2, updated_at = now()
-                 WHERE source = $1 AND connection_status = 'connected' AND unconfirmed_since IS NULL
-                   AND connect_time <= $2""")
-                .execute(Tuple.of(source, utc(since)))
-                .map(RowSet::rowCount);
+        return pool.withTransaction(conn -> conn.query(LOCK_CHANGE_FEED).execute()
+                .chain(() -> conn.preparedQuery("""
+                        WITH marked AS (
+                            UPDATE client_state SET unconfirmed_since = $2, updated_at = now()
+                             WHERE source = $1 AND connection_status = 'connected' AND unconfirmed_since IS NULL
+                               AND connect_time <= $2
+                            RETURNING\s""" + CHANGE_COLUMNS + """
+                        ), changes AS (
+                            INSERT INTO state_change (""" + CHANGE_COLUMNS + """
+                            ) SELECT\s""" + CHANGE_COLUMNS + """
+                             FROM marked ORDER BY client_id RETURNING id)
+                        SELECT count(*) AS marked, pg_notify('connmon_changes', max(id)::text) FROM changes""")
+                        .execute(Tuple.of(source, utc(since))))
+                .map(rows -> (int) (long) rows.iterator().next().getLong("marked")));
     }
 
     /** Forgets a client: its state and its connection log. Emits whether there was anything to forget. */
     public Uni<Boolean> delete(String clientId) {
-        return pool.preparedQuery("""
-                WITH state AS (DELETE FROM client_state WHERE client_id = $1 RETURNING 1),
-                     log AS (DELETE FROM connection_log WHERE client_id = $1 RETURNING 1)
-                SELECT (SELECT count(*) FROM state) + (SELECT count(*) FROM log) AS deleted""")
-                .execute(Tuple.of(clientId))
+        return pool.withTransaction(conn -> conn.query(LOCK_CHANGE_FEED).execute()
+                .chain(() -> conn.preparedQuery("""
+                        WITH state AS (DELETE FROM client_state WHERE client_id = $1 RETURNING client_id),
+                             log AS (DELETE FROM connection_log WHERE client_id = $1 RETURNING 1),
+                             change AS (INSERT INTO state_change (client_id, deleted)
+                                        SELECT client_id, true FROM state RETURNING id),
+                             notified AS (SELECT pg_notify('connmon_changes', max(id)::text) FROM change
+                                          HAVING count(*) > 0)
+                        SELECT (SELECT count(*) FROM state) + (SELECT count(*) FROM log)
+                               + (SELECT count(*) FROM notified) AS deleted""")
+                        .execute(Tuple.of(clientId))))
                 .map(rows -> rows.iterator().next().getLong("deleted") > 0);
+    }
+
+    /** Runs {@code work} in a transaction that holds the change-feed lock (see {@link #LOCK_CHANGE_FEED}). */
+    private Uni<Void> inFeedTransaction(java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection,
+            Uni<RowSet<io.vertx.mutiny.sqlclient.Row>>> work) {
+        return pool.withTransaction(conn -> conn.query(LOCK_CHANGE_FEED).execute().chain(() -> work.apply(conn)))
+                .replaceWithVoid();
     }
 
     /** One row per distinct logged event; a duplicate inside the batch would otherwise meet itself. */
