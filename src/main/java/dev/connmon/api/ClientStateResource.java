@@ -1,11 +1,14 @@
 package dev.connmon.api;
 
+import dev.connmon.live.ChangeFeed;
 import dev.connmon.state.ClientState;
 import dev.connmon.state.StateFilter;
 import dev.connmon.state.StateReader;
 import dev.connmon.state.StateRepository;
 import dev.connmon.state.StateSort;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.BackPressureFailure;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
@@ -16,6 +19,16 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 import java.time.Instant;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -29,12 +42,73 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Client connection states")
 public class ClientStateResource {
+    private static final Set<String> STREAM_NAMES;
+
+    static {
+        Set<String> names = new java.util.HashSet<>(StateListRequest.NAMES);
+        names.removeAll(Set.of("_limit", "_sort", "_bookmark"));
+        names.add("lastEventId");
+        STREAM_NAMES = Set.copyOf(names);
+    }
+
     private final StateReader reader;
     private final StateRepository repository;
+    private final ChangeFeed feed;
+    private final Duration keepAlive;
 
-    ClientStateResource(StateReader reader, StateRepository repository) {
+    ClientStateResource(StateReader reader, StateRepository repository, ChangeFeed feed,
+            @ConfigProperty(name = "connmon.live.keep-alive", defaultValue = "PT15S") Duration keepAlive) {
         this.reader = reader;
         this.repository = repository;
+        this.feed = feed;
+        this.keepAlive = keepAlive;
+    }
+
+    /**
+     * Live state changes (CONTRACT §3): one {@code state} event per change of a matching client, in the order the
+     * changes were stored, with growing ids. With {@code Last-Event-ID} (or {@code lastEventId}) the stored changes
+     * after it come first. A subscriber that falls too far behind gets a final {@code resume} event naming the last
+     * id it received, and the stream ends.
+     */
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @RolesAllowed({"reader", "admin"})
+    @Operation(summary = "Live state changes (Server-Sent Events)",
+            description = "Same filters as the list. Events: 'state' (data: state object), 'deleted' (data: "
+                    + "{\"id\"}), 'resume' (the subscriber fell behind; reconnect with this id). Keep-alive comments.")
+    public Multi<OutboundSseEvent> stream(@BeanParam StateListRequest request,
+            @RestHeader("Last-Event-ID") String lastEventIdHeader,
+            @RestQuery @Parameter(description = "Resume after this event id (for clients that cannot send "
+                    + "Last-Event-ID)") String lastEventId,
+            @Context UriInfo uri, @Context Sse sse) {
+        QueryParameters.requireKnown(uri, STREAM_NAMES);
+        StateFilter filter = request.filter(Instant.now());
+        String resumeFrom = lastEventIdHeader != null ? lastEventIdHeader : lastEventId;
+        long after = resumeFrom == null ? feed.cursor()
+                : QueryParameters.longValue(lastEventIdHeader != null ? "Last-Event-ID" : "lastEventId", resumeFrom);
+        AtomicLong delivered = new AtomicLong(after);
+        AtomicBoolean ended = new AtomicBoolean();
+        Multi<OutboundSseEvent> changes = feed.since(after)
+                .select().where(c -> c.state() == null ? filter.matchesId(c.clientId()) : filter.matches(c.state()))
+                .map(c -> {
+                    delivered.set(c.id());
+                    return c.state() == null
+                            ? sse.newEventBuilder().id(Long.toString(c.id())).name("deleted")
+                                    .data(Map.class, Map.of("id", c.clientId())).build()
+                            : sse.newEventBuilder().id(Long.toString(c.id())).name("state")
+                                    .data(ClientState.class, c.state()).build();
+                })
+                .onFailure(BackPressureFailure.class).recoverWithItem(() -> sse.newEventBuilder()
+                        .id(Long.toString(delivered.get())).name("resume")
+                        .data(Map.class, Map.of("lastEventId", delivered.get(),
+                                "reason", "this subscriber fell too far behind; reconnect with Last-Event-ID"))
+                        .build())
+                .onTermination().invoke(() -> ended.set(true));
+        Multi<OutboundSseEvent> keepAlives = Multi.createFrom().ticks().every(keepAlive)
+                .select().first(tick -> !ended.get())
+                .map(tick -> sse.newEventBuilder().comment(" keep-alive").build());
+        return Multi.createBy().merging().streams(changes, keepAlives);
     }
 
     @GET

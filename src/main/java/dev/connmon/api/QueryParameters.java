@@ -79,6 +79,18 @@ final class QueryParameters {
         }
     }
 
+    static long longValue(String name, String value) {
+        try {
+            long parsed = Long.parseLong(value.trim());
+            if (parsed < 0) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new InvalidParameterException(name, "'" + abbreviate(value) + "' is not an event id");
+        }
+    }
+
     static String oneOf(String name, String value, Set<String> allowed) {
         if (value == null) {
             return null;

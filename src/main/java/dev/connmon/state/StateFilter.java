@@ -20,4 +20,43 @@ public record StateFilter(
 
     public static final StateFilter ALL = new StateFilter(null, null, null, null, null, null, null, null, null, null,
             null, null, null);
+
+    /** Whether a client id alone can match (what a deletion, which has no state, is judged by). */
+    public boolean matchesId(String clientId) {
+        return clientIdPrefix == null || clientId.startsWith(clientIdPrefix);
+    }
+
+    /** The same test as the list query, on one state (live streams filter in memory). */
+    public boolean matches(ClientState s) {
+        return matchesId(s.id())
+                && (connectionStatus == null || connectionStatus.equals(s.connectionStatus()))
+                && within(s.lastConnectTime(), connectedAfter, connectedBefore)
+                && within(s.lastDisconnectTime(), disconnectedAfter, disconnectedBefore)
+                && within(s.lastActivityTime(), activeAfter, activeBefore)
+                && (disconnectInitiator == null || disconnectInitiator.equals(s.lastDisconnectInitiator()))
+                && (disconnectReasonCode == null || disconnectReasonCode.equals(s.lastDisconnectReasonCode()))
+                && (clientType == null || clientType.equals(s.clientType()))
+                && (deviceType == null || deviceType.equals(watsonPart(s.id(), 2)))
+                && (deviceId == null || deviceId.equals(watsonPart(s.id(), 3)));
+    }
+
+    private static boolean within(String time, Instant after, Instant before) {
+        if (after == null && before == null) {
+            return true;
+        }
+        if (time == null) {
+            return false;
+        }
+        Instant value = Instant.parse(time);
+        return (after == null || value.isAfter(after)) && (before == null || value.isBefore(before));
+    }
+
+    /** Part {@code index} of a Watson device or gateway id ({d,g}:{org}:{type}:{id}), as the SQL columns compute it. */
+    private static String watsonPart(String id, int index) {
+        if (!id.startsWith("d:") && !id.startsWith("g:")) {
+            return null;
+        }
+        String[] parts = id.split(":", 4);
+        return parts.length == 4 ? parts[index] : null;
+    }
 }

@@ -1,0 +1,158 @@
+package dev.connmon.live;
+
+import dev.connmon.state.ChangeReader;
+import dev.connmon.state.ChangeReader.Change;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The committed state changes, in id order, from PostgreSQL: whichever instance ingested a change, every instance
+ * reads it here. LISTEN/NOTIFY wakes the reader at each commit; a poll every second covers notifications lost
+ * while the listening connection reconnects. Ids become visible in order (StateRepository's feed lock), so the
+ * cursor never passes a change that is still to commit.
+ */
+@ApplicationScoped
+public class ChangeFeed {
+    private static final int READ_LIMIT = 1000;
+
+    private final ChangeReader reader;
+    private final Vertx vertx;
+    private final String url;
+    private final String username;
+    private final String password;
+    private final int subscriberBuffer;
+    private final List<UnicastProcessor<Change>> subscribers = new CopyOnWriteArrayList<>();
+
+    private long cursor;
+    private boolean reading;
+    private boolean readAgain;
+    private PgSubscriber listener;
+    private long pollTimer = -1;
+
+    ChangeFeed(ChangeReader reader, Vertx vertx,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
+            @ConfigProperty(name = "quarkus.datasource.username", defaultValue = "postgres") String username,
+            @ConfigProperty(name = "quarkus.datasource.password", defaultValue = "") String password,
+            @ConfigProperty(name = "connmon.live.subscriber-buffer", defaultValue = "1000") int subscriberBuffer) {
+        this.reader = reader;
+        this.vertx = vertx;
+        this.url = url;
+        this.username = username;
+        this.password = password;
+        this.subscriberBuffer = subscriberBuffer;
+    }
+
+    void start(@Observes StartupEvent event) {
+        cursor = reader.lastId().await().indefinitely();
+        PgConnectOptions options = PgConnectOptions.fromUri(url).setUser(username).setPassword(password);
+        listener = PgSubscriber.subscriber(vertx, options)
+                .reconnectPolicy(retries -> 1000L);
+        listener.channel("connmon_changes").handler(payload -> read());
+        listener.connect().onFailure(t -> Log.warnf("Change feed: cannot LISTEN (%s); polling only", t.getMessage()));
+        pollTimer = vertx.setPeriodic(1000, id -> read());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (pollTimer != -1) {
+            vertx.cancelTimer(pollTimer);
+        }
+        if (listener != null) {
+            listener.close();
+        }
+        subscribers.forEach(UnicastProcessor::onComplete);
+    }
+
+    /**
+     * Changes after {@code lastId}: the stored ones first, then live ones, with no gap and no duplicate at the seam.
+     * A subscriber more than {@code connmon.live.subscriber-buffer} changes behind fails with
+     * {@link io.smallrye.mutiny.subscription.BackPressureFailure} and can resume from its last id.
+     */
+    public Multi<Change> since(long lastId) {
+        long upTo;
+        UnicastProcessor<Change> live;
+        synchronized (this) {
+            upTo = cursor;
+            Queue<Change> queue = new ArrayBlockingQueue<>(subscriberBuffer);
+            live = UnicastProcessor.create(queue, null);
+            subscribers.add(live);
+        }
+        UnicastProcessor<Change> registered = live;
+        Multi<Change> stored = replay(Math.min(lastId, upTo), upTo);
+        return Multi.createBy().concatenating().streams(stored, live)
+                .select().where(change -> change.id() > lastId)
+                .onTermination().invoke(() -> subscribers.remove(registered));
+    }
+
+    private Multi<Change> replay(long after, long upTo) {
+        if (after >= upTo) {
+            return Multi.createFrom().empty();
+        }
+        return Multi.createBy().repeating()
+                .uni(() -> new long[] {after}, position -> reader.between(position[0], upTo, READ_LIMIT)
+                        .invoke(batch -> {
+                            if (!batch.isEmpty()) {
+                                position[0] = batch.get(batch.size() - 1).id();
+                            }
+                        }))
+                .whilst(batch -> batch.size() == READ_LIMIT)
+                .onItem().transformToMultiAndConcatenate(batch -> Multi.createFrom().iterable(batch));
+    }
+
+    private void read() {
+        long from;
+        synchronized (this) {
+            if (reading) {
+                readAgain = true;
+                return;
+            }
+            reading = true;
+            from = cursor;
+        }
+        reader.between(from, Long.MAX_VALUE, READ_LIMIT).subscribe().with(this::publish, failure -> {
+            Log.warnf("Change feed: cannot read changes: %s", failure.getMessage());
+            finished(false);
+        });
+    }
+
+    private void publish(List<Change> changes) {
+        synchronized (this) {
+            for (Change change : changes) {
+                for (UnicastProcessor<Change> subscriber : subscribers) {
+                    subscriber.onNext(change);
+                }
+                cursor = change.id();
+            }
+        }
+        finished(changes.size() == READ_LIMIT);
+    }
+
+    private void finished(boolean more) {
+        boolean again;
+        synchronized (this) {
+            reading = false;
+            again = readAgain || more;
+            readAgain = false;
+        }
+        if (again) {
+            read();
+        }
+    }
+
+    /** The id of the last change handed to live subscribers. */
+    public synchronized long cursor() {
+        return cursor;
+    }
+}
