@@ -34,6 +34,18 @@ public class StateReader {
                 .map(it -> it.hasNext() ? toState(it.next()) : null);
     }
 
+    /** How many clients are connected and disconnected (one pass over the status index). */
+    public Uni<java.util.Map<String, Long>> countByStatus() {
+        return pool.query("SELECT connection_status, count(*) AS n FROM client_state GROUP BY connection_status")
+                .execute()
+                .map(rows -> {
+                    java.util.Map<String, Long> counts = new java.util.TreeMap<>(
+                            java.util.Map.of("connected", 0L, "disconnected", 0L));
+                    rows.forEach(row -> counts.put(row.getString("connection_status"), row.getLong("n")));
+                    return counts;
+                });
+    }
+
     public Uni<StatePage> list(StateFilter filter, StateSort sort, PagePosition after, int limit) {
         StateListQuery query = StateListQuery.of(filter, sort, after, limit + 1);
         boolean timeKey = sort.field().keyExpression() != null;

@@ -216,7 +216,8 @@ class EmbeddedBrokerLifecycleTest {
                 .body("connectionStatus", equalTo("connected")));
         other.publishWith().topic("plain/topic").payload("x".getBytes()).qos(MqttQos.AT_LEAST_ONCE).send();
         await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("plain/topic"));
-        assertThat(seen).noneMatch(topic -> topic.startsWith("connmon/"));
+        // the monitoring topic (connmon/clients/…) is public; the lifecycle events are not
+        assertThat(seen).noneMatch(topic -> topic.startsWith("connmon/events/"));
 
         String forged = newId("forged");
         Mqtt5BlockingClient forger = TestMqtt.v5(newId("forger"));

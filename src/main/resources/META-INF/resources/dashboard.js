@@ -1,0 +1,117 @@
+// connmon dashboard: a page of clients from the list API, kept current by the SSE stream of the same filters.
+// Never loads the whole fleet: one page at a time, live updates only for the rows on screen (plus new arrivals).
+const API = 'api/v0002';
+const PAGE = 50;
+const rows = new Map();
+let source = null;
+let lastEventId = null;
+let bookmark = null;
+
+function filters() {
+  const params = new URLSearchParams();
+  const prefix = document.getElementById('prefix').value.trim();
+  const status = document.getElementById('status').value;
+  if (prefix) params.set('clientIdPrefix', prefix);
+  if (status) params.set('connectionStatus', status);
+  return params;
+}
+
+function text(value) { return value == null ? '' : String(value); }
+function time(value) { return value ? new Date(value).toLocaleString() : ''; }
+
+function render(state, flash) {
+  let tr = rows.get(state.id);
+  if (!tr) {
+    tr = document.createElement('tr');
+    tr.addEventListener('click', () => showLog(state.id));
+    rows.set(state.id, tr);
+    document.getElementById('clients').prepend(tr);
+  }
+  const disconnect = state.lastDisconnectInitiator
+    ? `${state.lastDisconnectInitiator}: ${text(state.lastDisconnectReason)}${state.lastDisconnectReasonCode != null ? ' (0x' + state.lastDisconnectReasonCode.toString(16).toUpperCase().padStart(2, '0') + ')' : ''}`
+    : '';
+  const since = state.connectionStatus === 'connected' ? state.lastConnectTime : state.lastDisconnectTime;
+  tr.replaceChildren(...[state.id, state.connectionStatus, time(since),
+    `${text(state.lastActivityEvent)} ${time(state.lastActivityTime)}`, disconnect].map((value, i) => {
+    const td = document.createElement('td');
+    td.textContent = value;
+    if (i === 1) td.className = 'status-' + value;
+    return td;
+  }));
+  if (flash) { tr.classList.remove('flash'); void tr.offsetWidth; tr.classList.add('flash'); }
+}
+
+async function loadPage(reset) {
+  const params = filters();
+  params.set('_limit', PAGE);
+  params.set('_sort', '-lastActivityTime');
+  if (!reset && bookmark) params.set('_bookmark', bookmark);
+  const response = await fetch(`${API}/clientconnectionstates?${params}`);
+  if (!response.ok) return;
+  const page = await response.json();
+  if (reset) { rows.clear(); document.getElementById('clients').replaceChildren(); }
+  page.results.slice().reverse().forEach(state => render(state, false));
+  if (!reset) {  // older pages go below what is on screen
+    page.results.forEach(state => document.getElementById('clients').append(rows.get(state.id)));
+  }
+  bookmark = page.bookmark || null;
+  document.getElementById('more').hidden = !bookmark;
+}
+
+async function loadCounts() {
+  const response = await fetch(`${API}/summary`);
+  if (!response.ok) return;
+  const counts = await response.json();
+  document.getElementById('count-connected').textContent = counts.connected.toLocaleString();
+  document.getElementById('count-disconnected').textContent = counts.disconnected.toLocaleString();
+}
+
+function listen() {
+  if (source) source.close();
+  const params = filters();
+  if (lastEventId) params.set('lastEventId', lastEventId);
+  source = new EventSource(`${API}/clientconnectionstates?${params}`);
+  source.addEventListener('open', () => document.getElementById('live').className = 'live on');
+  source.addEventListener('error', () => document.getElementById('live').className = 'live off');
+  source.addEventListener('state', event => {
+    lastEventId = event.lastEventId;
+    render(JSON.parse(event.data), true);
+  });
+  source.addEventListener('deleted', event => {
+    lastEventId = event.lastEventId;
+    const id = JSON.parse(event.data).id;
+    rows.get(id)?.remove();
+    rows.delete(id);
+  });
+  // the server closed this stream because the page fell behind: resume from the last event seen
+  source.addEventListener('resume', event => {
+    lastEventId = JSON.parse(event.data).lastEventId;
+    listen();
+  });
+}
+
+async function showLog(clientId) {
+  const response = await fetch(`${API}/logs/connection?clientId=${encodeURIComponent(clientId)}&_limit=50`);
+  if (!response.ok) return;
+  const entries = await response.json();
+  document.getElementById('log').hidden = false;
+  document.getElementById('log-title').textContent = clientId;
+  document.getElementById('log-entries').replaceChildren(...entries.map(entry => {
+    const li = document.createElement('li');
+    const when = document.createElement('time');
+    when.textContent = time(entry.timestamp);
+    li.append(when, entry.message);
+    return li;
+  }));
+}
+
+document.getElementById('filters').addEventListener('submit', event => {
+  event.preventDefault();
+  lastEventId = null;
+  bookmark = null;
+  loadPage(true).then(listen);
+});
+document.getElementById('more').addEventListener('click', () => loadPage(false));
+loadPage(true).then(listen);
+loadCounts();
+setInterval(loadCounts, 10000);
