@@ -1,6 +1,7 @@
 // connmon dashboard: a page of clients from the list API, kept current by the SSE stream of the same filters.
 // Never loads the whole fleet: one page at a time, live updates only for the rows on screen (plus new arrivals).
-const API = 'api/v0002';
+// absolute and without user info: fetch() refuses URLs that carry credentials, which a relative URL inherits
+const API = new URL('api/v0002', location.origin + location.pathname).href;
 const PAGE = 50;
 const rows = new Map();
 let source = null;

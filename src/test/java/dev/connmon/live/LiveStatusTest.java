@@ -143,7 +143,9 @@ class LiveStatusTest {
         }
     }
 
+    /** 6 000 changes at once: on the embedded broker only (a stock Mosquitto keeps 1 000 per subscriber). */
     @Test
+    @org.junit.jupiter.api.Tag("embedded-broker")
     void aSubscriberThatStopsReadingIsClosedWithAResumeEventWhileOthersGetEverything() throws Exception {
         String p = prefix();
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
