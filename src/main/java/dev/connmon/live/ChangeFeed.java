@@ -13,6 +13,7 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,8 +32,8 @@ public class ChangeFeed {
     private final ChangeReader reader;
     private final Vertx vertx;
     private final String url;
-    private final String username;
-    private final String password;
+    private final Optional<String> username;
+    private final Optional<String> password;
     private final int subscriberBuffer;
     private final List<UnicastProcessor<Change>> subscribers = new CopyOnWriteArrayList<>();
 
@@ -44,8 +45,8 @@ public class ChangeFeed {
 
     ChangeFeed(ChangeReader reader, Vertx vertx,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
-            @ConfigProperty(name = "quarkus.datasource.username", defaultValue = "postgres") String username,
-            @ConfigProperty(name = "quarkus.datasource.password", defaultValue = "") String password,
+            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
             @ConfigProperty(name = "connmon.live.subscriber-buffer", defaultValue = "1000") int subscriberBuffer) {
         this.reader = reader;
         this.vertx = vertx;
@@ -57,7 +58,9 @@ public class ChangeFeed {
 
     void start(@Observes StartupEvent event) {
         cursor = reader.lastId().await().indefinitely();
-        PgConnectOptions options = PgConnectOptions.fromUri(url).setUser(username).setPassword(password);
+        PgConnectOptions options = PgConnectOptions.fromUri(url);
+        username.ifPresent(options::setUser);
+        password.ifPresent(options::setPassword);
         listener = PgSubscriber.subscriber(vertx, options)
                 .reconnectPolicy(retries -> 1000L);
         listener.channel("connmon_changes").handler(payload -> read());
