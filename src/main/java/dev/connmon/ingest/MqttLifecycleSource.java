@@ -6,6 +6,7 @@ import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
@@ -190,6 +191,12 @@ final class MqttLifecycleSource {
                 .setKeepAliveInterval(settings.keepAliveSeconds())
                 .setMaxMessageSize(settings.maxMessageBytes())
                 .setSsl(settings.ssl());
+        if (settings.caFile() != null) {
+            options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile()));
+        }
+        if (settings.trustAll()) {
+            options.setTrustAll(true);
+        }
         options.setAutoAck(false);
         if (settings.username() != null) {
             options.setUsername(settings.username());

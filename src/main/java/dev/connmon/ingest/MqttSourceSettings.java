@@ -24,13 +24,15 @@ record MqttSourceSettings(
         List<String> topics,
         String dialect,
         boolean ssl,
+        String caFile,
+        boolean trustAll,
         int keepAliveSeconds,
         int maxMessageBytes) {
 
     static final String DEFAULT_SOURCE = "default";
     static final String SOURCES_PREFIX = "connmon.sources.";
     private static final List<String> PROPERTIES = List.of("host", "port", "username", "password", "client-id",
-            "topics", "dialect", "ssl", "keep-alive", "max-message-bytes");
+            "topics", "dialect", "ssl", "ca-file", "trust-all", "keep-alive", "max-message-bytes");
 
     /** The channel's own broker ({@code connmon.mqtt.*}, mapped onto the channel in application.properties). */
     static MqttSourceSettings fromChannel(Config channel) {
@@ -89,6 +91,8 @@ record MqttSourceSettings(
                 Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList(),
                 value.apply("dialect").orElse(null),
                 Boolean.parseBoolean(value.apply("ssl").orElse("false")),
+                value.apply("ca-file").orElse(null),
+                Boolean.parseBoolean(value.apply("trust-all").orElse("false")),
                 integer(value, "keep-alive", 30, what),
                 // Netty 4.1.133's MqttDecoder bails out ("message length exceeds <max>") whenever a message's
                 // variable header arrives split across reads and the replaying buffer claims at least <max> readable
