@@ -26,12 +26,11 @@ public final class SseClient implements AutoCloseable {
     private volatile boolean ended;
     private volatile java.io.InputStream body;
 
-    private SseClient(String pathAndQuery, Map<String, String> headers) {
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
+    private SseClient(String url, String credentials, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .header("Accept", "text/event-stream")
                 .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString("test-reader:reader-token".getBytes(StandardCharsets.UTF_8)));
+                        .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
         headers.forEach(request::header);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         reader = new Thread(() -> {
@@ -50,12 +49,19 @@ public final class SseClient implements AutoCloseable {
         reader.start();
     }
 
+    /** A stream of the application under test, as the test profile's reader. */
     public static SseClient open(String pathAndQuery) {
-        return new SseClient(pathAndQuery, Map.of());
+        return open(pathAndQuery, Map.of());
     }
 
     public static SseClient open(String pathAndQuery, Map<String, String> headers) {
-        return new SseClient(pathAndQuery, headers);
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        return new SseClient("http://localhost:" + port + pathAndQuery, "test-reader:reader-token", headers);
+    }
+
+    /** A stream of any connmon, with the given {@code key:token}. */
+    public static SseClient openUrl(String url, String credentials) {
+        return new SseClient(url, credentials, Map.of());
     }
 
     private void read(BufferedReader lines) throws IOException {

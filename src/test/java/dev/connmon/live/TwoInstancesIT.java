@@ -1,0 +1,124 @@
+package dev.connmon.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import dev.connmon.support.EmbeddedServices;
+import dev.connmon.support.SseClient;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two packaged connmon instances on one PostgreSQL and one broker, splitting the lifecycle stream with an MQTT shared
+ * subscription: an SSE subscriber of either instance sees every change exactly once, whichever instance ingested it.
+ */
+class TwoInstancesIT {
+    private static final String KEY = "it";
+    private static final String TOKEN = "it-token";
+
+    @Test
+    void everyChangeReachesTheSubscriberOfEitherInstanceExactlyOnce() throws Exception {
+        try (EmbeddedServices services = new EmbeddedServices()) {
+            Map<String, String> config = services.config();
+            int portA = freePort();
+            int portB = freePort();
+            Process a = start(config, portA, "connmon-a");
+            Process b = start(config, portB, "connmon-b");
+            try {
+                awaitReady(portA);
+                awaitReady(portB);
+                String prefix = "two-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+                try (SseClient onA = SseClient.openUrl("http://localhost:" + portA
+                        + "/api/v0002/clientconnectionstates?clientIdPrefix=" + prefix, KEY + ":" + TOKEN);
+                     SseClient onB = SseClient.openUrl("http://localhost:" + portB
+                             + "/api/v0002/clientconnectionstates?clientIdPrefix=" + prefix, KEY + ":" + TOKEN)) {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> !onA.named(":").isEmpty() && !onB.named(":").isEmpty());
+                    int clients = 300;
+                    publish(config, prefix, clients);
+                    for (SseClient subscriber : List.of(onA, onB)) {
+                        await().atMost(Duration.ofSeconds(30)).until(() -> subscriber.named("state").size() >= clients);
+                        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+                        List<SseClient.Event> states = subscriber.named("state");
+                        assertThat(states).hasSize(clients);
+                        assertThat(states).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates();
+                        assertThat(states).extracting(e -> new JsonObject(e.data()).getString("id"))
+                                .doesNotHaveDuplicates().allMatch(id -> id.startsWith(prefix));
+                    }
+                    assertThat(onA.named("state")).extracting(SseClient.Event::id)
+                            .containsExactlyElementsOf(onB.named("state").stream().map(SseClient.Event::id).toList());
+                }
+            } finally {
+                a.destroy();
+                b.destroy();
+                a.waitFor();
+                b.waitFor();
+            }
+        }
+    }
+
+    /** Both instances read the lifecycle topic through one shared subscription, so each event reaches one of them. */
+    private static Process start(Map<String, String> config, int httpPort, String clientId) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of(
+                "-Dquarkus.http.port=" + httpPort,
+                "-Dconnmon.mqtt.client-id=" + clientId,
+                "-Dconnmon.mqtt.topics=$share/connmon/connmon/events/#",
+                "-Dquarkus.security.users.embedded.users." + KEY + "=" + TOKEN,
+                "-Dquarkus.security.users.embedded.roles." + KEY + "=reader",
+                "-Dquarkus.log.level=WARN",
+                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
+        return new ProcessBuilder(command).inheritIO().start();
+    }
+
+    private static void publish(Map<String, String> config, String prefix, int clients) {
+        Mqtt5AsyncClient publisher = MqttClient.builder().useMqttVersion5().identifier("two-publisher")
+                .serverHost(config.get("connmon.mqtt.host"))
+                .serverPort(Integer.parseInt(config.get("connmon.mqtt.port"))).buildAsync();
+        publisher.connectWith().simpleAuth().username(config.get("connmon.mqtt.username"))
+                .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .send().join();
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        Instant t0 = Instant.parse("2026-11-26T12:00:00Z");
+        for (int i = 0; i < clients; i++) {
+            JsonObject event = new JsonObject().put("event", "connected").put("clientId", prefix + i)
+                    .put("time", t0.plusMillis(i).toString()).put("connectionId", "c" + i);
+            sent.add(publisher.publishWith().topic("connmon/events/two").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(event.encode().getBytes(StandardCharsets.UTF_8)).send());
+        }
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+        publisher.disconnect().join();
+    }
+
+    private static void awaitReady(int port) {
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
