@@ -77,6 +77,7 @@ function listen() {
   source.addEventListener('state', event => {
     lastEventId = event.lastEventId;
     render(JSON.parse(event.data), true);
+    countsSoon();
   });
   source.addEventListener('deleted', event => {
     lastEventId = event.lastEventId;
@@ -89,6 +90,11 @@ function listen() {
     lastEventId = JSON.parse(event.data).lastEventId;
     listen();
   });
+}
+
+let countsTimer = null;
+function countsSoon() {  // at most one count query a second, however busy the stream
+  if (!countsTimer) countsTimer = setTimeout(() => { countsTimer = null; loadCounts(); }, 1000);
 }
 
 async function showLog(clientId) {
