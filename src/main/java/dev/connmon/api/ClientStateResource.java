@@ -9,6 +9,7 @@ import dev.connmon.state.StateSort;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureFailure;
+import io.vertx.core.json.JsonObject;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
@@ -22,7 +23,6 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -72,7 +72,8 @@ public class ClientStateResource {
      */
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    // every event's data is JSON encoded once per change (ChangeReader), written as is to each subscriber
+    @RestStreamElementType(MediaType.TEXT_PLAIN)
     @RolesAllowed({"reader", "admin"})
     @Operation(summary = "Live state changes (Server-Sent Events)",
             description = "Same filters as the list. Events: 'state' (data: state object), 'deleted' (data: "
@@ -95,14 +96,15 @@ public class ClientStateResource {
                     delivered.set(c.id());
                     return c.state() == null
                             ? sse.newEventBuilder().id(Long.toString(c.id())).name("deleted")
-                                    .data(Map.class, Map.of("id", c.clientId())).build()
+                                    .data(String.class, new JsonObject().put("id", c.clientId()).encode()).build()
                             : sse.newEventBuilder().id(Long.toString(c.id())).name("state")
-                                    .data(ClientState.class, c.state()).build();
+                                    .data(String.class, c.json()).build();
                 })
                 .onFailure(BackPressureFailure.class).recoverWithItem(() -> sse.newEventBuilder()
                         .id(Long.toString(delivered.get())).name("resume")
-                        .data(Map.class, Map.of("lastEventId", delivered.get(),
-                                "reason", "this subscriber fell too far behind; reconnect with Last-Event-ID"))
+                        .data(String.class, new JsonObject().put("lastEventId", delivered.get())
+                                .put("reason", "this subscriber fell too far behind; reconnect with Last-Event-ID")
+                                .encode())
                         .build())
                 .onTermination().invoke(() -> ended.set(true));
         Multi<OutboundSseEvent> keepAlives = Multi.createFrom().ticks().every(keepAlive)

@@ -15,7 +15,7 @@ import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -88,7 +88,8 @@ public class ChangeFeed {
         UnicastProcessor<Change> live;
         synchronized (this) {
             upTo = cursor;
-            Queue<Change> queue = new ArrayBlockingQueue<>(subscriberBuffer);
+            // linked: a subscriber costs memory for what it holds, not for what it might hold
+            Queue<Change> queue = new LinkedBlockingQueue<>(subscriberBuffer);
             live = UnicastProcessor.create(queue, null);
             subscribers.add(live);
         }

@@ -1,7 +1,5 @@
 package dev.connmon.live;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.TopicLevels;
 import dev.connmon.state.ChangeReader.Change;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -19,6 +17,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -37,7 +36,6 @@ public class MonitorPublisher {
     private final ChangeFeed feed;
     private final Pool pool;
     private final Vertx vertx;
-    private final ObjectMapper mapper;
     private final MutinyEmitter<byte[]> emitter;
     private final String topicTemplate;
     private SqlConnection leaderConnection;
@@ -45,14 +43,13 @@ public class MonitorPublisher {
     private long retryTimer = -1;
     private volatile boolean stopped;
 
-    MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx, ObjectMapper mapper,
+    MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx,
             @Channel(CHANNEL) MutinyEmitter<byte[]> emitter,
             @ConfigProperty(name = "connmon.monitor.topic", defaultValue = "connmon/clients/{clientId}/state")
             String topicTemplate) {
         this.feed = feed;
         this.pool = pool;
         this.vertx = vertx;
-        this.mapper = mapper;
         this.emitter = emitter;
         this.topicTemplate = topicTemplate;
     }
@@ -131,13 +128,7 @@ public class MonitorPublisher {
 
     private Uni<Void> send(Change change) {
         String topic = topicTemplate.replace("{clientId}", TopicLevels.escape(change.clientId()));
-        byte[] payload;
-        try {
-            payload = change.state() == null ? new byte[0] : mapper.writeValueAsBytes(change.state());
-        } catch (JsonProcessingException e) {
-            Log.errorf("Monitoring topic: cannot encode the state of '%s': %s", change.clientId(), e.getMessage());
-            return Uni.createFrom().voidItem();
-        }
+        byte[] payload = change.json() == null ? new byte[0] : change.json().getBytes(StandardCharsets.UTF_8);
         return emitter.sendMessage(MqttMessage.of(topic, payload, MqttQoS.AT_LEAST_ONCE, true));
     }
 

@@ -1,5 +1,7 @@
 package dev.connmon.state;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -11,14 +13,27 @@ import java.util.List;
 /** Reads the change feed (table state_change) in id order. */
 @ApplicationScoped
 public class ChangeReader {
-    /** A stored change: its id, the client, and its state then (null for a deletion). */
-    public record Change(long id, String clientId, ClientState state) {
+    /**
+     * A stored change: its id, the client, its state then (null for a deletion), and that state as JSON, encoded
+     * once here rather than once per subscriber.
+     */
+    public record Change(long id, String clientId, ClientState state, String json) {
     }
 
     private final Pool pool;
+    private final ObjectMapper mapper;
 
-    ChangeReader(Pool pool) {
+    ChangeReader(Pool pool, ObjectMapper mapper) {
         this.pool = pool;
+        this.mapper = mapper;
+    }
+
+    private String encode(ClientState state) {
+        try {
+            return state == null ? null : mapper.writeValueAsString(state);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode a client state", e);
+        }
     }
 
     public Uni<Long> lastId() {
@@ -34,8 +49,8 @@ public class ChangeReader {
                 .map(rows -> {
                     List<Change> changes = new ArrayList<>();
                     for (Row row : rows) {
-                        changes.add(new Change(row.getLong("id"), row.getString("client_id"),
-                                row.getBoolean("deleted") ? null : StateReader.toState(row)));
+                        ClientState state = row.getBoolean("deleted") ? null : StateReader.toState(row);
+                        changes.add(new Change(row.getLong("id"), row.getString("client_id"), state, encode(state)));
                     }
                     return changes;
                 });

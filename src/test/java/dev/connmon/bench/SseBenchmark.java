@@ -1,0 +1,218 @@
+package dev.connmon.bench;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.parsetools.RecordParser;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Live status under load: broker-to-SSE latency at ~1 000 events/s, and how many concurrent SSE subscribers one
+ * instance holds, with the fan-out time of one change to all of them. Starts a fresh PostgreSQL (zonky) and the
+ * packaged connmon with its embedded broker; devices are HiveMQ MQTT clients, subscribers Vert.x HTTP clients.
+ * <p>
+ * {@code ./mvnw -Pbench -DskipTests package exec:java -Dbench.main=dev.connmon.bench.SseBenchmark}
+ */
+public final class SseBenchmark {
+    private static final int DEVICES = Integer.getInteger("bench.devices", 1000);
+    private static final int SECONDS = Integer.getInteger("bench.seconds", 20);
+    private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 10_000);
+    private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("bench:bench-token".getBytes(StandardCharsets.UTF_8));
+    private static final Pattern ACTIVITY = Pattern.compile("\"lastActivityTime\":\"([^\"]+)\"");
+
+    public static void main(String[] args) throws Exception {
+        Path work = Files.createDirectories(Path.of("target", "bench-sse"));
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(work.resolve("postgres"))
+                .setCleanDataDirectory(true).start()) {
+            int httpPort = freePort();
+            int brokerPort = freePort();
+            Process app = startApp(pg.getPort(), httpPort, brokerPort, work);
+            Vertx vertx = Vertx.vertx();
+            try {
+                awaitReady(httpPort);
+                HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+                        .setDefaultPort(httpPort).setMaxPoolSize(SUBSCRIBERS + 16));
+                latency(http, brokerPort);
+                fanOut(http, brokerPort, app);
+            } finally {
+                vertx.close();
+                app.destroy();
+                app.waitFor();
+            }
+        }
+        System.exit(0);
+    }
+
+    /** DEVICES devices publish once a second each (the broker reports at most one activity per client a second). */
+    private static void latency(HttpClient http, int brokerPort) throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        subscribe(http, "lat-", data -> {
+            Matcher m = ACTIVITY.matcher(data);
+            if (m.find()) {
+                latencies.add(System.currentTimeMillis() - Instant.parse(m.group(1)).toEpochMilli());
+            }
+        }, new AtomicInteger());
+        List<Mqtt5AsyncClient> devices = connect("lat-", DEVICES, brokerPort);
+        Thread.sleep(2000);
+        latencies.clear();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger next = new AtomicInteger();
+        long periodMicros = 1_000_000L / DEVICES;
+        ticker.scheduleAtFixedRate(() -> devices.get(next.getAndIncrement() % DEVICES).publishWith()
+                .topic("bench/t").qos(MqttQos.AT_MOST_ONCE).payload(new byte[] {1}).send(), 0, periodMicros,
+                TimeUnit.MICROSECONDS);
+        Thread.sleep(SECONDS * 1000L);
+        ticker.shutdownNow();
+        Thread.sleep(1000);
+        long[] values = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf("%nBroker-to-SSE latency, %d devices publishing once a second each, %d s: %d events "
+                + "(%.0f/s)%n  p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n", DEVICES, SECONDS, values.length,
+                values.length / (double) SECONDS, pct(values, 0.5), pct(values, 0.9), pct(values, 0.99),
+                values.length == 0 ? -1 : values[values.length - 1]);
+        devices.forEach(d -> d.disconnect());
+    }
+
+    /** SUBSCRIBERS streams at once; then one device connects and every stream must hear of it. */
+    private static void fanOut(HttpClient http, int brokerPort, Process app) throws Exception {
+        AtomicInteger opened = new AtomicInteger();
+        AtomicInteger received = new AtomicInteger();
+        ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < SUBSCRIBERS; i++) {
+            subscribe(http, "fan-", data -> {
+                received.incrementAndGet();
+                arrivals.add(System.currentTimeMillis());
+            }, opened);
+            if (i % 500 == 499) {
+                Thread.sleep(50);
+            }
+        }
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (opened.get() < SUBSCRIBERS && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+        System.out.printf("%nConcurrent SSE subscribers: %d of %d open after %.1f s; connmon RSS %s%n", opened.get(),
+                SUBSCRIBERS, (System.nanoTime() - start) / 1e9, rss(app));
+        long sent = System.currentTimeMillis();
+        List<Mqtt5AsyncClient> device = connect("fan-", 1, brokerPort);
+        deadline = Instant.now().plusSeconds(60);
+        while (received.get() < opened.get() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(20);
+        }
+        long[] delays = arrivals.stream().mapToLong(t -> t - sent).sorted().toArray();
+        System.out.printf("  one change reached %d subscribers: p50 %d ms, p99 %d ms, last %d ms after the connect%n",
+                received.get(), pct(delays, 0.5), pct(delays, 0.99), delays.length == 0 ? -1 : delays[delays.length - 1]);
+        device.forEach(d -> d.disconnect());
+    }
+
+    private static void subscribe(HttpClient http, String prefix, Consumer<String> onData, AtomicInteger opened) {
+        http.request(new RequestOptions().setMethod(HttpMethod.GET)
+                        .setURI("/api/v0002/clientconnectionstates?clientIdPrefix=" + prefix)
+                        .addHeader("Accept", "text/event-stream").addHeader("Authorization", AUTH))
+                .compose(request -> request.send())
+                .onSuccess(response -> {
+                    boolean[] counted = {false};
+                    RecordParser lines = RecordParser.newDelimited("\n", line -> {
+                        String text = line.toString(StandardCharsets.UTF_8);
+                        if (!counted[0] && text.startsWith(":")) {
+                            counted[0] = true;
+                            opened.incrementAndGet();
+                        } else if (text.startsWith("data:")) {
+                            onData.accept(text);
+                        }
+                    });
+                    response.handler(lines);
+                })
+                .onFailure(t -> System.err.println("subscriber failed: " + t.getMessage()));
+    }
+
+    private static List<Mqtt5AsyncClient> connect(String prefix, int count, int brokerPort) {
+        List<Mqtt5AsyncClient> clients = new ArrayList<>();
+        List<CompletableFuture<?>> connecting = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier(prefix + i)
+                    .serverHost("127.0.0.1").serverPort(brokerPort).buildAsync();
+            clients.add(client);
+            connecting.add(client.connect());
+        }
+        CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).join();
+        return clients;
+    }
+
+    private static Process startApp(int pgPort, int httpPort, int brokerPort, Path work) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.datasource.username=postgres", "-Dquarkus.datasource.password=postgres",
+                "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres",
+                "-Dquarkus.datasource.reactive.url=postgresql://127.0.0.1:" + pgPort + "/postgres",
+                "-Dquarkus.http.port=" + httpPort, "-Dconnmon.embedded.broker-port=" + brokerPort,
+                "-Dconnmon.embedded.data-dir=" + work.resolve("data"),
+                "-Dquarkus.security.users.embedded.users.bench=bench-token",
+                "-Dquarkus.security.users.embedded.roles.bench=reader", "-Dquarkus.log.level=WARN",
+                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
+        return new ProcessBuilder(command).inheritIO().start();
+    }
+
+    private static void awaitReady(int port) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("connmon did not become ready");
+    }
+
+    private static String rss(Process app) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(app.pid()), "status")).stream()
+                    .filter(l -> l.startsWith("VmRSS")).map(l -> l.replaceAll("\\s+", " ").substring(7)).findFirst()
+                    .orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static long pct(long[] sorted, double p) {
+        return sorted.length == 0 ? -1 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * p) - 1)];
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+}
