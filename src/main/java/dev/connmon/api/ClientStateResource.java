@@ -90,8 +90,8 @@ public class ClientStateResource {
                 : QueryParameters.longValue(lastEventIdHeader != null ? "Last-Event-ID" : "lastEventId", resumeFrom);
         AtomicLong delivered = new AtomicLong(after);
         AtomicBoolean ended = new AtomicBoolean();
-        Multi<OutboundSseEvent> changes = feed.since(after)
-                .select().where(c -> c.state() == null ? filter.matchesId(c.clientId()) : filter.matches(c.state()))
+        Multi<OutboundSseEvent> changes = feed.since(after,
+                        c -> c.state() == null ? filter.matchesId(c.clientId()) : filter.matches(c.state()))
                 .map(c -> {
                     delivered.set(c.id());
                     return c.state() == null

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Predicate;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -35,7 +36,11 @@ public class ChangeFeed {
     private final Optional<String> username;
     private final Optional<String> password;
     private final int subscriberBuffer;
-    private final List<UnicastProcessor<Change>> subscribers = new CopyOnWriteArrayList<>();
+    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+
+    /** A live subscriber: what it wants, and its bounded queue. */
+    private record Subscriber(Predicate<Change> wants, UnicastProcessor<Change> queue) {
+    }
 
     private long cursor;
     private boolean reading;
@@ -75,7 +80,7 @@ public class ChangeFeed {
         if (listener != null) {
             listener.close();
         }
-        subscribers.forEach(UnicastProcessor::onComplete);
+        subscribers.forEach(subscriber -> subscriber.queue().onComplete());
     }
 
     /**
@@ -84,20 +89,27 @@ public class ChangeFeed {
      * {@link io.smallrye.mutiny.subscription.BackPressureFailure} and can resume from its last id.
      */
     public Multi<Change> since(long lastId) {
+        return since(lastId, change -> true);
+    }
+
+    /**
+     * The changes after {@code lastId} that {@code wants} accepts. The test runs in the feed, before queueing:
+     * most changes concern few subscribers, and a change nobody wants costs a predicate call per subscriber.
+     */
+    public Multi<Change> since(long lastId, Predicate<Change> wants) {
         long upTo;
-        UnicastProcessor<Change> live;
+        Subscriber live;
         synchronized (this) {
             upTo = cursor;
             // linked: a subscriber costs memory for what it holds, not for what it might hold
             Queue<Change> queue = new LinkedBlockingQueue<>(subscriberBuffer);
-            live = UnicastProcessor.create(queue, null);
+            live = new Subscriber(wants, UnicastProcessor.create(queue, null));
             subscribers.add(live);
         }
-        UnicastProcessor<Change> registered = live;
-        Multi<Change> stored = replay(Math.min(lastId, upTo), upTo);
-        return Multi.createBy().concatenating().streams(stored, live)
+        Multi<Change> stored = replay(Math.min(lastId, upTo), upTo).select().where(wants);
+        return Multi.createBy().concatenating().streams(stored, live.queue())
                 .select().where(change -> change.id() > lastId)
-                .onTermination().invoke(() -> subscribers.remove(registered));
+                .onTermination().invoke(() -> subscribers.remove(live));
     }
 
     private Multi<Change> replay(long after, long upTo) {
@@ -134,8 +146,10 @@ public class ChangeFeed {
     private void publish(List<Change> changes) {
         synchronized (this) {
             for (Change change : changes) {
-                for (UnicastProcessor<Change> subscriber : subscribers) {
-                    subscriber.onNext(change);
+                for (Subscriber subscriber : subscribers) {
+                    if (subscriber.wants().test(change)) {
+                        subscriber.queue().onNext(change);
+                    }
                 }
                 cursor = change.id();
             }

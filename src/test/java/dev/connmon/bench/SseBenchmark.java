@@ -95,7 +95,9 @@ public final class SseBenchmark {
                 + "(%.0f/s)%n  p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n", DEVICES, SECONDS, values.length,
                 values.length / (double) SECONDS, pct(values, 0.5), pct(values, 0.9), pct(values, 0.99),
                 values.length == 0 ? -1 : values[values.length - 1]);
+        // their disconnects are changes too: let them pass before the fan-out is measured
         devices.forEach(d -> d.disconnect());
+        Thread.sleep(5000);
     }
 
     /** SUBSCRIBERS streams at once; then one device connects and every stream must hear of it. */
@@ -119,6 +121,7 @@ public final class SseBenchmark {
         }
         System.out.printf("%nConcurrent SSE subscribers: %d of %d open after %.1f s; connmon RSS %s%n", opened.get(),
                 SUBSCRIBERS, (System.nanoTime() - start) / 1e9, rss(app));
+        Thread.sleep(3000);
         long sent = System.currentTimeMillis();
         List<Mqtt5AsyncClient> device = connect("fan-", 1, brokerPort);
         deadline = Instant.now().plusSeconds(60);
