@@ -1,10 +1,9 @@
-package dev.connmon.ingest;
+package dev.connmon.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import dev.connmon.state.RejectedRetention;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.TestMqtt;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -15,15 +14,15 @@ import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The rejected-message table keeps only its newest rows. */
+/** The growing tables stay bounded: rejected messages by count, state changes by age. */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
-class RejectedRetentionTest {
+class TableRetentionTest {
     @Inject
     Pool pool;
 
     @Inject
-    RejectedRetention retention;
+    TableRetention retention;
 
     @Test
     void onlyTheNewestRejectionsStay() {
@@ -39,6 +38,15 @@ class RejectedRetentionTest {
 
         assertThat(count("true")).isEqualTo(2);
         assertThat(count("convert_from(payload, 'UTF8') LIKE '%" + marker + " 4'")).isEqualTo(1);
+    }
+
+    @Test
+    void stateChangesOlderThanTheRetentionGo() {
+        pool.query("INSERT INTO state_change (client_id, changed_at) VALUES ('old-change', now() - interval '8 days')")
+                .execute().await().indefinitely();
+        retention.trimChanges(java.time.Duration.ofDays(7)).await().indefinitely();
+        assertThat(pool.query("SELECT count(*) FROM state_change WHERE client_id = 'old-change'").execute().await()
+                .indefinitely().iterator().next().getLong(0)).isZero();
     }
 
     private long count(String where) {
