@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * reconnects, at a given rate of actions per second. Prints what it did.
  * <p>
  * {@code ./mvnw -q -Pbench -DskipTests package exec:java -Dbench.main=dev.connmon.bench.FleetSimulator
- * -Dexec.args="--port 1883 --devices 200 --rate 100 --seconds 60"}
+ * -Dexec.args="--port 1883 --devices 200 --rate 100 --seconds 60"}; with {@code --verify-api http://localhost:8080
+ * --api-key key:token} it compares, once the churn has settled, what it did with what connmon reports.
  */
 public final class FleetSimulator {
     private final String host;
@@ -31,6 +32,8 @@ public final class FleetSimulator {
     private final int rate;
     private final int seconds;
     private final String prefix;
+    private final String api;
+    private final String apiKey;
     private final Random random = new Random(1);
     private final Map<String, AtomicLong> counts = new LinkedHashMap<>();
     private final List<Object> connected = new ArrayList<>();
@@ -43,6 +46,8 @@ public final class FleetSimulator {
         rate = Integer.parseInt(options.getOrDefault("rate", "50"));
         seconds = Integer.parseInt(options.getOrDefault("seconds", "30"));
         prefix = options.getOrDefault("prefix", "d:sim:sensor:");
+        api = options.get("verify-api");
+        apiKey = options.getOrDefault("api-key", "");
         for (String action : List.of("connect", "publish", "clean disconnect", "disconnect with will", "socket drop",
                 "keep-alive timeout", "takeover", "failed")) {
             counts.put(action, new AtomicLong());
@@ -86,6 +91,44 @@ public final class FleetSimulator {
             }
         }
         System.out.println("Done: " + counts);
+        if (api != null) {
+            verify();
+        }
+    }
+
+    /**
+     * Once the churn has settled, what the simulator knows (its devices that are connected, the devices it ever
+     * connected) must be what connmon reports for the same ids.
+     */
+    private void verify() throws Exception {
+        Thread.sleep(5000);
+        int believedConnected;
+        synchronized (this) {
+            believedConnected = connected.size();
+        }
+        int connmonConnected = countClients("&connectionStatus=connected");
+        int connmonKnown = countClients("");
+        System.out.printf("Verify against %s: simulator connected %d, connmon connected %d; devices %d, connmon knows %d%n",
+                api, believedConnected, connmonConnected, devices, connmonKnown);
+        System.out.println(believedConnected == connmonConnected && devices == connmonKnown ? "MATCH" : "MISMATCH");
+    }
+
+    private int countClients(String filter) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(apiKey.getBytes(StandardCharsets.UTF_8));
+        int count = 0;
+        String bookmark = null;
+        do {
+            String url = api + "/api/v0002/clientconnectionstates?_limit=1000&clientIdPrefix="
+                    + java.net.URLEncoder.encode(prefix, StandardCharsets.UTF_8) + filter
+                    + (bookmark == null ? "" : "&_bookmark=" + bookmark);
+            String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .header("Authorization", auth).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            io.vertx.core.json.JsonObject page = new io.vertx.core.json.JsonObject(body);
+            count += page.getJsonArray("results").size();
+            bookmark = page.getString("bookmark");
+        } while (bookmark != null);
+        return count;
     }
 
     private synchronized void act() {
