@@ -49,7 +49,10 @@ public final class SseBenchmark {
     public static void main(String[] args) throws Exception {
         Path work = Files.createDirectories(Path.of("target", "bench-sse"));
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(work.resolve("postgres"))
-                .setCleanDataDirectory(true).start()) {
+                .setCleanDataDirectory(true)
+                // -Dbench.pg.synchronous-commit=off shows what the WAL flush at each commit costs the tail
+                .setServerConfig("synchronous_commit", System.getProperty("bench.pg.synchronous-commit", "on"))
+                .start()) {
             int httpPort = freePort();
             int brokerPort = freePort();
             Process app = startApp(pg.getPort(), httpPort, brokerPort, work);
