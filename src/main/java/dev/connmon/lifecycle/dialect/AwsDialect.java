@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.lifecycle.ReasonCodes;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
 
@@ -14,8 +14,8 @@ import java.util.Map;
  * into an MQTT broker. The connect and disconnect of one connection share {@code versionNumber}; with the session
  * id it names the connection (versions restart at 0 for a new session).
  */
-@ApplicationScoped
-public class AwsDialect implements Dialect {
+@Singleton
+public class AwsDialect extends BrokerDialect {
     public static final String NAME = "aws";
     static final String ANCHOR = "$aws/events/";
 
@@ -40,22 +40,8 @@ public class AwsDialect implements Dialect {
     private final ObjectMapper mapper;
 
     AwsDialect(ObjectMapper mapper) {
+        super(NAME, ANCHOR);
         this.mapper = mapper;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String topicAnchor() {
-        return ANCHOR;
-    }
-
-    @Override
-    public boolean matches(String topic) {
-        return topic.startsWith(ANCHOR);
     }
 
     @Override

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.lifecycle.ReasonCodes;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +15,8 @@ import java.util.Map;
  * form). {@code connected_at} identifies a connection, so a late disconnect of an old connection never ends a newer
  * one (the EMQX maintainers' own advice, emqx/emqx #14837).
  */
-@ApplicationScoped
-public class EmqxDialect implements Dialect {
+@Singleton
+public class EmqxDialect extends BrokerDialect {
     public static final String NAME = "emqx";
     static final String ANCHOR = "$SYS/brokers/";
 
@@ -49,17 +49,8 @@ public class EmqxDialect implements Dialect {
     private final ObjectMapper mapper;
 
     EmqxDialect(ObjectMapper mapper) {
+        super(NAME, ANCHOR);
         this.mapper = mapper;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String topicAnchor() {
-        return ANCHOR;
     }
 
     @Override

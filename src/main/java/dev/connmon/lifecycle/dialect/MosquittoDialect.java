@@ -5,7 +5,7 @@ import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.lifecycle.ReasonCodes;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  * <li>Client ids may hold spaces and parentheses: every pattern is anchored at the end of the line.</li>
  * </ul>
  */
-@ApplicationScoped
-public class MosquittoDialect implements Dialect {
+@Singleton
+public class MosquittoDialect extends BrokerDialect {
     public static final String NAME = "mosquitto";
     static final String ANCHOR = "$SYS/broker/log/";
     private static final String UNKNOWN = "<unknown>";
@@ -68,22 +68,8 @@ public class MosquittoDialect implements Dialect {
     private final MeterRegistry metrics;
 
     MosquittoDialect(MeterRegistry metrics) {
+        super(NAME, ANCHOR);
         this.metrics = metrics;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String topicAnchor() {
-        return ANCHOR;
-    }
-
-    @Override
-    public boolean matches(String topic) {
-        return topic.startsWith(ANCHOR);
     }
 
     @Override

@@ -6,32 +6,23 @@ import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.lifecycle.ReasonCodes;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 
 /**
  * NanoMQ system events on {@code $SYS/brokers/connected} and {@code $SYS/brokers/disconnected}: the client id is
  * only in the payload, reason codes are hex text. NanoMQ gives no connection identity; order follows {@code ts}.
  */
-@ApplicationScoped
-public class NanomqDialect implements Dialect {
+@Singleton
+public class NanomqDialect extends BrokerDialect {
     public static final String NAME = "nanomq";
     static final String ANCHOR = "$SYS/brokers/";
 
     private final ObjectMapper mapper;
 
     NanomqDialect(ObjectMapper mapper) {
+        super(NAME, ANCHOR);
         this.mapper = mapper;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String topicAnchor() {
-        return ANCHOR;
     }
 
     @Override

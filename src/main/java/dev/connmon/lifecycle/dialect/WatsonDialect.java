@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.lifecycle.ReasonCodes;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,25 +16,16 @@ import java.util.Locale;
  * {@code Reason} is free text and {@code CloseCode} is undocumented: only a normal completion is mapped to a client
  * disconnect, any other Reason is kept as text with initiator {@code server}.
  */
-@ApplicationScoped
-public class WatsonDialect implements Dialect {
+@Singleton
+public class WatsonDialect extends BrokerDialect {
     public static final String NAME = "watson";
     static final String ANCHOR = "iot-2/";
 
     private final ObjectMapper mapper;
 
     WatsonDialect(ObjectMapper mapper) {
+        super(NAME, ANCHOR);
         this.mapper = mapper;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String topicAnchor() {
-        return ANCHOR;
     }
 
     @Override
