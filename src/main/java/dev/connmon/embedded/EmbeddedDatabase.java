@@ -17,13 +17,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** Starts on {@code dataDir}, keeping what is there; a fresh directory is initialised first. */
     public static EmbeddedDatabase start(Path dataDir, boolean clean) {
+        return start(dataDir, clean, Map.of());
+    }
+
+    /** The same, with PostgreSQL server settings ({@code synchronous_commit=off}, …). */
+    public static EmbeddedDatabase start(Path dataDir, boolean clean, Map<String, String> serverConfig) {
         EmbeddedLogging.useLogback();
         try {
             Files.createDirectories(dataDir.getParent());
-            return new EmbeddedDatabase(EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(clean)
-                    .start());
+                    .setCleanDataDirectory(clean);
+            serverConfig.forEach(builder::setServerConfig);
+            return new EmbeddedDatabase(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dataDir, e);
         }

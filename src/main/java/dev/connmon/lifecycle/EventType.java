@@ -67,13 +67,4 @@ public enum EventType {
         }
         return Optional.empty();
     }
-
-    public static Optional<EventType> fromActivityName(String name) {
-        for (EventType type : values()) {
-            if (name != null && name.equals(type.activityName)) {
-                return Optional.of(type);
-            }
-        }
-        return Optional.empty();
-    }
 }

@@ -9,8 +9,4 @@ public record IngestBatch(List<LifecycleEvent> events, List<Rejection> rejection
     public boolean isEmpty() {
         return events.isEmpty() && rejections.isEmpty();
     }
-
-    public int size() {
-        return events.size() + rejections.size();
-    }
 }

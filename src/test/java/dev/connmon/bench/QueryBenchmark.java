@@ -4,9 +4,8 @@ import dev.connmon.state.PagePosition;
 import dev.connmon.state.StateFilter;
 import dev.connmon.state.StateListQuery;
 import dev.connmon.state.StateSort;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.connmon.embedded.EmbeddedDatabase;
+import dev.connmon.support.PackagedApp;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -58,66 +58,29 @@ public final class QueryBenchmark {
 
     private void run() throws Exception {
         Path work = Files.createDirectories(Path.of("target", "bench"));
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setDataDirectory(work.resolve("postgres")).setCleanDataDirectory(true).start()) {
-            int httpPort = freePort();
-            base = "http://127.0.0.1:" + httpPort;
-            Process app = startApp(pg.getPort(), httpPort, work);
-            try {
-                awaitReady();
-                try (Connection db = pg.getPostgresDatabase().getConnection()) {
-                    load(db);
-                    explainAll(db);
-                }
+        try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres"), true)) {
+            Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
+            properties.put("connmon.embedded.broker-port", Integer.toString(PackagedApp.freePort()));
+            properties.put("connmon.embedded.data-dir", work.resolve("data").toString());
+            properties.put("quarkus.security.users.embedded.users." + KEY, TOKEN);
+            properties.put("quarkus.security.users.embedded.roles." + KEY, "reader,admin");
+            properties.put("quarkus.log.level", "WARN");
+            String jvmArgs = System.getProperty("bench.app.jvm-args", "").trim();
+            try (PackagedApp app = PackagedApp.start(properties,
+                    jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")));
+                 Connection db = DriverManager.getConnection(properties.get("quarkus.datasource.jdbc.url"),
+                         "postgres", "postgres")) {
+                base = app.baseUrl();
+                load(db);
+                explainAll(db);
                 measure();
                 long hold = Long.getLong("bench.hold-seconds", 0);
                 if (hold > 0) {
                     System.out.printf("%nconnmon stays up for %d s at %s (API key %s:%s)%n", hold, base, KEY, TOKEN);
                     Thread.sleep(hold * 1000);
                 }
-            } finally {
-                app.destroy();
-                app.waitFor();
             }
         }
-    }
-
-    private Process startApp(int pgPort, int httpPort, Path work) throws IOException {
-        String jdbc = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        String jvmArgs = System.getProperty("bench.app.jvm-args", "");
-        if (!jvmArgs.isBlank()) {
-            command.addAll(List.of(jvmArgs.trim().split("\\s+")));
-        }
-        command.addAll(List.of(
-                "-Dquarkus.datasource.username=postgres", "-Dquarkus.datasource.password=postgres",
-                "-Dquarkus.datasource.jdbc.url=" + jdbc,
-                "-Dquarkus.datasource.reactive.url=postgresql://127.0.0.1:" + pgPort + "/postgres",
-                "-Dquarkus.http.port=" + httpPort,
-                "-Dconnmon.embedded.broker-port=" + freePort(),
-                "-Dconnmon.embedded.data-dir=" + work.resolve("data"),
-                "-Dquarkus.security.users.embedded.users." + KEY + "=" + TOKEN,
-                "-Dquarkus.security.users.embedded.roles." + KEY + "=reader,admin",
-                "-Dquarkus.log.level=WARN",
-                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
-        System.out.println("connmon: " + String.join(" ", command));
-        return new ProcessBuilder(command).inheritIO().start();
-    }
-
-    private void awaitReady() throws Exception {
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("connmon did not become ready");
     }
 
     /**
@@ -374,12 +337,6 @@ public final class QueryBenchmark {
             }
         }
         return String.join(" | ", nodes);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** A mutable stand-in to build filters field by field. */

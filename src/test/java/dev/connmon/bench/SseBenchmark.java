@@ -9,19 +9,18 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.parsetools.RecordParser;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.connmon.embedded.EmbeddedDatabase;
+import dev.connmon.support.PackagedApp;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -48,25 +47,24 @@ public final class SseBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createDirectories(Path.of("target", "bench-sse"));
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(work.resolve("postgres"))
-                .setCleanDataDirectory(true)
-                // -Dbench.pg.synchronous-commit=off shows what the WAL flush at each commit costs the tail
-                .setServerConfig("synchronous_commit", System.getProperty("bench.pg.synchronous-commit", "on"))
-                .start()) {
-            int httpPort = freePort();
-            int brokerPort = freePort();
-            Process app = startApp(pg.getPort(), httpPort, brokerPort, work);
+        // -Dbench.pg.synchronous-commit=off shows what the WAL flush at each commit costs the tail
+        try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres"), true,
+                Map.of("synchronous_commit", System.getProperty("bench.pg.synchronous-commit", "on")))) {
+            int brokerPort = PackagedApp.freePort();
+            Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
+            properties.put("connmon.embedded.broker-port", Integer.toString(brokerPort));
+            properties.put("connmon.embedded.data-dir", work.resolve("data").toString());
+            properties.put("quarkus.security.users.embedded.users.bench", "bench-token");
+            properties.put("quarkus.security.users.embedded.roles.bench", "reader");
+            properties.put("quarkus.log.level", "WARN");
             Vertx vertx = Vertx.vertx();
-            try {
-                awaitReady(httpPort);
+            try (PackagedApp app = PackagedApp.start(properties, List.of())) {
                 HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-                        .setDefaultPort(httpPort).setMaxPoolSize(SUBSCRIBERS + 16));
+                        .setDefaultPort(app.httpPort()).setMaxPoolSize(SUBSCRIBERS + 16));
                 latency(http, brokerPort);
-                fanOut(http, brokerPort, app);
+                fanOut(http, brokerPort, app.pid());
             } finally {
                 vertx.close();
-                app.destroy();
-                app.waitFor();
             }
         }
         System.exit(0);
@@ -104,7 +102,7 @@ public final class SseBenchmark {
     }
 
     /** SUBSCRIBERS streams at once; then one device connects and every stream must hear of it. */
-    private static void fanOut(HttpClient http, int brokerPort, Process app) throws Exception {
+    private static void fanOut(HttpClient http, int brokerPort, long appPid) throws Exception {
         AtomicInteger opened = new AtomicInteger();
         AtomicInteger received = new AtomicInteger();
         ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
@@ -123,7 +121,7 @@ public final class SseBenchmark {
             Thread.sleep(100);
         }
         System.out.printf("%nConcurrent SSE subscribers: %d of %d open after %.1f s; connmon RSS %s%n", opened.get(),
-                SUBSCRIBERS, (System.nanoTime() - start) / 1e9, rss(app));
+                SUBSCRIBERS, (System.nanoTime() - start) / 1e9, rss(appPid));
         Thread.sleep(3000);
         long sent = System.currentTimeMillis();
         List<Mqtt5AsyncClient> device = connect("fan-", 1, brokerPort);
@@ -171,39 +169,9 @@ public final class SseBenchmark {
         return clients;
     }
 
-    private static Process startApp(int pgPort, int httpPort, int brokerPort, Path work) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.datasource.username=postgres", "-Dquarkus.datasource.password=postgres",
-                "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres",
-                "-Dquarkus.datasource.reactive.url=postgresql://127.0.0.1:" + pgPort + "/postgres",
-                "-Dquarkus.http.port=" + httpPort, "-Dconnmon.embedded.broker-port=" + brokerPort,
-                "-Dconnmon.embedded.data-dir=" + work.resolve("data"),
-                "-Dquarkus.security.users.embedded.users.bench=bench-token",
-                "-Dquarkus.security.users.embedded.roles.bench=reader", "-Dquarkus.log.level=WARN",
-                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
-        return new ProcessBuilder(command).inheritIO().start();
-    }
-
-    private static void awaitReady(int port) throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("connmon did not become ready");
-    }
-
-    private static String rss(Process app) {
+    private static String rss(long pid) {
         try {
-            return Files.readAllLines(Path.of("/proc", Long.toString(app.pid()), "status")).stream()
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
                     .filter(l -> l.startsWith("VmRSS")).map(l -> l.replaceAll("\\s+", " ").substring(7)).findFirst()
                     .orElse("?");
         } catch (IOException e) {
@@ -213,12 +181,6 @@ public final class SseBenchmark {
 
     private static long pct(long[] sorted, double p) {
         return sorted.length == 0 ? -1 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * p) - 1)];
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
 }

@@ -7,19 +7,14 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.support.EmbeddedServices;
+import dev.connmon.support.PackagedApp;
 import dev.connmon.support.SseClient;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,13 +33,9 @@ class TwoInstancesIT {
     void everyChangeReachesTheSubscriberOfEitherInstanceExactlyOnce() throws Exception {
         try (EmbeddedServices services = new EmbeddedServices()) {
             Map<String, String> config = services.config();
-            int portA = freePort();
-            int portB = freePort();
-            Process a = start(config, portA, "connmon-a");
-            Process b = start(config, portB, "connmon-b");
-            try {
-                awaitReady(portA);
-                awaitReady(portB);
+            try (PackagedApp a = start(config, "connmon-a"); PackagedApp b = start(config, "connmon-b")) {
+                int portA = a.httpPort();
+                int portB = b.httpPort();
                 String prefix = "two-" + UUID.randomUUID().toString().substring(0, 8) + "-";
                 try (SseClient onA = SseClient.openUrl("http://localhost:" + portA
                         + "/api/v0002/clientconnectionstates?clientIdPrefix=" + prefix, KEY + ":" + TOKEN);
@@ -65,29 +56,19 @@ class TwoInstancesIT {
                     assertThat(onA.named("state")).extracting(SseClient.Event::id)
                             .containsExactlyElementsOf(onB.named("state").stream().map(SseClient.Event::id).toList());
                 }
-            } finally {
-                a.destroy();
-                b.destroy();
-                a.waitFor();
-                b.waitFor();
             }
         }
     }
 
     /** Both instances read the lifecycle topic through one shared subscription, so each event reaches one of them. */
-    private static Process start(Map<String, String> config, int httpPort, String clientId) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of(
-                "-Dquarkus.http.port=" + httpPort,
-                "-Dconnmon.mqtt.client-id=" + clientId,
-                "-Dconnmon.mqtt.topics=$share/connmon/connmon/events/#",
-                "-Dquarkus.security.users.embedded.users." + KEY + "=" + TOKEN,
-                "-Dquarkus.security.users.embedded.roles." + KEY + "=reader",
-                "-Dquarkus.log.level=WARN",
-                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
-        return new ProcessBuilder(command).inheritIO().start();
+    private static PackagedApp start(Map<String, String> config, String clientId) {
+        Map<String, String> properties = new LinkedHashMap<>(config);
+        properties.put("connmon.mqtt.client-id", clientId);
+        properties.put("connmon.mqtt.topics", "$share/connmon/connmon/events/#");
+        properties.put("quarkus.security.users.embedded.users." + KEY, TOKEN);
+        properties.put("quarkus.security.users.embedded.roles." + KEY, "reader");
+        properties.put("quarkus.log.level", "WARN");
+        return PackagedApp.start(properties, List.of());
     }
 
     private static void publish(Map<String, String> config, String prefix, int clients) {
@@ -107,18 +88,5 @@ class TwoInstancesIT {
         }
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
         publisher.disconnect().join();
-    }
-
-    private static void awaitReady(int port) {
-        HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

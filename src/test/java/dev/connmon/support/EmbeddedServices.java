@@ -5,7 +5,6 @@ import dev.connmon.embedded.EmbeddedBroker;
 import dev.connmon.embedded.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -30,7 +29,7 @@ public final class EmbeddedServices implements AutoCloseable {
         database = EmbeddedDatabase.start(dir.resolve("postgres"), true);
         config.putAll(database.datasourceConfig());
         String password = UUID.randomUUID().toString();
-        BrokerSettings settings = new BrokerSettings("127.0.0.1", freePort(), true,
+        BrokerSettings settings = new BrokerSettings("127.0.0.1", PackagedApp.freePort(), true,
                 Map.of(ServicesResource.DEVICE_USER, ServicesResource.DEVICE_PASSWORD), "connmon-system", password,
                 "connmon/events/", "embedded", dir.resolve("broker"));
         broker = new EmbeddedBroker(settings).start();
@@ -59,14 +58,6 @@ public final class EmbeddedServices implements AutoCloseable {
     private static Path tempDir() {
         try {
             return Files.createTempDirectory("connmon-test");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -23,7 +23,6 @@ public final class SseClient implements AutoCloseable {
 
     private final List<Event> events = new CopyOnWriteArrayList<>();
     private final Thread reader;
-    private volatile boolean ended;
     private volatile java.io.InputStream body;
 
     private SseClient(String url, String credentials, Map<String, String> headers) {
@@ -41,8 +40,6 @@ public final class SseClient implements AutoCloseable {
                 read(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)));
             } catch (IOException | InterruptedException e) {
                 // closed
-            } finally {
-                ended = true;
             }
         }, "sse-test-client");
         reader.setDaemon(true);
@@ -96,10 +93,6 @@ public final class SseClient implements AutoCloseable {
     /** Events named {@code name}, in arrival order. */
     public List<Event> named(String name) {
         return events.stream().filter(e -> e.name().equals(name)).toList();
-    }
-
-    public boolean ended() {
-        return ended;
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.connmon.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +27,7 @@ public final class TestMosquitto implements AutoCloseable {
     public static TestMosquitto start() {
         try {
             Path dir = Files.createTempDirectory("mosquitto");
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
+            int port = PackagedApp.freePort();
             Path passwords = dir.resolve("passwords");
             Process passwd = new ProcessBuilder("mosquitto_passwd", "-c", "-b", passwords.toString(), USER, PASSWORD)
                     .redirectErrorStream(true).start();
