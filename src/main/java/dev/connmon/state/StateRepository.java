@@ -84,7 +84,7 @@ public class StateRepository {
                 SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::text[],
                                      $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[],
                                      $13::text[], $14::uuid[], $40::text[])
-                ON CONFLICT (client_id, dedup_key) DO NOTHING
+                ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING
             ), rejected AS (
                 INSERT INTO rejected_message (topic, dialect, reason, payload_size, payload, source)
                 SELECT * FROM unnest($15::text[], $16::text[], $17::text[], $18::int[], $19::bytea[], $41::text[])
@@ -110,7 +110,9 @@ public class StateRepository {
                    d.connect_closed OR (d.connect_connection_id IS NOT NULL AND EXISTS (
                        SELECT 1 FROM connection_log l
                         WHERE l.client_id = d.client_id AND l.event = 'disconnected'
-                          AND l.connection_id = d.connect_connection_id)),
+                          AND l.connection_id = d.connect_connection_id
+                          -- a connection ends after it starts: the bound prunes the log's older day partitions
+                          AND l.event_time >= d.connect_time - interval '1 hour')),
                    d.disconnect_time, d.disconnect_connection_id, d.disconnect_initiator, d.disconnect_reason_code,
                    d.disconnect_reason, d.activity_time, d.activity_event, d.activity_rank, d.source
               FROM delta d
@@ -196,7 +198,7 @@ public class StateRepository {
                 SELECT client_id, $2, 'disconnected', 'server', 139, 'Server shutting down', connect_connection_id,
                        $1, $3, $4, md5('broker_stopped' || client_id || $2::text)::uuid
                   FROM stopped
-                ON CONFLICT (client_id, dedup_key) DO NOTHING)
+                ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING)
                 """ + RECORD_CHANGES.formatted("stopped"))
                 .execute(Tuple.of(stop.node(), utc(stop.time()), stop.dialect(), stop.source())));
     }
