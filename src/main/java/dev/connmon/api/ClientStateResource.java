@@ -1,6 +1,7 @@
 package dev.connmon.api;
 
 import dev.connmon.live.ChangeFeed;
+import dev.connmon.live.StreamPermits;
 import dev.connmon.state.ClientState;
 import dev.connmon.state.StateFilter;
 import dev.connmon.state.StateReader;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -54,13 +56,15 @@ public class ClientStateResource {
     private final StateReader reader;
     private final StateRepository repository;
     private final ChangeFeed feed;
+    private final StreamPermits permits;
     private final Duration keepAlive;
 
-    ClientStateResource(StateReader reader, StateRepository repository, ChangeFeed feed,
+    ClientStateResource(StateReader reader, StateRepository repository, ChangeFeed feed, StreamPermits permits,
             @ConfigProperty(name = "connmon.live.keep-alive", defaultValue = "PT15S") Duration keepAlive) {
         this.reader = reader;
         this.repository = repository;
         this.feed = feed;
+        this.permits = permits;
         this.keepAlive = keepAlive;
     }
 
@@ -82,7 +86,7 @@ public class ClientStateResource {
             @RestHeader("Last-Event-ID") String lastEventIdHeader,
             @RestQuery @Parameter(description = "Resume after this event id (for clients that cannot send "
                     + "Last-Event-ID)") String lastEventId,
-            @Context UriInfo uri, @Context Sse sse) {
+            @Context UriInfo uri, @Context Sse sse, @Context SecurityContext security) {
         QueryParameters.requireKnown(uri, STREAM_NAMES);
         StateFilter filter = request.filter(Instant.now());
         String resumeFrom = lastEventIdHeader != null ? lastEventIdHeader : lastEventId;
@@ -110,7 +114,11 @@ public class ClientStateResource {
         Multi<OutboundSseEvent> keepAlives = Multi.createFrom().ticks().every(keepAlive)
                 .select().first(tick -> !ended.get())
                 .map(tick -> sse.newEventBuilder().comment(" keep-alive").build());
-        return Multi.createBy().merging().streams(changes, keepAlives);
+        StreamPermits.Permit permit = permits.acquire(security.getUserPrincipal().getName());
+        if (permit == null) {
+            throw new TooManyStreamsException(permits.perKey());
+        }
+        return Multi.createBy().merging().streams(changes, keepAlives).onTermination().invoke(permit::release);
     }
 
     @GET

@@ -33,6 +33,15 @@ class ExceptionMappers {
                 .build();
     }
 
+    @ServerExceptionMapper
+    RestResponse<Problem> tooManyStreams(TooManyStreamsException e) {
+        return RestResponse.ResponseBuilder.<Problem>create(429)
+                .entity(Problem.of(429, "Too many live streams", e.getMessage()))
+                .type(Problem.MEDIA_TYPE)
+                .header("Retry-After", "5")
+                .build();
+    }
+
     @ServerExceptionMapper(ForbiddenException.class)
     RestResponse<Problem> forbidden() {
         return problem(Problem.of(403, "Forbidden", "This API key lacks the role this request needs"));

@@ -21,8 +21,8 @@ final class QueryParameters {
         unknown.removeAll(known);
         if (!unknown.isEmpty()) {
             String name = unknown.iterator().next();
-            throw new InvalidParameterException(name, "unknown parameter; known parameters are "
-                    + String.join(", ", new TreeSet<>(known)));
+            throw new InvalidParameterException(name, known.isEmpty() ? "unknown parameter; this endpoint takes none"
+                    : "unknown parameter; known parameters are " + String.join(", ", new TreeSet<>(known)));
         }
     }
 

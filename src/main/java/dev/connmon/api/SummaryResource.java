@@ -6,8 +6,11 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -25,7 +28,8 @@ public class SummaryResource {
     @GET
     @RolesAllowed({"reader", "admin"})
     @Operation(summary = "Counts of connected and disconnected clients")
-    public Uni<Map<String, Long>> summary() {
+    public Uni<Map<String, Long>> summary(@Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, Set.of());
         return reader.countByStatus();
     }
 }
