@@ -6,6 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** PostgreSQL 17 in a child process (zonky), its data in a directory that survives restarts. */
 public final class EmbeddedDatabase implements AutoCloseable {
@@ -22,16 +26,61 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** The same, with PostgreSQL server settings ({@code synchronous_commit=off}, …). */
     public static EmbeddedDatabase start(Path dataDir, boolean clean, Map<String, String> serverConfig) {
+        return start(dataDir, clean, serverConfig, 0);
+    }
+
+    /** The same on a given port (0: any free one), for a server that must come back where its clients expect it. */
+    public static EmbeddedDatabase start(Path dataDir, boolean clean, Map<String, String> serverConfig, int port) {
         EmbeddedLogging.useLogback();
         try {
             Files.createDirectories(dataDir.getParent());
+            if (!clean) {
+                stopLeftOver(dataDir);
+            }
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(clean);
+            if (port > 0) {
+                builder.setPort(port);
+            }
             serverConfig.forEach(builder::setServerConfig);
             return new EmbeddedDatabase(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dataDir, e);
+        }
+    }
+
+    /**
+     * PostgreSQL runs detached from connmon (pg_ctl starts it), so a connmon killed with SIGKILL, or by the
+     * out-of-memory killer, leaves it running on the data directory and the next start would fail on its lock.
+     * Such a server is stopped first: its clients died with the old connmon, so a smart shutdown (SIGTERM) ends at
+     * once, and PostgreSQL's own crash safety keeps everything that was committed.
+     */
+    static void stopLeftOver(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        String firstLine = Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
+        if (!firstLine.matches("\\d{1,10}")) {
+            return;
+        }
+        Optional<ProcessHandle> server = ProcessHandle.of(Long.parseLong(firstLine))
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
+        if (server.isEmpty()) {
+            return; // a stale file: PostgreSQL replaces it itself
+        }
+        System.err.printf("connmon: stopping the PostgreSQL (pid %d) an earlier connmon left running on %s%n",
+                server.get().pid(), dataDir);
+        server.get().destroy();
+        try {
+            server.get().onExit().get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping the PostgreSQL left running on " + dataDir, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("the PostgreSQL left running on " + dataDir + " (pid " + server.get().pid()
+                    + ") did not stop within 60 s; stop it and start connmon again", e);
         }
     }
 

@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * connmon's entry point on the JVM: starts the embedded PostgreSQL when no database is configured and the
@@ -41,7 +42,8 @@ public final class EmbeddedMain {
     private static void startEmbedded(StartupConfig config, List<AutoCloseable> started) {
         Path dataDir = Path.of(config.get("connmon.embedded.data-dir", "connmon-data")).toAbsolutePath();
         if (config.get("quarkus.datasource.reactive.url").isEmpty()) {
-            EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), false);
+            EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), false, Map.of(),
+                    Integer.parseInt(config.get("connmon.embedded.database-port", "0")));
             started.add(database);
             database.datasourceConfig().forEach(System::setProperty);
             System.err.printf("connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s%n", database.port(),

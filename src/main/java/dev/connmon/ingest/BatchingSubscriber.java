@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
@@ -22,6 +23,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     private final Vertx vertx;
     private final int batchSize;
     private final long lingerMs;
+    private final AtomicInteger unacknowledged;
 
     private final List<Message<byte[]>> pending = new ArrayList<>();
     private final List<Decoded> pendingDecoded = new ArrayList<>();
@@ -29,7 +31,9 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     private boolean writing;
     private long lingerTimer = -1;
 
-    BatchingSubscriber(MessageDecoder decoder, BatchWriter writer, Vertx vertx, int batchSize, Duration linger) {
+    BatchingSubscriber(MessageDecoder decoder, BatchWriter writer, Vertx vertx, int batchSize, Duration linger,
+            AtomicInteger unacknowledged) {
+        this.unacknowledged = unacknowledged;
         this.decoder = decoder;
         this.writer = writer;
         this.vertx = vertx;
@@ -47,6 +51,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     public void onItem(Message<byte[]> message) {
         LifecycleMessageMetadata metadata = message.getMetadata(LifecycleMessageMetadata.class).orElseThrow();
         Decoded decoded = decoder.decode(metadata, message.getPayload());
+        unacknowledged.incrementAndGet();
         synchronized (this) {
             pending.add(message);
             pendingDecoded.add(decoded);
@@ -93,6 +98,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
         for (Message<byte[]> message : batch) {
             message.ack();
         }
+        unacknowledged.addAndGet(-batch.size());
         synchronized (this) {
             writing = false;
             subscription.request(batch.size());

@@ -1,11 +1,13 @@
 package dev.connmon.ingest;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -19,9 +21,10 @@ class IngestPipeline {
     private final Vertx vertx;
     private final int batchSize;
     private final Duration linger;
+    private final MeterRegistry registry;
 
     IngestPipeline(@Channel(Channels.LIFECYCLE) Multi<Message<byte[]>> messages, MessageDecoder decoder,
-            BatchWriter writer, Vertx vertx,
+            BatchWriter writer, Vertx vertx, MeterRegistry registry,
             @ConfigProperty(name = "connmon.ingest.batch-size", defaultValue = "500") int batchSize,
             @ConfigProperty(name = "connmon.ingest.linger", defaultValue = "PT0.005S") Duration linger) {
         this.messages = messages;
@@ -30,9 +33,13 @@ class IngestPipeline {
         this.vertx = vertx;
         this.batchSize = batchSize;
         this.linger = linger;
+        this.registry = registry;
     }
 
     void start(@Observes StartupEvent event) {
-        messages.subscribe().withSubscriber(new BatchingSubscriber(decoder, writer, vertx, batchSize, linger));
+        // what connmon holds unacknowledged: bounded by two batches however far the database falls behind
+        AtomicInteger unacknowledged = registry.gauge("connmon.ingest.unacknowledged", new AtomicInteger());
+        messages.subscribe().withSubscriber(new BatchingSubscriber(decoder, writer, vertx, batchSize, linger,
+                unacknowledged));
     }
 }

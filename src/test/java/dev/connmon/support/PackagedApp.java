@@ -85,6 +85,51 @@ public final class PackagedApp implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: no shutdown hook runs, nothing is flushed or closed (what an out-of-memory killer does). */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The status of {@code /q/health/ready}, or -1 when nothing answers. */
+    public int readiness() {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                    .timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** A Prometheus metric of the app (summed over its tags), or NaN when it is absent. */
+    public double metric(String name) {
+        try {
+            String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            double sum = Double.NaN;
+            for (String line : text.split("\n")) {
+                if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    sum = Double.isNaN(sum) ? value : sum + value;
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
     @Override
     public void close() {
         process.destroy();

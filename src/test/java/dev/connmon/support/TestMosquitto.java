@@ -16,15 +16,27 @@ public final class TestMosquitto implements AutoCloseable {
     public static final String USER = "alice";
     public static final String PASSWORD = "alice-secret";
 
-    private final Process process;
+    private final Path dir;
+    private final Path conf;
     private final int port;
+    private Process process;
 
-    private TestMosquitto(Process process, int port) {
-        this.process = process;
+    private TestMosquitto(Path dir, Path conf, int port) {
+        this.dir = dir;
+        this.conf = conf;
         this.port = port;
     }
 
     public static TestMosquitto start() {
+        return start(false);
+    }
+
+    /**
+     * With {@code persistent}, sessions and their queued messages survive a {@link #stop()} and {@link #restart()},
+     * and a persistent session's queue has no length limit (stock Mosquitto drops beyond 1 000 messages), so that a
+     * test can hold a long backlog for connmon.
+     */
+    public static TestMosquitto start(boolean persistent) {
         try {
             Path dir = Files.createTempDirectory("mosquitto");
             int port = PackagedApp.freePort();
@@ -52,14 +64,30 @@ public final class TestMosquitto implements AutoCloseable {
                     log_type subscribe
                     log_type unsubscribe
                     connection_messages true
-                    persistence false
-                    """.formatted(port, passwords));
-            Process process = new ProcessBuilder("mosquitto", "-c", conf.toString())
+                    """.formatted(port, passwords) + (persistent ? """
+                    persistence true
+                    persistence_location %s/
+                    max_queued_messages 0
+                    max_inflight_messages 0
+                    """.formatted(dir) : "persistence false\n"));
+            TestMosquitto mosquitto = new TestMosquitto(dir, conf, port);
+            mosquitto.launch();
+            return mosquitto;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void launch() {
+        try {
+            process = new ProcessBuilder("mosquitto", "-c", conf.toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("mosquitto.log").toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.log").toFile()))
                     .start();
             awaitListening(port, process);
-            return new TestMosquitto(process, port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -87,8 +115,23 @@ public final class TestMosquitto implements AutoCloseable {
         return port;
     }
 
+    /** Stops the broker as an operator would (SIGTERM: a persistent broker saves its sessions). */
+    public void stop() {
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts it again on the same port and configuration. */
+    public void restart() {
+        launch();
+    }
+
     @Override
     public void close() {
-        process.destroy();
+        stop();
     }
 }
