@@ -67,7 +67,8 @@ class OutageIT {
         LifecycleLoad load = new LifecycleLoad("pg-outage", EVENTS / 10, 10);
         Path dir = Files.createTempDirectory("outage-pg");
         int pgPort = PackagedApp.freePort();
-        EmbeddedDatabase database = EmbeddedDatabase.start(dir.resolve("pg"), true, Map.of(), pgPort);
+        // not "clean": that would also delete the data directory when the server stops for the outage
+        EmbeddedDatabase database = EmbeddedDatabase.start(dir.resolve("pg"), false, Map.of(), pgPort);
         try (TestMosquitto mosquitto = TestMosquitto.start(true);
              PackagedApp app = PackagedApp.start(config(database, mosquitto), List.of())) {
             String jdbc = database.datasourceConfig().get("quarkus.datasource.jdbc.url");
