@@ -99,7 +99,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                       <bind-address>%s</bind-address>
                     </tcp-listener>
                   </listeners>
-                  <persistence><mode>in-memory</mode></persistence>
+                  <persistence><mode>file</mode></persistence>
                   <restrictions><max-client-id-length>%d</max-client-id-length></restrictions>
                   <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
                 </hivemq>

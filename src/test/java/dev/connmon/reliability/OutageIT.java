@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.embedded.EmbeddedDatabase;
+import dev.connmon.support.EmbeddedServices;
 import dev.connmon.support.LifecycleLoad;
 import dev.connmon.support.PackagedApp;
 import dev.connmon.support.TestMosquitto;
@@ -59,6 +60,49 @@ class OutageIT {
 
             awaitExactly(load, jdbc);
             publisher.disconnect().join();
+        }
+    }
+
+    /** The same against the embedded broker (HiveMQ CE), stopped and started again on its data folder. */
+    @Test
+    void anEmbeddedBrokerOutageLosesNothingTheBrokerKept() throws Exception {
+        LifecycleLoad load = new LifecycleLoad("hivemq-outage", EVENTS / 10, 10);
+        try (EmbeddedServices services = new EmbeddedServices()) {
+            Map<String, String> config = new LinkedHashMap<>(services.config());
+            config.put("connmon.mqtt.client-id", "connmon-outage");
+            config.put("quarkus.log.level", "WARN");
+            String jdbc = config.get("quarkus.datasource.jdbc.url");
+            int port = Integer.parseInt(config.get("connmon.mqtt.port"));
+            try (PackagedApp app = PackagedApp.start(config, List.of())) {
+                // the system user: the embedded broker lets no one else publish on the lifecycle topics
+                Mqtt5AsyncClient publisher = LifecycleLoad.publisher("127.0.0.1", port,
+                        config.get("connmon.mqtt.username"), config.get("connmon.mqtt.password"));
+                load.publish(publisher, "connmon/events/", 0, load.size() / 2).get(2, TimeUnit.MINUTES);
+                await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> load.stored(jdbc) >= load.size() / 20);
+
+                services.stopBroker();
+                Instant down = Instant.now();
+                long storedAtStop = load.stored(jdbc);
+                await().atMost(Duration.ofSeconds(15)).until(() -> app.readiness() == 503);
+                System.out.printf("embedded broker stopped with %d of %d events stored; connmon not ready after %d ms%n",
+                        storedAtStop, load.size() / 2, Duration.between(down, Instant.now()).toMillis());
+                sleepUntil(down.plus(OUTAGE));
+                assertThat(app.readiness()).isEqualTo(503);
+
+                services.startBroker();
+                Instant up = Instant.now();
+                await().atMost(Duration.ofMinutes(1)).until(() -> app.readiness() == 200);
+                System.out.printf("embedded broker back; connmon ready after %d ms%n",
+                        Duration.between(up, Instant.now()).toMillis());
+                publisher.disconnect();
+                Mqtt5AsyncClient after = LifecycleLoad.publisher("127.0.0.1", port,
+                        config.get("connmon.mqtt.username"), config.get("connmon.mqtt.password"));
+                load.publish(after, "connmon/events/", load.size() / 2, load.size()).get(2, TimeUnit.MINUTES);
+
+                awaitExactly(load, jdbc);
+                after.disconnect().join();
+            }
         }
     }
 

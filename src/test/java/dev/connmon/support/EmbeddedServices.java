@@ -20,7 +20,8 @@ public final class EmbeddedServices implements AutoCloseable {
     public static final String EARLY_CLIENT = "early-bird";
 
     private final EmbeddedDatabase database;
-    private final EmbeddedBroker broker;
+    private final BrokerSettings settings;
+    private EmbeddedBroker broker;
     private final RawMqtt earlyClient;
     private final Map<String, String> config = new HashMap<>();
 
@@ -29,7 +30,7 @@ public final class EmbeddedServices implements AutoCloseable {
         database = EmbeddedDatabase.start(dir.resolve("postgres"), true);
         config.putAll(database.datasourceConfig());
         String password = UUID.randomUUID().toString();
-        BrokerSettings settings = new BrokerSettings("127.0.0.1", PackagedApp.freePort(), true,
+        settings = new BrokerSettings("127.0.0.1", PackagedApp.freePort(), true,
                 Map.of(ServicesResource.DEVICE_USER, ServicesResource.DEVICE_PASSWORD), "connmon-system", password,
                 "connmon/events/", "embedded", dir.resolve("broker"));
         broker = new EmbeddedBroker(settings).start();
@@ -46,6 +47,16 @@ public final class EmbeddedServices implements AutoCloseable {
 
     public Map<String, String> config() {
         return config;
+    }
+
+    /** Stops the broker (its sessions stay in its data folder) — an outage for whoever uses it. */
+    public void stopBroker() {
+        broker.close();
+    }
+
+    /** Starts it again on the same port and data folder. */
+    public void startBroker() {
+        broker = new EmbeddedBroker(settings).start();
     }
 
     @Override
