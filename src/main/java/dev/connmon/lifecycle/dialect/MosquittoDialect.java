@@ -36,11 +36,17 @@ public class MosquittoDialect extends BrokerDialect {
     static final String ANCHOR = "$SYS/broker/log/";
     private static final String UNKNOWN = "<unknown>";
     private static final int MAX_TRACKED = 2_000_000;
+    /**
+     * Mosquitto cuts every log line at its format's length + 500 bytes (log__vprintf), so no real line comes near
+     * this. Longer payloads are refused before any pattern runs: the anchored patterns backtrack over every
+     * candidate split, and a crafted 64 KiB line would hold the pipeline for minutes.
+     */
+    static final int MAX_LINE_BYTES = 4096;
 
     private static final Pattern EPOCH = Pattern.compile("^(\\d+): (.*)$", Pattern.DOTALL);
     private static final Pattern ISO = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d): (.*)$", Pattern.DOTALL);
     private static final Pattern CONNECTED = Pattern.compile(
-            "^New (?:client|bridge) connected from (.+):(\\d+) as (.*) \\(p(\\d+), c([01]), k(\\d+)(?:, u'(.*)')?\\)\\.$");
+            "^New (?:client|bridge) connected from (\\S+):(\\d+) as (.*) \\(p(\\d+), c([01]), k(\\d+)(?:, u'(.*)')?\\)\\.$");
     private static final Pattern TAKEOVER = Pattern.compile("^Client (.*) already connected, closing old connection\\.$");
     private static final Pattern TIMEOUT = Pattern.compile("^Client (.*) has exceeded timeout, disconnecting\\.$");
     private static final Pattern DUE_TO = Pattern.compile("^Client (.*) disconnected due to (.+)\\.$");
@@ -79,11 +85,19 @@ public class MosquittoDialect extends BrokerDialect {
 
     @Override
     public List<LifecycleEvent> decode(String source, String topic, byte[] payload) throws DecodeException {
+        if (payload.length > MAX_LINE_BYTES) {
+            throw new DecodeException("log line of " + payload.length + " bytes is longer than any Mosquitto writes ("
+                    + MAX_LINE_BYTES + ")");
+        }
+        int anchor = topic.indexOf(ANCHOR);
+        if (anchor < 0) {
+            throw new DecodeException("topic has no " + ANCHOR + " level");
+        }
         String line = new String(payload, StandardCharsets.UTF_8).strip();
         Instant time = Instant.now();
         Matcher prefix = EPOCH.matcher(line);
         if (prefix.matches()) {
-            time = Instant.ofEpochSecond(Long.parseLong(prefix.group(1)));
+            time = epochSeconds(prefix.group(1));
             line = prefix.group(2);
         } else if ((prefix = ISO.matcher(line)).matches()) {
             try {
@@ -94,7 +108,7 @@ public class MosquittoDialect extends BrokerDialect {
             }
             line = prefix.group(2);
         }
-        String level = topic.substring(topic.indexOf(ANCHOR) + ANCHOR.length());
+        String level = topic.substring(anchor + ANCHOR.length());
         return switch (level) {
             case "M/subscribe" -> activity(EventType.SUBSCRIBED, SUBSCRIBE.matcher(line), 3, time);
             case "M/unsubscribe" -> activity(EventType.UNSUBSCRIBED, UNSUBSCRIBE.matcher(line), 2, time);
@@ -114,7 +128,7 @@ public class MosquittoDialect extends BrokerDialect {
             return List.of(LifecycleEvent.builder(EventType.CONNECTED, clientId, time)
                     .connectionId(connectionId)
                     .ipAddress(m.group(1))
-                    .port(Integer.parseInt(m.group(2)))
+                    .port(port(m.group(2)))
                     .protocolVersion(protocol(m.group(4)))
                     .cleanStart("1".equals(m.group(5)))
                     .keepAlive(parseKeepAlive(m.group(6)))
@@ -207,6 +221,22 @@ public class MosquittoDialect extends BrokerDialect {
 
     private static String key(String source, String clientId) {
         return source + '\u0000' + clientId;
+    }
+
+    /** Epoch seconds within the years connmon stores; digits beyond a long are no time either. */
+    private static Instant epochSeconds(String digits) throws DecodeException {
+        try {
+            return JsonFields.storable(Instant.ofEpochSecond(Long.parseLong(digits)), "log timestamp");
+        } catch (NumberFormatException | java.time.DateTimeException e) {
+            throw new DecodeException("log timestamp is out of range: " + JsonFields.abbreviate(digits));
+        }
+    }
+
+    private static int port(String digits) throws DecodeException {
+        if (digits.length() > 5 || Integer.parseInt(digits) > 65535) {
+            throw new DecodeException("port is out of range: " + JsonFields.abbreviate(digits));
+        }
+        return Integer.parseInt(digits);
     }
 
     private static Integer parseKeepAlive(String value) {
