@@ -2,9 +2,13 @@ package dev.connmon.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.lifecycle.dialect.DecodeException;
 import dev.connmon.lifecycle.dialect.Dialect;
 import dev.connmon.lifecycle.dialect.DialectRegistry;
+import dev.connmon.state.IngestBatch;
+import dev.connmon.state.Rejection;
+import dev.connmon.state.StateRepository;
 import dev.connmon.support.HostilePayloads;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.TestMqtt;
@@ -44,6 +48,8 @@ class HostilePayloadsFuzzTest {
     /** One payload may cost this much at most; a backtracking regular expression costs minutes on 64 KiB. */
     static final long MAX_NANOS_PER_PAYLOAD = 2_000_000_000L;
     static final int MAX_PAYLOAD = 65_536;
+    /** How many decoded results per dialect are also written to PostgreSQL, which must take every one. */
+    static final int STORED = 5_000;
 
     /** Real payloads per dialect, with the topics they arrive on. */
     static final Map<String, List<Fixture>> FIXTURES = Map.of(
@@ -160,6 +166,9 @@ class HostilePayloadsFuzzTest {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    StateRepository repository;
+
     @ParameterizedTest
     @ValueSource(strings = {"connmon", "emqx", "aws", "watson", "nanomq", "mosquitto"})
     void hostilePayloadsAreRejectedWithAReasonAndCountedNeverThrown(String dialect) {
@@ -175,6 +184,8 @@ class HostilePayloadsFuzzTest {
         int decoded = 0;
         long slowest = 0;
         long started = System.nanoTime();
+        List<Decoded> toStore = new ArrayList<>();
+        String run = "fuzz-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "-";
         for (int i = 0; i < PAYLOADS; i++) {
             Fixture fixture = fixtures.get(random.nextInt(fixtures.size()));
             HostilePayloads.Mutant mutant = HostilePayloads.mutate(random, fixture.bytes(), originals);
@@ -215,7 +226,11 @@ class HostilePayloadsFuzzTest {
                 counts[1]++;
                 assertThat(mutant.payload().length).isLessThanOrEqualTo(MAX_PAYLOAD);
             }
+            if (i < STORED) {
+                toStore.add(result);
+            }
         }
+        store(run, toStore, replay);
         double seconds = (System.nanoTime() - started) / 1e9;
         assertThat(rejectedCount(dialect) - countedBefore).as("rejections counted; %s", replay).isEqualTo(rejected);
         // reasons are metric tags: hostile text must not reach them, or every payload makes a new time series
@@ -283,6 +298,37 @@ class HostilePayloadsFuzzTest {
                     bomb.getBytes(StandardCharsets.UTF_8));
             assertThat(System.nanoTime() - t0).as("%d-byte line", bomb.length()).isLessThan(500_000_000L);
             assertThat(result.rejection()).isNotNull();
+        }
+    }
+
+    /**
+     * Writes what the decoder made of hostile payloads (events under client ids of this run, and the rejections)
+     * through {@link StateRepository#apply}: whatever a decoder lets through, the database must take. A refusal
+     * would fail a whole batch of good events and cost a split to find the one it refuses.
+     */
+    private void store(String run, List<Decoded> results, String replay) {
+        for (int from = 0; from < results.size(); from += 500) {
+            List<LifecycleEvent> events = new ArrayList<>();
+            List<Rejection> rejections = new ArrayList<>();
+            for (Decoded result : results.subList(from, Math.min(results.size(), from + 500))) {
+                for (LifecycleEvent e : result.events()) {
+                    if (e.type() != dev.connmon.lifecycle.EventType.BROKER_STOPPED) {
+                        events.add(new LifecycleEvent(e.type(), run + e.clientId(), e.time(), e.initiator(),
+                                e.reasonCode(), e.reason(), e.connectionId(), e.ipAddress(), e.port(), e.username(),
+                                e.protocolVersion(), e.keepAlive(), e.cleanStart(), e.node(), e.topic(), e.dialect(),
+                                e.source()));
+                    }
+                }
+                if (result.rejection() != null) {
+                    rejections.add(result.rejection());
+                }
+            }
+            try {
+                repository.apply(new IngestBatch(events, rejections)).await().atMost(java.time.Duration.ofMinutes(1));
+            } catch (RuntimeException e) {
+                throw new AssertionError("PostgreSQL refused decoded hostile payloads " + from + ".." + (from + 499)
+                        + ": " + e.getMessage() + "; " + replay, e);
+            }
         }
     }
 

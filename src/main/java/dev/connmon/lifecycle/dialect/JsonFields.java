@@ -185,11 +185,11 @@ public final class JsonFields {
 
     /**
      * A sender's value as quoted in a rejection reason: at most 64 characters, and its own quotes turned into ’, so
-     * that the quoted value ends where the reason's closing quote is. MessageDecoder drops quoted values from the
+     * that the quoted value ends where the reason's closing quote is (and no U+0000, which PostgreSQL cannot store). MessageDecoder drops quoted values from the
      * reason's metric tag; a quote inside the value would let the rest of it into the tag, one time series each.
      */
     static String abbreviate(String value) {
-        String quoted = value.replace('\'', '\u2019');
+        String quoted = sanitize(value).replace('\'', '\u2019');
         return quoted.length() <= 64 ? quoted : quoted.substring(0, 64) + "…";
     }
 }

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * ({@code connmon_mosquitto_unattributed_total}), not stored.</li>
  * <li>A takeover has no disconnect line of its own: the {@code already connected} line ends the old connection.</li>
  * <li>Client ids may hold spaces and parentheses: every pattern is anchored at the end of the line.</li>
+ * <li>Other text from the line (address, user name, reasons, filters) is stored as JSON text is
+ * ({@link JsonFields#sanitize}): a U+0000 in it would make PostgreSQL refuse the whole batch.</li>
  * </ul>
  */
 @Singleton
@@ -120,19 +122,20 @@ public class MosquittoDialect extends BrokerDialect {
         Matcher m;
         if ((m = CONNECTED.matcher(line)).matches()) {
             String clientId = JsonFields.clientId(m.group(3));
-            String connectionId = "mosquitto:" + m.group(1) + ":" + m.group(2) + "@" + time.getEpochSecond();
+            String address = JsonFields.sanitize(m.group(1));
+            String connectionId = "mosquitto:" + address + ":" + m.group(2) + "@" + time.getEpochSecond();
             if (openConnections.size() >= MAX_TRACKED) {
                 openConnections.clear();
             }
             openConnections.put(key(source, clientId), connectionId);
             return List.of(LifecycleEvent.builder(EventType.CONNECTED, clientId, time)
                     .connectionId(connectionId)
-                    .ipAddress(m.group(1))
+                    .ipAddress(address)
                     .port(port(m.group(2)))
                     .protocolVersion(protocol(m.group(4)))
                     .cleanStart("1".equals(m.group(5)))
                     .keepAlive(parseKeepAlive(m.group(6)))
-                    .username(m.group(7))
+                    .username(m.group(7) == null ? null : JsonFields.sanitize(m.group(7)))
                     .dialect(NAME)
                     .build());
         }
@@ -162,17 +165,19 @@ public class MosquittoDialect extends BrokerDialect {
                 return unattributed("protocol_error");
             }
             return ended(source, m.group(1), time, Initiator.SERVER, code == null ? 0x80 : code,
-                    code == null ? m.group(2) : null);
+                    code == null ? JsonFields.sanitize(m.group(2)) : null);
         }
         if ((m = CLOSED.matcher(line)).matches()) {
             return UNKNOWN.equals(m.group(1)) ? List.of()
                     : ended(source, m.group(1), time, Initiator.NETWORK, null, "Connection closed");
         }
         if ((m = ERRNO.matcher(line)).matches()) {
-            return ended(source, m.group(1), time, Initiator.NETWORK, null, "Connection lost: " + m.group(2));
+            return ended(source, m.group(1), time, Initiator.NETWORK, null,
+                    "Connection lost: " + JsonFields.sanitize(m.group(2)));
         }
         if ((m = SOCKET.matcher(line)).matches()) {
-            return ended(source, m.group(1), time, Initiator.NETWORK, null, "Bad socket read/write: " + m.group(2));
+            return ended(source, m.group(1), time, Initiator.NETWORK, null,
+                    "Bad socket read/write: " + JsonFields.sanitize(m.group(2)));
         }
         if ((m = CLEAN.matcher(line)).matches()) {
             return UNKNOWN.equals(m.group(1)) ? List.of()
@@ -209,7 +214,7 @@ public class MosquittoDialect extends BrokerDialect {
             throw new DecodeException("not a Mosquitto " + type.wireName() + " line");
         }
         return List.of(LifecycleEvent.builder(type, JsonFields.clientId(m.group(1)), time)
-                .topic(m.group(filterGroup))
+                .topic(JsonFields.sanitize(m.group(filterGroup)))
                 .dialect(NAME)
                 .build());
     }
