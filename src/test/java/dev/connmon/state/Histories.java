@@ -198,7 +198,8 @@ final class Histories {
         switch (step.kind()) {
             case CONNECT -> e.put("event", "connected").put("ipAddress", c.ip()).put("port", c.port())
                     .put("username", c.user()).put("protocolVersion", new String[] {"3.1", "3.1.1", "5.0"}[c.proto()])
-                    .put("keepAlive", c.keepAlive()).put("cleanStart", c.clean()).put("node", "broker-" + c.number() % 2);
+                    .put("keepAlive", c.keepAlive()).put("cleanStart", c.clean())
+                    .put("node", "broker-" + c.number() % 2);
             case DISCONNECT -> e.put("event", "disconnected").put("initiator", CONNMON_INITIATORS[step.choice()])
                     .put("reasonCode", CONNMON_CODES[step.choice()]).put("reason", CONNMON_REASONS[step.choice()]);
             case TAKEOVER -> e.put("event", "disconnected").put("initiator", "server").put("reasonCode", 0x8E);
@@ -320,7 +321,8 @@ final class Histories {
                 .put("IPv4", c.ip());
         return switch (step.kind()) {
             case CONNECT, FAILED -> new Wire("$SYS/brokers/connected", e.put("proto_name", "MQTT")
-                    .put("keepalive", c.keepAlive()).put("proto_ver", 3 + c.proto()).put("clean_start", c.clean() ? 1 : 0)
+                    .put("keepalive", c.keepAlive()).put("proto_ver", 3 + c.proto())
+                    .put("clean_start", c.clean() ? 1 : 0)
                     .put("return_code", step.kind() == Kind.CONNECT ? "0"
                             : Integer.toHexString(CONNACK_FAILURES[step.choice() % CONNACK_FAILURES.length]))
                     .encode());

@@ -184,9 +184,10 @@ public final class JsonFields {
     }
 
     /**
-     * A sender's value as quoted in a rejection reason: at most 64 characters, and its own quotes turned into ’, so
-     * that the quoted value ends where the reason's closing quote is (and no U+0000, which PostgreSQL cannot store). MessageDecoder drops quoted values from the
-     * reason's metric tag; a quote inside the value would let the rest of it into the tag, one time series each.
+     * A sender's value as quoted in a rejection reason: at most 64 characters, sanitized (PostgreSQL cannot store
+     * U+0000), and its own quotes turned into ’, so that the quoted value ends where the reason's closing quote is.
+     * MessageDecoder drops quoted values from the reason's metric tag; a quote inside the value would let the rest of
+     * it into the tag, one time series each.
      */
     static String abbreviate(String value) {
         String quoted = sanitize(value).replace('\'', '\u2019');
