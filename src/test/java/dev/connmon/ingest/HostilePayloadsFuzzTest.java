@@ -10,6 +10,7 @@ import dev.connmon.state.IngestBatch;
 import dev.connmon.state.Rejection;
 import dev.connmon.state.StateRepository;
 import dev.connmon.support.HostilePayloads;
+import dev.connmon.support.MonitorBacklog;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.TestMqtt;
 import io.micrometer.core.instrument.Counter;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -168,6 +170,11 @@ class HostilePayloadsFuzzTest {
 
     @Inject
     StateRepository repository;
+
+    @AfterAll
+    static void letTheMonitoringTopicCatchUp() {
+        MonitorBacklog.awaitDrained(io.quarkus.arc.Arc.container().instance(io.vertx.mutiny.sqlclient.Pool.class).get());
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"connmon", "emqx", "aws", "watson", "nanomq", "mosquitto"})

@@ -6,6 +6,7 @@ import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.lifecycle.dialect.DecodeException;
 import dev.connmon.lifecycle.dialect.Dialect;
 import dev.connmon.lifecycle.dialect.DialectRegistry;
+import dev.connmon.support.MonitorBacklog;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.logging.Log;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -71,6 +73,11 @@ class OrderIndependenceTest {
 
     /** One variant of a history: its client id and its events in arrival order. */
     record Variant(int history, int number, String clientId, List<LifecycleEvent> events) {
+    }
+
+    @AfterAll
+    static void letTheMonitoringTopicCatchUp() {
+        MonitorBacklog.awaitDrained(io.quarkus.arc.Arc.container().instance(Pool.class).get());
     }
 
     @ParameterizedTest
