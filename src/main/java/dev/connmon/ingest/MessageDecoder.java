@@ -77,7 +77,10 @@ class MessageDecoder {
         return at > 0 ? topic.substring(at) : topic;
     }
 
-    Decoded reject(LifecycleMessageMetadata message, String dialect, String reason, byte[] payload) {
+    Decoded reject(LifecycleMessageMetadata message, String dialect, String rawReason, byte[] payload) {
+        // a reason may quote the sender's text; PostgreSQL text cannot hold U+0000, and a rejection the database
+        // refuses would be split out of its batch, counted twice and kept with the database's error instead
+        String reason = rawReason.replace('\u0000', '\uFFFD');
         metrics.counter("connmon.messages.rejected", "dialect", dialect == null ? "none" : dialect,
                 "reason", category(reason)).increment();
         if (loggedReasons.size() < MAX_LOGGED_REASONS && loggedReasons.add(dialect + ": " + reason)) {
@@ -86,8 +89,10 @@ class MessageDecoder {
                     dialect == null ? "no dialect" : dialect, reason);
         }
         byte[] kept = payload.length <= MAX_STORED_PAYLOAD ? payload : Arrays.copyOf(payload, MAX_STORED_PAYLOAD);
+        // MQTT forbids U+0000 in topics, but a broker need not enforce it
+        String topic = message.topic().replace('\u0000', '\uFFFD');
         return new Decoded(message.source(), message.topic(), payload, message.receivedAt(), dialect, List.of(),
-                new Rejection(message.source(), message.topic(), dialect, reason, kept, payload.length));
+                new Rejection(message.source(), topic, dialect, reason, kept, payload.length));
     }
 
     /** A low-cardinality form of a reason for metric tags: quoted values, numbers and details dropped. */

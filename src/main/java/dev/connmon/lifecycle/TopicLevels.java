@@ -1,38 +1,44 @@
 package dev.connmon.lifecycle;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Client ids as single MQTT topic levels (CONTRACT §4): {@code %}, {@code /}, {@code +} and {@code #} are
- * percent-encoded, so every id maps to exactly one level and back. Control characters (U+0000–U+001F, U+007F–U+009F)
- * are percent-encoded too (as their UTF-8 bytes): MQTT asks that topic names not hold them, and a broker may close
- * the connection of a client that publishes one (HiveMQ does), which would stop the monitoring topic at that client.
+ * percent-encoded, so every id maps to exactly one level and back. So are control characters and Unicode
+ * non-characters (their UTF-8 bytes): MQTT 5 §1.5.4 says topics should not hold them and brokers that validate UTF-8
+ * (HiveMQ does by default) disconnect a client publishing such a topic, which would stall the monitoring topic on
+ * one client with an odd id.
  */
 public final class TopicLevels {
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
     private TopicLevels() {
     }
 
     public static String escape(String clientId) {
         StringBuilder out = new StringBuilder(clientId.length() + 8);
-        for (int i = 0; i < clientId.length(); i++) {
-            char c = clientId.charAt(i);
+        for (int i = 0; i < clientId.length(); ) {
+            int c = clientId.codePointAt(i);
             switch (c) {
                 case '%' -> out.append("%25");
                 case '/' -> out.append("%2F");
                 case '+' -> out.append("%2B");
                 case '#' -> out.append("%23");
                 default -> {
-                    if (c < 0x20 || c == 0x7F) {
-                        out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                    } else if (c >= 0x80 && c <= 0x9F) {
-                        // U+0080–U+009F are two UTF-8 bytes: C2 80 … C2 9F
-                        out.append("%C2%").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                    if (refusedInTopics(c)) {
+                        for (byte b : new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8)) {
+                            out.append(String.format("%%%02X", b & 0xFF));
+                        }
                     } else {
-                        out.append(c);
+                        out.appendCodePoint(c);
                     }
                 }
             }
+            i += Character.charCount(c);
         }
         return out.toString();
+    }
+
+    /** Control characters (C0, DEL, C1) and non-characters (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF). */
+    private static boolean refusedInTopics(int c) {
+        return c <= 0x1F || (c >= 0x7F && c <= 0x9F) || (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE;
     }
 }

@@ -13,15 +13,42 @@ import java.util.TreeSet;
  * merging in SQL after gives the state that applying every event one by one would.
  */
 final class ClientDelta {
+    /**
+     * PostgreSQL's "C" collation: UTF-8 byte order, which is code point order. {@link String#compareTo} is UTF-16
+     * order, which differs for characters past U+FFFF against U+E000..U+FFFF.
+     */
+    static final Comparator<String> C_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
+    };
+    /** Time, connection id, then every other connect column: a total order (see StateRepository.NEWER_CONNECT). */
     static final Comparator<LifecycleEvent> CONNECT_ORDER = Comparator
             .comparing(LifecycleEvent::time)
-            .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""));
+            .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""), C_ORDER)
+            .thenComparing(LifecycleEvent::ipAddress, Comparator.nullsFirst(C_ORDER))
+            .thenComparing(LifecycleEvent::port, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(LifecycleEvent::username, Comparator.nullsFirst(C_ORDER))
+            .thenComparing(LifecycleEvent::protocolVersion, Comparator.nullsFirst(C_ORDER))
+            .thenComparing(LifecycleEvent::node, Comparator.nullsFirst(C_ORDER))
+            .thenComparing(LifecycleEvent::keepAlive, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(LifecycleEvent::cleanStart, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(LifecycleEvent::source, Comparator.nullsFirst(C_ORDER));
     static final Comparator<LifecycleEvent> DISCONNECT_ORDER = Comparator
             .comparing(LifecycleEvent::time)
-            .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""))
+            .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""), C_ORDER)
             .thenComparing(e -> e.initiator() == null ? "" : e.initiator().wireName())
             .thenComparingInt(e -> Objects.requireNonNullElse(e.reasonCode(), -1))
-            .thenComparing(e -> Objects.requireNonNullElse(e.reason(), ""));
+            .thenComparing(e -> Objects.requireNonNullElse(e.reason(), ""), C_ORDER);
     static final Comparator<LifecycleEvent> ACTIVITY_ORDER = Comparator
             .comparing(LifecycleEvent::time)
             .thenComparingInt(e -> e.type().activityRank());

@@ -24,10 +24,16 @@ import java.util.UUID;
 @ApplicationScoped
 public class StateRepository {
 
+    /**
+     * Connects of one millisecond and one connection id (a source without connection ids; a takeover within a
+     * millisecond) are ordered by every other column as well, as {@link ClientDelta#CONNECT_ORDER} does: a total
+     * order, so that the winner does not depend on which arrived first. Text compares in the "C" collation.
+     */
     private static final String NEWER_CONNECT = """
             (EXCLUDED.connect_time IS NOT NULL AND (s.connect_time IS NULL
-              OR (EXCLUDED.connect_time, coalesce(EXCLUDED.connect_connection_id, ''))
-               > (s.connect_time, coalesce(s.connect_connection_id, ''))))""";
+              OR (EXCLUDED.connect_time, coalesce(EXCLUDED.connect_connection_id, ''), %s)
+               > (s.connect_time, coalesce(s.connect_connection_id, ''), %s)))""".formatted(
+            connectTieBreak("EXCLUDED"), connectTieBreak("s"));
     private static final String NEWER_DISCONNECT = """
             (EXCLUDED.disconnect_time IS NOT NULL AND (s.disconnect_time IS NULL
               OR (EXCLUDED.disconnect_time, coalesce(EXCLUDED.disconnect_connection_id, ''),
@@ -135,6 +141,22 @@ public class StateRepository {
 
     StateRepository(Pool pool) {
         this.pool = pool;
+    }
+
+    /** The connect columns after time and connection id, nulls first, as {@link ClientDelta#CONNECT_ORDER}. */
+    private static String connectTieBreak(String row) {
+        List<String> keys = new ArrayList<>();
+        for (String column : List.of("ip_address", "port", "username", "protocol_version", "node", "keep_alive",
+                "clean_start", "source")) {
+            String value = switch (column) {
+                case "port", "keep_alive" -> "coalesce(%s.%s, 0)";
+                case "clean_start" -> "coalesce(%s.%s, false)";
+                default -> "coalesce(%s.%s, '') COLLATE \"C\"";
+            };
+            keys.add(row + "." + column + " IS NOT NULL");
+            keys.add(value.formatted(row, column));
+        }
+        return String.join(", ", keys);
     }
 
     private static String assignments() {
@@ -269,10 +291,23 @@ public class StateRepository {
         return deltas.values();
     }
 
+    /**
+     * A logged event's identity: a redelivery has the same, two different events do not, whatever order they come
+     * in. The reason, user name, protocol, keep-alive and clean start are part of it: without them, two connects of
+     * one millisecond (a source without connection ids, a takeover within a millisecond) or two failed attempts with
+     * different reasons were one row, holding whichever arrived first. Events without any of those fields keep the
+     * identity they had before these were added (fewer separators, so the two forms never meet). Node, source and
+     * dialect are left out: the same event reported through two paths is still one event.
+     */
     static UUID dedupKey(LifecycleEvent e) {
         String identity = String.join("\u0000", e.type().wireName(), Long.toString(e.time().toEpochMilli()),
                 String.valueOf(e.connectionId()), e.initiator() == null ? "" : e.initiator().wireName(),
                 String.valueOf(e.reasonCode()), String.valueOf(e.ipAddress()), String.valueOf(e.port()));
+        if (e.reason() != null || e.username() != null || e.protocolVersion() != null || e.keepAlive() != null
+                || e.cleanStart() != null) {
+            identity = String.join("\u0000", identity, String.valueOf(e.reason()), String.valueOf(e.username()),
+                    String.valueOf(e.protocolVersion()), String.valueOf(e.keepAlive()), String.valueOf(e.cleanStart()));
+        }
         return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -63,4 +63,31 @@ class MonitoringTopicTest {
         watcher.disconnect();
         publisher.disconnect().join();
     }
+    /**
+     * A control character in a client id would make a validating broker (HiveMQ) drop the publisher's connection over
+     * the topic, and the publisher would retry that change forever: the id's control characters are percent-encoded.
+     */
+    @Test
+    void anIdWithAControlCharacterGetsItsTopicAndDoesNotStallTheOthers() {
+        String odd = "mon-ctl\u0001-" + UUID.randomUUID().toString().substring(0, 6);
+        String plain = "mon-after-" + UUID.randomUUID().toString().substring(0, 6);
+        Mqtt5AsyncClient publisher = TestMqtt.eventPublisher("monitor-" + UUID.randomUUID());
+        Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
+        TestMqtt.publishEvent(publisher, "monitor", connected(odd, t0, "c1").encode());
+        TestMqtt.publishEvent(publisher, "monitor", connected(plain, t0, "c1").encode());
+        publisher.disconnect().join();
+        for (String topic : List.of("connmon/clients/" + odd.replace("\u0001", "%01") + "/state",
+                "connmon/clients/" + plain + "/state")) {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                Mqtt5BlockingClient late = TestMqtt.v5("late-" + UUID.randomUUID());
+                late.connect();
+                List<Mqtt5Publish> seen = new CopyOnWriteArrayList<>();
+                late.toAsync().subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).callback(seen::add)
+                        .send().join();
+                await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+                late.disconnect();
+                assertThat(seen).as(topic).isNotEmpty();
+            });
+        }
+    }
 }

@@ -102,6 +102,6 @@ public class AwsDialect extends BrokerDialect {
     private static String firstTopic(JsonNode root) {
         JsonNode topics = root.get("topics");
         return topics != null && topics.isArray() && !topics.isEmpty() && topics.get(0).isTextual()
-                ? topics.get(0).textValue() : null;
+                ? JsonFields.sanitize(topics.get(0).textValue()) : null;
     }
 }

@@ -137,6 +137,6 @@ public class EmqxDialect extends BrokerDialect {
         }
         int from = start + ANCHOR.length();
         int end = topic.indexOf('/', from);
-        return end < 0 ? null : topic.substring(from, end);
+        return end < 0 ? null : JsonFields.sanitize(topic.substring(from, end));
     }
 }

@@ -13,6 +13,8 @@ import java.time.format.DateTimeParseException;
 /** Typed, validating reads of JSON payload fields shared by the JSON dialects; every failure names the field. */
 public final class JsonFields {
     static final int MAX_TEXT = 1024;
+    private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999Z");
     private JsonFields() {
     }
 
@@ -156,11 +158,12 @@ public final class JsonFields {
             throw new DecodeException("field '" + field + "' is missing");
         }
         if (node.isIntegralNumber() && node.canConvertToLong()) {
-            return Instant.ofEpochMilli(node.longValue());
+            return storable(Instant.ofEpochMilli(node.longValue()), "field '" + field + "'");
         }
         if (node.isTextual()) {
             try {
-                return Instants.truncate(OffsetDateTime.parse(node.textValue()).toInstant());
+                return storable(Instants.truncate(OffsetDateTime.parse(node.textValue()).toInstant()),
+                        "field '" + field + "'");
             } catch (DateTimeParseException e) {
                 throw new DecodeException("field '" + field + "' is not an ISO 8601 time: " + abbreviate(node.textValue()));
             }
@@ -168,7 +171,26 @@ public final class JsonFields {
         throw new DecodeException("field '" + field + "' must be an ISO 8601 time or epoch milliseconds");
     }
 
+    /**
+     * A time within years 1 to 9999. PostgreSQL refuses later ones (past 294276) and the API's format has four-digit
+     * years: such a time is the sender's error, and refusing it here keeps it from failing a whole batch in the
+     * database.
+     */
+    static Instant storable(Instant time, String what) throws DecodeException {
+        if (time.isBefore(FIRST) || time.isAfter(LAST)) {
+            throw new DecodeException(what + " is outside the years 1 to 9999");
+        }
+        return time;
+    }
+
+    /**
+     * A sender's value as quoted in a rejection reason: at most 64 characters, sanitized (PostgreSQL cannot store
+     * U+0000), and its own quotes turned into ’, so that the quoted value ends where the reason's closing quote is.
+     * MessageDecoder drops quoted values from the reason's metric tag; a quote inside the value would let the rest of
+     * it into the tag, one time series each.
+     */
     static String abbreviate(String value) {
-        return value.length() <= 64 ? value : value.substring(0, 64) + "…";
+        String quoted = sanitize(value).replace('\'', '\u2019');
+        return quoted.length() <= 64 ? quoted : quoted.substring(0, 64) + "…";
     }
 }

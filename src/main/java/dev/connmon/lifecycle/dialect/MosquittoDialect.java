@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * ({@code connmon_mosquitto_unattributed_total}), not stored.</li>
  * <li>A takeover has no disconnect line of its own: the {@code already connected} line ends the old connection.</li>
  * <li>Client ids may hold spaces and parentheses: every pattern is anchored at the end of the line.</li>
+ * <li>Other text from the line (address, user name, reasons, filters) is stored as JSON text is
+ * ({@link JsonFields#sanitize}): a U+0000 in it would make PostgreSQL refuse the whole batch.</li>
  * </ul>
  */
 @Singleton
@@ -36,11 +38,17 @@ public class MosquittoDialect extends BrokerDialect {
     static final String ANCHOR = "$SYS/broker/log/";
     private static final String UNKNOWN = "<unknown>";
     private static final int MAX_TRACKED = 2_000_000;
+    /**
+     * Mosquitto cuts every log line at its format's length + 500 bytes (log__vprintf), so no real line comes near
+     * this. Longer payloads are refused before any pattern runs: the anchored patterns backtrack over every
+     * candidate split, and a crafted 64 KiB line would hold the pipeline for minutes.
+     */
+    static final int MAX_LINE_BYTES = 4096;
 
     private static final Pattern EPOCH = Pattern.compile("^(\\d+): (.*)$", Pattern.DOTALL);
     private static final Pattern ISO = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d): (.*)$", Pattern.DOTALL);
     private static final Pattern CONNECTED = Pattern.compile(
-            "^New (?:client|bridge) connected from (.+):(\\d+) as (.*) \\(p(\\d+), c([01]), k(\\d+)(?:, u'(.*)')?\\)\\.$");
+            "^New (?:client|bridge) connected from (\\S+):(\\d+) as (.*) \\(p(\\d+), c([01]), k(\\d+)(?:, u'(.*)')?\\)\\.$");
     private static final Pattern TAKEOVER = Pattern.compile("^Client (.*) already connected, closing old connection\\.$");
     private static final Pattern TIMEOUT = Pattern.compile("^Client (.*) has exceeded timeout, disconnecting\\.$");
     private static final Pattern DUE_TO = Pattern.compile("^Client (.*) disconnected due to (.+)\\.$");
@@ -79,11 +87,19 @@ public class MosquittoDialect extends BrokerDialect {
 
     @Override
     public List<LifecycleEvent> decode(String source, String topic, byte[] payload) throws DecodeException {
+        if (payload.length > MAX_LINE_BYTES) {
+            throw new DecodeException("log line of " + payload.length + " bytes is longer than any Mosquitto writes ("
+                    + MAX_LINE_BYTES + ")");
+        }
+        int anchor = topic.indexOf(ANCHOR);
+        if (anchor < 0) {
+            throw new DecodeException("topic has no " + ANCHOR + " level");
+        }
         String line = new String(payload, StandardCharsets.UTF_8).strip();
         Instant time = Instant.now();
         Matcher prefix = EPOCH.matcher(line);
         if (prefix.matches()) {
-            time = Instant.ofEpochSecond(Long.parseLong(prefix.group(1)));
+            time = epochSeconds(prefix.group(1));
             line = prefix.group(2);
         } else if ((prefix = ISO.matcher(line)).matches()) {
             try {
@@ -94,7 +110,7 @@ public class MosquittoDialect extends BrokerDialect {
             }
             line = prefix.group(2);
         }
-        String level = topic.substring(topic.indexOf(ANCHOR) + ANCHOR.length());
+        String level = topic.substring(anchor + ANCHOR.length());
         return switch (level) {
             case "M/subscribe" -> activity(EventType.SUBSCRIBED, SUBSCRIBE.matcher(line), 3, time);
             case "M/unsubscribe" -> activity(EventType.UNSUBSCRIBED, UNSUBSCRIBE.matcher(line), 2, time);
@@ -106,19 +122,20 @@ public class MosquittoDialect extends BrokerDialect {
         Matcher m;
         if ((m = CONNECTED.matcher(line)).matches()) {
             String clientId = JsonFields.clientId(m.group(3));
-            String connectionId = "mosquitto:" + m.group(1) + ":" + m.group(2) + "@" + time.getEpochSecond();
+            String address = JsonFields.sanitize(m.group(1));
+            String connectionId = "mosquitto:" + address + ":" + m.group(2) + "@" + time.getEpochSecond();
             if (openConnections.size() >= MAX_TRACKED) {
                 openConnections.clear();
             }
             openConnections.put(key(source, clientId), connectionId);
             return List.of(LifecycleEvent.builder(EventType.CONNECTED, clientId, time)
                     .connectionId(connectionId)
-                    .ipAddress(m.group(1))
-                    .port(Integer.parseInt(m.group(2)))
+                    .ipAddress(address)
+                    .port(port(m.group(2)))
                     .protocolVersion(protocol(m.group(4)))
                     .cleanStart("1".equals(m.group(5)))
                     .keepAlive(parseKeepAlive(m.group(6)))
-                    .username(m.group(7))
+                    .username(m.group(7) == null ? null : JsonFields.sanitize(m.group(7)))
                     .dialect(NAME)
                     .build());
         }
@@ -148,17 +165,19 @@ public class MosquittoDialect extends BrokerDialect {
                 return unattributed("protocol_error");
             }
             return ended(source, m.group(1), time, Initiator.SERVER, code == null ? 0x80 : code,
-                    code == null ? m.group(2) : null);
+                    code == null ? JsonFields.sanitize(m.group(2)) : null);
         }
         if ((m = CLOSED.matcher(line)).matches()) {
             return UNKNOWN.equals(m.group(1)) ? List.of()
                     : ended(source, m.group(1), time, Initiator.NETWORK, null, "Connection closed");
         }
         if ((m = ERRNO.matcher(line)).matches()) {
-            return ended(source, m.group(1), time, Initiator.NETWORK, null, "Connection lost: " + m.group(2));
+            return ended(source, m.group(1), time, Initiator.NETWORK, null,
+                    "Connection lost: " + JsonFields.sanitize(m.group(2)));
         }
         if ((m = SOCKET.matcher(line)).matches()) {
-            return ended(source, m.group(1), time, Initiator.NETWORK, null, "Bad socket read/write: " + m.group(2));
+            return ended(source, m.group(1), time, Initiator.NETWORK, null,
+                    "Bad socket read/write: " + JsonFields.sanitize(m.group(2)));
         }
         if ((m = CLEAN.matcher(line)).matches()) {
             return UNKNOWN.equals(m.group(1)) ? List.of()
@@ -195,7 +214,7 @@ public class MosquittoDialect extends BrokerDialect {
             throw new DecodeException("not a Mosquitto " + type.wireName() + " line");
         }
         return List.of(LifecycleEvent.builder(type, JsonFields.clientId(m.group(1)), time)
-                .topic(m.group(filterGroup))
+                .topic(JsonFields.sanitize(m.group(filterGroup)))
                 .dialect(NAME)
                 .build());
     }
@@ -207,6 +226,22 @@ public class MosquittoDialect extends BrokerDialect {
 
     private static String key(String source, String clientId) {
         return source + '\u0000' + clientId;
+    }
+
+    /** Epoch seconds within the years connmon stores; digits beyond a long are no time either. */
+    private static Instant epochSeconds(String digits) throws DecodeException {
+        try {
+            return JsonFields.storable(Instant.ofEpochSecond(Long.parseLong(digits)), "log timestamp");
+        } catch (NumberFormatException | java.time.DateTimeException e) {
+            throw new DecodeException("log timestamp is out of range: " + JsonFields.abbreviate(digits));
+        }
+    }
+
+    private static int port(String digits) throws DecodeException {
+        if (digits.length() > 5 || Integer.parseInt(digits) > 65535) {
+            throw new DecodeException("port is out of range: " + JsonFields.abbreviate(digits));
+        }
+        return Integer.parseInt(digits);
     }
 
     private static Integer parseKeepAlive(String value) {

@@ -51,6 +51,10 @@ class MosquittoDialectTest {
         LifecycleEvent iso = one("N", "2026-11-26T06:27:02: New client connected from 127.0.0.1:55314 as good311 (p2, c1, k60, u'alice').");
         assertThat(iso.time()).isEqualTo(Instant.parse("2026-11-26T06:27:02Z"));
         assertThat(one("N", "New client connected from 127.0.0.1:1 as plain (p2, c1, k60).").clientId()).isEqualTo("plain");
+        // an id that holds ":<port> as " is not taken for the address (addresses have no spaces)
+        LifecycleEvent tricky = one("N", "1: New client connected from 127.0.0.1:5 as a:6 as b (p2, c1, k60).");
+        assertThat(tricky.clientId()).isEqualTo("a:6 as b");
+        assertThat(tricky.port()).isEqualTo(5);
     }
 
     @Test
