@@ -121,14 +121,21 @@ public final class IngestBenchmark {
                 + "synchronous_commit=%s, load %s, %d cores%n", EVENTS, CLIENTS, ROUNDS, SYNCHRONOUS_COMMIT,
                 ProcStats.load(), Runtime.getRuntime().availableProcessors());
         // PostgreSQL's default; zonky's is off, which would spare the naive baseline its WAL flush per event
-        try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), true,
-                Map.of("synchronous_commit", SYNCHRONOUS_COMMIT))) {
+        Map<String, String> server = new LinkedHashMap<>(Map.of("synchronous_commit", SYNCHRONOUS_COMMIT));
+        // any other server setting, e.g. -Dbench.pg.session_preload_libraries=auto_explain to see the plans
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench.pg.") && !k.equals("bench.pg.synchronous-commit"))
+                .forEach(k -> server.put(k.substring("bench.pg.".length()), System.getProperty(k)));
+        try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), true, server)) {
             pg = database;
             jdbcUrl = database.datasourceConfig().get("quarkus.datasource.jdbc.url");
             Flyway.configure().dataSource(jdbcUrl, "postgres", "postgres").load().migrate();
             double ceiling = ceiling();
             double naive = naive();
             for (String broker : BROKERS) {
+                if (broker.isBlank() || broker.equals("none")) {
+                    continue;
+                }
                 double rate = connmon(broker.trim());
                 results.put("connmon via " + broker.trim() + " / ceiling", String.format("%.0f %%", 100 * rate / ceiling));
                 results.put("connmon via " + broker.trim() + " / naive", String.format("%.1f×", rate / naive));

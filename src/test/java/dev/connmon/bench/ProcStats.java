@@ -28,7 +28,8 @@ final class ProcStats {
 
     /**
      * CPU seconds of a PostgreSQL server: the postmaster named in its data directory's postmaster.pid and its
-     * children (pg_ctl detaches the postmaster from the JVM that started it). Backends that have exited are missed.
+     * children (pg_ctl detaches the postmaster from the JVM that started it); backends that have exited count through
+     * the postmaster's waited-for children time.
      */
     static double postgresCpuSeconds(Path dataDir) {
         long postmaster;
@@ -38,7 +39,7 @@ final class ProcStats {
             System.err.println("PostgreSQL CPU unknown: " + e);
             return 0;
         }
-        double total = cpuSeconds(postmaster);
+        double total = cpuSeconds(postmaster) + childrenCpuSeconds(postmaster);
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
             for (Path process : (Iterable<Path>) processes::iterator) {
                 String name = process.getFileName().toString();
@@ -50,6 +51,17 @@ final class ProcStats {
             System.err.println("PostgreSQL CPU unknown: " + e);
         }
         return total;
+    }
+
+    /** CPU seconds of the children a process has waited for (cutime + cstime). */
+    private static double childrenCpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
     }
 
     private static long parent(Path process) {
