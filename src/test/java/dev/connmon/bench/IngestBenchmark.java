@@ -117,11 +117,12 @@ public final class IngestBenchmark {
     }
 
     private void run() throws Exception {
-        System.out.printf("Ingest benchmark: %,d events over %,d clients (%d per client), PostgreSQL 17 with "
-                + "synchronous_commit=%s, load %s, %d cores%n", EVENTS, CLIENTS, ROUNDS, SYNCHRONOUS_COMMIT,
-                ProcStats.load(), Runtime.getRuntime().availableProcessors());
-        // PostgreSQL's default; zonky's is off, which would spare the naive baseline its WAL flush per event
-        Map<String, String> server = new LinkedHashMap<>(Map.of("synchronous_commit", SYNCHRONOUS_COMMIT));
+        System.out.printf("Ingest benchmark: %,d events over %,d clients (%d per client), load %s, %d cores%n",
+                EVENTS, CLIENTS, ROUNDS, ProcStats.load(), Runtime.getRuntime().availableProcessors());
+        // PostgreSQL's defaults; zonky turns both off, which would spare every commit its WAL flush, the naive
+        // baseline's one per event above all
+        Map<String, String> server = new LinkedHashMap<>(Map.of("synchronous_commit", SYNCHRONOUS_COMMIT,
+                "fsync", System.getProperty("bench.pg.fsync", "on")));
         // any other server setting, e.g. -Dbench.pg.session_preload_libraries=auto_explain to see the plans
         System.getProperties().stringPropertyNames().stream()
                 .filter(k -> k.startsWith("bench.pg.") && !k.equals("bench.pg.synchronous-commit"))
@@ -130,6 +131,7 @@ public final class IngestBenchmark {
             pg = database;
             jdbcUrl = database.datasourceConfig().get("quarkus.datasource.jdbc.url");
             Flyway.configure().dataSource(jdbcUrl, "postgres", "postgres").load().migrate();
+            printServerSettings();
             double ceiling = ceiling();
             double naive = naive();
             for (String broker : BROKERS) {
@@ -528,6 +530,7 @@ public final class IngestBenchmark {
                     appCpu / seconds, pgCpu / seconds, brokerPid > 0 ? String.format("Mosquitto %.2f,", brokerCpu / seconds) : "",
                     selfCpu / seconds, 100 * (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]), ProcStats.load());
             printSamples(samples);
+            printBatchSizes(http);
             results.put("connmon via " + broker, String.format(
                     "%.0f events/s, connmon %.2f cores, RSS max %d MB", rate, appCpu / seconds,
                     samples.stream().mapToLong(s -> s[3]).max().orElse(-1)));
@@ -610,6 +613,25 @@ public final class IngestBenchmark {
             }
             return new long[] {(System.nanoTime() - start) / 1_000_000_000L, Math.min(storedNow, EVENTS),
                     (long) (heap / 1048576), ProcStats.rssMb(app.pid()), (long) (old / 1048576)};
+        }
+
+        /** How full connmon's batches were: a broker that lets few messages wait for their PUBACK caps them. */
+        private void printBatchSizes(HttpClient http) {
+            try {
+                String metrics = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/q/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                Map<String, Double> values = new LinkedHashMap<>();
+                for (String line : metrics.split("\n")) {
+                    if (line.startsWith("connmon_ingest_batch_size_")) {
+                        values.put(line.substring(0, line.indexOf(' ')).replace("connmon_ingest_batch_size_", ""),
+                                Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                    }
+                }
+                System.out.printf("  batches: %.0f, mean %.1f messages, largest %.0f%n", values.get("count"),
+                        values.get("sum") / values.get("count"), values.get("max"));
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                System.out.println("  batch sizes unknown: " + e);
+            }
         }
 
         private void printSamples(List<long[]> samples) {
@@ -712,6 +734,19 @@ public final class IngestBenchmark {
                 throw new IllegalStateException("events lost or doubled: " + check);
             }
             System.out.println("    verified: " + check);
+        }
+    }
+
+    /** What decides the cost of a commit on this machine. */
+    private void printServerSettings() throws SQLException {
+        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+             Statement sql = db.createStatement();
+             ResultSet rs = sql.executeQuery("""
+                     SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name)
+                       FROM pg_settings WHERE name IN ('server_version', 'synchronous_commit', 'fsync',
+                            'wal_sync_method', 'shared_buffers', 'max_wal_size', 'checkpoint_timeout')""")) {
+            rs.next();
+            System.out.println("PostgreSQL: " + rs.getString(1));
         }
     }
 
