@@ -766,8 +766,8 @@ public final class IngestBenchmark {
     }
 
     /**
-     * A Mosquitto of this run's own that keeps what a slow subscriber has not taken (no queue limit) and lets
-     * connmon have as many unacknowledged messages as it asks for (stock: 20, which caps connmon's batches at 20).
+     * A Mosquitto of this run's own that keeps what a slow subscriber has not taken (no queue limit) and sets no
+     * limit on unacknowledged messages, so that the publish window alone paces the run ({@code -Dbench.mosquitto=own}).
      */
     private Process startMosquitto(int port) throws Exception {
         Path dir = Files.createDirectories(work.resolve("mosquitto-" + port));
