@@ -139,8 +139,13 @@ public final class IngestBenchmark {
                     continue;
                 }
                 double rate = connmon(broker.trim());
-                results.put("connmon via " + broker.trim() + " / ceiling", String.format("%.0f %%", 100 * rate / ceiling));
-                results.put("connmon via " + broker.trim() + " / naive", String.format("%.1f×", rate / naive));
+                if (ceiling > 0) {
+                    results.put("connmon via " + broker.trim() + " / ceiling",
+                            String.format("%.0f %%", 100 * rate / ceiling));
+                }
+                if (naive > 0) {
+                    results.put("connmon via " + broker.trim() + " / naive", String.format("%.1f×", rate / naive));
+                }
             }
         }
         System.out.printf("%nSummary (load at the end %s)%n", ProcStats.load());
