@@ -22,6 +22,14 @@ import java.util.UUID;
 final class Authenticator implements SimpleAuthenticator {
     /** connmon's own connection may hold this many undelivered lifecycle events while it catches up. */
     private static final long SYSTEM_QUEUE_SIZE = 1_000_000;
+    /**
+     * Messages the broker may send connmon's own connection ahead of their PUBACKs. connmon acks a message only once
+     * its batch is committed, so this window bounds its batches: HiveMQ's default, 50, held them to 50 events
+     * (issue 7). It matches what connmon asks for, two batches of the default size; connmon pauses its socket beyond.
+     */
+    static final int SYSTEM_RECEIVE_MAXIMUM = 1000;
+    /** HiveMQ's own in-flight window, kept for devices now that the broker-wide one is connmon's (EmbeddedBroker). */
+    private static final int DEVICE_RECEIVE_MAXIMUM = 50;
 
     private final BrokerSettings settings;
     private final LifecycleEmitter emitter;
@@ -42,6 +50,7 @@ final class Authenticator implements SimpleAuthenticator {
             if (matches(settings.systemPassword(), password)) {
                 attributes.putAsString(LifecycleExtension.SYSTEM, "true");
                 output.getClientSettings().setClientQueueSizeMaximum(SYSTEM_QUEUE_SIZE);
+                output.getClientSettings().setClientReceiveMaximum(SYSTEM_RECEIVE_MAXIMUM);
                 output.authenticateSuccessfully();
             } else {
                 refuse(input, output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
@@ -63,6 +72,8 @@ final class Authenticator implements SimpleAuthenticator {
             }
             return;
         }
+        output.getClientSettings().setClientReceiveMaximum(
+                Math.min(output.getClientSettings().getClientReceiveMaximum(), DEVICE_RECEIVE_MAXIMUM));
         attributes.putAsString(LifecycleExtension.CONNECTION_ID, UUID.randomUUID().toString());
         if (username != null) {
             attributes.putAsString(LifecycleExtension.USERNAME, username);

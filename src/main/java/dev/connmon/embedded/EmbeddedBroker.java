@@ -1,5 +1,6 @@
 package dev.connmon.embedded;
 
+import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import java.io.IOException;
@@ -28,6 +29,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         ensurePortFree(settings.host(), settings.port());
         EmbeddedLogging.useLogback();
+        // The broker-wide cap on unacknowledged messages per connection (HiveMQ has no setting for it, only this
+        // field): a connection's own receive maximum can lower it, never raise it. Raised so that connmon's
+        // connection can have full batches in flight; devices keep HiveMQ's 50 through their receive maximum
+        // (Authenticator).
+        InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = Authenticator.SYSTEM_RECEIVE_MAXIMUM;
         try {
             Path root = settings.dataDir();
             Path conf = Files.createDirectories(root.resolve("conf"));

@@ -36,6 +36,7 @@ public class ChangeFeed {
     private final Optional<String> username;
     private final Optional<String> password;
     private final int subscriberBuffer;
+    private final int liveReadLimit;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
 
     /** A live subscriber: what it wants, and its bounded queue. */
@@ -59,6 +60,9 @@ public class ChangeFeed {
         this.username = username;
         this.password = password;
         this.subscriberBuffer = subscriberBuffer;
+        // one read goes into every subscriber's buffer at once: a larger read would close a subscriber that is not
+        // behind at all (seen once ingest batches reached 500 changes, issue 7)
+        this.liveReadLimit = Math.min(READ_LIMIT, subscriberBuffer);
     }
 
     void start(@Observes StartupEvent event) {
@@ -137,7 +141,7 @@ public class ChangeFeed {
             reading = true;
             from = cursor;
         }
-        reader.between(from, Long.MAX_VALUE, READ_LIMIT).subscribe().with(this::publish, failure -> {
+        reader.between(from, Long.MAX_VALUE, liveReadLimit).subscribe().with(this::publish, failure -> {
             Log.warnf("Change feed: cannot read changes: %s", failure.getMessage());
             finished(false);
         });
@@ -154,7 +158,7 @@ public class ChangeFeed {
                 cursor = change.id();
             }
         }
-        finished(changes.size() == READ_LIMIT);
+        finished(changes.size() == liveReadLimit);
     }
 
     private void finished(boolean more) {
