@@ -42,7 +42,10 @@ public final class EmbeddedMain {
     private static void startEmbedded(StartupConfig config, List<AutoCloseable> started) {
         Path dataDir = Path.of(config.get("connmon.embedded.data-dir", "connmon-data")).toAbsolutePath();
         if (config.get("quarkus.datasource.reactive.url").isEmpty()) {
-            EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), false, Map.of(),
+            // zonky starts PostgreSQL for throw-away test databases (fsync and synchronous commit off); connmon's data
+            // must survive a crash of PostgreSQL itself (the out-of-memory killer) and of the machine
+            EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), false,
+                    Map.of("fsync", "on", "synchronous_commit", "on"),
                     Integer.parseInt(config.get("connmon.embedded.database-port", "0")));
             started.add(database);
             database.datasourceConfig().forEach(System::setProperty);
