@@ -12,10 +12,6 @@ import dev.connmon.support.PackagedApp;
 import dev.connmon.support.TestMosquitto;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,23 +92,23 @@ class CrashRecoveryIT {
         churn.setDaemon(true);
         churn.start();
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
-                .until(() -> stored(jdbc, before) >= 500);
+                .until(() -> LifecycleLoad.logRows(jdbc, before) >= 500);
         first.kill();
         churn.join(30_000);
         // what PostgreSQL had committed when connmon died (it outlives connmon: pg_ctl detached it)
-        long committed = stored(jdbc, before);
+        long committed = LifecycleLoad.logRows(jdbc, before);
         System.out.printf("kill -9 with %d lifecycle events of the churn committed%n", committed);
 
         try (PackagedApp second = PackagedApp.start(config, List.of())) {
-            assertThat(stored(jdbc, before)).isGreaterThanOrEqualTo(committed);
+            assertThat(LifecycleLoad.logRows(jdbc, before)).isGreaterThanOrEqualTo(committed);
             String after = "after-" + UUID.randomUUID().toString().substring(0, 8) + "-";
             churn(brokerPort, after, 500, 2);
             // 500 devices, two connections each: a connect and a disconnect per connection
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> stored(jdbc, after) >= 2_000);
+                    .until(() -> LifecycleLoad.logRows(jdbc, after) >= 2_000);
             Thread.sleep(1_000);
-            assertThat(stored(jdbc, after)).isEqualTo(2_000);
-            assertThat(stored(jdbc, before)).isGreaterThanOrEqualTo(committed);
+            assertThat(LifecycleLoad.logRows(jdbc, after)).isEqualTo(2_000);
+            assertThat(LifecycleLoad.logRows(jdbc, before)).isGreaterThanOrEqualTo(committed);
         }
     }
 
@@ -129,17 +125,6 @@ class CrashRecoveryIT {
             }
         } catch (RuntimeException brokerGone) {
             System.out.println("churn " + prefix + " ended: " + brokerGone);
-        }
-    }
-
-    private static long stored(String jdbc, String prefix) {
-        try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "postgres");
-             ResultSet rows = connection.createStatement().executeQuery(
-                     "SELECT count(*) FROM connection_log WHERE client_id LIKE '" + prefix + "%'")) {
-            rows.next();
-            return rows.getLong(1);
-        } catch (SQLException unreachable) {
-            return -1;
         }
     }
 }

@@ -86,7 +86,12 @@ public final class LifecycleLoad {
 
     /** Log rows of this stream in the database at {@code jdbcUrl}, or -1 while it cannot be reached. */
     public long stored(String jdbcUrl) {
-        return query(jdbcUrl, "SELECT count(*) FROM connection_log WHERE client_id LIKE '" + prefix + "%'");
+        return logRows(jdbcUrl, prefix);
+    }
+
+    /** Log rows of the clients whose id starts with {@code clientIdPrefix}, or -1 while the database is away. */
+    public static long logRows(String jdbcUrl, String clientIdPrefix) {
+        return query(jdbcUrl, "SELECT count(*) FROM connection_log WHERE client_id LIKE '" + clientIdPrefix + "%'");
     }
 
     /** Clients of this stream in their final status. */

@@ -15,6 +15,9 @@ import java.util.Map;
 
 /** The packaged connmon (target/quarkus-app) as a separate process, for benchmarks and multi-instance tests. */
 public final class PackagedApp implements AutoCloseable {
+    /** One client for every poll: each new HttpClient starts a selector thread of its own. */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     private final Process process;
     private final int httpPort;
 
@@ -54,14 +57,13 @@ public final class PackagedApp implements AutoCloseable {
     }
 
     private void awaitReady() {
-        HttpClient http = HttpClient.newHttpClient();
         Instant deadline = Instant.now().plusSeconds(60);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("connmon exited with " + process.exitValue());
             }
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).build(),
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
@@ -98,7 +100,7 @@ public final class PackagedApp implements AutoCloseable {
     /** The status of {@code /q/health/ready}, or -1 when nothing answers. */
     public int readiness() {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+            return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
                     .timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode();
         } catch (IOException e) {
@@ -112,7 +114,7 @@ public final class PackagedApp implements AutoCloseable {
     /** A Prometheus metric of the app (summed over its tags), or NaN when it is absent. */
     public double metric(String name) {
         try {
-            String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics"))
+            String text = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             double sum = Double.NaN;
             for (String line : text.split("\n")) {
