@@ -14,8 +14,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * Groups messages into batches, writes one batch at a time, and acks a batch's messages after it is committed.
  * Demand is the back-pressure: it asks for two batches' worth of messages and for more only as batches commit,
  * so at most {@code 2 × batchSize} messages are in memory and a slow database pauses the broker connection.
- * A batch is written when it is full, when {@code linger} has passed since its first message, or, under load,
- * as soon as the previous write finishes.
+ * A batch is written when it is full, when {@code linger} has passed since its first message (zero: at the end of
+ * the event-loop task that brought it), or, under load, as soon as the previous write finishes.
  */
 final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     private final MessageDecoder decoder;
@@ -30,6 +30,8 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     private Flow.Subscription subscription;
     private boolean writing;
     private long lingerTimer = -1;
+    /** Which scheduled flush is current: a flush that is due but was overtaken (batch full) does nothing. */
+    private long flushToken;
 
     BatchingSubscriber(MessageDecoder decoder, BatchWriter writer, Vertx vertx, int batchSize, Duration linger,
             AtomicInteger unacknowledged) {
@@ -38,7 +40,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
         this.writer = writer;
         this.vertx = vertx;
         this.batchSize = batchSize;
-        this.lingerMs = Math.max(1, linger.toMillis());
+        this.lingerMs = Math.max(0, linger.toMillis());
     }
 
     @Override
@@ -58,13 +60,26 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
             if (pending.size() >= batchSize) {
                 flush();
             } else if (pending.size() == 1 && !writing) {
-                lingerTimer = vertx.setTimer(lingerMs, id -> lingerElapsed(id));
+                scheduleFlush();
             }
         }
     }
 
-    private synchronized void lingerElapsed(long timerId) {
-        if (timerId == lingerTimer) {
+    /**
+     * With no linger the batch is written once the current event-loop task ends, so the messages of one socket read
+     * still share it; under load, batches form anyway while the previous one is being written.
+     */
+    private void scheduleFlush() {
+        long token = ++flushToken;
+        if (lingerMs == 0) {
+            vertx.runOnContext(ignored -> flushIfCurrent(token));
+        } else {
+            lingerTimer = vertx.setTimer(lingerMs, ignored -> flushIfCurrent(token));
+        }
+    }
+
+    private synchronized void flushIfCurrent(long token) {
+        if (token == flushToken) {
             lingerTimer = -1;
             flush();
         }
@@ -79,6 +94,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
             vertx.cancelTimer(lingerTimer);
             lingerTimer = -1;
         }
+        flushToken++;
         int size = Math.min(batchSize, pending.size());
         List<Message<byte[]>> batch = new ArrayList<>(pending.subList(0, size));
         List<Decoded> decoded = new ArrayList<>(pendingDecoded.subList(0, size));

@@ -26,7 +26,7 @@ class IngestPipeline {
     IngestPipeline(@Channel(Channels.LIFECYCLE) Multi<Message<byte[]>> messages, MessageDecoder decoder,
             BatchWriter writer, Vertx vertx, MeterRegistry registry,
             @ConfigProperty(name = "connmon.ingest.batch-size", defaultValue = "500") int batchSize,
-            @ConfigProperty(name = "connmon.ingest.linger", defaultValue = "PT0.005S") Duration linger) {
+            @ConfigProperty(name = "connmon.ingest.linger", defaultValue = "PT0S") Duration linger) {
         this.messages = messages;
         this.decoder = decoder;
         this.writer = writer;
