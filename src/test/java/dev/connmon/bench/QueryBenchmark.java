@@ -214,17 +214,13 @@ public final class QueryBenchmark {
         measureWithWrk(page1000);
     }
 
-    /**
-     * The same requests through wrk (one connection, 10 s each), when it is installed: a C client adds far less
-     * of its own latency and garbage-collection pauses to the tail than a JVM client on the same two cores.
-     */
+    /** The same requests through wrk (one connection, 10 s each), when it is installed. */
     private void measureWithWrk(String page1000) throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/bin/wrk"))) {
+        if (!Wrk.installed()) {
             System.out.println("\n(wrk not installed: apt-get install wrk for the wrk measurements)");
             return;
         }
-        Path script = Files.createTempFile("connmon-bench", ".lua");
-        Files.writeString(script, """
+        Path script = Wrk.script("""
                 math.randomseed(7)
                 request = function()
                   local n = math.random(1, %d)
@@ -244,37 +240,13 @@ public final class QueryBenchmark {
         System.out.printf("%nHTTP latency through wrk, 1 connection, 10 s each%n");
         System.out.printf("%-58s %8s %8s %10s%n", "request", "p50 ms", "p99 ms", "req/s");
         for (var run : runs.entrySet()) {
-            List<String> command = new ArrayList<>(List.of("wrk", "-t1", "-c1", "-d10s", "--latency",
-                    "-H", "Authorization: " + auth));
-            command.addAll(run.getValue());
-            Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            wrk.waitFor();
-            System.out.printf("%-58s %8s %8s %10s%n", run.getKey(), wrkValue(output, "50%"), wrkValue(output, "99%"),
-                    find(output, "Requests/sec:\\s+([0-9.]+)"));
-            if (output.contains("Non-2xx")) {
-                System.out.println("  wrk saw non-2xx answers: " + find(output, "Non-2xx or 3xx responses: (\\d+)"));
+            Wrk result = Wrk.run(10, auth, run.getValue()).orElseThrow();
+            System.out.printf("%-58s %8s %8s %10s%n", run.getKey(), result.p50(), result.p99(),
+                    result.requestsPerSecond());
+            if (!result.non2xx().equals("0")) {
+                System.out.println("  wrk saw non-2xx answers: " + result.non2xx());
             }
         }
-    }
-
-    private static String wrkValue(String output, String percentile) {
-        Matcher m = Pattern.compile(percentile + "\\s+([0-9.]+)(us|ms|s)").matcher(output);
-        if (!m.find()) {
-            return "?";
-        }
-        double value = Double.parseDouble(m.group(1));
-        double millis = switch (m.group(2)) {
-            case "us" -> value / 1000;
-            case "s" -> value * 1000;
-            default -> value;
-        };
-        return String.format("%.2f", millis);
-    }
-
-    private static String find(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        return m.find() ? m.group(1) : "?";
     }
 
     /** The URL of page {@code page} of the full listing by id, found by following the bookmarks. */

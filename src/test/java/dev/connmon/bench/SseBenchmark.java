@@ -48,8 +48,13 @@ public final class SseBenchmark {
     public static void main(String[] args) throws Exception {
         Path work = Files.createDirectories(Path.of("target", "bench-sse"));
         // -Dbench.pg.synchronous-commit=off shows what the WAL flush at each commit costs the tail
-        try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres"), true,
-                Map.of("synchronous_commit", System.getProperty("bench.pg.synchronous-commit", "on")))) {
+        Map<String, String> server = new LinkedHashMap<>();
+        server.put("synchronous_commit", System.getProperty("bench.pg.synchronous-commit", "on"));
+        // any other server setting, e.g. -Dbench.pg.log_min_duration_statement=10 -Dbench.pg.logging_collector=on
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench.pg.") && !k.equals("bench.pg.synchronous-commit"))
+                .forEach(k -> server.put(k.substring("bench.pg.".length()), System.getProperty(k)));
+        try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres"), true, server)) {
             int brokerPort = PackagedApp.freePort();
             Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
             properties.put("connmon.embedded.broker-port", Integer.toString(brokerPort));
@@ -57,11 +62,22 @@ public final class SseBenchmark {
             properties.put("quarkus.security.users.embedded.users.bench", "bench-token");
             properties.put("quarkus.security.users.embedded.roles.bench", "reader");
             properties.put("quarkus.log.level", "WARN");
+            // every subscriber of the harness uses the one bench key
+            properties.put("connmon.live.max-streams-per-key", Integer.toString(SUBSCRIBERS + 16));
+            System.getProperties().stringPropertyNames().stream()
+                    .filter(k -> k.startsWith("bench.app.") && !k.equals("bench.app.jvm-args"))
+                    .forEach(k -> properties.put(k.substring("bench.app.".length()), System.getProperty(k)));
+            String jvmArgs = System.getProperty("bench.app.jvm-args", "").trim();
             Vertx vertx = Vertx.vertx();
-            try (PackagedApp app = PackagedApp.start(properties, List.of())) {
+            try (PackagedApp app = PackagedApp.start(properties,
+                    jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")))) {
                 HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                         .setDefaultPort(app.httpPort()).setMaxPoolSize(SUBSCRIBERS + 16));
                 latency(http, brokerPort);
+                System.out.println("  connmon's own view (Micrometer, last ~2 min):");
+                app.metricLines("connmon_ingest_lag_seconds").forEach(line -> System.out.println("    " + line));
+                app.metricLines("connmon_ingest_batch_size").forEach(line -> System.out.println("    " + line));
+                statementTimes(pg);
                 fanOut(http, brokerPort, app.pid());
             } finally {
                 vertx.close();
@@ -176,6 +192,31 @@ public final class SseBenchmark {
                     .orElse("?");
         } catch (IOException e) {
             return "?";
+        }
+    }
+
+    /**
+     * Planning and execution time per statement, when PostgreSQL runs with
+     * {@code -Dbench.pg.shared_preload_libraries=pg_stat_statements -Dbench.pg.pg_stat_statements.track_planning=on}.
+     */
+    private static void statementTimes(EmbeddedDatabase pg) throws java.sql.SQLException {
+        if (!System.getProperty("bench.pg.shared_preload_libraries", "").contains("pg_stat_statements")) {
+            return;
+        }
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(
+                pg.datasourceConfig().get("quarkus.datasource.jdbc.url"), "postgres", "postgres");
+             java.sql.Statement sql = db.createStatement()) {
+            sql.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            java.sql.ResultSet rs = sql.executeQuery("""
+                    SELECT calls, plans, round(mean_plan_time::numeric, 3), round(mean_exec_time::numeric, 3),
+                           round(max_exec_time::numeric, 1), regexp_replace(left(query, 70), '\\s+', ' ', 'g')
+                      FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 8""");
+            System.out.printf("  PostgreSQL statements (pg_stat_statements), by total time:%n    %8s %8s %9s %9s %9s  "
+                    + "%s%n", "calls", "plans", "plan ms", "exec ms", "max ms", "statement");
+            while (rs.next()) {
+                System.out.printf("    %8d %8d %9s %9s %9s  %s%n", rs.getLong(1), rs.getLong(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6));
+            }
         }
     }
 

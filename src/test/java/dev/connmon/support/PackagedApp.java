@@ -113,22 +113,25 @@ public final class PackagedApp implements AutoCloseable {
 
     /** A Prometheus metric of the app (summed over its tags), or NaN when it is absent. */
     public double metric(String name) {
+        double sum = Double.NaN;
+        for (String line : metricLines(name)) {
+            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            sum = Double.isNaN(sum) ? value : sum + value;
+        }
+        return sum;
+    }
+
+    /** The app's Prometheus lines of every series whose name starts with {@code prefix}; none when unreachable. */
+    public List<String> metricLines(String prefix) {
         try {
             String text = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
-            double sum = Double.NaN;
-            for (String line : text.split("\n")) {
-                if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                    sum = Double.isNaN(sum) ? value : sum + value;
-                }
-            }
-            return sum;
+            return text.lines().filter(line -> line.startsWith(prefix)).toList();
         } catch (IOException e) {
-            return Double.NaN;
+            return List.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Double.NaN;
+            return List.of();
         }
     }
 
