@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ServicesResource.class)
 @Tag("machine-services")
 class MosquittoLogSourceTest {
+    /** The test-owned Mosquitto behind source {@code mosq}, injected by {@link ServicesResource}. */
+    TestMosquitto mosquitto;
 
     private static int port() {
         return ConfigProvider.getConfig().getValue("connmon.sources.mosq.port", Integer.class);
@@ -107,6 +109,41 @@ class MosquittoLogSourceTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("client")));
+    }
+
+    @Test
+    void aStoppedMosquittoDisconnectsItsClientsWithServerShuttingDown() throws Exception {
+        String v5 = newId("shutdown v5");
+        String v311 = newId("shutdown v311");
+        Mqtt5BlockingClient modern = client(v5);
+        modern.connect();
+        RawMqtt legacy = RawMqtt.connect("127.0.0.1", port(), v311, 60);
+        try {
+            for (String id : new String[] {v5, v311}) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("connected")));
+            }
+
+            mosquitto.stop();
+
+            // asserted while the broker is still down: only its last line, "terminating", can have said so
+            for (String id : new String[] {v5, v311}) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("server"))
+                        .body("lastDisconnectReasonCode", equalTo(0x8B))
+                        .body("lastDisconnectReason", equalTo("Server shutting down"))
+                        .body("unconfirmedSince", nullValue()));
+                asReader().queryParam("clientId", id).when().get(LOGS).then().statusCode(200)
+                        .body("message", hasItem("Disconnected by the server: Server shutting down (0x8B)"));
+            }
+        } finally {
+            legacy.close();
+            mosquitto.restart();
+            // the other tests need source mosq back (connmon retries within its 10 s backoff)
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when().get("/q/health/ready").then()
+                    .statusCode(200));
+        }
     }
 
     @Test

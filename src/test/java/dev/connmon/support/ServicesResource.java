@@ -83,6 +83,14 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
         return config;
     }
 
+    /** Hands the test-owned Mosquitto to a test's {@code TestMosquitto} field, for tests that stop and restart it. */
+    @Override
+    public void inject(TestInjector testInjector) {
+        if (mosquitto != null) {
+            testInjector.injectIntoFields(mosquitto, new TestInjector.MatchesType(TestMosquitto.class));
+        }
+    }
+
     @Override
     public void stop() {
         if (mosquitto != null) {

@@ -48,6 +48,42 @@ class DialectFixturesTest {
         assertThat(e.cleanStart()).isTrue();
     }
 
+    /**
+     * Connected payloads of EMQX 4 (the docs' sample) and EMQX 5 (emqx_sys.erl's fields: {@code protocol} added,
+     * MQTT 5 {@code proto_ver}); a connect has no initiator and no reason code whatever the version.
+     */
+    static Stream<Arguments> emqxConnected() {
+        return Stream.of(
+                Arguments.of("""
+                        { "username": "foo", "ts": 1625572213873, "sockport": 1883, "proto_ver": 4, "proto_name": "MQTT",
+                          "keepalive": 60, "ipaddress": "127.0.0.1", "expiry_interval": 0, "connected_at": 1625572213873,
+                          "connack": 0, "clientid": "emqtt-8348fe27a87976ad4db3", "clean_start": true }""",
+                        "3.1.1", 1625572213873L, 60, true),
+                Arguments.of("""
+                        { "clientid": "emqtt-8348fe27a87976ad4db3", "username": "admin", "ipaddress": "172.20.0.1",
+                          "sockport": 1883, "protocol": "mqtt", "proto_name": "MQTT", "proto_ver": 5,
+                          "connected_at": 1721206608572, "ts": 1721206608573, "keepalive": 30, "clean_start": false,
+                          "expiry_interval": 7200 }""",
+                        "5.0", 1721206608572L, 30, false));
+    }
+
+    @ParameterizedTest
+    @MethodSource("emqxConnected")
+    void emqxConnectedMapping(String payload, String protocol, long connectedAt, int keepAlive, boolean cleanStart)
+            throws Exception {
+        LifecycleEvent e = one(emqx, "$SYS/brokers/emqx@node1/clients/emqtt-8348fe27a87976ad4db3/connected", payload);
+        assertThat(e.type()).isEqualTo(EventType.CONNECTED);
+        assertThat(e.initiator()).isNull();
+        assertThat(e.reasonCode()).isNull();
+        assertThat(e.protocolVersion()).isEqualTo(protocol);
+        // connected_at, not ts: the disconnect of this connection carries the same connected_at
+        assertThat(e.time()).isEqualTo(Instant.ofEpochMilli(connectedAt));
+        assertThat(e.connectionId()).isEqualTo("emqx:" + connectedAt);
+        assertThat(e.keepAlive()).isEqualTo(keepAlive);
+        assertThat(e.cleanStart()).isEqualTo(cleanStart);
+        assertThat(e.node()).isEqualTo("emqx@node1");
+    }
+
     @Test
     void emqxDisconnectedV4HasNoConnectionIdentity() throws Exception {
         LifecycleEvent e = one(emqx, "$SYS/brokers/emqx@127.0.0.1/clients/emqtt-8348fe27a87976ad4db3/disconnected", """
@@ -148,7 +184,8 @@ class DialectFixturesTest {
                 Arguments.of("API_INITIATED_DISCONNECT", Initiator.SERVER, 0x98), Arguments.of("THROTTLED", Initiator.SERVER, 0x96),
                 Arguments.of("WEBSOCKET_TTL_EXPIRATION", Initiator.SERVER, 0xA0),
                 Arguments.of("CUSTOMAUTH_TTL_EXPIRATION", Initiator.SERVER, 0xA0),
-                Arguments.of("UNKNOWN", null, null), Arguments.of("NONE", null, null));
+                Arguments.of("UNKNOWN", null, null), Arguments.of("NONE", null, null),
+                Arguments.of("SOMETHING_NEW", Initiator.SERVER, 0x80));
     }
 
     @ParameterizedTest
@@ -158,6 +195,51 @@ class DialectFixturesTest {
                 "{\"clientId\":\"x\",\"timestamp\":1,\"eventType\":\"disconnected\",\"disconnectReason\":\"" + reason + "\"}");
         assertThat(e.initiator()).isEqualTo(initiator);
         assertThat(e.reasonCode()).isEqualTo(code);
+    }
+
+    /** Without {@code disconnectReason}, only the documented {@code clientInitiatedDisconnect} flag says who ended it. */
+    static Stream<Arguments> awsClientInitiatedFlag() {
+        return Stream.of(
+                Arguments.of(", \"clientInitiatedDisconnect\": true", Initiator.CLIENT, 0x00),
+                Arguments.of(", \"clientInitiatedDisconnect\": false", Initiator.SERVER, 0x80),
+                Arguments.of("", null, null));
+    }
+
+    @ParameterizedTest
+    @MethodSource("awsClientInitiatedFlag")
+    void awsDisconnectWithoutReasonFollowsTheFlag(String flag, Initiator initiator, Integer code) throws Exception {
+        LifecycleEvent e = one(aws, "$aws/events/presence/disconnected/186b5",
+                "{\"clientId\": \"186b5\", \"timestamp\": 1573002340451, \"eventType\": \"disconnected\","
+                        + " \"sessionIdentifier\": \"00000000-0000-0000-0000-000000000000\", \"versionNumber\": 0"
+                        + flag + "}");
+        assertThat(e.initiator()).isEqualTo(initiator);
+        assertThat(e.reasonCode()).isEqualTo(code);
+    }
+
+    /**
+     * AWS documents one {@code connectFailureReason}, AUTHORIZATION_FAILED (also sent when the will topic is not
+     * allowed); connect_failed has no initiator, and every value is read as a refused authorization (CONNACK 0x87)
+     * with the source's words kept.
+     */
+    static Stream<Arguments> awsConnectFailureReasons() {
+        return Stream.of(
+                Arguments.of("\"AUTHORIZATION_FAILED\"", 0x87, "AUTHORIZATION_FAILED"),
+                Arguments.of("\"SOMETHING_NEW\"", 0x87, "SOMETHING_NEW"),
+                Arguments.of("null", 0x87, null));
+    }
+
+    @ParameterizedTest
+    @MethodSource("awsConnectFailureReasons")
+    void awsConnectFailedMapping(String reason, Integer code, String text) throws Exception {
+        LifecycleEvent e = one(aws, "$aws/events/presence/connect_failed/186b5",
+                "{\"clientId\": \"186b5\", \"thingName\": \"exampleThing\", \"timestamp\": 1460065214626,"
+                        + " \"eventType\": \"connect_failed\", \"connectFailureReason\": " + reason + ","
+                        + " \"principalIdentifier\": \"12345678901234567890123456789012\","
+                        + " \"sessionIdentifier\": \"00000000-0000-0000-0000-000000000000\", \"ipAddress\" : \"192.0.2.0\"}");
+        assertThat(e.type()).isEqualTo(EventType.CONNECT_FAILED);
+        assertThat(e.initiator()).isNull();
+        assertThat(e.reasonCode()).isEqualTo(code);
+        assertThat(e.reason()).isEqualTo(text);
     }
 
     @Test
@@ -197,6 +279,91 @@ class DialectFixturesTest {
                         + "\"Reason\":\"The connection was closed by the server.\"}");
         assertThat(dropped.initiator()).isEqualTo(Initiator.SERVER);
         assertThat(dropped.reason()).isEqualTo("The connection was closed by the server.");
+    }
+
+    /**
+     * Watson's {@code Reason} is free text and {@code CloseCode} undocumented (shared/dialect-samples.md): only a
+     * normal completion (or no Reason at all, as in the documented application sample) is a client disconnect 0x00;
+     * any other Reason is the server's, with no code and the text kept. CloseCode never changes the mapping. Only
+     * the first Reason and the no-Reason form are documented; the others stand for the platform's other texts.
+     */
+    static Stream<Arguments> watsonReasons() {
+        return Stream.of(
+                Arguments.of("\"Reason\": \"The connection has completed normally.\"", Initiator.CLIENT, 0x00),
+                Arguments.of("\"Reason\": \"The connection has completed normally.\", \"CloseCode\": 0",
+                        Initiator.CLIENT, 0x00),
+                Arguments.of("\"Reason\": \"THE CONNECTION HAS COMPLETED NORMALLY.\"", Initiator.CLIENT, 0x00),
+                Arguments.of("\"ReadBytes\": 1331289, \"ReadMsg\": 1, \"WriteBytes\": 155084, \"WriteMsg\": 2",
+                        Initiator.CLIENT, 0x00),
+                Arguments.of("\"Reason\": \"The connection was closed by the server.\"", Initiator.SERVER, null),
+                Arguments.of("\"Reason\": \"The client ID was reused.\", \"CloseCode\": 291", Initiator.SERVER, null),
+                Arguments.of("\"Reason\": \"Keep alive timeout.\", \"CloseCode\": 0", Initiator.SERVER, null));
+    }
+
+    @ParameterizedTest
+    @MethodSource("watsonReasons")
+    void watsonReasonMapping(String fields, Initiator initiator, Integer code) throws Exception {
+        LifecycleEvent e = one(watson, "iot-2/type/psutil/id/001/mon",
+                "{\"Action\": \"Disconnect\", \"Time\": \"2017-01-20T14:27:13.113Z\", \"ClientID\": \"d:bcaxk:psutil:001\","
+                        + " \"ConnectTime\": \"2017-01-20T14:27:00.096Z\", " + fields + "}");
+        assertThat(e.type()).isEqualTo(EventType.DISCONNECTED);
+        assertThat(e.initiator()).isEqualTo(initiator);
+        assertThat(e.reasonCode()).isEqualTo(code);
+    }
+
+    /** NanoMQ writes reason codes as {@code %x}: lower-case hex without a prefix. */
+    static Stream<Arguments> nanomqDisconnectCodes() {
+        return Stream.of(
+                Arguments.of("0", Initiator.CLIENT, 0x00, "Normal disconnection"),
+                Arguments.of("4", Initiator.CLIENT, 0x04, "Disconnect with Will Message"),
+                Arguments.of("80", Initiator.SERVER, 0x80, "Unspecified error"),
+                Arguments.of("81", Initiator.SERVER, 0x81, "Malformed Packet"),
+                Arguments.of("82", Initiator.SERVER, 0x82, "Protocol Error"),
+                Arguments.of("87", Initiator.SERVER, 0x87, "Not authorized"),
+                Arguments.of("89", Initiator.SERVER, 0x89, "Server busy"),
+                Arguments.of("8b", Initiator.SERVER, 0x8B, "Server shutting down"),
+                Arguments.of("8B", Initiator.SERVER, 0x8B, "Server shutting down"),
+                Arguments.of("8d", Initiator.SERVER, 0x8D, "Keep Alive timeout"),
+                Arguments.of("8e", Initiator.SERVER, 0x8E, "Session taken over"),
+                Arguments.of("95", Initiator.SERVER, 0x95, "Packet too large"),
+                Arguments.of("98", Initiator.SERVER, 0x98, "Administrative action"),
+                Arguments.of("a0", Initiator.SERVER, 0xA0, "Maximum connect time"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("nanomqDisconnectCodes")
+    void nanomqDisconnectMapping(String hex, Initiator initiator, int code, String reason) throws Exception {
+        LifecycleEvent e = one(nanomq, "$SYS/brokers/disconnected",
+                "{\"username\":\"hello\",\"ts\":1691225608391,\"reason_code\":\"" + hex + "\","
+                        + "\"client_id\":\"nanomq-8a2a5c2e\",\"IPv4\":\"127.0.0.1\"}");
+        assertThat(e.type()).isEqualTo(EventType.DISCONNECTED);
+        assertThat(e.initiator()).isEqualTo(initiator);
+        assertThat(e.reasonCode()).isEqualTo(code);
+        assertThat(e.reason()).isEqualTo(reason);
+    }
+
+    /** A non-zero {@code return_code} on the connected topic is a refused connection, with the CONNACK code. */
+    static Stream<Arguments> nanomqReturnCodes() {
+        return Stream.of(
+                Arguments.of("0", EventType.CONNECTED, null, null),
+                Arguments.of("84", EventType.CONNECT_FAILED, 0x84, "Unsupported Protocol Version"),
+                Arguments.of("85", EventType.CONNECT_FAILED, 0x85, "Client Identifier not valid"),
+                Arguments.of("86", EventType.CONNECT_FAILED, 0x86, "Bad User Name or Password"),
+                Arguments.of("87", EventType.CONNECT_FAILED, 0x87, "Not authorized"),
+                Arguments.of("8a", EventType.CONNECT_FAILED, 0x8A, "Banned"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("nanomqReturnCodes")
+    void nanomqConnectedReturnCodeMapping(String hex, EventType type, Integer code, String reason) throws Exception {
+        LifecycleEvent e = one(nanomq, "$SYS/brokers/connected",
+                "{\"username\":\"hello\", \"ts\":1691225605933,\"proto_name\":\"MQTT\",\"keepalive\":60,"
+                        + "\"return_code\":\"" + hex + "\",\"proto_ver\":5,\"client_id\":\"nanomq-8a2a5c2e\","
+                        + "\"clean_start\":1, \"IPv4\":\"127.0.0.1\"}");
+        assertThat(e.type()).isEqualTo(type);
+        assertThat(e.initiator()).isNull();
+        assertThat(e.reasonCode()).isEqualTo(code);
+        assertThat(e.reason()).isEqualTo(reason);
     }
 
     @Test

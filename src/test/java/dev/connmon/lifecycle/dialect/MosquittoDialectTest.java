@@ -95,6 +95,27 @@ class MosquittoDialectTest {
     }
 
     @Test
+    void terminatingStopsTheBrokerOfItsSourceOnly() throws Exception {
+        LifecycleEvent here = one("N", "100: New client connected from 127.0.0.1:1 as stay (p2, c1, k60).");
+        LifecycleEvent elsewhere = dialect.decode("other", "$SYS/broker/log/N",
+                "100: New client connected from 127.0.0.1:2 as stay (p2, c1, k60).".getBytes(StandardCharsets.UTF_8))
+                .get(0);
+
+        LifecycleEvent stop = one("I", "1795674398: mosquitto version 2.0.11 terminating");
+
+        assertThat(stop.type()).isEqualTo(EventType.BROKER_STOPPED);
+        assertThat(stop.time()).isEqualTo(Instant.ofEpochSecond(1795674398));
+        assertThat(stop.dialect()).isEqualTo(MosquittoDialect.NAME);
+        // the stopped broker's connections are gone: a late line about one of them must not name the dead connection
+        assertThat(one("N", "1795674399: Client stay disconnected.").connectionId()).isNull();
+        LifecycleEvent otherEnd = dialect.decode("other", "$SYS/broker/log/N",
+                "1795674399: Client stay disconnected.".getBytes(StandardCharsets.UTF_8)).get(0);
+        assertThat(otherEnd.connectionId()).isEqualTo(elsewhere.connectionId()).isNotEqualTo(here.connectionId());
+        assertThat(line("I", "1795674236: mosquitto version 2.0.11 running")).isEmpty();
+        assertThat(line("I", "1795674236: mosquitto version 2.0.11 starting")).isEmpty();
+    }
+
+    @Test
     void failuresWithoutAClientIdAreCountedNotStored() throws Exception {
         assertThat(line("N", "2026-11-26T06:26:57: Client <unknown> disconnected, not authorised.")).isEmpty();
         assertThat(line("N", "1795674329: Client <unknown> disconnected due to protocol error.")).isEmpty();
