@@ -56,13 +56,13 @@ class MosquittoLogSourceTest {
         Mqtt5BlockingClient client = client(id);
         client.connectWith().simpleAuth().username(TestMosquitto.USER)
                 .password(TestMosquitto.PASSWORD.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id).statusCode(200)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id).statusCode(200)
                 .body("connectionStatus", equalTo("connected"))
                 .body("mqttConnectProtocol", equalTo("5.0"))
                 .body("username", equalTo(TestMosquitto.USER))
                 .body("node", equalTo("mosq")));
         client.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION).send();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("client"))
                 .body("lastDisconnectReasonCode", nullValue()));
@@ -75,10 +75,10 @@ class MosquittoLogSourceTest {
     void droppedSocketAndKeepAliveTimeout() throws Exception {
         String dropped = newId("dropper");
         RawMqtt raw = RawMqtt.connect("127.0.0.1", port(), dropped, 60);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(dropped)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(dropped)
                 .body("connectionStatus", equalTo("connected")));
         raw.close();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(dropped)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(dropped)
                 .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("network")));
 
@@ -86,7 +86,7 @@ class MosquittoLogSourceTest {
         try (RawMqtt sleeper = RawMqtt.connect("127.0.0.1", port(), silent, 1)) {
             assertThat(sleeper.awaitServerClose()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(silent)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(silent)
                 .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("server"))
                 .body("lastDisconnectReasonCode", equalTo(0x8D)));
@@ -97,16 +97,16 @@ class MosquittoLogSourceTest {
         String id = newId("twin");
         Mqtt5BlockingClient first = client(id);
         first.connect();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("connected")));
         Mqtt5BlockingClient second = client(id);
         second.connect();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("connected"))
                 .body("lastDisconnectInitiator", equalTo("server"))
                 .body("lastDisconnectReasonCode", equalTo(0x8E)));
         second.disconnect();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("client")));
     }
@@ -120,7 +120,7 @@ class MosquittoLogSourceTest {
         RawMqtt legacy = RawMqtt.connect("127.0.0.1", port(), v311, 60);
         try {
             for (String id : new String[] {v5, v311}) {
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
                         .body("connectionStatus", equalTo("connected")));
             }
 
@@ -128,7 +128,7 @@ class MosquittoLogSourceTest {
 
             // asserted while the broker is still down: only its last line, "terminating", can have said so
             for (String id : new String[] {v5, v311}) {
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
                         .body("connectionStatus", equalTo("disconnected"))
                         .body("lastDisconnectInitiator", equalTo("server"))
                         .body("lastDisconnectReasonCode", equalTo(0x8B))
@@ -153,7 +153,7 @@ class MosquittoLogSourceTest {
         assertThatThrownBy(() -> intruder.connectWith().simpleAuth().username(TestMosquitto.USER)
                 .password("wrong".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
                 .isInstanceOf(RuntimeException.class);
-        await().atMost(Duration.ofSeconds(10)).until(() -> unattributed() > before);
+        await().atMost(Duration.ofSeconds(30)).until(() -> unattributed() > before);
     }
 
     private static double unattributed() {
