@@ -15,7 +15,7 @@ import java.util.List;
  */
 @Singleton
 public class StatementCachingPoolCreator implements PgPoolCreator {
-    static final int CACHED_SQL_LIMIT = 64 * 1024;
+    public static final int CACHED_SQL_LIMIT = 64 * 1024;
 
     @Override
     public Pool create(Input input) {

@@ -254,7 +254,8 @@ public final class IngestBenchmark {
         // the application's pool settings (application.properties)
         PgConnectOptions connect = new PgConnectOptions().setHost("127.0.0.1").setPort(pg.port())
                 .setDatabase("postgres").setUser("postgres").setPassword("postgres")
-                .setCachePreparedStatements(true).addProperty("plan_cache_mode", "force_custom_plan");
+                .setCachePreparedStatements(true).addProperty("plan_cache_mode", "force_custom_plan")
+                .setPreparedStatementCacheSqlLimit(dev.connmon.state.StatementCachingPoolCreator.CACHED_SQL_LIMIT);
         io.vertx.sqlclient.Pool core = PgBuilder.pool().with(new PoolOptions().setMaxSize(connections))
                 .connectingTo(connect).using(vertx).build();
         io.vertx.mutiny.sqlclient.Pool pool = io.vertx.mutiny.sqlclient.Pool.newInstance(core);
