@@ -34,24 +34,40 @@ class BatchWriter {
 
     /** Completes once every message is stored, as events or as a rejection; never fails. */
     Uni<Void> write(List<Decoded> messages) {
+        long started = System.nanoTime();
         return attempt(messages)
                 .onFailure(f -> !isDataError(f))
                 .invoke(f -> Log.warnf("Cannot store %d lifecycle messages yet (%s); retrying", messages.size(),
                         f.getMessage()))
                 .onFailure(f -> !isDataError(f))
                 .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .invoke(() -> recordStored(messages));
+                .invoke(() -> recordStored(messages, started));
     }
 
-    private void recordStored(List<Decoded> messages) {
+    private void recordStored(List<Decoded> messages, long started) {
         metrics.summary("connmon.ingest.batch.size").record(messages.size());
+        Timer.builder("connmon.ingest.write")
+                .description("From a batch's first write attempt to its commit (retries included)")
+                .publishPercentiles(0.5, 0.99)
+                .register(metrics)
+                .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         Timer lag = Timer.builder("connmon.ingest.lag")
                 .description("From a message's arrival to the commit of its batch")
+                .publishPercentiles(0.5, 0.99)
+                .register(metrics);
+        // how late sources deliver: event time to arrival (broker and connmon clocks differ for remote brokers,
+        // so this is exact for the embedded broker only; an event "from the future" counts as zero)
+        Timer delivery = Timer.builder("connmon.ingest.delivery")
+                .description("From an event's own time to its arrival at connmon")
                 .publishPercentiles(0.5, 0.99)
                 .register(metrics);
         Instant now = Instant.now();
         for (Decoded message : messages) {
             lag.record(Duration.between(message.receivedAt(), now));
+            for (LifecycleEvent event : message.events()) {
+                Duration late = Duration.between(event.time(), message.receivedAt());
+                delivery.record(late.isNegative() ? Duration.ZERO : late);
+            }
         }
     }
 

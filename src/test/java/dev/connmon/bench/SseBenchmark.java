@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.parsetools.RecordParser;
 import dev.connmon.embedded.EmbeddedDatabase;
+import dev.connmon.support.Events;
 import dev.connmon.support.PackagedApp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,11 @@ public final class SseBenchmark {
     private static final int DEVICES = Integer.getInteger("bench.devices", 1000);
     private static final int SECONDS = Integer.getInteger("bench.seconds", 20);
     private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 10_000);
+    /**
+     * embedded: devices on connmon's embedded broker, whose lifecycle extension reports their activity; mosquitto:
+     * canonical events published to this machine's Mosquitto (127.0.0.1:1883), stamped with their publish time.
+     */
+    private static final String BROKER = System.getProperty("bench.broker", "embedded");
     private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("bench:bench-token".getBytes(StandardCharsets.UTF_8));
     private static final Pattern ACTIVITY = Pattern.compile("\"lastActivityTime\":\"([^\"]+)\"");
 
@@ -55,9 +61,26 @@ public final class SseBenchmark {
                 .filter(k -> k.startsWith("bench.pg.") && !k.equals("bench.pg.synchronous-commit"))
                 .forEach(k -> server.put(k.substring("bench.pg.".length()), System.getProperty(k)));
         try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres"), true, server)) {
-            int brokerPort = PackagedApp.freePort();
+            int brokerPort;
+            String prefix = null;
             Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
-            properties.put("connmon.embedded.broker-port", Integer.toString(brokerPort));
+            if (BROKER.equals("embedded")) {
+                brokerPort = PackagedApp.freePort();
+                properties.put("connmon.embedded.broker-port", Integer.toString(brokerPort));
+            } else if (BROKER.equals("mosquitto")) {
+                // topics, session and monitoring topic of this run's own, on a broker others use too
+                String run = Long.toString(System.currentTimeMillis(), 36);
+                brokerPort = 1883;
+                prefix = "connmon-sse-" + run + "/events/";
+                properties.put("connmon.mqtt.host", "127.0.0.1");
+                properties.put("connmon.mqtt.port", "1883");
+                properties.put("connmon.mqtt.client-id", "connmon-sse-" + run);
+                properties.put("connmon.monitor.topic", "connmon-sse-" + run + "/clients/{clientId}/state");
+                properties.put("connmon.canonical.topic-prefix", prefix);
+                properties.put("connmon.mqtt.topics", prefix + "#");
+            } else {
+                throw new IllegalArgumentException("bench.broker: embedded or mosquitto, not " + BROKER);
+            }
             properties.put("connmon.embedded.data-dir", work.resolve("data").toString());
             properties.put("quarkus.security.users.embedded.users.bench", "bench-token");
             properties.put("quarkus.security.users.embedded.roles.bench", "reader");
@@ -73,12 +96,14 @@ public final class SseBenchmark {
                     jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")))) {
                 HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                         .setDefaultPort(app.httpPort()).setMaxPoolSize(SUBSCRIBERS + 16));
-                latency(http, brokerPort);
+                latency(http, brokerPort, prefix);
                 System.out.println("  connmon's own view (Micrometer, last ~2 min):");
                 app.metricLines("connmon_ingest_lag_seconds").forEach(line -> System.out.println("    " + line));
                 app.metricLines("connmon_ingest_batch_size").forEach(line -> System.out.println("    " + line));
+                app.metricLines("connmon_ingest_write_seconds").forEach(line -> System.out.println("    " + line));
+                app.metricLines("connmon_ingest_delivery_seconds").forEach(line -> System.out.println("    " + line));
                 statementTimes(pg);
-                fanOut(http, brokerPort, app.pid());
+                fanOut(http, brokerPort, prefix, app.pid());
             } finally {
                 vertx.close();
             }
@@ -86,8 +111,11 @@ public final class SseBenchmark {
         System.exit(0);
     }
 
-    /** DEVICES devices publish once a second each (the broker reports at most one activity per client a second). */
-    private static void latency(HttpClient http, int brokerPort) throws Exception {
+    /**
+     * DEVICES devices publish once a second each (the broker reports at most one activity per client a second), or,
+     * with a canonical prefix, one publisher sends DEVICES activity events a second through Mosquitto.
+     */
+    private static void latency(HttpClient http, int brokerPort, String prefix) throws Exception {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         subscribe(http, "lat-", data -> {
             Matcher m = ACTIVITY.matcher(data);
@@ -95,15 +123,26 @@ public final class SseBenchmark {
                 latencies.add(System.currentTimeMillis() - Instant.parse(m.group(1)).toEpochMilli());
             }
         }, new AtomicInteger());
-        List<Mqtt5AsyncClient> devices = connect("lat-", DEVICES, brokerPort);
+        List<Mqtt5AsyncClient> devices = prefix == null ? connect("lat-", DEVICES, brokerPort)
+                : connect("sse-bench-publisher-" + prefix.hashCode(), 1, brokerPort);
         Thread.sleep(2000);
         latencies.clear();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger next = new AtomicInteger();
         long periodMicros = 1_000_000L / DEVICES;
-        ticker.scheduleAtFixedRate(() -> devices.get(next.getAndIncrement() % DEVICES).publishWith()
-                .topic("bench/t").qos(MqttQos.AT_MOST_ONCE).payload(new byte[] {1}).send(), 0, periodMicros,
-                TimeUnit.MICROSECONDS);
+        ticker.scheduleAtFixedRate(() -> {
+            int n = next.getAndIncrement();
+            if (prefix == null) {
+                devices.get(n % DEVICES).publishWith().topic("bench/t").qos(MqttQos.AT_MOST_ONCE)
+                        .payload(new byte[] {1}).send();
+            } else {
+                String id = "lat-" + (n % DEVICES);
+                devices.get(0).publishWith().topic(prefix + id).qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(Events.event("published", id, Instant.now()).put("topic", "bench/t").encode()
+                                .getBytes(StandardCharsets.UTF_8))
+                        .send();
+            }
+        }, 0, periodMicros, TimeUnit.MICROSECONDS);
         Thread.sleep(SECONDS * 1000L);
         ticker.shutdownNow();
         Thread.sleep(1000);
@@ -118,7 +157,7 @@ public final class SseBenchmark {
     }
 
     /** SUBSCRIBERS streams at once; then one device connects and every stream must hear of it. */
-    private static void fanOut(HttpClient http, int brokerPort, long appPid) throws Exception {
+    private static void fanOut(HttpClient http, int brokerPort, String prefix, long appPid) throws Exception {
         AtomicInteger opened = new AtomicInteger();
         AtomicInteger received = new AtomicInteger();
         ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
@@ -140,7 +179,15 @@ public final class SseBenchmark {
                 SUBSCRIBERS, (System.nanoTime() - start) / 1e9, rss(appPid));
         Thread.sleep(3000);
         long sent = System.currentTimeMillis();
-        List<Mqtt5AsyncClient> device = connect("fan-", 1, brokerPort);
+        List<Mqtt5AsyncClient> device;
+        if (prefix == null) {
+            device = connect("fan-", 1, brokerPort);
+        } else {
+            device = connect("sse-bench-fan-" + prefix.hashCode(), 1, brokerPort);
+            device.get(0).publishWith().topic(prefix + "fan-0").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(Events.connected("fan-0", Instant.now(), "c1").encode().getBytes(StandardCharsets.UTF_8))
+                    .send();
+        }
         deadline = Instant.now().plusSeconds(60);
         while (received.get() < opened.get() && Instant.now().isBefore(deadline)) {
             Thread.sleep(20);
