@@ -31,4 +31,29 @@ public final class Api {
     public static ValidatableResponse state(String clientId) {
         return asReader().urlEncodingEnabled(false).when().get(STATES + "/" + segment(clientId)).then();
     }
+
+    /** A Prometheus metric of the application under test, summed over the series carrying every given label. */
+    public static double metric(String name, String... labels) {
+        return metricIn(RestAssured.given().when().get("/q/metrics").then().statusCode(200).extract().asString(),
+                name, labels);
+    }
+
+    /**
+     * A metric in Prometheus text, summed over the series carrying every given label ({@code dialect="connmon"}),
+     * or NaN when no series matches.
+     */
+    public static double metricIn(String prometheusText, String name, String... labels) {
+        double sum = Double.NaN;
+        for (String line : prometheusText.split("\n")) {
+            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+                continue;
+            }
+            String series = line.substring(0, line.lastIndexOf(' '));
+            if (java.util.Arrays.stream(labels).allMatch(series::contains)) {
+                double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                sum = Double.isNaN(sum) ? value : sum + value;
+            }
+        }
+        return sum;
+    }
 }

@@ -114,16 +114,8 @@ public final class PackagedApp implements AutoCloseable {
     /** A Prometheus metric of the app (summed over its tags), or NaN when it is absent. */
     public double metric(String name) {
         try {
-            String text = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
-            double sum = Double.NaN;
-            for (String line : text.split("\n")) {
-                if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                    sum = Double.isNaN(sum) ? value : sum + value;
-                }
-            }
-            return sum;
+            return Api.metricIn(HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body(), name);
         } catch (IOException e) {
             return Double.NaN;
         } catch (InterruptedException e) {
