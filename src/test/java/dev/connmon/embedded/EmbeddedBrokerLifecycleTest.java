@@ -169,6 +169,80 @@ class EmbeddedBrokerLifecycleTest {
     }
 
     @Test
+    void unsubscribeIsActivity() {
+        String id = newId("quitter");
+        Mqtt5BlockingClient client = TestMqtt.v5(id);
+        client.connect();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("lastActivityEvent", equalTo("mqttConnect")));
+        client.unsubscribeWith().topicFilter("quitter/#").send();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("lastActivityEvent", equalTo("mqttUnsubscribe"))
+                .body("connectionStatus", equalTo("connected")));
+        client.disconnect();
+    }
+
+    @Test
+    void fiftyPublishesWithinOneSecondAreOneActivityChange() throws Exception {
+        String id = newId("chatterbox");
+        Mqtt5BlockingClient client = TestMqtt.v5(id);
+        client.connect();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("connected")));
+        // spaced out so that, without coalescing, the events would land in ingest batches (5 ms) of their own
+        long started = System.nanoTime();
+        for (int i = 0; i < 50; i++) {
+            client.publishWith().topic("chatter/" + i).qos(MqttQos.AT_MOST_ONCE).payload(new byte[] {1}).send();
+            Thread.sleep(15);
+        }
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(elapsedMs).as("the 50 publishes took %d ms", elapsedMs).isLessThan(1000);
+        client.disconnect();
+        // the disconnect follows the activity on the client's event topic: once it is stored, so is the activity
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected")));
+
+        long publishChanges = pool.preparedQuery("""
+                SELECT count(DISTINCT activity_time) FROM state_change
+                 WHERE client_id = $1 AND activity_event = 'mqttPublish'""")
+                .execute(Tuple.of(id)).await().indefinitely().iterator().next().getLong(0);
+        assertThat(publishChanges).isEqualTo(1);
+    }
+
+    @Test
+    void aPacketOnlyServersSendIsAProtocolErrorDisconnectByTheServer() throws Exception {
+        String id = newId("rulebreaker");
+        try (RawMqtt raw = RawMqtt.connect5(TestMqtt.host(), TestMqtt.port(), id, 60)) {
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                    .body("connectionStatus", equalTo("connected"))
+                    .body("mqttConnectProtocol", equalTo("5.0")));
+            raw.send(0xD0, 0x00); // PINGRESP
+            assertThat(raw.awaitServerClose()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected"))
+                .body("lastDisconnectInitiator", equalTo("server"))
+                .body("lastDisconnectReasonCode", equalTo(0x82))
+                .body("lastDisconnectReason", equalTo("Protocol Error")));
+    }
+
+    /** HiveMQ closes a connection that sends a second CONNECT without a DISCONNECT: no reason code to report. */
+    @Test
+    void aSecondConnectIsAServerDisconnectWithoutReasonCode() throws Exception {
+        String id = newId("reconnector");
+        try (RawMqtt raw = RawMqtt.connect5(TestMqtt.host(), TestMqtt.port(), id, 60)) {
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                    .body("connectionStatus", equalTo("connected")));
+            raw.connectAgain();
+            assertThat(raw.awaitServerClose()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected"))
+                .body("lastDisconnectInitiator", equalTo("server"))
+                .body("lastDisconnectReasonCode", nullValue()));
+    }
+
+    @Test
     void wrongPasswordIsAFailedConnectAttempt() {
         String id = newId("intruder");
         Mqtt5BlockingClient client = TestMqtt.v5(id);
