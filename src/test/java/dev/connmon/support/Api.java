@@ -11,6 +11,7 @@ public final class Api {
     public static final String STATES = "/api/v0002/clientconnectionstates";
     public static final String LOGS = "/api/v0002/logs/connection";
     public static final String REJECTED = "/api/v0002/rejected";
+    public static final String SUMMARY = "/api/v0002/summary";
 
     private Api() {
     }
@@ -21,6 +22,11 @@ public final class Api {
 
     public static RequestSpecification asAdmin() {
         return RestAssured.given().auth().preemptive().basic("test-admin", "admin-token");
+    }
+
+    /** A valid key that holds no role. */
+    public static RequestSpecification asRoleless() {
+        return RestAssured.given().auth().preemptive().basic("test-roleless", "roleless-token");
     }
 
     /** One path segment, percent-encoded: {@code /}, {@code +}, {@code #}, spaces and all. */
