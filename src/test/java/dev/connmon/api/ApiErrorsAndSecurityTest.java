@@ -3,10 +3,13 @@ package dev.connmon.api;
 import static dev.connmon.support.Api.LOGS;
 import static dev.connmon.support.Api.REJECTED;
 import static dev.connmon.support.Api.STATES;
+import static dev.connmon.support.Api.SUMMARY;
 import static dev.connmon.support.Api.asAdmin;
 import static dev.connmon.support.Api.asReader;
+import static dev.connmon.support.Api.asRoleless;
 import static dev.connmon.support.Events.connected;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -15,6 +18,7 @@ import static org.hamcrest.Matchers.containsString;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.support.Api;
 import dev.connmon.support.ServicesResource;
+import dev.connmon.support.SseClient;
 import dev.connmon.support.TestMqtt;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,7 +39,8 @@ class ApiErrorsAndSecurityTest {
     private static final List<Function<RequestSpecification, io.restassured.response.Response>> READ_ENDPOINTS = List.of(
             r -> r.when().get(STATES),
             r -> r.when().get(STATES + "/some-client"),
-            r -> r.queryParam("clientId", "some-client").when().get(LOGS));
+            r -> r.queryParam("clientId", "some-client").when().get(LOGS),
+            r -> r.when().get(SUMMARY));
 
     @Test
     void everyEndpointNeedsCredentials() {
@@ -48,17 +53,29 @@ class ApiErrorsAndSecurityTest {
         }
         given().when().delete(STATES + "/x").then().statusCode(401);
         given().when().get(REJECTED).then().statusCode(401);
+        assertThat(SseClient.status(STATES, null)).isEqualTo(401);
+        assertThat(SseClient.status(STATES, "test-reader:wrong")).isEqualTo(401);
     }
 
     @Test
-    void readersReadAndAdminsDeleteAndInspect() {
+    void aKeyWithoutRolesIsForbiddenEverywhere() {
         for (var endpoint : READ_ENDPOINTS) {
-            endpoint.apply(asReader()).then().statusCode(not(equalTo(401))).statusCode(not(equalTo(403)));
-            endpoint.apply(asAdmin()).then().statusCode(not(equalTo(401))).statusCode(not(equalTo(403)));
+            endpoint.apply(asRoleless()).then().statusCode(403).contentType("application/problem+json");
         }
-        asReader().when().delete(STATES + "/x").then().statusCode(403).contentType("application/problem+json");
-        asReader().when().get(REJECTED).then().statusCode(403).contentType("application/problem+json");
-        asAdmin().when().get(REJECTED).then().statusCode(200);
+        assertThat(SseClient.status(STATES, "test-roleless:roleless-token")).isEqualTo(403);
+        asRoleless().when().get(REJECTED).then().statusCode(403).contentType("application/problem+json");
+        asRoleless().when().delete(STATES + "/x").then().statusCode(403).contentType("application/problem+json");
+    }
+
+    /**
+     * No endpoint consumes a body, so none can answer 415: a body of any media type is ignored, and the request
+     * gets the answer it gets without one (not a 500).
+     */
+    @Test
+    void aBodyIsIgnoredSinceNoEndpointConsumesOne() {
+        asAdmin().contentType("application/xml").body("<client/>").when().delete(STATES + "/nobody-here").then()
+                .statusCode(404).contentType("application/problem+json");
+        asReader().contentType("application/xml").body("<client/>").when().get(STATES).then().statusCode(200);
     }
 
     @Test

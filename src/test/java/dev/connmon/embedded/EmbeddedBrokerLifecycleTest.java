@@ -61,7 +61,7 @@ class EmbeddedBrokerLifecycleTest {
 
         client.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
 
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("client"))
                 .body("lastDisconnectReasonCode", equalTo(4))
@@ -71,7 +71,7 @@ class EmbeddedBrokerLifecycleTest {
 
     @Test
     void deviceThatConnectedBeforeConnmonSubscribedIsKnown() {
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state("early-bird")
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state("early-bird")
                 .statusCode(200)
                 .body("connectionStatus", equalTo("connected")));
     }
@@ -89,11 +89,11 @@ class EmbeddedBrokerLifecycleTest {
         String id = newId("v3");
         var client = TestMqtt.v3(id);
         client.connect();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("connected"))
                 .body("mqttConnectProtocol", equalTo("3.1.1")));
         client.disconnect();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("client"))
                 .body("lastDisconnectReasonCode", equalTo(0)));
@@ -103,10 +103,10 @@ class EmbeddedBrokerLifecycleTest {
     void droppedSocketIsANetworkDisconnect() throws Exception {
         String id = newId("dropper");
         RawMqtt raw = RawMqtt.connect(TestMqtt.host(), TestMqtt.port(), id, 60);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("connected")));
         raw.close();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("network"))
                 .body("lastDisconnectReasonCode", nullValue())
@@ -119,7 +119,7 @@ class EmbeddedBrokerLifecycleTest {
         try (RawMqtt raw = RawMqtt.connect(TestMqtt.host(), TestMqtt.port(), id, 1)) {
             assertThat(raw.awaitServerClose()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("server"))
                 .body("lastDisconnectReasonCode", equalTo(0x8D))
@@ -131,19 +131,19 @@ class EmbeddedBrokerLifecycleTest {
         String id = newId("twin");
         Mqtt5BlockingClient first = TestMqtt.v5(id);
         first.connect();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("connected")));
         Mqtt5BlockingClient second = TestMqtt.v5(id);
         second.connect();
 
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("connected"))
                 .body("lastDisconnectInitiator", equalTo("server"))
                 .body("lastDisconnectReasonCode", equalTo(0x8E))
                 .body("lastDisconnectReason", equalTo("Session taken over")));
         assertThat(logEvents(id)).containsExactlyInAnyOrder("connected", "connected", "disconnected");
         second.disconnect();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("client")));
     }
@@ -153,19 +153,93 @@ class EmbeddedBrokerLifecycleTest {
         String id = newId("chatty");
         Mqtt5BlockingClient client = TestMqtt.v5(id);
         client.connect();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("lastActivityEvent", equalTo("mqttConnect")));
         // activity is coalesced to one event per client per second, so wait out the connect's second
         await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
         client.subscribeWith().topicFilter("chatty/#").send();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("lastActivityEvent", equalTo("mqttSubscribe")));
         await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
         client.publishWith().topic("chatty/temp").qos(MqttQos.AT_LEAST_ONCE).payload("21.5".getBytes()).send();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("lastActivityEvent", equalTo("mqttPublish"))
                 .body("connectionStatus", equalTo("connected")));
         client.disconnect();
+    }
+
+    @Test
+    void unsubscribeIsActivity() {
+        String id = newId("quitter");
+        Mqtt5BlockingClient client = TestMqtt.v5(id);
+        client.connect();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
+                .body("lastActivityEvent", equalTo("mqttConnect")));
+        client.unsubscribeWith().topicFilter("quitter/#").send();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
+                .body("lastActivityEvent", equalTo("mqttUnsubscribe"))
+                .body("connectionStatus", equalTo("connected")));
+        client.disconnect();
+    }
+
+    @Test
+    void fiftyPublishesWithinOneSecondAreOneActivityChange() throws Exception {
+        String id = newId("chatterbox");
+        Mqtt5BlockingClient client = TestMqtt.v5(id);
+        client.connect();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("connected")));
+        // spaced out so that, without coalescing, the events would land in ingest batches (5 ms) of their own
+        long started = System.nanoTime();
+        for (int i = 0; i < 50; i++) {
+            client.publishWith().topic("chatter/" + i).qos(MqttQos.AT_MOST_ONCE).payload(new byte[] {1}).send();
+            Thread.sleep(15);
+        }
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(elapsedMs).as("the 50 publishes took %d ms", elapsedMs).isLessThan(1000);
+        client.disconnect();
+        // the disconnect follows the activity on the client's event topic: once it is stored, so is the activity
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected")));
+
+        long publishChanges = pool.preparedQuery("""
+                SELECT count(DISTINCT activity_time) FROM state_change
+                 WHERE client_id = $1 AND activity_event = 'mqttPublish'""")
+                .execute(Tuple.of(id)).await().indefinitely().iterator().next().getLong(0);
+        assertThat(publishChanges).isEqualTo(1);
+    }
+
+    @Test
+    void aPacketOnlyServersSendIsAProtocolErrorDisconnectByTheServer() throws Exception {
+        String id = newId("rulebreaker");
+        try (RawMqtt raw = RawMqtt.connect5(TestMqtt.host(), TestMqtt.port(), id, 60)) {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
+                    .body("connectionStatus", equalTo("connected"))
+                    .body("mqttConnectProtocol", equalTo("5.0")));
+            raw.send(0xD0, 0x00); // PINGRESP
+            assertThat(raw.awaitServerClose()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected"))
+                .body("lastDisconnectInitiator", equalTo("server"))
+                .body("lastDisconnectReasonCode", equalTo(0x82))
+                .body("lastDisconnectReason", equalTo("Protocol Error")));
+    }
+
+    /** HiveMQ closes a connection that sends a second CONNECT without a DISCONNECT: no reason code to report. */
+    @Test
+    void aSecondConnectIsAServerDisconnectWithoutReasonCode() throws Exception {
+        String id = newId("reconnector");
+        try (RawMqtt raw = RawMqtt.connect5(TestMqtt.host(), TestMqtt.port(), id, 60)) {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
+                    .body("connectionStatus", equalTo("connected")));
+            raw.connectAgain();
+            assertThat(raw.awaitServerClose()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
+                .body("connectionStatus", equalTo("disconnected"))
+                .body("lastDisconnectInitiator", equalTo("server"))
+                .body("lastDisconnectReasonCode", nullValue()));
     }
 
     @Test
@@ -177,7 +251,7 @@ class EmbeddedBrokerLifecycleTest {
                 .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage().getReasonCode())
                         .isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
 
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(logEvents(id))
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(logEvents(id))
                 .containsExactly("connect_failed"));
         Row row = pool.preparedQuery("SELECT reason_code, reason, username FROM connection_log WHERE client_id = $1")
                 .execute(Tuple.of(id)).await().indefinitely().iterator().next();
@@ -193,7 +267,7 @@ class EmbeddedBrokerLifecycleTest {
         Mqtt5BlockingClient client = TestMqtt.v5(id);
         client.connectWith().simpleAuth().username(ServicesResource.DEVICE_USER)
                 .password(ServicesResource.DEVICE_PASSWORD.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(id)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("connectionStatus", equalTo("connected"))
                 .body("username", equalTo(ServicesResource.DEVICE_USER)));
         client.disconnect();
@@ -212,10 +286,10 @@ class EmbeddedBrokerLifecycleTest {
         String observed = newId("observed");
         Mqtt5BlockingClient other = TestMqtt.v5(observed);
         other.connect();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> state(observed)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(observed)
                 .body("connectionStatus", equalTo("connected")));
         other.publishWith().topic("plain/topic").payload("x".getBytes()).qos(MqttQos.AT_LEAST_ONCE).send();
-        await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("plain/topic"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> seen.contains("plain/topic"));
         // the monitoring topic (connmon/clients/…) is public; the lifecycle events are not
         assertThat(seen).noneMatch(topic -> topic.startsWith("connmon/events/"));
 

@@ -11,6 +11,7 @@ public final class Api {
     public static final String STATES = "/api/v0002/clientconnectionstates";
     public static final String LOGS = "/api/v0002/logs/connection";
     public static final String REJECTED = "/api/v0002/rejected";
+    public static final String SUMMARY = "/api/v0002/summary";
 
     private Api() {
     }
@@ -23,6 +24,11 @@ public final class Api {
         return RestAssured.given().auth().preemptive().basic("test-admin", "admin-token");
     }
 
+    /** A valid key that holds no role. */
+    public static RequestSpecification asRoleless() {
+        return RestAssured.given().auth().preemptive().basic("test-roleless", "roleless-token");
+    }
+
     /** One path segment, percent-encoded: {@code /}, {@code +}, {@code #}, spaces and all. */
     public static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
@@ -30,5 +36,30 @@ public final class Api {
 
     public static ValidatableResponse state(String clientId) {
         return asReader().urlEncodingEnabled(false).when().get(STATES + "/" + segment(clientId)).then();
+    }
+
+    /** A Prometheus metric of the application under test, summed over the series carrying every given label. */
+    public static double metric(String name, String... labels) {
+        return metricIn(RestAssured.given().when().get("/q/metrics").then().statusCode(200).extract().asString(),
+                name, labels);
+    }
+
+    /**
+     * A metric in Prometheus text, summed over the series carrying every given label ({@code dialect="connmon"}),
+     * or NaN when no series matches.
+     */
+    public static double metricIn(String prometheusText, String name, String... labels) {
+        double sum = Double.NaN;
+        for (String line : prometheusText.split("\n")) {
+            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+                continue;
+            }
+            String series = line.substring(0, line.lastIndexOf(' '));
+            if (java.util.Arrays.stream(labels).allMatch(series::contains)) {
+                double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                sum = Double.isNaN(sum) ? value : sum + value;
+            }
+        }
+        return sum;
     }
 }

@@ -111,27 +111,27 @@ public final class PackagedApp implements AutoCloseable {
         }
     }
 
-    /** A Prometheus metric of the app (summed over its tags), or NaN when it is absent. */
+    /** A Prometheus metric of the app (summed over its tags), or NaN when it is absent or unreachable. */
     public double metric(String name) {
-        double sum = Double.NaN;
-        for (String line : metricLines(name)) {
-            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            sum = Double.isNaN(sum) ? value : sum + value;
-        }
-        return sum;
+        String text = metricsText();
+        return text == null ? Double.NaN : Api.metricIn(text, name);
     }
 
     /** The app's Prometheus lines of every series whose name starts with {@code prefix}; none when unreachable. */
     public List<String> metricLines(String prefix) {
+        String text = metricsText();
+        return text == null ? List.of() : text.lines().filter(line -> line.startsWith(prefix)).toList();
+    }
+
+    private String metricsText() {
         try {
-            String text = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
-            return text.lines().filter(line -> line.startsWith(prefix)).toList();
+            return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
-            return List.of();
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return List.of();
+            return null;
         }
     }
 

@@ -61,6 +61,31 @@ public final class SseClient implements AutoCloseable {
         return new SseClient(url, credentials, Map.of());
     }
 
+    /**
+     * The status a stream request of the application under test gets, read without its body, so that a stream let
+     * through by mistake fails the caller instead of holding it forever; credentials {@code key:token} or null.
+     */
+    public static int status(String pathAndQuery, String credentials) {
+        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
+                .header("Accept", "text/event-stream");
+        if (credentials != null) {
+            request.header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        try {
+            HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(request.build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            response.body().close();
+            return response.statusCode();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void read(BufferedReader lines) throws IOException {
         String id = null;
         String name = null;
