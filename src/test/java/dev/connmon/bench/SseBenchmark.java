@@ -42,6 +42,8 @@ import java.util.regex.Pattern;
 public final class SseBenchmark {
     private static final int DEVICES = Integer.getInteger("bench.devices", 1000);
     private static final int SECONDS = Integer.getInteger("bench.seconds", 20);
+    /** The same load before measuring, so that the figures are a warm service's, not a fresh JVM's compiling. */
+    private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 10);
     private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 10_000);
     /**
      * embedded: devices on connmon's embedded broker, whose lifecycle extension reports their activity; mosquitto:
@@ -143,12 +145,18 @@ public final class SseBenchmark {
                         .send();
             }
         }, 0, periodMicros, TimeUnit.MICROSECONDS);
+        Thread.sleep(WARMUP_SECONDS * 1000L);
+        long[] warm = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        latencies.clear();
+        System.out.printf("%nWarm-up, %d s: %d events, p50 %d ms, p99 %d ms, max %d ms%n", WARMUP_SECONDS, warm.length,
+                pct(warm, 0.5), pct(warm, 0.99), warm.length == 0 ? -1 : warm[warm.length - 1]);
         Thread.sleep(SECONDS * 1000L);
         ticker.shutdownNow();
         Thread.sleep(1000);
         long[] values = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf("%nBroker-to-SSE latency, %d devices publishing once a second each, %d s: %d events "
-                + "(%.0f/s)%n  p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n", DEVICES, SECONDS, values.length,
+        System.out.printf("Broker-to-SSE latency (%s), %d clients active once a second each, %d s after the warm-up: "
+                + "%d events (%.0f/s)%n  p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n", BROKER, DEVICES, SECONDS,
+                values.length,
                 values.length / (double) SECONDS, pct(values, 0.5), pct(values, 0.9), pct(values, 0.99),
                 values.length == 0 ? -1 : values[values.length - 1]);
         // their disconnects are changes too: let them pass before the fan-out is measured
