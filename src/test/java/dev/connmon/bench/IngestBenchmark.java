@@ -454,7 +454,7 @@ public final class IngestBenchmark {
             Thread.sleep(1000);
             rate = new Ingest(broker, app, db, brokerPid).measure(publisher, prefix, window);
             verify(CLIENTS, ROUNDS);
-            if (broker.equals("embedded") && LATENCY_SECONDS > 0) {
+            if (LATENCY_SECONDS > 0) {
                 latencyWhileIngesting(app, publisher, prefix);
             }
             publisher.disconnect().join();
