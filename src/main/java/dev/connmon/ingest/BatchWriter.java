@@ -4,16 +4,18 @@ import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.state.IngestBatch;
 import dev.connmon.state.Rejection;
 import dev.connmon.state.StateRepository;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Stores decoded messages, retrying until the database takes them. A batch that PostgreSQL refuses for its
@@ -24,12 +26,29 @@ import java.util.List;
 class BatchWriter {
     private final StateRepository repository;
     private final MessageDecoder decoder;
-    private final MeterRegistry metrics;
+    private final DistributionSummary batchSize;
+    private final Timer writeTime;
+    private final Timer lag;
+    private final Timer delivery;
 
     BatchWriter(StateRepository repository, MessageDecoder decoder, MeterRegistry metrics) {
         this.repository = repository;
         this.decoder = decoder;
-        this.metrics = metrics;
+        this.batchSize = metrics.summary("connmon.ingest.batch.size");
+        this.writeTime = Timer.builder("connmon.ingest.write")
+                .description("From a batch's first write attempt to its commit (retries included)")
+                .publishPercentiles(0.5, 0.99)
+                .register(metrics);
+        this.lag = Timer.builder("connmon.ingest.lag")
+                .description("From a message's arrival to the commit of its batch")
+                .publishPercentiles(0.5, 0.99)
+                .register(metrics);
+        // how late sources deliver: event time to arrival (broker and connmon clocks differ for remote brokers,
+        // so this is exact for the embedded broker only; an event "from the future" counts as zero)
+        this.delivery = Timer.builder("connmon.ingest.delivery")
+                .description("From an event's own time to its arrival at connmon")
+                .publishPercentiles(0.5, 0.99)
+                .register(metrics);
     }
 
     /** Completes once every message is stored, as events or as a rejection; never fails. */
@@ -45,22 +64,8 @@ class BatchWriter {
     }
 
     private void recordStored(List<Decoded> messages, long started) {
-        metrics.summary("connmon.ingest.batch.size").record(messages.size());
-        Timer.builder("connmon.ingest.write")
-                .description("From a batch's first write attempt to its commit (retries included)")
-                .publishPercentiles(0.5, 0.99)
-                .register(metrics)
-                .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        Timer lag = Timer.builder("connmon.ingest.lag")
-                .description("From a message's arrival to the commit of its batch")
-                .publishPercentiles(0.5, 0.99)
-                .register(metrics);
-        // how late sources deliver: event time to arrival (broker and connmon clocks differ for remote brokers,
-        // so this is exact for the embedded broker only; an event "from the future" counts as zero)
-        Timer delivery = Timer.builder("connmon.ingest.delivery")
-                .description("From an event's own time to its arrival at connmon")
-                .publishPercentiles(0.5, 0.99)
-                .register(metrics);
+        batchSize.record(messages.size());
+        writeTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         Instant now = Instant.now();
         for (Decoded message : messages) {
             lag.record(Duration.between(message.receivedAt(), now));
