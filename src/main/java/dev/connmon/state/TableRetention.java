@@ -56,6 +56,13 @@ public class TableRetention {
         timer = vertx.setPeriodic(interval.toMillis(), id -> maintain());
     }
 
+    void stop(@Observes ShutdownEvent event) {
+        // a pass that started while the pool closes would only log that the pool is closed
+        if (timer != -1) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
     private void maintain() {
         maintainLog(Instant.now(), logRetention).subscribe().with(
                 result -> {
