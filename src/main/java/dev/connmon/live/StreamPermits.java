@@ -34,11 +34,6 @@ public class StreamPermits {
         return perKey;
     }
 
-    /** Streams {@code key} holds now. */
-    public int held(String key) {
-        return open.getOrDefault(key, 0);
-    }
-
     /** One open stream; releasing it twice counts once (a stream can both fail and be cancelled). */
     public final class Permit {
         private final String key;

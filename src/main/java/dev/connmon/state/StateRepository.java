@@ -92,8 +92,8 @@ public class StateRepository {
      * LIKE prefixes); the batch statement's plan does not depend on its values (arrays of rows), and planning it
      * each time cost more than small batches' execution (issue 5).
      */
-    static final String BEGIN_INGEST = "SELECT pg_advisory_xact_lock(7239041), "
-            + "set_config('plan_cache_mode', 'force_generic_plan', true)";
+    static final String BEGIN_INGEST = LOCK_CHANGE_FEED
+            + ", set_config('plan_cache_mode', 'force_generic_plan', true)";
 
     static final String APPLY_BATCH = ("""
             WITH logged AS (
