@@ -130,9 +130,7 @@ public final class IngestBenchmark {
         Map<String, String> server = new LinkedHashMap<>(Map.of("synchronous_commit", SYNCHRONOUS_COMMIT,
                 "fsync", System.getProperty("bench.pg.fsync", "on")));
         // any other server setting, e.g. -Dbench.pg.session_preload_libraries=auto_explain to see the plans
-        System.getProperties().stringPropertyNames().stream()
-                .filter(k -> k.startsWith("bench.pg.") && !k.equals("bench.pg.synchronous-commit"))
-                .forEach(k -> server.put(k.substring("bench.pg.".length()), System.getProperty(k)));
+        server.putAll(BenchOptions.postgresSettings());
         try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), true, server)) {
             pg = database;
             jdbcUrl = database.datasourceConfig().get("quarkus.datasource.jdbc.url");
@@ -438,15 +436,12 @@ public final class IngestBenchmark {
         }
         properties.put("connmon.canonical.topic-prefix", prefix);
         properties.put("connmon.mqtt.topics", prefix + "#");
-        System.getProperties().stringPropertyNames().stream()
-                .filter(k -> k.startsWith("bench.app.") && !k.equals("bench.app.jvm-args"))
-                .forEach(k -> properties.put(k.substring("bench.app.".length()), System.getProperty(k)));
-        String jvmArgs = System.getProperty("bench.app.jvm-args", "").trim();
+        properties.putAll(BenchOptions.appSettings());
         System.out.printf("%nconnmon via %s (%s), QoS 1, %s%n", broker,
                 broker.equals("mosquitto") ? MOSQUITTO + " Mosquitto on port " + brokerPort : "embedded HiveMQ CE",
                 window == 0 ? "no publish window" : "at most " + window + " events published and not yet stored");
         double rate;
-        try (PackagedApp app = PackagedApp.start(properties, jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")));
+        try (PackagedApp app = PackagedApp.start(properties, BenchOptions.appJvmArgs());
              Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
             Mqtt5AsyncClient publisher = MqttClient.builder().useMqttVersion5().identifier("bench-publisher-" + run)
                     .serverHost("127.0.0.1").serverPort(brokerPort).buildAsync();

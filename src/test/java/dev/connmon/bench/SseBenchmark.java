@@ -59,9 +59,7 @@ public final class SseBenchmark {
         Map<String, String> server = new LinkedHashMap<>();
         server.put("synchronous_commit", System.getProperty("bench.pg.synchronous-commit", "on"));
         // any other server setting, e.g. -Dbench.pg.log_min_duration_statement=10 -Dbench.pg.logging_collector=on
-        System.getProperties().stringPropertyNames().stream()
-                .filter(k -> k.startsWith("bench.pg.") && !k.equals("bench.pg.synchronous-commit"))
-                .forEach(k -> server.put(k.substring("bench.pg.".length()), System.getProperty(k)));
+        server.putAll(BenchOptions.postgresSettings());
         try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres"), true, server)) {
             int brokerPort;
             String prefix = null;
@@ -89,13 +87,9 @@ public final class SseBenchmark {
             properties.put("quarkus.log.level", "WARN");
             // every subscriber of the harness uses the one bench key
             properties.put("connmon.live.max-streams-per-key", Integer.toString(SUBSCRIBERS + 16));
-            System.getProperties().stringPropertyNames().stream()
-                    .filter(k -> k.startsWith("bench.app.") && !k.equals("bench.app.jvm-args"))
-                    .forEach(k -> properties.put(k.substring("bench.app.".length()), System.getProperty(k)));
-            String jvmArgs = System.getProperty("bench.app.jvm-args", "").trim();
+            properties.putAll(BenchOptions.appSettings());
             Vertx vertx = Vertx.vertx();
-            try (PackagedApp app = PackagedApp.start(properties,
-                    jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")))) {
+            try (PackagedApp app = PackagedApp.start(properties, BenchOptions.appJvmArgs())) {
                 HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                         .setDefaultPort(app.httpPort()).setMaxPoolSize(SUBSCRIBERS + 16));
                 latency(http, brokerPort, prefix);

@@ -90,11 +90,7 @@ public final class PackagedApp implements AutoCloseable {
     /** SIGKILL: no shutdown hook runs, nothing is flushed or closed (what an out-of-memory killer does). */
     public void kill() {
         process.destroyForcibly();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        awaitExit();
     }
 
     /** The status of {@code /q/health/ready}, or -1 when nothing answers. */
@@ -138,6 +134,10 @@ public final class PackagedApp implements AutoCloseable {
     @Override
     public void close() {
         process.destroy();
+        awaitExit();
+    }
+
+    private void awaitExit() {
         try {
             process.waitFor();
         } catch (InterruptedException e) {
