@@ -6,6 +6,7 @@ import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.publish.Publish;
+import dev.connmon.ingest.InProcessLifecycle;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.Instants;
@@ -20,7 +21,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Publishes the embedded broker's lifecycle events as canonical JSON (CONTRACT §1) on
- * {@code connmon/events/{clientId}}, QoS 1, where connmon's own connection reads them like any other source's.
+ * {@code connmon/events/{clientId}}, QoS 1, where connmon's own connection reads them like any other source's,
+ * and hands each one to connmon's ingest in-process too ({@link InProcessLifecycle}).
  * Activity is coalesced to at most one event per client per second, so a chatty device costs one row update a
  * second, not one per message.
  */
@@ -34,14 +36,16 @@ final class LifecycleEmitter {
     private final ObjectMapper mapper = new ObjectMapper();
     private final String topicPrefix;
     private final String node;
+    private final int brokerPort;
     private final Map<String, Long> lastActivity = new ConcurrentHashMap<>();
     private final List<Publish> held = new ArrayList<>();
     private boolean subscribed;
     private long droppedWhileHeld;
 
-    LifecycleEmitter(String topicPrefix, String node) {
+    LifecycleEmitter(String topicPrefix, String node, int brokerPort) {
         this.topicPrefix = topicPrefix;
         this.node = node;
+        this.brokerPort = brokerPort;
     }
 
     /** A new event for {@code clientId}; the caller adds its fields and calls {@link #publish}. */
@@ -108,6 +112,8 @@ final class LifecycleEmitter {
             }
         }
         send(publish);
+        // live updates need not wait for the broker's queue; the MQTT copy above stays the durable one
+        InProcessLifecycle.offer(brokerPort, publish.getTopic(), payload);
     }
 
     /**

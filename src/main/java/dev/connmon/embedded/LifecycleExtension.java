@@ -25,7 +25,7 @@ final class LifecycleExtension implements ExtensionMain {
 
     LifecycleExtension(BrokerSettings settings) {
         this.settings = settings;
-        this.emitter = new LifecycleEmitter(settings.eventTopicPrefix(), settings.node());
+        this.emitter = new LifecycleEmitter(settings.eventTopicPrefix(), settings.node(), settings.port());
     }
 
     static boolean isSystem(ConnectionInformation connection) {

@@ -1,5 +1,6 @@
 package dev.connmon.ingest;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.connector.InboundConnector;
 import io.smallrye.reactive.messaging.health.HealthReport;
 import io.smallrye.reactive.messaging.health.HealthReporter;
@@ -34,11 +35,13 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
 
     private final Vertx vertx;
     private final StateRepository states;
+    private final MeterRegistry metrics;
     private final List<MqttLifecycleSource> sources = new CopyOnWriteArrayList<>();
 
-    MqttLifecycleConnector(Vertx vertx, StateRepository states) {
+    MqttLifecycleConnector(Vertx vertx, StateRepository states, MeterRegistry metrics) {
         this.vertx = vertx;
         this.states = states;
+        this.metrics = metrics;
     }
 
     /**
@@ -52,7 +55,7 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
         settings.addAll(MqttSourceSettings.additional(ConfigProvider.getConfig()));
         List<Multi<Message<byte[]>>> streams = new ArrayList<>();
         for (MqttSourceSettings source : settings) {
-            MqttLifecycleSource connection = new MqttLifecycleSource(vertx, source, this::sessionLost);
+            MqttLifecycleSource connection = new MqttLifecycleSource(vertx, source, this::sessionLost, metrics);
             sources.add(connection);
             streams.add(connection.messages());
         }

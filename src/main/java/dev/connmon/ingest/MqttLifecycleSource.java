@@ -1,5 +1,7 @@
 package dev.connmon.ingest;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
@@ -10,10 +12,14 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
@@ -22,10 +28,17 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
  * One broker connection as a stream of messages. Everything here runs on one Vert.x context, so the state needs
  * no locks. The session is persistent (clean session off) and every subscription is QoS 1, so the broker keeps
  * what connmon has not acknowledged, across reconnects and restarts.
+ * <p>
+ * Connected to the embedded broker in its own JVM, it also takes that broker's events in-process
+ * ({@link InProcessLifecycle}) and acknowledges their MQTT copies without storing them twice.
  */
-final class MqttLifecycleSource {
+final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     // a broker back from an outage is found within 10 s; an attempt every 10 s costs a down broker nothing
     private static final int MAX_BACKOFF_MS = 10_000;
+    /** In-process events handed to the event loop and not yet emitted; past this, their MQTT copies carry them. */
+    private static final int MAX_IN_PROCESS_WAITING = 1000;
+    /** In-process events committed whose MQTT copy has not arrived yet; the oldest are forgotten past this. */
+    private static final int MAX_COMMITTED_IN_PROCESS = 20_000;
 
     private final Vertx vertx;
     private final Context context;
@@ -41,12 +54,33 @@ final class MqttLifecycleSource {
     private final BiConsumer<String, Instant> sessionLost;
     private Instant lostAt;
 
+    private final AtomicInteger inProcessWaiting = new AtomicInteger();
+    /** Only touched on the context. A miss costs a second, idempotent write of the MQTT copy, nothing more. */
+    private final Map<InProcessKey, Boolean> committedInProcess = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<InProcessKey, Boolean> eldest) {
+            return size() > MAX_COMMITTED_IN_PROCESS;
+        }
+    };
+    private final Counter inProcessTaken;
+    private final Counter inProcessLeft;
+    private final Counter mqttCopiesConfirmed;
+
     /** {@code sessionLost} hears of every connect without a broker session: events may have been missed since then. */
-    MqttLifecycleSource(Vertx vertx, MqttSourceSettings settings, BiConsumer<String, Instant> sessionLost) {
+    MqttLifecycleSource(Vertx vertx, MqttSourceSettings settings, BiConsumer<String, Instant> sessionLost,
+            MeterRegistry metrics) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.settings = settings;
         this.sessionLost = sessionLost;
+        String description = "Events of the embedded broker in connmon's JVM: taken in-process, left to their MQTT"
+                + " copy, or MQTT copies acknowledged without a second write";
+        this.inProcessTaken = Counter.builder("connmon.ingest.in.process").tag("source", settings.name())
+                .tag("outcome", "taken").description(description).register(metrics);
+        this.inProcessLeft = Counter.builder("connmon.ingest.in.process").tag("source", settings.name())
+                .tag("outcome", "left-to-mqtt").description(description).register(metrics);
+        this.mqttCopiesConfirmed = Counter.builder("connmon.ingest.in.process").tag("source", settings.name())
+                .tag("outcome", "mqtt-copy-confirmed").description(description).register(metrics);
     }
 
     Multi<Message<byte[]>> messages() {
@@ -79,6 +113,7 @@ final class MqttLifecycleSource {
             }
             closed = true;
             status = "closed";
+            InProcessLifecycle.detach(settings.port(), this);
             if (client != null && connected) {
                 client.disconnect();
             }
@@ -114,6 +149,9 @@ final class MqttLifecycleSource {
                     settings.name(), settings.address(), settings.clientId(), ar.result().isSessionPresent(),
                     settings.topics(), settings.dialect() == null ? "" : " as dialect " + settings.dialect());
             subscribe(candidate);
+            if (isLoopback(settings.host())) {
+                InProcessLifecycle.attach(settings.port(), this);
+            }
             resumeIfDemanded();
             if (!ar.result().isSessionPresent()) {
                 sessionLost.accept(settings.name(), lostAt != null ? lostAt : Instant.now());
@@ -141,9 +179,17 @@ final class MqttLifecycleSource {
         if (attempt != generation || emitter == null) {
             return;
         }
-        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(settings.name(), settings.dialect(),
-                settings.clientId(), message.topicName(), message.qosLevel().value(), message.isDup(), Instant.now()));
-        emitter.emit(Message.of(message.payload().getBytes(), metadata, () -> {
+        byte[] payload = message.payload().getBytes();
+        LifecycleMessageMetadata lifecycle = new LifecycleMessageMetadata(settings.name(), settings.dialect(),
+                settings.clientId(), message.topicName(), message.qosLevel().value(), message.isDup(), Instant.now());
+        Metadata metadata = committedInProcess.isEmpty()
+                || committedInProcess.remove(new InProcessKey(message.topicName(), ByteBuffer.wrap(payload))) == null
+                        ? Metadata.of(lifecycle)
+                        : Metadata.of(lifecycle, AlreadyStored.INSTANCE);
+        if (metadata.get(AlreadyStored.class).isPresent()) {
+            mqttCopiesConfirmed.increment();
+        }
+        emitter.emit(Message.of(payload, metadata, () -> {
             context.runOnContext(v -> {
                 // an ack for a connection that is gone would name a packet id of the new one
                 if (attempt == generation && connected) {
@@ -155,6 +201,60 @@ final class MqttLifecycleSource {
         if (emitter.requested() <= 0 && client != null && !client.isPaused()) {
             client.pause();
         }
+    }
+
+    /** From a broker thread: an event of the embedded broker this source is connected to. */
+    @Override
+    public void offer(String topic, byte[] payload) {
+        if (inProcessWaiting.incrementAndGet() > MAX_IN_PROCESS_WAITING) {
+            inProcessWaiting.decrementAndGet();
+            inProcessLeft.increment();
+            return;
+        }
+        context.runOnContext(v -> {
+            inProcessWaiting.decrementAndGet();
+            emitInProcess(topic, payload);
+        });
+    }
+
+    private void emitInProcess(String topic, byte[] payload) {
+        if (!connected || emitter == null || emitter.requested() <= 0 || !subscribedTo(topic)) {
+            inProcessLeft.increment();
+            return;
+        }
+        inProcessTaken.increment();
+        InProcessKey key = new InProcessKey(topic, ByteBuffer.wrap(payload));
+        // QoS 0: nothing to acknowledge to the broker; the ack records the commit for the MQTT copy to find
+        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(settings.name(), settings.dialect(),
+                settings.clientId(), topic, 0, false, Instant.now()));
+        emitter.emit(Message.of(payload, metadata, () -> {
+            context.runOnContext(v -> committedInProcess.put(key, Boolean.TRUE));
+            return CompletableFuture.completedFuture(null);
+        }));
+        if (emitter.requested() <= 0 && client != null && !client.isPaused()) {
+            client.pause();
+        }
+    }
+
+    private boolean subscribedTo(String topic) {
+        for (String filter : settings.topics()) {
+            if (TopicFilters.matches(filter, topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** An event by its exact topic and payload: the two copies of one event are byte for byte the same. */
+    private record InProcessKey(String topic, ByteBuffer payload) {
     }
 
     private void resumeIfDemanded() {
@@ -170,6 +270,7 @@ final class MqttLifecycleSource {
             return;
         }
         connected = false;
+        InProcessLifecycle.detach(settings.port(), this);
         if (lostAt == null) {
             lostAt = Instant.now();
         }

@@ -14,6 +14,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import dev.connmon.support.Api;
 import dev.connmon.support.RawMqtt;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.TestMqtt;
@@ -67,6 +68,50 @@ class EmbeddedBrokerLifecycleTest {
                 .body("lastDisconnectReasonCode", equalTo(4))
                 .body("lastDisconnectReason", equalTo("Disconnect with Will Message"))
                 .body("lastActivityEvent", equalTo("mqttDisconnect")));
+    }
+
+    /**
+     * The broker runs in connmon's JVM: its events reach the pipeline in-process, and their MQTT copies, which the
+     * broker still queues for connmon's session as the durable record, are acknowledged without a second row or
+     * a second state change.
+     */
+    @Test
+    void eventsTakenInProcessAreStoredOnceAndTheirMqttCopiesConfirmed() {
+        String prefix = newId("twin") + "-";
+        double takenBefore = inProcess("taken");
+        double confirmedBefore = inProcess("mqtt-copy-confirmed");
+        long changesBefore = count("SELECT count(*) FROM state_change WHERE client_id LIKE $1", prefix);
+        List<Mqtt5BlockingClient> devices = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            Mqtt5BlockingClient device = TestMqtt.v5(prefix + i);
+            device.connect();
+            devices.add(device);
+        }
+        devices.forEach(Mqtt5BlockingClient::disconnect);
+        // 100 events: every one stored once, the client's final state right
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(count("SELECT count(*) FROM connection_log WHERE client_id LIKE $1", prefix)).isEqualTo(100);
+            assertThat(count("SELECT count(*) FROM client_state WHERE client_id LIKE $1 "
+                    + "AND connection_status = 'disconnected'", prefix)).isEqualTo(50);
+        });
+        // the MQTT copies come after their twins: wait until they are all acknowledged
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(Api.metric("connmon_ingest_unacknowledged")).isZero());
+        assertThat(inProcess("taken") - takenBefore).isGreaterThanOrEqualTo(100);
+        assertThat(inProcess("mqtt-copy-confirmed") - confirmedBefore).isGreaterThan(0);
+        // one change per event at most (a connect and a disconnect per client), none for a confirmed copy
+        assertThat(count("SELECT count(*) FROM state_change WHERE client_id LIKE $1", prefix) - changesBefore)
+                .isLessThanOrEqualTo(100);
+    }
+
+    private static double inProcess(String outcome) {
+        double value = Api.metric("connmon_ingest_in_process_total", "outcome=\"" + outcome + "\"");
+        return Double.isNaN(value) ? 0 : value;
+    }
+
+    private long count(String sql, String prefix) {
+        return pool.preparedQuery(sql).execute(Tuple.of(prefix + "%")).await().atMost(Duration.ofSeconds(10))
+                .iterator().next().getLong(0);
     }
 
     @Test
