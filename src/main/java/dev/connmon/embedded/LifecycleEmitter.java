@@ -17,12 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * Publishes the embedded broker's lifecycle events as canonical JSON (CONTRACT §1) on
- * {@code connmon/events/{clientId}}, QoS 1, where connmon's own connection reads them like any other source's,
- * and hands each one to connmon's ingest in-process too ({@link InProcessLifecycle}).
+ * {@code connmon/events/{clientId}}, QoS 1, where connmon's own connection reads them like any other source's;
+ * connmon in the same JVM takes them in-process instead, and only what it does not take or commit in time goes
+ * through the broker's queue ({@link InProcessLifecycle}).
  * Activity is coalesced to at most one event per client per second, so a chatty device costs one row update a
  * second, not one per message.
  */
@@ -111,9 +113,15 @@ final class LifecycleEmitter {
                 return;
             }
         }
-        send(publish);
-        // live updates need not wait for the broker's queue; the MQTT copy above stays the durable one
-        InProcessLifecycle.offer(brokerPort, publish.getTopic(), payload);
+        // in-process first; the broker's queue for connmon's session only when connmon does not take the event
+        // or does not commit it in time
+        InProcessLifecycle.offer(brokerPort, publish.getTopic(), payload)
+                .orTimeout(InProcessLifecycle.COMMIT_WAIT_MS, TimeUnit.MILLISECONDS)
+                .whenComplete((committed, notTaken) -> {
+                    if (notTaken != null) {
+                        send(publish);
+                    }
+                });
     }
 
     /**

@@ -52,9 +52,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     @Override
     public void onItem(Message<byte[]> message) {
         LifecycleMessageMetadata metadata = message.getMetadata(LifecycleMessageMetadata.class).orElseThrow();
-        // null: already stored through its in-process twin; acked in its turn, not stored again
-        Decoded decoded = message.getMetadata(AlreadyStored.class).isPresent() ? null
-                : decoder.decode(metadata, message.getPayload());
+        Decoded decoded = decoder.decode(metadata, message.getPayload());
         unacknowledged.incrementAndGet();
         synchronized (this) {
             pending.add(message);
@@ -99,20 +97,10 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
         flushToken++;
         int size = Math.min(batchSize, pending.size());
         List<Message<byte[]>> batch = new ArrayList<>(pending.subList(0, size));
-        List<Decoded> decoded = new ArrayList<>(size);
-        for (Decoded one : pendingDecoded.subList(0, size)) {
-            if (one != null) {
-                decoded.add(one);
-            }
-        }
+        List<Decoded> decoded = new ArrayList<>(pendingDecoded.subList(0, size));
         pending.subList(0, size).clear();
         pendingDecoded.subList(0, size).clear();
         writing = true;
-        if (decoded.isEmpty()) {
-            // nothing to store: ack now, after every earlier batch, so acks stay in the order messages came
-            vertx.runOnContext(ignored -> committed(batch));
-            return;
-        }
         writer.write(decoded).subscribe().with(ignored -> committed(batch), failure -> {
             // unreachable by contract (the writer retries forever); if it happens, do not ack: the broker redelivers
             Log.errorf(failure, "Lifecycle batch of %d messages was not stored", batch.size());

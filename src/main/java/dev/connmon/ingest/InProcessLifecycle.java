@@ -1,24 +1,33 @@
 package dev.connmon.ingest;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where the embedded broker, running in connmon's own JVM, hands each lifecycle event to the ingest pipeline
- * directly, ahead of the event's MQTT copy.
+ * directly instead of queueing it for connmon's MQTT session.
  * <p>
- * Why: the embedded broker (HiveMQ CE) delivers a persistent session's queue in rounds, polling its disk queue for
- * the next round only once every message in flight is acknowledged, and connmon acknowledges only after commit; an
- * event that arrives during a round waits for the whole round, its disk write and read. The in-process copy skips
- * all of that, so live updates do not wait for the broker's queue. The MQTT copy stays the durable one: it is
- * published as before, and when it arrives after its in-process twin was committed, connmon acknowledges it
- * without storing it again (see {@link MqttLifecycleSource}). An in-process copy that cannot be taken at once
- * (no demand, too many waiting) is simply not taken: its MQTT copy carries it.
+ * Why: the embedded broker (HiveMQ CE) writes every event for connmon's persistent session to its disk queue and
+ * delivers that queue in rounds, polling the next round only once every message in flight is acknowledged, while
+ * connmon acknowledges only after commit; an event arriving during a round waits for the whole round, and the
+ * queue's disk work takes a large share of the two cores. In-process, an event is stored as soon as the pipeline
+ * takes it, and the broker does no queue work for it.
+ * <p>
+ * The MQTT session stays the fallback that loses nothing: an event the pipeline does not take at once (no demand,
+ * too many waiting, no pipeline attached) or does not commit within {@link #COMMIT_WAIT_MS} is published on the
+ * lifecycle topic as before, for connmon's session to keep. An event committed after that wait is stored twice,
+ * which changes nothing: the log keeps one row per event and the state only moves forward. At most the
+ * pipeline's demand (two batches) can be taken and waiting at once, so that is all a slow database can double.
  */
 public final class InProcessLifecycle {
+    /** How long an event taken in-process may wait for its commit before the broker also queues it. */
+    public static final long COMMIT_WAIT_MS = 2_000;
+
     /** What takes the events of the embedded broker listening on a given port: connmon's source connected to it. */
     interface Receiver {
-        void offer(String topic, byte[] payload);
+        /** Completes once the event is committed; fails at once when it is not taken. Never blocks. */
+        CompletableFuture<Void> offer(String topic, byte[] payload);
     }
 
     private static final Map<Integer, Receiver> RECEIVERS = new ConcurrentHashMap<>();
@@ -26,12 +35,13 @@ public final class InProcessLifecycle {
     private InProcessLifecycle() {
     }
 
-    /** Called on a broker thread for every lifecycle event the broker on {@code brokerPort} publishes; never blocks. */
-    public static void offer(int brokerPort, String topic, byte[] payload) {
+    /**
+     * Called on a broker thread for every lifecycle event the broker on {@code brokerPort} publishes: completes once
+     * connmon has committed it, fails when connmon did not take it. Never blocks.
+     */
+    public static CompletableFuture<Void> offer(int brokerPort, String topic, byte[] payload) {
         Receiver receiver = RECEIVERS.get(brokerPort);
-        if (receiver != null) {
-            receiver.offer(topic, payload);
-        }
+        return receiver == null ? CompletableFuture.failedFuture(NotTaken.INSTANCE) : receiver.offer(topic, payload);
     }
 
     static void attach(int brokerPort, Receiver receiver) {
@@ -40,5 +50,14 @@ public final class InProcessLifecycle {
 
     static void detach(int brokerPort, Receiver receiver) {
         RECEIVERS.remove(brokerPort, receiver);
+    }
+
+    /** The pipeline did not take an event; the broker's MQTT session carries it instead. */
+    static final class NotTaken extends RuntimeException {
+        static final NotTaken INSTANCE = new NotTaken();
+
+        private NotTaken() {
+            super("not taken in-process", null, false, false);
+        }
     }
 }

@@ -14,7 +14,6 @@ import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,15 +29,13 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
  * what connmon has not acknowledged, across reconnects and restarts.
  * <p>
  * Connected to the embedded broker in its own JVM, it also takes that broker's events in-process
- * ({@link InProcessLifecycle}) and acknowledges their MQTT copies without storing them twice.
+ * ({@link InProcessLifecycle}).
  */
 final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     // a broker back from an outage is found within 10 s; an attempt every 10 s costs a down broker nothing
     private static final int MAX_BACKOFF_MS = 10_000;
     /** In-process events handed to the event loop and not yet emitted; past this, their MQTT copies carry them. */
     private static final int MAX_IN_PROCESS_WAITING = 1000;
-    /** In-process events committed whose MQTT copy has not arrived yet; the oldest are forgotten past this. */
-    private static final int MAX_COMMITTED_IN_PROCESS = 20_000;
 
     private final Vertx vertx;
     private final Context context;
@@ -55,16 +52,9 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     private Instant lostAt;
 
     private final AtomicInteger inProcessWaiting = new AtomicInteger();
-    /** Only touched on the context. A miss costs a second, idempotent write of the MQTT copy, nothing more. */
-    private final Map<InProcessKey, Boolean> committedInProcess = new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<InProcessKey, Boolean> eldest) {
-            return size() > MAX_COMMITTED_IN_PROCESS;
-        }
-    };
     private final Counter inProcessTaken;
     private final Counter inProcessLeft;
-    private final Counter mqttCopiesConfirmed;
+    private final Counter inProcessLate;
 
     /** {@code sessionLost} hears of every connect without a broker session: events may have been missed since then. */
     MqttLifecycleSource(Vertx vertx, MqttSourceSettings settings, BiConsumer<String, Instant> sessionLost,
@@ -73,14 +63,14 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         this.context = vertx.getOrCreateContext();
         this.settings = settings;
         this.sessionLost = sessionLost;
-        String description = "Events of the embedded broker in connmon's JVM: taken in-process, left to their MQTT"
-                + " copy, or MQTT copies acknowledged without a second write";
+        String description = "Events of the embedded broker in connmon's JVM: taken in-process, left to the broker's"
+                + " MQTT queue, or committed too late (the broker queued them as well; stored twice, to no effect)";
         this.inProcessTaken = Counter.builder("connmon.ingest.in.process").tag("source", settings.name())
                 .tag("outcome", "taken").description(description).register(metrics);
         this.inProcessLeft = Counter.builder("connmon.ingest.in.process").tag("source", settings.name())
                 .tag("outcome", "left-to-mqtt").description(description).register(metrics);
-        this.mqttCopiesConfirmed = Counter.builder("connmon.ingest.in.process").tag("source", settings.name())
-                .tag("outcome", "mqtt-copy-confirmed").description(description).register(metrics);
+        this.inProcessLate = Counter.builder("connmon.ingest.in.process").tag("source", settings.name())
+                .tag("outcome", "late").description(description).register(metrics);
     }
 
     Multi<Message<byte[]>> messages() {
@@ -179,17 +169,9 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         if (attempt != generation || emitter == null) {
             return;
         }
-        byte[] payload = message.payload().getBytes();
-        LifecycleMessageMetadata lifecycle = new LifecycleMessageMetadata(settings.name(), settings.dialect(),
-                settings.clientId(), message.topicName(), message.qosLevel().value(), message.isDup(), Instant.now());
-        Metadata metadata = committedInProcess.isEmpty()
-                || committedInProcess.remove(new InProcessKey(message.topicName(), ByteBuffer.wrap(payload))) == null
-                        ? Metadata.of(lifecycle)
-                        : Metadata.of(lifecycle, AlreadyStored.INSTANCE);
-        if (metadata.get(AlreadyStored.class).isPresent()) {
-            mqttCopiesConfirmed.increment();
-        }
-        emitter.emit(Message.of(payload, metadata, () -> {
+        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(settings.name(), settings.dialect(),
+                settings.clientId(), message.topicName(), message.qosLevel().value(), message.isDup(), Instant.now()));
+        emitter.emit(Message.of(message.payload().getBytes(), metadata, () -> {
             context.runOnContext(v -> {
                 // an ack for a connection that is gone would name a packet id of the new one
                 if (attempt == generation && connected) {
@@ -205,35 +187,45 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
 
     /** From a broker thread: an event of the embedded broker this source is connected to. */
     @Override
-    public void offer(String topic, byte[] payload) {
+    public CompletableFuture<Void> offer(String topic, byte[] payload) {
+        CompletableFuture<Void> committed = new CompletableFuture<>();
         if (inProcessWaiting.incrementAndGet() > MAX_IN_PROCESS_WAITING) {
             inProcessWaiting.decrementAndGet();
-            inProcessLeft.increment();
-            return;
+            notTaken(committed);
+            return committed;
         }
         context.runOnContext(v -> {
             inProcessWaiting.decrementAndGet();
-            emitInProcess(topic, payload);
+            emitInProcess(topic, payload, committed);
         });
+        return committed;
     }
 
-    private void emitInProcess(String topic, byte[] payload) {
+    private void emitInProcess(String topic, byte[] payload, CompletableFuture<Void> committed) {
         if (!connected || emitter == null || emitter.requested() <= 0 || !subscribedTo(topic)) {
-            inProcessLeft.increment();
+            notTaken(committed);
             return;
         }
         inProcessTaken.increment();
-        InProcessKey key = new InProcessKey(topic, ByteBuffer.wrap(payload));
-        // QoS 0: nothing to acknowledge to the broker; the ack records the commit for the MQTT copy to find
+        // QoS 0: nothing to acknowledge to the broker; the ack is the commit the broker waits for
         Metadata metadata = Metadata.of(new LifecycleMessageMetadata(settings.name(), settings.dialect(),
                 settings.clientId(), topic, 0, false, Instant.now()));
         emitter.emit(Message.of(payload, metadata, () -> {
-            context.runOnContext(v -> committedInProcess.put(key, Boolean.TRUE));
+            if (!committed.complete(null)) {
+                // the broker stopped waiting and queued the event for connmon's session as well: that copy will
+                // be stored a second time, which changes nothing (the log and the state are idempotent)
+                inProcessLate.increment();
+            }
             return CompletableFuture.completedFuture(null);
         }));
         if (emitter.requested() <= 0 && client != null && !client.isPaused()) {
             client.pause();
         }
+    }
+
+    private void notTaken(CompletableFuture<Void> committed) {
+        inProcessLeft.increment();
+        committed.completeExceptionally(InProcessLifecycle.NotTaken.INSTANCE);
     }
 
     private boolean subscribedTo(String topic) {
@@ -251,10 +243,6 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         } catch (UnknownHostException e) {
             return false;
         }
-    }
-
-    /** An event by its exact topic and payload: the two copies of one event are byte for byte the same. */
-    private record InProcessKey(String topic, ByteBuffer payload) {
     }
 
     private void resumeIfDemanded() {

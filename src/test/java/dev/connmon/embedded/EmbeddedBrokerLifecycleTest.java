@@ -14,7 +14,9 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import dev.connmon.ingest.InProcessLifecycle;
 import dev.connmon.support.Api;
+import dev.connmon.support.DatabaseHold;
 import dev.connmon.support.RawMqtt;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.TestMqtt;
@@ -71,37 +73,59 @@ class EmbeddedBrokerLifecycleTest {
     }
 
     /**
-     * The broker runs in connmon's JVM: its events reach the pipeline in-process, and their MQTT copies, which the
-     * broker still queues for connmon's session as the durable record, are acknowledged without a second row or
-     * a second state change.
+     * The broker runs in connmon's JVM: its events reach the pipeline in-process, none through the broker's queue
+     * for connmon's session, and each is stored once.
      */
     @Test
-    void eventsTakenInProcessAreStoredOnceAndTheirMqttCopiesConfirmed() {
+    void eventsAreTakenInProcessAndStoredOnce() {
         String prefix = newId("twin") + "-";
         double takenBefore = inProcess("taken");
-        double confirmedBefore = inProcess("mqtt-copy-confirmed");
-        long changesBefore = count("SELECT count(*) FROM state_change WHERE client_id LIKE $1", prefix);
-        List<Mqtt5BlockingClient> devices = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
+        double notTakenBefore = inProcess("left-to-mqtt");
+        connectAndDisconnect(prefix, 50);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertStored(prefix, 50));
+        assertThat(inProcess("taken") - takenBefore).isGreaterThanOrEqualTo(100);
+        assertThat(inProcess("left-to-mqtt") - notTakenBefore).isZero();
+    }
+
+    /**
+     * With the database holding connmon's writes, events taken in-process are not committed in time: the broker
+     * queues them for connmon's session as well, and once the database moves every event is stored once.
+     */
+    @Test
+    void eventsNotCommittedInTimeAreQueuedByTheBrokerAsWell() throws InterruptedException {
+        String prefix = newId("late") + "-";
+        double lateBefore = inProcess("late");
+        try (DatabaseHold hold = DatabaseHold.take(pool)) {
+            connectAndDisconnect(prefix, 20);
+            Thread.sleep(InProcessLifecycle.COMMIT_WAIT_MS + 1_000);
+            assertThat(count("SELECT count(*) FROM connection_log WHERE client_id LIKE $1", prefix)).isZero();
+        }
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertStored(prefix, 20));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(inProcess("late") - lateBefore).isGreaterThan(0);
+            assertThat(Api.metric("connmon_ingest_unacknowledged")).isZero();
+        });
+        // the queued copies came too, and changed nothing
+        assertStored(prefix, 20);
+    }
+
+    private static void connectAndDisconnect(String prefix, int devices) {
+        List<Mqtt5BlockingClient> clients = new ArrayList<>();
+        for (int i = 0; i < devices; i++) {
             Mqtt5BlockingClient device = TestMqtt.v5(prefix + i);
             device.connect();
-            devices.add(device);
+            clients.add(device);
         }
-        devices.forEach(Mqtt5BlockingClient::disconnect);
-        // 100 events: every one stored once, the client's final state right
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            assertThat(count("SELECT count(*) FROM connection_log WHERE client_id LIKE $1", prefix)).isEqualTo(100);
-            assertThat(count("SELECT count(*) FROM client_state WHERE client_id LIKE $1 "
-                    + "AND connection_status = 'disconnected'", prefix)).isEqualTo(50);
-        });
-        // the MQTT copies come after their twins: wait until they are all acknowledged
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(Api.metric("connmon_ingest_unacknowledged")).isZero());
-        assertThat(inProcess("taken") - takenBefore).isGreaterThanOrEqualTo(100);
-        assertThat(inProcess("mqtt-copy-confirmed") - confirmedBefore).isGreaterThan(0);
-        // one change per event at most (a connect and a disconnect per client), none for a confirmed copy
-        assertThat(count("SELECT count(*) FROM state_change WHERE client_id LIKE $1", prefix) - changesBefore)
-                .isLessThanOrEqualTo(100);
+        clients.forEach(Mqtt5BlockingClient::disconnect);
+    }
+
+    /** A connect and a disconnect per device, each logged once, and every device disconnected by itself. */
+    private void assertStored(String prefix, int devices) {
+        assertThat(count("SELECT count(*) FROM connection_log WHERE client_id LIKE $1", prefix))
+                .isEqualTo(2L * devices);
+        assertThat(count("SELECT count(*) FROM client_state WHERE client_id LIKE $1 "
+                + "AND connection_status = 'disconnected' AND disconnect_initiator = 'client'", prefix))
+                .isEqualTo(devices);
     }
 
     private static double inProcess(String outcome) {

@@ -8,8 +8,8 @@ import static org.awaitility.Awaitility.await;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import dev.connmon.state.StateRepository;
 import dev.connmon.support.Api;
+import dev.connmon.support.DatabaseHold;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.TestMqtt;
 import io.quarkus.logging.Log;
@@ -18,8 +18,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -118,25 +116,6 @@ class BurstIngestTest {
     private static CompletableFuture<Mqtt5PublishResult> send(Mqtt5AsyncClient publisher, JsonObject event) {
         return publisher.publishWith().topic(TestMqtt.eventTopicPrefix() + "burst").qos(MqttQos.AT_LEAST_ONCE)
                 .payload(event.encode().getBytes(StandardCharsets.UTF_8)).send();
-    }
-
-    /**
-     * Holds the advisory lock every ingest transaction takes first, in a transaction of its own, so that connmon's
-     * writes wait until it is closed.
-     */
-    private record DatabaseHold(SqlConnection connection, Transaction transaction) implements AutoCloseable {
-        static DatabaseHold take(Pool pool) {
-            SqlConnection connection = pool.getConnection().await().atMost(Duration.ofSeconds(10));
-            Transaction transaction = connection.begin().await().atMost(Duration.ofSeconds(10));
-            connection.query(StateRepository.LOCK_CHANGE_FEED).execute().await().atMost(Duration.ofSeconds(10));
-            return new DatabaseHold(connection, transaction);
-        }
-
-        @Override
-        public void close() {
-            transaction.rollback().await().atMost(Duration.ofSeconds(10));
-            connection.close().await().atMost(Duration.ofSeconds(10));
-        }
     }
 
     private long logRows(String prefix) {
