@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -44,6 +45,8 @@ public final class SseBenchmark {
     private static final int SECONDS = Integer.getInteger("bench.seconds", 20);
     /** The same load before measuring, so that the figures are a warm service's, not a fresh JVM's compiling. */
     private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 10);
+    /** After the SSE measurement, with the load still on: GET by id through wrk for this long (0: skip). */
+    private static final int GET_SECONDS = Integer.getInteger("bench.get-seconds", 20);
     private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 10_000);
     /**
      * embedded: devices on connmon's embedded broker, whose lifecycle extension reports their activity; mosquitto:
@@ -92,7 +95,7 @@ public final class SseBenchmark {
             try (PackagedApp app = PackagedApp.start(properties, BenchOptions.appJvmArgs())) {
                 HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                         .setDefaultPort(app.httpPort()).setMaxPoolSize(SUBSCRIBERS + 16));
-                latency(http, brokerPort, prefix);
+                latency(http, brokerPort, prefix, app.baseUrl());
                 System.out.println("  connmon's own view (Micrometer, last ~2 min):");
                 app.metricLines("connmon_ingest_lag_seconds").forEach(line -> System.out.println("    " + line));
                 app.metricLines("connmon_ingest_batch_size").forEach(line -> System.out.println("    " + line));
@@ -111,7 +114,7 @@ public final class SseBenchmark {
      * DEVICES devices publish once a second each (the broker reports at most one activity per client a second), or,
      * with a canonical prefix, one publisher sends DEVICES activity events a second through Mosquitto.
      */
-    private static void latency(HttpClient http, int brokerPort, String prefix) throws Exception {
+    private static void latency(HttpClient http, int brokerPort, String prefix, String baseUrl) throws Exception {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         subscribe(http, "lat-", data -> {
             Matcher m = ACTIVITY.matcher(data);
@@ -145,17 +148,40 @@ public final class SseBenchmark {
         System.out.printf("%nWarm-up, %d s: %d events, p50 %d ms, p99 %d ms, max %d ms%n", WARMUP_SECONDS, warm.length,
                 pct(warm, 0.5), pct(warm, 0.99), warm.length == 0 ? -1 : warm[warm.length - 1]);
         Thread.sleep(SECONDS * 1000L);
-        ticker.shutdownNow();
-        Thread.sleep(1000);
         long[] values = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         System.out.printf("Broker-to-SSE latency (%s), %d clients active once a second each, %d s after the warm-up: "
                 + "%d events (%.0f/s)%n  p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n", BROKER, DEVICES, SECONDS,
                 values.length,
                 values.length / (double) SECONDS, pct(values, 0.5), pct(values, 0.9), pct(values, 0.99),
                 values.length == 0 ? -1 : values[values.length - 1]);
+        getById(baseUrl);
+        ticker.shutdownNow();
         // their disconnects are changes too: let them pass before the fan-out is measured
         devices.forEach(d -> d.disconnect());
         Thread.sleep(5000);
+    }
+
+    /**
+     * GET by id of random active clients, one request at a time through wrk, while the same load goes on (issue 7's
+     * query target, here with the embedded broker's own lifecycle events rather than relayed ones).
+     */
+    private static void getById(String baseUrl) throws Exception {
+        if (GET_SECONDS <= 0) {
+            return;
+        }
+        if (!Wrk.installed()) {
+            System.out.println("GET by id: skipped, wrk is not installed (apt-get install wrk)");
+            return;
+        }
+        Path script = Wrk.script("""
+                request = function()
+                  return wrk.format(nil, string.format("/api/v0002/clientconnectionstates/lat-%%d", math.random(0, %d)))
+                end
+                """.formatted(DEVICES - 1));
+        Optional<Wrk> wrk = Wrk.run(GET_SECONDS, AUTH, List.of("-s", script.toString(), baseUrl + "/"));
+        wrk.ifPresent(w -> System.out.printf("GET by id while %d clients are active once a second each, one request at "
+                + "a time, wrk, %d s: p50 %s ms, p99 %s ms, %s requests/s, non-2xx %s%n", DEVICES, GET_SECONDS,
+                w.p50(), w.p99(), w.requestsPerSecond(), w.non2xx()));
     }
 
     /** SUBSCRIBERS streams at once; then one device connects and every stream must hear of it. */
