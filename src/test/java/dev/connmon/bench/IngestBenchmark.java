@@ -629,13 +629,17 @@ public final class IngestBenchmark {
                         HttpResponse.BodyHandlers.ofString()).body();
                 Map<String, Double> values = new LinkedHashMap<>();
                 for (String line : metrics.split("\n")) {
-                    if (line.startsWith("connmon_ingest_batch_size_")) {
-                        values.put(line.substring(0, line.indexOf(' ')).replace("connmon_ingest_batch_size_", ""),
+                    if (line.startsWith("connmon_ingest_batch_size_") || line.startsWith("connmon_ingest_write_seconds_")) {
+                        values.put(line.substring(0, line.indexOf(' ')).replace("connmon_ingest_", ""),
                                 Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
                     }
                 }
-                System.out.printf("  batches: %.0f, mean %.1f messages, largest %.0f%n", values.get("count"),
-                        values.get("sum") / values.get("count"), values.get("max"));
+                double batches = values.get("batch_size_count");
+                // write time against the time between batches: what is left is connmon's own share of each batch
+                System.out.printf("  batches: %.0f, mean %.1f messages, largest %.0f; a batch's write (first attempt to "
+                        + "commit) %.1f ms on average%n", batches, values.get("batch_size_sum") / batches,
+                        values.get("batch_size_max"), 1000 * values.get("write_seconds_sum")
+                                / values.get("write_seconds_count"));
             } catch (IOException | InterruptedException | RuntimeException e) {
                 System.out.println("  batch sizes unknown: " + e);
             }
