@@ -13,6 +13,9 @@ import java.nio.file.Path;
 
 /** HiveMQ Community Edition, in process, speaking MQTT 3.1.1 and 5, with connmon's lifecycle extension. */
 public final class EmbeddedBroker implements AutoCloseable {
+    private static final long PAYLOAD_MEMTABLES_BYTES = 64L << 20;
+    private static final long PAYLOAD_BLOCK_CACHE_BYTES = 32L << 20;
+
     private final BrokerSettings settings;
     private EmbeddedHiveMQ hiveMq;
 
@@ -34,6 +37,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         // connection can have full batches in flight; devices keep HiveMQ's 50 through their receive maximum
         // (Authenticator).
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = Authenticator.SYSTEM_RECEIVE_MAXIMUM;
+        limitPayloadStoreMemory();
         try {
             Path root = settings.dataDir();
             Path conf = Files.createDirectories(root.resolve("conf"));
@@ -85,6 +89,21 @@ public final class EmbeddedBroker implements AutoCloseable {
                     + " (" + e.getMessage() + "): set connmon.embedded.broker-port to a free port,"
                     + " or connmon.mqtt.host to use an existing broker");
         }
+    }
+
+    /**
+     * HiveMQ sizes the RocksDB store of message payloads (mostly the retained monitoring states, one per client)
+     * from the machine's physical memory: memtables RAM/32 and block cache RAM/64, 1.1 GB of native memory on a
+     * 24 GiB machine, outside any -Xmx. Capped here at 64 MB and 32 MB; the portions only grow, never shrink
+     * below HiveMQ's own on a small machine.
+     */
+    private static void limitPayloadStoreMemory() {
+        long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+        InternalConfigurations.PAYLOAD_PERSISTENCE_MEMTABLE_SIZE_PORTION.accumulateAndGet(
+                (int) Math.min(Integer.MAX_VALUE, physical / PAYLOAD_MEMTABLES_BYTES), Math::max);
+        InternalConfigurations.PAYLOAD_PERSISTENCE_BLOCK_CACHE_SIZE_PORTION.accumulateAndGet(
+                (int) Math.min(Integer.MAX_VALUE, physical / PAYLOAD_BLOCK_CACHE_BYTES), Math::max);
     }
 
     private static boolean isLoopback(String host) {
