@@ -280,7 +280,9 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
                 .setCleanSession(false)
                 .setKeepAliveInterval(settings.keepAliveSeconds())
                 .setMaxMessageSize(settings.maxMessageBytes())
-                .setSsl(settings.ssl());
+                .setSsl(settings.ssl())
+                .setHostnameVerificationAlgorithm(
+                        "NONE".equals(settings.hostnameVerification()) ? "" : settings.hostnameVerification());
         if (settings.caFile() != null) {
             options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile()));
         }

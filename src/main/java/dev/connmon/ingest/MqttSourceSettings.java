@@ -26,13 +26,17 @@ record MqttSourceSettings(
         boolean ssl,
         String caFile,
         boolean trustAll,
+        String hostnameVerification,
         int keepAliveSeconds,
         int maxMessageBytes) {
 
     static final String DEFAULT_SOURCE = "default";
     static final String SOURCES_PREFIX = "connmon.sources.";
     private static final List<String> PROPERTIES = List.of("host", "port", "username", "password", "client-id",
-            "topics", "dialect", "ssl", "ca-file", "trust-all", "keep-alive", "max-message-bytes");
+            "topics", "dialect", "ssl", "ca-file", "trust-all", "hostname-verification", "keep-alive",
+            "max-message-bytes");
+    /** Vert.x's names; NONE turns the check off. */
+    private static final List<String> HOSTNAME_VERIFICATIONS = List.of("HTTPS", "LDAPS", "NONE");
 
     /** The channel's own broker ({@code connmon.mqtt.*}, mapped onto the channel in application.properties). */
     static MqttSourceSettings fromChannel(Config channel) {
@@ -93,6 +97,7 @@ record MqttSourceSettings(
                 Boolean.parseBoolean(value.apply("ssl").orElse("false")),
                 value.apply("ca-file").orElse(null),
                 Boolean.parseBoolean(value.apply("trust-all").orElse("false")),
+                hostnameVerification(value, what),
                 integer(value, "keep-alive", 30, what),
                 // Netty 4.1.133's MqttDecoder bails out ("message length exceeds <max>") whenever a message's
                 // variable header arrives split across reads and the replaying buffer claims at least <max> readable
@@ -100,6 +105,20 @@ record MqttSourceSettings(
                 // redelivers, in a loop. Integer.MAX_VALUE is the one limit that sidesteps it. Size policy lives in
                 // MessageDecoder (connmon.ingest.max-payload-bytes), and brokers cap packet sizes themselves.
                 integer(value, "max-message-bytes", Integer.MAX_VALUE, what));
+    }
+
+    /**
+     * With TLS, the broker's certificate must name the host connmon connects to (HTTPS rules), as browsers and
+     * {@code mosquitto_sub} check it: a CA-signed certificate for any other host must not do. Vert.x's MQTT client
+     * does not check the name unless told to.
+     */
+    private static String hostnameVerification(Function<String, Optional<String>> value, String what) {
+        String algorithm = value.apply("hostname-verification").orElse("HTTPS").trim().toUpperCase(Locale.ROOT);
+        if (!HOSTNAME_VERIFICATIONS.contains(algorithm)) {
+            throw new IllegalArgumentException(what + ": hostname-verification '" + algorithm
+                    + "' is not one of " + HOSTNAME_VERIFICATIONS);
+        }
+        return algorithm;
     }
 
     private static int integer(Function<String, Optional<String>> value, String key, int defaultValue, String what) {

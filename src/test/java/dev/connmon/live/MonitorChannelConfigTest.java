@@ -29,6 +29,17 @@ class MonitorChannelConfigTest {
                 .isEqualTo(config.getValue(LIFECYCLE + "ca-file", String.class)).isEqualTo("/etc/connmon/ca.pem");
         assertThat(config.getValue(MONITOR + "trust-all", Boolean.class))
                 .isEqualTo(config.getValue(LIFECYCLE + "trust-all", Boolean.class)).isTrue();
+        // the broker's certificate must name the host, on both channels, unless turned off for both
+        assertThat(config.getValue(MONITOR + "ssl.hostname-verification-algorithm", String.class))
+                .isEqualTo(config.getValue(LIFECYCLE + "hostname-verification", String.class)).isEqualTo("HTTPS");
+    }
+
+    @Test
+    void hostnameVerificationTurnedOffReachesBothChannels() throws Exception {
+        SmallRyeConfig config = config(Map.of("connmon.mqtt.ssl", "true", "connmon.mqtt.hostname-verification", "NONE"));
+
+        assertThat(config.getValue(MONITOR + "ssl.hostname-verification-algorithm", String.class))
+                .isEqualTo(config.getValue(LIFECYCLE + "hostname-verification", String.class)).isEqualTo("NONE");
     }
 
     @Test
