@@ -47,11 +47,16 @@ public class NanomqDialect extends BrokerDialect {
             Integer cleanStart = JsonFields.integer(root, "clean_start", 0, 1);
             builder.cleanStart(cleanStart == null ? null : cleanStart == 1);
         } else if (topic.endsWith("/disconnected")) {
-            int code = hex(JsonFields.text(root, "reason_code"), "reason_code");
-            builder = LifecycleEvent.builder(EventType.DISCONNECTED, clientId, JsonFields.instant(root, "ts"))
-                    .initiator(code == 0x00 || code == 0x04 ? Initiator.CLIENT : Initiator.SERVER)
-                    .reasonCode(code)
-                    .reason(ReasonCodes.disconnectReason(code));
+            builder = LifecycleEvent.builder(EventType.DISCONNECTED, clientId, JsonFields.instant(root, "ts"));
+            String reasonCode = JsonFields.text(root, "reason_code");
+            // without a code NanoMQ says nothing of who ended the connection: stored as unknown, not as a normal
+            // client disconnect (0x00)
+            if (reasonCode != null) {
+                int code = hex(reasonCode, "reason_code");
+                builder.initiator(code == 0x00 || code == 0x04 ? Initiator.CLIENT : Initiator.SERVER)
+                        .reasonCode(code)
+                        .reason(ReasonCodes.disconnectReason(code));
+            }
         } else {
             throw new DecodeException("unknown NanoMQ event topic");
         }

@@ -381,6 +381,13 @@ class DialectFixturesTest {
         assertThat(d.initiator()).isEqualTo(Initiator.SERVER);
         assertThat(d.reasonCode()).isEqualTo(0x8B);
         assertThat(d.reason()).isEqualTo("Server shutting down");
+        // no reason_code: who ended the connection is unknown, not a normal client disconnect
+        LifecycleEvent unknown = one(nanomq, "$SYS/brokers/disconnected",
+                "{\"ts\":1691225608391,\"client_id\":\"nanomq-8a2a5c2e\"}");
+        assertThat(unknown.type()).isEqualTo(EventType.DISCONNECTED);
+        assertThat(unknown.initiator()).isNull();
+        assertThat(unknown.reasonCode()).isNull();
+        assertThat(unknown.reason()).isNull();
         assertThatThrownBy(() -> nanomq.decode("$SYS/brokers/disconnected",
                 "{\"ts\":1,\"reason_code\":\"zz\",\"client_id\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(DecodeException.class).hasMessageContaining("hex");
