@@ -55,6 +55,8 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     private final Counter inProcessTaken;
     private final Counter inProcessLeft;
     private final Counter inProcessLate;
+    /** Whether the broker may be an embedded one in this JVM: only a loopback address can reach it. */
+    private final boolean onThisMachine;
 
     /** {@code sessionLost} hears of every connect without a broker session: events may have been missed since then. */
     MqttLifecycleSource(Vertx vertx, MqttSourceSettings settings, BiConsumer<String, Instant> sessionLost,
@@ -63,14 +65,19 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         this.context = vertx.getOrCreateContext();
         this.settings = settings;
         this.sessionLost = sessionLost;
-        String description = "Events of the embedded broker in connmon's JVM: taken in-process, left to the broker's"
-                + " MQTT queue, or committed too late (the broker queued them as well; stored twice, to no effect)";
-        this.inProcessTaken = Counter.builder("connmon.ingest.in.process").tag("source", settings.name())
-                .tag("outcome", "taken").description(description).register(metrics);
-        this.inProcessLeft = Counter.builder("connmon.ingest.in.process").tag("source", settings.name())
-                .tag("outcome", "left-to-mqtt").description(description).register(metrics);
-        this.inProcessLate = Counter.builder("connmon.ingest.in.process").tag("source", settings.name())
-                .tag("outcome", "late").description(description).register(metrics);
+        // resolved once here: connect completes on the event loop, where a DNS lookup must not happen
+        this.onThisMachine = isLoopback(settings.host());
+        this.inProcessTaken = inProcessCounter(metrics, "taken");
+        this.inProcessLeft = inProcessCounter(metrics, "left-to-mqtt");
+        this.inProcessLate = inProcessCounter(metrics, "late");
+    }
+
+    private Counter inProcessCounter(MeterRegistry metrics, String outcome) {
+        return Counter.builder("connmon.ingest.in.process").tag("source", settings.name()).tag("outcome", outcome)
+                .description("Events of the embedded broker in connmon's JVM: taken in-process, left to the broker's"
+                        + " MQTT queue, or committed too late (the broker queued them as well; stored twice, to no"
+                        + " effect)")
+                .register(metrics);
     }
 
     Multi<Message<byte[]>> messages() {
@@ -139,7 +146,7 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
                     settings.name(), settings.address(), settings.clientId(), ar.result().isSessionPresent(),
                     settings.topics(), settings.dialect() == null ? "" : " as dialect " + settings.dialect());
             subscribe(candidate);
-            if (isLoopback(settings.host())) {
+            if (onThisMachine) {
                 InProcessLifecycle.attach(settings.port(), this);
             }
             resumeIfDemanded();
