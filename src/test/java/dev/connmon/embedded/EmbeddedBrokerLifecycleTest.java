@@ -95,6 +95,7 @@ class EmbeddedBrokerLifecycleTest {
     void eventsNotCommittedInTimeAreQueuedByTheBrokerAsWell() throws InterruptedException {
         String prefix = newId("late") + "-";
         double lateBefore = inProcess("late");
+        double decodedBefore = decoded();
         try (DatabaseHold hold = DatabaseHold.take(pool)) {
             connectAndDisconnect(prefix, 20);
             Thread.sleep(InProcessLifecycle.COMMIT_WAIT_MS + 1_000);
@@ -105,8 +106,16 @@ class EmbeddedBrokerLifecycleTest {
             assertThat(inProcess("late") - lateBefore).isGreaterThan(0);
             assertThat(Api.metric("connmon_ingest_unacknowledged")).isZero();
         });
-        // the queued copies came too, and changed nothing
+        // the queued copies came too (each of the 40 events decoded once in-process and once from the broker's
+        // queue), and changed nothing
+        assertThat(decoded() - decodedBefore).isGreaterThanOrEqualTo(80);
         assertStored(prefix, 20);
+    }
+
+    /** Canonical events connmon has decoded, by whichever path they came. */
+    private static double decoded() {
+        double value = Api.metric("connmon_events_ingested_total", "dialect=\"connmon\"");
+        return Double.isNaN(value) ? 0 : value;
     }
 
     private static void connectAndDisconnect(String prefix, int devices) {
