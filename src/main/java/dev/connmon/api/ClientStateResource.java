@@ -92,10 +92,21 @@ public class ClientStateResource {
         String resumeFrom = lastEventIdHeader != null ? lastEventIdHeader : lastEventId;
         long after = resumeFrom == null ? feed.cursor()
                 : QueryParameters.longValue(lastEventIdHeader != null ? "Last-Event-ID" : "lastEventId", resumeFrom);
-        AtomicLong delivered = new AtomicLong(after);
+        // every parameter is checked before a permit is taken, and the feed registers a subscriber only when the
+        // stream is subscribed: a refused request leaves nothing behind (issue 12)
+        StreamPermits.Permit permit = permits.acquire(security.getUserPrincipal().getName());
+        if (permit == null) {
+            throw new TooManyStreamsException(permits.perKey());
+        }
         AtomicBoolean ended = new AtomicBoolean();
-        Multi<OutboundSseEvent> changes = feed.since(after,
-                        c -> c.state() == null ? filter.matchesId(c.clientId()) : filter.matches(c.state()))
+        Multi<OutboundSseEvent> changes = changes(filter, after, sse).onTermination().invoke(() -> ended.set(true));
+        return Multi.createBy().merging().streams(changes, keepAlives(sse, ended))
+                .onTermination().invoke(permit::release);
+    }
+
+    private Multi<OutboundSseEvent> changes(StateFilter filter, long after, Sse sse) {
+        AtomicLong delivered = new AtomicLong(after);
+        return feed.since(after, c -> c.state() == null ? filter.matchesId(c.clientId()) : filter.matches(c.state()))
                 .map(c -> {
                     delivered.set(c.id());
                     return c.state() == null
@@ -109,16 +120,13 @@ public class ClientStateResource {
                         .data(String.class, new JsonObject().put("lastEventId", delivered.get())
                                 .put("reason", "this subscriber fell too far behind; reconnect with Last-Event-ID")
                                 .encode())
-                        .build())
-                .onTermination().invoke(() -> ended.set(true));
-        Multi<OutboundSseEvent> keepAlives = Multi.createFrom().ticks().every(keepAlive)
-                .select().first(tick -> !ended.get())
+                        .build());
+    }
+
+    /** Keep-alive comments until the changes end (a merge ends only when both sides have). */
+    private Multi<OutboundSseEvent> keepAlives(Sse sse, AtomicBoolean ended) {
+        return Multi.createFrom().ticks().every(keepAlive).select().first(tick -> !ended.get())
                 .map(tick -> sse.newEventBuilder().comment(" keep-alive").build());
-        StreamPermits.Permit permit = permits.acquire(security.getUserPrincipal().getName());
-        if (permit == null) {
-            throw new TooManyStreamsException(permits.perKey());
-        }
-        return Multi.createBy().merging().streams(changes, keepAlives).onTermination().invoke(permit::release);
     }
 
     @GET

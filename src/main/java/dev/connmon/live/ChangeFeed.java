@@ -2,6 +2,8 @@ package dev.connmon.live;
 
 import dev.connmon.state.ChangeReader;
 import dev.connmon.state.ChangeReader.Change;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,7 +51,7 @@ public class ChangeFeed {
     private PgSubscriber listener;
     private long pollTimer = -1;
 
-    ChangeFeed(ChangeReader reader, Vertx vertx,
+    ChangeFeed(ChangeReader reader, Vertx vertx, MeterRegistry registry,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
@@ -63,6 +65,9 @@ public class ChangeFeed {
         // one read goes into every subscriber's buffer at once: a larger read would close a subscriber that is not
         // behind at all (seen once ingest batches reached 500 changes, issue 7)
         this.liveReadLimit = Math.min(READ_LIMIT, subscriberBuffer);
+        Gauge.builder("connmon.live.subscribers", subscribers, List::size)
+                .description("Live change-feed subscribers (SSE streams and the monitoring-topic publisher)")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -101,19 +106,28 @@ public class ChangeFeed {
      * most changes concern few subscribers, and a change nobody wants costs a predicate call per subscriber.
      */
     public Multi<Change> since(long lastId, Predicate<Change> wants) {
-        long upTo;
-        Subscriber live;
-        synchronized (this) {
-            upTo = cursor;
-            // linked: a subscriber costs memory for what it holds, not for what it might hold
-            Queue<Change> queue = new LinkedBlockingQueue<>(subscriberBuffer);
-            live = new Subscriber(wants, UnicastProcessor.create(queue, null));
-            subscribers.add(live);
-        }
-        Multi<Change> stored = replay(Math.min(lastId, upTo), upTo).select().where(wants);
-        return Multi.createBy().concatenating().streams(stored, live.queue())
-                .select().where(change -> change.id() > lastId)
-                .onTermination().invoke(() -> subscribers.remove(live));
+        // registered on subscription, not on call: a stream that is refused or abandoned before it starts (a 429, a
+        // client gone) must leave no subscriber behind to queue changes nobody reads (issue 12)
+        return Multi.createFrom().deferred(() -> {
+            long upTo;
+            Subscriber live;
+            synchronized (this) {
+                upTo = cursor;
+                // linked: a subscriber costs memory for what it holds, not for what it might hold
+                Queue<Change> queue = new LinkedBlockingQueue<>(subscriberBuffer);
+                live = new Subscriber(wants, UnicastProcessor.create(queue, null));
+                subscribers.add(live);
+            }
+            Multi<Change> stored = replay(Math.min(lastId, upTo), upTo).select().where(wants);
+            return Multi.createBy().concatenating().streams(stored, live.queue())
+                    .select().where(change -> change.id() > lastId)
+                    .onTermination().invoke(() -> subscribers.remove(live));
+        });
+    }
+
+    /** Live subscribers registered now (the {@code connmon_live_subscribers} gauge). */
+    public int subscriberCount() {
+        return subscribers.size();
     }
 
     private Multi<Change> replay(long after, long upTo) {
