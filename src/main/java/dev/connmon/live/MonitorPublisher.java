@@ -1,5 +1,6 @@
 package dev.connmon.live;
 
+import dev.connmon.cluster.Leadership;
 import dev.connmon.lifecycle.TopicLevels;
 import dev.connmon.state.ChangeReader.Change;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -13,7 +14,6 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.mqtt.MqttMessage;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,9 +24,9 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /**
  * Publishes every state change, retained, QoS 1, on the monitoring topic (CONTRACT §4); a deletion clears the
- * client's retained message. One instance publishes at a time: the one holding a PostgreSQL session lock, so that
- * several instances never interleave stale states onto a topic. It resumes from the stored cursor, so a takeover
- * after an instance dies leaves no change unpublished.
+ * client's retained message. One instance publishes at a time, the {@link Leadership} of a PostgreSQL session lock,
+ * fenced, so that several instances never interleave stale states onto a topic. It resumes from the stored cursor,
+ * so a takeover after an instance dies leaves no change unpublished.
  */
 @ApplicationScoped
 public class MonitorPublisher {
@@ -38,10 +38,8 @@ public class MonitorPublisher {
     private final Vertx vertx;
     private final MutinyEmitter<byte[]> emitter;
     private final String topicTemplate;
-    private SqlConnection leaderConnection;
-    private Cancellable publishing;
-    private long retryTimer = -1;
-    private volatile boolean stopped;
+    private final Leadership leadership;
+    private volatile Cancellable publishing;
 
     MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx,
             @Channel(CHANNEL) MutinyEmitter<byte[]> emitter,
@@ -52,78 +50,59 @@ public class MonitorPublisher {
         this.vertx = vertx;
         this.emitter = emitter;
         this.topicTemplate = topicTemplate;
+        this.leadership = new Leadership("the MQTT monitoring topic", LEADER_LOCK, pool, vertx,
+                Duration.ofSeconds(1), Duration.ofSeconds(5), this::publishFromCursor, this::stopPublishing);
     }
 
     void start(@Observes StartupEvent event) {
-        tryToLead();
+        leadership.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        stopped = true;
-        if (retryTimer != -1) {
-            vertx.cancelTimer(retryTimer);
-        }
-        if (publishing != null) {
-            publishing.cancel();
-        }
-        if (leaderConnection != null) {
-            leaderConnection.closeAndForget();
+        leadership.stop();
+        stopPublishing();
+    }
+
+    private void stopPublishing() {
+        Cancellable current = publishing;
+        if (current != null) {
+            current.cancel();
         }
     }
 
-    /** Takes the publisher lock if no other instance holds it; otherwise tries again in a few seconds. */
-    private void tryToLead() {
-        if (stopped) {
+    private void publishFromCursor(Leadership.Term term) {
+        if (!term.current()) {
             return;
         }
-        pool.getConnection().subscribe().with(connection -> connection
-                .preparedQuery("SELECT pg_try_advisory_lock($1) AS leader").execute(Tuple.of(LEADER_LOCK))
-                .subscribe().with(rows -> {
-                    if (rows.iterator().next().getBoolean("leader")) {
-                        leaderConnection = connection;
-                        Log.info("This instance publishes the MQTT monitoring topic");
-                        publishFromCursor();
-                    } else {
-                        connection.closeAndForget();
-                        retryLater();
-                    }
-                }, failure -> {
-                    connection.closeAndForget();
-                    retryLater();
-                }), failure -> retryLater());
-    }
-
-    private void retryLater() {
-        if (!stopped) {
-            retryTimer = vertx.setTimer(5000, id -> tryToLead());
-        }
-    }
-
-    private void publishFromCursor() {
         pool.query("SELECT change_id FROM monitor_cursor WHERE id = 1").execute()
                 .map(rows -> rows.iterator().next().getLong("change_id"))
-                .subscribe().with(this::publishFrom, failure -> {
+                .subscribe().with(after -> publishFrom(after, term), failure -> {
                     Log.warnf("Monitoring topic: cannot read the cursor: %s", failure.getMessage());
-                    vertx.setTimer(1000, id -> publishFromCursor());
+                    vertx.setTimer(1000, id -> publishFromCursor(term));
                 });
     }
 
-    private void publishFrom(long after) {
+    private void publishFrom(long after, Leadership.Term term) {
         publishing = feed.since(after)
-                .onItem().transformToUniAndConcatenate(change -> send(change).replaceWith(change.id()))
+                // checked before every message: a term that ended publishes nothing more, even before the cancel
+                .onItem().transformToUniAndConcatenate(change -> Leadership.require(term)
+                        .chain(() -> send(change)).replaceWith(change.id()))
                 .group().intoLists().every(Duration.ofMillis(500))
                 .onItem().transformToUniAndConcatenate(ids -> ids.isEmpty() ? Uni.createFrom().voidItem()
-                        : saveCursor(ids.get(ids.size() - 1)))
+                        : Leadership.require(term).chain(() -> saveCursor(ids.get(ids.size() - 1))))
                 .emitOn(Infrastructure.getDefaultExecutor())
                 .subscribe().with(
                         ignored -> { },
                         failure -> {
                             // fell behind the feed, or the broker refused: resume from the stored cursor
-                            Log.warnf("Monitoring topic: %s; resuming", failure.getMessage());
-                            if (!stopped) {
-                                vertx.setTimer(1000, id -> publishFromCursor());
+                            if (term.current()) {
+                                Log.warnf("Monitoring topic: %s; resuming", failure.getMessage());
+                                vertx.setTimer(1000, id -> publishFromCursor(term));
                             }
                         });
+        if (!term.current()) {
+            stopPublishing();
+        }
     }
 
     private Uni<Void> send(Change change) {

@@ -1,6 +1,7 @@
 package dev.connmon.api;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
@@ -8,6 +9,9 @@ import static org.hamcrest.Matchers.notNullValue;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The OpenAPI document describes every endpoint and parameter; Swagger UI is served. */
@@ -27,6 +31,18 @@ class OpenApiTest {
                 .body("paths.'/api/v0002/rejected'.get", notNullValue())
                 .body("components.schemas.ClientState.properties.lastDisconnectReasonCode", notNullValue())
                 .body("components.securitySchemes", notNullValue());
+    }
+
+    /** docs/api.md is the contract: an endpoint it does not name is one nobody promised (issue 12). */
+    @Test
+    void everyPathOfTheDocumentIsInTheContract() throws Exception {
+        String contract = Files.readString(Path.of("docs/api.md"));
+        Map<String, Object> paths = given().accept("application/json").when().get("/q/openapi").then()
+                .statusCode(200).extract().jsonPath().getMap("paths");
+        assertThat(paths).isNotEmpty();
+        // the contract writes a path parameter as {clientId}; OpenAPI may add its regex ({clientId: .+})
+        assertThat(paths.keySet().stream().map(path -> path.replaceAll("\\{(\\w+)[^}]*}", "{$1}")))
+                .allSatisfy(path -> assertThat(contract).as("docs/api.md names %s", path).contains(path));
     }
 
     @Test

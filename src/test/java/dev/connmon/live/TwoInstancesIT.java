@@ -11,6 +11,10 @@ import dev.connmon.support.PackagedApp;
 import dev.connmon.support.SseClient;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,6 +65,62 @@ class TwoInstancesIT {
         }
     }
 
+    /**
+     * The monitoring publisher's lock session is terminated (as an administrator or a failover would): the instance
+     * that held it stops publishing at once, the other takes over after its grace period, and each change is
+     * published once. Before issue 12 both published: 100 messages for 50 changes.
+     */
+    @Test
+    void aTerminatedLockSessionNeverLeavesTwoMonitorPublishers() throws Exception {
+        try (EmbeddedServices services = new EmbeddedServices()) {
+            Map<String, String> config = services.config();
+            try (PackagedApp a = start(config, "connmon-a"); PackagedApp b = start(config, "connmon-b");
+                 Connection sql = DriverManager.getConnection(config.get("quarkus.datasource.jdbc.url"),
+                         config.get("quarkus.datasource.username"), config.get("quarkus.datasource.password"))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> publisherSession(sql) != null);
+                Integer first = publisherSession(sql);
+                try (Statement statement = sql.createStatement()) {
+                    statement.execute("SELECT pg_terminate_backend(" + first + ")");
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    Integer now = publisherSession(sql);
+                    return now != null && !now.equals(first);
+                });
+                // the new leader acts after its grace period (2.5 s)
+                Thread.sleep(4000);
+
+                String prefix = "fence-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+                List<String> received = new CopyOnWriteArrayList<>();
+                Mqtt5AsyncClient monitor = MqttClient.builder().useMqttVersion5().identifier("fence-monitor")
+                        .serverHost(config.get("connmon.mqtt.host"))
+                        .serverPort(Integer.parseInt(config.get("connmon.mqtt.port"))).buildAsync();
+                monitor.connectWith().simpleAuth().username(config.get("connmon.mqtt.username"))
+                        .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth().send().join();
+                monitor.subscribeWith().topicFilter("connmon/clients/#").qos(MqttQos.AT_LEAST_ONCE)
+                        .callback(message -> {
+                            if (message.getTopic().toString().contains(prefix)) {
+                                received.add(message.getTopic().toString());
+                            }
+                        }).send().join();
+                int clients = 50;
+                publish(config, prefix, clients);
+                await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= clients);
+                await().pollDelay(Duration.ofSeconds(4)).until(() -> true);
+                assertThat(received).hasSize(clients).doesNotHaveDuplicates();
+                monitor.disconnect().join();
+            }
+        }
+    }
+
+    /** The backend holding the monitoring publisher's session lock (MonitorPublisher.LEADER_LOCK), if any. */
+    private static Integer publisherSession(Connection sql) throws Exception {
+        try (Statement statement = sql.createStatement(); ResultSet rows = statement.executeQuery(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 7239042 AND granted")) {
+            return rows.next() ? rows.getInt(1) : null;
+        }
+    }
+
     /** Both instances read the lifecycle topic through one shared subscription, so each event reaches one of them. */
     private static PackagedApp start(Map<String, String> config, String clientId) {
         Map<String, String> properties = new LinkedHashMap<>(config);
@@ -72,7 +133,7 @@ class TwoInstancesIT {
     }
 
     private static void publish(Map<String, String> config, String prefix, int clients) {
-        Mqtt5AsyncClient publisher = MqttClient.builder().useMqttVersion5().identifier("two-publisher")
+        Mqtt5AsyncClient publisher = MqttClient.builder().useMqttVersion5().identifier("two-publisher-" + prefix)
                 .serverHost(config.get("connmon.mqtt.host"))
                 .serverPort(Integer.parseInt(config.get("connmon.mqtt.port"))).buildAsync();
         publisher.connectWith().simpleAuth().username(config.get("connmon.mqtt.username"))
