@@ -56,6 +56,9 @@ final class QueryParameters {
         int t = text.indexOf('T');
         boolean hasTime = t >= 0;
         String datePart = hasTime ? text.substring(0, t) : text;
+        if (!hasTime && datePart.equals("P")) {
+            throw new DateTimeException("an ISO 8601 duration needs at least one part");
+        }
         Period period = datePart.equals("P") ? Period.ZERO : Period.parse(datePart);
         Duration duration = hasTime ? Duration.parse("P" + text.substring(t)) : Duration.ZERO;
         if (period.isNegative() || duration.isNegative()) {

@@ -1,6 +1,7 @@
 package dev.connmon.ingest;
 
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
@@ -18,8 +20,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * the event-loop task that brought it), or, under load, as soon as the previous write finishes.
  */
 final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
-    private final MessageDecoder decoder;
-    private final BatchWriter writer;
+    private final Function<Message<byte[]>, Decoded> decoder;
+    private final Function<List<Decoded>, Uni<Void>> writer;
     private final Vertx vertx;
     private final int batchSize;
     private final long lingerMs;
@@ -33,8 +35,12 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     /** Which scheduled flush is current: a flush that is due but was overtaken (batch full) does nothing. */
     private long flushToken;
 
-    BatchingSubscriber(MessageDecoder decoder, BatchWriter writer, Vertx vertx, int batchSize, Duration linger,
-            AtomicInteger unacknowledged) {
+    /**
+     * @param decoder decodes a message (never fails: what cannot be decoded becomes a rejection)
+     * @param writer stores a batch; its item means committed
+     */
+    BatchingSubscriber(Function<Message<byte[]>, Decoded> decoder, Function<List<Decoded>, Uni<Void>> writer,
+            Vertx vertx, int batchSize, Duration linger, AtomicInteger unacknowledged) {
         this.unacknowledged = unacknowledged;
         this.decoder = decoder;
         this.writer = writer;
@@ -51,8 +57,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
 
     @Override
     public void onItem(Message<byte[]> message) {
-        LifecycleMessageMetadata metadata = message.getMetadata(LifecycleMessageMetadata.class).orElseThrow();
-        Decoded decoded = decoder.decode(metadata, message.getPayload());
+        Decoded decoded = decoder.apply(message);
         unacknowledged.incrementAndGet();
         synchronized (this) {
             pending.add(message);
@@ -101,7 +106,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
         pending.subList(0, size).clear();
         pendingDecoded.subList(0, size).clear();
         writing = true;
-        writer.write(decoded).subscribe().with(ignored -> committed(batch), failure -> {
+        writer.apply(decoded).subscribe().with(ignored -> committed(batch), failure -> {
             // unreachable by contract (the writer retries forever); if it happens, do not ack: the broker redelivers
             Log.errorf(failure, "Lifecycle batch of %d messages was not stored", batch.size());
             synchronized (this) {

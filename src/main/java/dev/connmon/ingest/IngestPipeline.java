@@ -39,7 +39,9 @@ class IngestPipeline {
     void start(@Observes StartupEvent event) {
         // what connmon holds unacknowledged: bounded by two batches however far the database falls behind
         AtomicInteger unacknowledged = registry.gauge("connmon.ingest.unacknowledged", new AtomicInteger());
-        messages.subscribe().withSubscriber(new BatchingSubscriber(decoder, writer, vertx, batchSize, linger,
-                unacknowledged));
+        messages.subscribe().withSubscriber(new BatchingSubscriber(
+                message -> decoder.decode(message.getMetadata(LifecycleMessageMetadata.class).orElseThrow(),
+                        message.getPayload()),
+                writer::write, vertx, batchSize, linger, unacknowledged));
     }
 }
