@@ -10,12 +10,12 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.pgclient.PgConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Predicate;
@@ -31,12 +31,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class ChangeFeed {
     private static final int READ_LIMIT = 1000;
+    /** Notified by StateRepository's ingest transaction at each commit. */
+    private static final String CHANNEL = "connmon_changes";
 
     private final ChangeReader reader;
     private final Vertx vertx;
-    private final String url;
-    private final Optional<String> username;
-    private final Optional<String> password;
+    private final Pool pool;
     private final int subscriberBuffer;
     private final int liveReadLimit;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
@@ -48,19 +48,15 @@ public class ChangeFeed {
     private long cursor;
     private boolean reading;
     private boolean readAgain;
-    private PgSubscriber listener;
+    private SqlConnection listener;
+    private volatile boolean stopped;
     private long pollTimer = -1;
 
-    ChangeFeed(ChangeReader reader, Vertx vertx, MeterRegistry registry,
-            @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
-            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
+    ChangeFeed(ChangeReader reader, Vertx vertx, Pool pool, MeterRegistry registry,
             @ConfigProperty(name = "connmon.live.subscriber-buffer", defaultValue = "1000") int subscriberBuffer) {
         this.reader = reader;
         this.vertx = vertx;
-        this.url = url;
-        this.username = username;
-        this.password = password;
+        this.pool = pool;
         this.subscriberBuffer = subscriberBuffer;
         // one read goes into every subscriber's buffer at once: a larger read would close a subscriber that is not
         // behind at all (seen once ingest batches reached 500 changes, issue 7)
@@ -72,24 +68,52 @@ public class ChangeFeed {
 
     void start(@Observes StartupEvent event) {
         cursor = reader.lastId().await().indefinitely();
-        PgConnectOptions options = PgConnectOptions.fromUri(url);
-        username.ifPresent(options::setUser);
-        password.ifPresent(options::setPassword);
-        listener = PgSubscriber.subscriber(vertx, options)
-                .reconnectPolicy(retries -> 1000L);
-        listener.channel("connmon_changes").handler(payload -> read());
-        listener.connect().onFailure(t -> Log.warnf("Change feed: cannot LISTEN (%s); polling only", t.getMessage()));
+        listen();
         pollTimer = vertx.setPeriodic(1000, id -> read());
     }
 
     void stop(@Observes ShutdownEvent event) {
+        stopped = true;
         if (pollTimer != -1) {
             vertx.cancelTimer(pollTimer);
         }
-        if (listener != null) {
-            listener.close();
+        SqlConnection current = listener;
+        if (current != null) {
+            current.closeAndForget();
         }
         subscribers.forEach(subscriber -> subscriber.queue().onComplete());
+    }
+
+    /**
+     * LISTENs on a connection of the datasource's own pool, so that it has every option the datasource has (TLS,
+     * credentials, additional properties); when that connection closes, another one listens, and the poll covers
+     * what was notified in between.
+     */
+    private void listen() {
+        if (stopped) {
+            return;
+        }
+        pool.getConnection().subscribe().with(connection -> {
+            PgConnection pg = PgConnection.cast(connection.getDelegate());
+            pg.notificationHandler(notification -> read());
+            pg.closeHandler(ignored -> {
+                listener = null;
+                if (!stopped) {
+                    vertx.setTimer(1000, id -> listen());
+                }
+            });
+            connection.query("LISTEN " + CHANNEL).execute().subscribe().with(rows -> {
+                listener = connection;
+                read();
+            }, failure -> {
+                Log.warnf("Change feed: cannot LISTEN (%s); polling until it can", failure.getMessage());
+                connection.closeAndForget();
+            });
+        }, failure -> {
+            Log.warnf("Change feed: no connection to LISTEN on (%s); polling until there is one",
+                    failure.getMessage());
+            vertx.setTimer(1000, id -> listen());
+        });
     }
 
     /**
