@@ -10,10 +10,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The native profile's classpath holds none of the embedded machinery: what the machine-services suite proves on it
  * is proved without EmbeddedMain, HiveMQ's embedded broker or zonky's PostgreSQL, none of which a native image can
- * carry. Only meaningful with {@code -Dnative} (the profile sets {@code connmon.test.native-classpath}).
+ * carry. Only meaningful with {@code -Dnative} (the profile sets {@code test.native-classpath}).
  */
 @Tag("machine-services")
-@EnabledIfSystemProperty(named = "connmon.test.native-classpath", matches = "true",
+@EnabledIfSystemProperty(named = "test.native-classpath", matches = "true",
         disabledReason = "the default classpath carries the embedded machinery on purpose; run with "
                 + "-Pmachine-services -Dnative -Dquarkus.native.enabled=false -Dquarkus.package.jar.enabled=true")
 class NativeClasspathTest {

@@ -1,5 +1,6 @@
 package dev.connmon.api;
 
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.live.ChangeFeed;
 import dev.connmon.live.StreamPermits;
 import dev.connmon.state.ClientState;
@@ -27,7 +28,6 @@ import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestStreamElementType;
@@ -60,12 +60,12 @@ public class ClientStateResource {
     private final Duration keepAlive;
 
     ClientStateResource(StateReader reader, StateRepository repository, ChangeFeed feed, StreamPermits permits,
-            @ConfigProperty(name = "connmon.live.keep-alive", defaultValue = "PT15S") Duration keepAlive) {
+            ConnmonConfig config) {
         this.reader = reader;
         this.repository = repository;
         this.feed = feed;
         this.permits = permits;
-        this.keepAlive = keepAlive;
+        this.keepAlive = config.live().keepAlive();
     }
 
     /**

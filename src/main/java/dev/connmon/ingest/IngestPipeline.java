@@ -1,5 +1,6 @@
 package dev.connmon.ingest;
 
+import dev.connmon.config.ConnmonConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -8,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -24,15 +24,13 @@ class IngestPipeline {
     private final MeterRegistry registry;
 
     IngestPipeline(@Channel(Channels.LIFECYCLE) Multi<Message<byte[]>> messages, MessageDecoder decoder,
-            BatchWriter writer, Vertx vertx, MeterRegistry registry,
-            @ConfigProperty(name = "connmon.ingest.batch-size", defaultValue = "500") int batchSize,
-            @ConfigProperty(name = "connmon.ingest.linger", defaultValue = "PT0S") Duration linger) {
+            BatchWriter writer, Vertx vertx, MeterRegistry registry, ConnmonConfig config) {
         this.messages = messages;
         this.decoder = decoder;
         this.writer = writer;
         this.vertx = vertx;
-        this.batchSize = batchSize;
-        this.linger = linger;
+        this.batchSize = config.ingest().batchSize();
+        this.linger = config.ingest().linger();
         this.registry = registry;
     }
 

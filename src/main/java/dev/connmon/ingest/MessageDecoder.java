@@ -1,5 +1,6 @@
 package dev.connmon.ingest;
 
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.lifecycle.dialect.DecodeException;
 import dev.connmon.lifecycle.dialect.Dialect;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Turns one MQTT message into events or a counted, logged and stored rejection; never throws. */
 @ApplicationScoped
@@ -29,11 +29,10 @@ class MessageDecoder {
     private final int maxPayloadBytes;
     private final Set<String> loggedReasons = ConcurrentHashMap.newKeySet();
 
-    MessageDecoder(DialectRegistry dialects, MeterRegistry metrics,
-            @ConfigProperty(name = "connmon.ingest.max-payload-bytes", defaultValue = "65536") int maxPayloadBytes) {
+    MessageDecoder(DialectRegistry dialects, MeterRegistry metrics, ConnmonConfig config) {
         this.dialects = dialects;
         this.metrics = metrics;
-        this.maxPayloadBytes = maxPayloadBytes;
+        this.maxPayloadBytes = config.ingest().maxPayloadBytes();
     }
 
     Decoded decode(LifecycleMessageMetadata message, byte[] payload) {

@@ -7,6 +7,7 @@ import io.smallrye.reactive.messaging.health.HealthReporter;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.state.StateRepository;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 
@@ -36,9 +36,11 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
     private final Vertx vertx;
     private final StateRepository states;
     private final MeterRegistry metrics;
+    private final ConnmonConfig config;
     private final List<MqttLifecycleSource> sources = new CopyOnWriteArrayList<>();
 
-    MqttLifecycleConnector(Vertx vertx, StateRepository states, MeterRegistry metrics) {
+    MqttLifecycleConnector(Vertx vertx, StateRepository states, MeterRegistry metrics, ConnmonConfig config) {
+        this.config = config;
         this.vertx = vertx;
         this.states = states;
         this.metrics = metrics;
@@ -52,7 +54,7 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
     public Flow.Publisher<? extends Message<?>> getPublisher(Config channel) {
         List<MqttSourceSettings> settings = new ArrayList<>();
         settings.add(MqttSourceSettings.fromChannel(channel));
-        settings.addAll(MqttSourceSettings.additional(ConfigProvider.getConfig()));
+        settings.addAll(MqttSourceSettings.additional(config.sources()));
         List<Multi<Message<byte[]>>> streams = new ArrayList<>();
         for (MqttSourceSettings source : settings) {
             MqttLifecycleSource connection = new MqttLifecycleSource(vertx, source, this::sessionLost, metrics);

@@ -1,5 +1,6 @@
 package dev.connmon.ingest;
 
+import dev.connmon.config.ConnmonConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,10 +32,6 @@ record MqttSourceSettings(
         int maxMessageBytes) {
 
     static final String DEFAULT_SOURCE = "default";
-    static final String SOURCES_PREFIX = "connmon.sources.";
-    private static final List<String> PROPERTIES = List.of("host", "port", "username", "password", "client-id",
-            "topics", "dialect", "ssl", "ca-file", "trust-all", "hostname-verification", "keep-alive",
-            "max-message-bytes");
     /** Vert.x's names; NONE turns the check off. */
     private static final List<String> HOSTNAME_VERIFICATIONS = List.of("HTTPS", "LDAPS", "NONE");
 
@@ -47,38 +44,25 @@ record MqttSourceSettings(
 
     /**
      * Further brokers: {@code connmon.sources.<name>.<property>}, or as environment variables
-     * {@code CONNMON_SOURCES_<NAME>_<PROPERTY>} (the name in lower case).
+     * {@code CONNMON_SOURCES_<NAME>_<PROPERTY>} (the name in lower case); checked by {@link ConnmonConfig}.
      */
-    static List<MqttSourceSettings> additional(Config config) {
-        Map<String, Map<String, String>> sources = new TreeMap<>();
-        for (String property : config.getPropertyNames()) {
-            if (property.startsWith(SOURCES_PREFIX)) {
-                String rest = property.substring(SOURCES_PREFIX.length());
-                for (String known : PROPERTIES) {
-                    if (rest.endsWith("." + known) && rest.length() > known.length() + 1) {
-                        String name = rest.substring(0, rest.length() - known.length() - 1);
-                        config.getOptionalValue(property, String.class).ifPresent(value ->
-                                sources.computeIfAbsent(name, n -> new TreeMap<>()).put(known, value));
-                    }
-                }
-            }
-        }
-        System.getenv().forEach((variable, value) -> {
-            String prefix = "CONNMON_SOURCES_";
-            if (variable.startsWith(prefix)) {
-                String rest = variable.substring(prefix.length());
-                for (String known : PROPERTIES) {
-                    String suffix = "_" + known.toUpperCase(Locale.ROOT).replace('-', '_');
-                    if (rest.endsWith(suffix) && rest.length() > suffix.length()) {
-                        String name = rest.substring(0, rest.length() - suffix.length()).toLowerCase(Locale.ROOT);
-                        sources.computeIfAbsent(name, n -> new TreeMap<>()).putIfAbsent(known, value);
-                    }
-                }
-            }
-        });
+    static List<MqttSourceSettings> additional(Map<String, ConnmonConfig.Source> sources) {
         List<MqttSourceSettings> settings = new ArrayList<>();
-        sources.forEach((name, values) -> settings.add(of(name,
-                key -> Optional.ofNullable(values.get(key)).filter(v -> !v.isBlank()), "source '" + name + "'")));
+        new TreeMap<>(sources).forEach((name, source) -> settings.add(new MqttSourceSettings(
+                name,
+                source.host(),
+                source.port(),
+                source.username().orElse(null),
+                source.password().orElse(null),
+                source.clientId().orElse("connmon-" + name),
+                source.topics().stream().map(String::trim).filter(t -> !t.isEmpty()).toList(),
+                source.dialect().orElse(null),
+                source.ssl(),
+                source.caFile().orElse(null),
+                source.trustAll(),
+                source.hostnameVerification().name(),
+                source.keepAlive(),
+                source.maxMessageBytes())));
         return settings;
     }
 

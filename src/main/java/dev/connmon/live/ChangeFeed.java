@@ -1,5 +1,6 @@
 package dev.connmon.live;
 
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.state.ChangeReader;
 import dev.connmon.state.ChangeReader.Change;
 import io.micrometer.core.instrument.Gauge;
@@ -20,7 +21,6 @@ import java.util.Queue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Predicate;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The committed state changes, in id order, from PostgreSQL: whichever instance ingested a change, every instance
@@ -52,8 +52,8 @@ public class ChangeFeed {
     private volatile boolean stopped;
     private long pollTimer = -1;
 
-    ChangeFeed(ChangeReader reader, Vertx vertx, Pool pool, MeterRegistry registry,
-            @ConfigProperty(name = "connmon.live.subscriber-buffer", defaultValue = "1000") int subscriberBuffer) {
+    ChangeFeed(ChangeReader reader, Vertx vertx, Pool pool, MeterRegistry registry, ConnmonConfig config) {
+        int subscriberBuffer = config.live().subscriberBuffer();
         this.reader = reader;
         this.vertx = vertx;
         this.pool = pool;

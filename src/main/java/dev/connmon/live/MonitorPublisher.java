@@ -1,5 +1,6 @@
 package dev.connmon.live;
 
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.cluster.Leadership;
 import dev.connmon.lifecycle.TopicLevels;
 import dev.connmon.state.ChangeReader.Change;
@@ -19,7 +20,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /**
@@ -43,13 +43,12 @@ public class MonitorPublisher {
 
     MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx,
             @Channel(CHANNEL) MutinyEmitter<byte[]> emitter,
-            @ConfigProperty(name = "connmon.monitor.topic", defaultValue = "connmon/clients/{clientId}/state")
-            String topicTemplate) {
+            ConnmonConfig config) {
         this.feed = feed;
         this.pool = pool;
         this.vertx = vertx;
         this.emitter = emitter;
-        this.topicTemplate = topicTemplate;
+        this.topicTemplate = config.monitor().topic();
         this.leadership = new Leadership("the MQTT monitoring topic", LEADER_LOCK, pool, vertx,
                 Duration.ofSeconds(1), Duration.ofSeconds(5), this::publishFromCursor, this::stopPublishing);
     }

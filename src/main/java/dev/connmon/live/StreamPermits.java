@@ -1,9 +1,9 @@
 package dev.connmon.live;
 
+import dev.connmon.config.ConnmonConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Caps the live streams (SSE) one API key holds open at once, so that one leaking or hostile client cannot take every
@@ -15,8 +15,8 @@ public class StreamPermits {
     private final int perKey;
     private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
 
-    StreamPermits(@ConfigProperty(name = "connmon.live.max-streams-per-key", defaultValue = "16") int perKey) {
-        this.perKey = perKey;
+    StreamPermits(ConnmonConfig config) {
+        this.perKey = config.live().maxStreamsPerKey();
     }
 
     /** A permit for one more stream of {@code key}, or null when the key already holds {@link #perKey()}. */

@@ -1,5 +1,6 @@
 package dev.connmon.security;
 
+import dev.connmon.config.ConnmonConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.identity.AuthenticationRequestContext;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Locale;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Authenticates the generated API key when no key is configured (CONTRACT §5). Configured keys are Quarkus
@@ -31,10 +31,9 @@ public class ApiKeyIdentityProvider implements IdentityProvider<UsernamePassword
     private final Path dataDir;
     private volatile GeneratedApiKey generated;
 
-    ApiKeyIdentityProvider(Config config,
-            @ConfigProperty(name = "connmon.embedded.data-dir", defaultValue = "connmon-data") String dataDir) {
+    ApiKeyIdentityProvider(Config config, ConnmonConfig connmon) {
         this.config = config;
-        this.dataDir = Path.of(dataDir);
+        this.dataDir = Path.of(connmon.embedded().dataDir());
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -1,5 +1,6 @@
 package dev.connmon.state;
 
+import dev.connmon.config.ConnmonConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Keeps the growing tables bounded: the connection log keeps {@code connmon.log.retention} (whole days of it are
@@ -35,19 +35,16 @@ public class TableRetention {
     private final Duration logRetention;
     private long timer = -1;
 
-    TableRetention(Pool pool, Vertx vertx,
-            @ConfigProperty(name = "connmon.rejected.max-rows", defaultValue = "10000") int maxRows,
-            @ConfigProperty(name = "connmon.rejected.trim-interval", defaultValue = "PT1M") Duration interval,
-            @ConfigProperty(name = "connmon.live.change-retention", defaultValue = "P7D") Duration changeRetention,
-            @ConfigProperty(name = "connmon.log.retention", defaultValue = "P30D") Duration logRetention) {
+    TableRetention(Pool pool, Vertx vertx, ConnmonConfig config) {
+        Duration logRetention = config.log().retention();
         if (logRetention.isNegative() || logRetention.isZero()) {
             throw new IllegalArgumentException("connmon.log.retention must be a positive duration, not " + logRetention);
         }
         this.pool = pool;
         this.vertx = vertx;
-        this.maxRows = maxRows;
-        this.interval = interval;
-        this.changeRetention = changeRetention;
+        this.maxRows = config.rejected().maxRows();
+        this.interval = config.rejected().trimInterval();
+        this.changeRetention = config.live().changeRetention();
         this.logRetention = logRetention;
     }
 

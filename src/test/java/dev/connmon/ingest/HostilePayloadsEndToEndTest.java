@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
 class HostilePayloadsEndToEndTest {
     static final int HOSTILE = 300;
     static final int GOOD = 100;
-    static final long SEED = Long.getLong("connmon.fuzz.seed", System.nanoTime());
+    static final long SEED = Long.getLong("test.fuzz.seed", System.nanoTime());
 
     @Inject
     DialectRegistry dialects;

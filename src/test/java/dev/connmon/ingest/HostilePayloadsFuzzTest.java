@@ -38,15 +38,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Hostile payloads for every dialect through the real decode path ({@link MessageDecoder}, which calls the dialect):
  * mutations of real fixture payloads (shared/dialect-samples.md, shared/mosquitto-lifecycle-log.md). Nothing may
  * escape, not even from the dialect into the decoder's safety net; every rejection has a reason and is counted.
- * {@code -Dconnmon.fuzz.payloads=N} per dialect (the {@code fuzz} profile: 1 000 000), {@code -Dconnmon.fuzz.seed=S}
+ * {@code -Dtest.fuzz.payloads=N} per dialect (the {@code fuzz} profile: 1 000 000), {@code -Dtest.fuzz.seed=S}
  * replays a run.
  */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 @Tag("fuzz")
 class HostilePayloadsFuzzTest {
-    static final int PAYLOADS = Integer.getInteger("connmon.fuzz.payloads", 20_000);
-    static final long SEED = Long.getLong("connmon.fuzz.seed", System.nanoTime());
+    static final int PAYLOADS = Integer.getInteger("test.fuzz.payloads", 20_000);
+    static final long SEED = Long.getLong("test.fuzz.seed", System.nanoTime());
     /** One payload may cost this much at most; a backtracking regular expression costs minutes on 64 KiB. */
     static final long MAX_NANOS_PER_PAYLOAD = 2_000_000_000L;
     static final int MAX_PAYLOAD = 65_536;
@@ -188,8 +188,8 @@ class HostilePayloadsFuzzTest {
     void hostilePayloadsAreRejectedWithAReasonAndCountedNeverThrown(String dialect) {
         long seed = SEED ^ dialect.hashCode();
         Random random = new Random(seed);
-        String replay = "replay: -Dtest=HostilePayloadsFuzzTest -Dconnmon.fuzz.seed=" + SEED
-                + " -Dconnmon.fuzz.payloads=" + PAYLOADS;
+        String replay = "replay: -Dtest=HostilePayloadsFuzzTest -Dtest.fuzz.seed=" + SEED
+                + " -Dtest.fuzz.payloads=" + PAYLOADS;
         List<Fixture> fixtures = FIXTURES.get(dialect);
         List<byte[]> originals = fixtures.stream().map(Fixture::bytes).toList();
         double countedBefore = rejectedCount(dialect);

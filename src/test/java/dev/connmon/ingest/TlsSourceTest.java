@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -101,8 +100,9 @@ class TlsSourceTest {
     @Test
     void anUnknownVerificationIsAClearConfigurationError() {
         assertThatThrownBy(() -> settings(wrongName, "SOMETIMES"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("hostname-verification 'SOMETIMES' is not one of [HTTPS, LDAPS, NONE]");
+                .isInstanceOf(io.smallrye.config.ConfigValidationException.class)
+                .hasMessageContaining("connmon.sources.tls.hostname-verification")
+                .hasMessageContaining("SOMETIMES").hasMessageContaining("allowed values: https,none,ldaps");
     }
 
     private static Connection connect(int port, String verification) {
@@ -120,16 +120,18 @@ class TlsSourceTest {
         if (verification != null) {
             values.put("hostname-verification", verification);
         }
-        Config config = new io.smallrye.config.SmallRyeConfigBuilder().withSources(
-                new io.smallrye.config.PropertiesConfigSource(prefixed(values), "test", 100)).build();
-        List<MqttSourceSettings> sources = MqttSourceSettings.additional(config);
+        io.smallrye.config.SmallRyeConfig config = new io.smallrye.config.SmallRyeConfigBuilder()
+                .withMapping(dev.connmon.config.ConnmonConfig.class).withSources(
+                        new io.smallrye.config.PropertiesConfigSource(prefixed(values), "test", 100)).build();
+        List<MqttSourceSettings> sources = MqttSourceSettings.additional(
+                config.getConfigMapping(dev.connmon.config.ConnmonConfig.class).sources());
         assertThat(sources).hasSize(1);
         return sources.get(0);
     }
 
     private static Map<String, String> prefixed(Map<String, String> values) {
         Map<String, String> prefixed = new java.util.HashMap<>();
-        values.forEach((key, value) -> prefixed.put(MqttSourceSettings.SOURCES_PREFIX + "tls." + key, value));
+        values.forEach((key, value) -> prefixed.put("connmon.sources.tls." + key, value));
         return prefixed;
     }
 

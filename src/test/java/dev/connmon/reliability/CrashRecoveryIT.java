@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("reliability")
 class CrashRecoveryIT {
-    private static final int EVENTS = Integer.getInteger("connmon.crash.events", 100_000);
+    private static final int EVENTS = Integer.getInteger("test.crash.events", 100_000);
 
     @Test
     void killedMidStreamOnAnExternalBrokerLosesAndDoublesNothing() throws Exception {

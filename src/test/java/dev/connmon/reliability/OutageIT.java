@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The broker, then PostgreSQL, gone for {@code connmon.outage.seconds} (30) in the middle of a stream: connmon
+ * The broker, then PostgreSQL, gone for {@code outage.seconds} (30) in the middle of a stream: connmon
  * reports not-ready meanwhile, holds no more than two batches in memory, and afterwards has stored every event once.
  */
 @Tag("reliability")
 class OutageIT {
-    private static final Duration OUTAGE = Duration.ofSeconds(Integer.getInteger("connmon.outage.seconds", 30));
-    private static final int EVENTS = Integer.getInteger("connmon.outage.events", 20_000);
+    private static final Duration OUTAGE = Duration.ofSeconds(Integer.getInteger("test.outage.seconds", 30));
+    private static final int EVENTS = Integer.getInteger("test.outage.events", 20_000);
 
     @Test
     void aBrokerOutageLosesNothingTheBrokerKept() throws Exception {

@@ -38,8 +38,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Each history is applied as variants under client ids of their own: the ordered history (the reference), a few
  * shuffles, and a shuffle with duplicates. All variants of all histories share the batches, and each variant lands
  * in them in one of three ways: all of it in one batch (only the in-batch fold, {@link ClientDelta}), one event per
- * batch (only the SQL upsert), or spread at random (both). {@code -Dconnmon.order.histories=N} per dialect,
- * {@code -Dconnmon.order.seed=S} replays a run.
+ * batch (only the SQL upsert), or spread at random (both). {@code -Dtest.order.histories=N} per dialect,
+ * {@code -Dtest.order.seed=S} replays a run.
  * <p>
  * Mosquitto is the exception: its decoder names connections from the order of the log lines (a disconnect line
  * carries no connection of its own; the decoder remembers the open one per client), so a shuffled log is a
@@ -49,8 +49,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class OrderIndependenceTest {
-    static final int HISTORIES = Integer.getInteger("connmon.order.histories", 1000);
-    static final long SEED = Long.getLong("connmon.order.seed", System.nanoTime());
+    static final int HISTORIES = Integer.getInteger("test.order.histories", 1000);
+    static final long SEED = Long.getLong("test.order.seed", System.nanoTime());
     static final int SHUFFLES = 3;
     static final int BATCH = 500;
     static final String SOURCE = "order";
@@ -85,8 +85,8 @@ class OrderIndependenceTest {
     void anyOrderAnyDuplicatesAnyBatchesGiveTheOrderedState(String dialectName) throws DecodeException {
         long seed = SEED ^ dialectName.hashCode();
         Random random = new Random(seed);
-        String replay = "replay: -Dtest=OrderIndependenceTest -Dconnmon.order.seed=" + SEED
-                + " -Dconnmon.order.histories=" + HISTORIES;
+        String replay = "replay: -Dtest=OrderIndependenceTest -Dtest.order.seed=" + SEED
+                + " -Dtest.order.histories=" + HISTORIES;
         Dialect dialect = dialects.byName(dialectName).orElseThrow();
         String tag = "oi" + UUID.randomUUID().toString().substring(0, 8) + "-" + dialectName;
         long started = System.nanoTime();

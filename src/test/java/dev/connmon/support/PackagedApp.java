@@ -44,6 +44,40 @@ public final class PackagedApp implements AutoCloseable {
         }
     }
 
+    /** What a run that is expected to stop by itself printed, and its exit code. */
+    public record Exit(int code, String output) {
+    }
+
+    /** Runs the packaged app with these system properties until it exits by itself (at most 60 s). */
+    public static Exit runToExit(Map<String, String> properties) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-Dquarkus.http.port=" + freePort());
+        command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return new String(process.getInputStream().readAllBytes(),
+                                    java.nio.charset.StandardCharsets.UTF_8);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException("connmon did not stop within 60 s: " + output.getNow(""));
+            }
+            return new Exit(process.exitValue(), output.join());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public int httpPort() {
         return httpPort;
     }

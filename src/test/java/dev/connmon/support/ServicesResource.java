@@ -7,7 +7,7 @@ import java.util.UUID;
 
 /**
  * The database and broker the tests run against. By default: the embedded PostgreSQL and the embedded broker,
- * on free ports, so that {@code ./mvnw verify} needs nothing but a JDK. With {@code -Dconnmon.test.services=machine}
+ * on free ports, so that {@code ./mvnw verify} needs nothing but a JDK. With {@code -Dtest.services=machine}
  * (the {@code machine-services} Maven profile): this machine's PostgreSQL (127.0.0.1:5432, database test) and
  * Mosquitto (127.0.0.1:1883), in a schema and a topic tree of their own.
  */
@@ -17,13 +17,13 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
     public static final String DEVICE_PASSWORD = "alice-secret";
 
     /** Topic prefix under which the bridged fixtures of other brokers' dialects travel on the machine's Mosquitto. */
-    public static final String BRIDGE_PREFIX_KEY = "connmon.test.bridge-prefix";
+    public static final String BRIDGE_PREFIX_KEY = "test.bridge-prefix";
 
     private AutoCloseable embedded;
     private TestMosquitto mosquitto;
 
     public static boolean machineServices() {
-        return MACHINE.equals(System.getProperty("connmon.test.services"));
+        return MACHINE.equals(System.getProperty("test.services"));
     }
 
     @Override

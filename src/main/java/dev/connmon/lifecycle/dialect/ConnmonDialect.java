@@ -1,5 +1,6 @@
 package dev.connmon.lifecycle.dialect;
 
+import dev.connmon.config.ConnmonConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.EventType;
@@ -7,7 +8,6 @@ import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The canonical dialect (CONTRACT §1): one JSON event per message, under {@code connmon/events/}. */
 @ApplicationScoped
@@ -17,10 +17,9 @@ public class ConnmonDialect implements Dialect {
     private final ObjectMapper mapper;
     private final String topicPrefix;
 
-    ConnmonDialect(ObjectMapper mapper,
-            @ConfigProperty(name = "connmon.canonical.topic-prefix", defaultValue = "connmon/events/") String topicPrefix) {
+    ConnmonDialect(ObjectMapper mapper, ConnmonConfig config) {
         this.mapper = mapper;
-        this.topicPrefix = topicPrefix;
+        this.topicPrefix = config.canonical().topicPrefix();
     }
 
     @Override

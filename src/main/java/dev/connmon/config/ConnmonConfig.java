@@ -1,0 +1,211 @@
+package dev.connmon.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every {@code connmon.*} setting, with its default, in one place (also as environment variables:
+ * {@code connmon.ingest.batch-size} → {@code CONNMON_INGEST_BATCH_SIZE}). Quarkus checks the constraints at start and
+ * stops with a message naming the key. The README's configuration table lists them for users.
+ */
+@ConfigMapping(prefix = "connmon")
+public interface ConnmonConfig {
+    Mqtt mqtt();
+
+    /** Further brokers, each a source of its own: {@code connmon.sources.<name>.*}. */
+    Map<String, Source> sources();
+
+    Canonical canonical();
+
+    Ingest ingest();
+
+    Rejected rejected();
+
+    Log log();
+
+    Live live();
+
+    Monitor monitor();
+
+    Embedded embedded();
+
+    /** The default broker connection; the lifecycle and monitor channels read these keys in application.properties. */
+    interface Mqtt {
+        /** Unset: the embedded broker. */
+        Optional<String> host();
+
+        @WithDefault("1883")
+        @Min(1) @Max(65535)
+        int port();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        @WithDefault("connmon")
+        String clientId();
+
+        @WithDefault("connmon/events/#")
+        @NotEmpty
+        List<String> topics();
+
+        @WithDefault("false")
+        boolean ssl();
+
+        Optional<String> caFile();
+
+        @WithDefault("false")
+        boolean trustAll();
+
+        @WithDefault("HTTPS")
+        HostnameVerification hostnameVerification();
+    }
+
+    /** One further broker connection. */
+    interface Source {
+        String host();
+
+        @WithDefault("1883")
+        @Min(1) @Max(65535)
+        int port();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        /** Default {@code connmon-<name>}. */
+        Optional<String> clientId();
+
+        @NotEmpty
+        List<String> topics();
+
+        /** Fixes the dialect; unset, each message's dialect follows from its topic. */
+        Optional<String> dialect();
+
+        @WithDefault("false")
+        boolean ssl();
+
+        Optional<String> caFile();
+
+        @WithDefault("false")
+        boolean trustAll();
+
+        @WithDefault("HTTPS")
+        HostnameVerification hostnameVerification();
+
+        /** Seconds. */
+        @WithDefault("30")
+        @Min(1)
+        int keepAlive();
+
+        /**
+         * Netty 4.1.133's MqttDecoder bails out ("message length exceeds max") whenever a message's variable
+         * header arrives split across reads with any smaller limit: the connection drops and the broker redelivers,
+         * in a loop. Size policy is {@code connmon.ingest.max-payload-bytes}.
+         */
+        @WithDefault("2147483647")
+        @Min(1)
+        int maxMessageBytes();
+    }
+
+    /** Vert.x's names; NONE turns the check of the broker certificate's name off. */
+    enum HostnameVerification {
+        HTTPS, LDAPS, NONE
+    }
+
+    interface Canonical {
+        @WithDefault("connmon/events/")
+        @NotEmpty
+        String topicPrefix();
+    }
+
+    interface Ingest {
+        /** Messages per batch (one SQL statement). */
+        @WithDefault("500")
+        @Min(1) @Max(10000)
+        int batchSize();
+
+        @WithDefault("PT0S")
+        Duration linger();
+
+        @WithDefault("65536")
+        @Min(1)
+        int maxPayloadBytes();
+    }
+
+    interface Rejected {
+        @WithDefault("10000")
+        @Min(0)
+        int maxRows();
+
+        /** How often retention runs (log partitions, rejected messages, state changes). */
+        @WithDefault("PT1M")
+        Duration trimInterval();
+    }
+
+    interface Log {
+        @WithDefault("P30D")
+        Duration retention();
+    }
+
+    interface Live {
+        @WithDefault("PT15S")
+        Duration keepAlive();
+
+        @WithDefault("1000")
+        @Min(1)
+        int subscriberBuffer();
+
+        @WithDefault("16")
+        @Min(1)
+        int maxStreamsPerKey();
+
+        @WithDefault("P7D")
+        Duration changeRetention();
+    }
+
+    interface Monitor {
+        @WithDefault("connmon/clients/{clientId}/state")
+        @NotEmpty
+        String topic();
+    }
+
+    /**
+     * The embedded default (JVM only). EmbeddedMain reads these before Quarkus starts; they are declared here too so
+     * that one place documents and checks every key.
+     */
+    interface Embedded {
+        @WithDefault("127.0.0.1")
+        String brokerHost();
+
+        @WithDefault("1883")
+        @Min(0) @Max(65535)
+        int brokerPort();
+
+        @WithDefault("true")
+        boolean anonymous();
+
+        /** Device user names and their passwords on the embedded broker. */
+        Map<String, String> users();
+
+        @WithDefault("connmon-data")
+        String dataDir();
+
+        /** 0: a free port. */
+        @WithDefault("0")
+        @Min(0) @Max(65535)
+        int databasePort();
+
+        /** Set by EmbeddedMain once it has started the services. */
+        @WithName("started")
+        Optional<Boolean> started();
+    }
+}

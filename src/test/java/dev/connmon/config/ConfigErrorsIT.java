@@ -1,0 +1,58 @@
+package dev.connmon.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.connmon.support.PackagedApp;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bad setting stops connmon at start with a message naming the key (ConnmonConfig's constraints), before it touches
+ * a database or a broker. Before issue 12, a batch size of 0 or a source without a host got no such check.
+ */
+class ConfigErrorsIT {
+    /** Configured (so nothing embedded starts) but unreachable: a run that got past configuration would fail there. */
+    private static Map<String, String> base() {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:1/none");
+        properties.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:1/none");
+        properties.put("connmon.mqtt.host", "127.0.0.1");
+        properties.put("connmon.mqtt.port", "1");
+        return properties;
+    }
+
+    private static PackagedApp.Exit runWith(String key, String value) {
+        Map<String, String> properties = base();
+        properties.put(key, value);
+        return PackagedApp.runToExit(properties);
+    }
+
+    @Test
+    void anOutOfRangeNumberNamesItsKey() {
+        PackagedApp.Exit exit = runWith("connmon.ingest.batch-size", "0");
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("connmon.ingest.batch-size").doesNotContain("Flyway");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesItsKey() {
+        PackagedApp.Exit exit = runWith("connmon.live.keep-alive", "soon");
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("connmon.live.keep-alive");
+    }
+
+    @Test
+    void aSourceWithoutAHostNamesTheMissingKey() {
+        PackagedApp.Exit exit = runWith("connmon.sources.eu.topics", "$SYS/brokers/+/clients/#");
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("connmon.sources.eu.host");
+    }
+
+    @Test
+    void anUnknownHostnameVerificationNamesItsKey() {
+        PackagedApp.Exit exit = runWith("connmon.mqtt.hostname-verification", "SOMETIMES");
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("connmon.mqtt.hostname-verification");
+    }
+}
