@@ -27,7 +27,7 @@ class ExceptionMappers {
     RestResponse<Problem> unauthorized() {
         return RestResponse.ResponseBuilder.<Problem>create(401)
                 .entity(Problem.of(401, "Unauthorized", "Give an API key as HTTP Basic credentials: "
-                        + "the key as user name, its token as password"))
+                        + "the key as user name, its token as password; or an unexpired stream token as Bearer"))
                 .type(Problem.MEDIA_TYPE)
                 .header("WWW-Authenticate", "Basic realm=\"connmon\"")
                 .build();

@@ -1,0 +1,59 @@
+package dev.connmon.security;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.jwt.build.Jwt;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Issues stream tokens (CONTRACT §12): JWTs signed by SmallRye JWT with {@link TokenSigningKey}, naming the API key
+ * (upn) and carrying roles (groups). Quarkus' smallrye-jwt extension verifies them (signature, issuer, expiry).
+ */
+@ApplicationScoped
+public class StreamTokens {
+    /** Checked by Quarkus on every token (mp.jwt.verify.issuer). */
+    public static final String ISSUER = "connmon";
+
+    private final TokenConfig config;
+    private volatile TokenSigningKey key;
+
+    StreamTokens(TokenConfig config) {
+        this.config = config;
+    }
+
+    /** Early, so that the verification key exists before the first request can need it. */
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+        key = TokenSigningKey.loadOrCreate(Path.of(config.signingKey()), Path.of(config.verificationKey()));
+        if (key.created()) {
+            Log.infof("Created the key pair that signs stream tokens: %s and %s. Instances that share tokens need the "
+                    + "same pair (connmon.tokens.signing-key, connmon.tokens.verification-key).",
+                    key.signingFile(), key.verificationFile());
+        }
+    }
+
+    public StreamToken issue(String apiKey, Set<String> roles, java.time.Duration ttl) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant expiresAt = now.plus(ttl);
+        String token = Jwt.issuer(ISSUER)
+                .upn(apiKey)
+                .subject(apiKey)
+                .groups(roles)
+                .issuedAt(now)
+                .expiresAt(expiresAt)
+                .claim("jti", UUID.randomUUID().toString())
+                .sign(key.privateKey());
+        return new StreamToken(token, expiresAt);
+    }
+
+    public TokenConfig config() {
+        return config;
+    }
+}
