@@ -76,6 +76,16 @@ class StreamTokenTest {
         given().when().post(TOKENS).then().statusCode(401).contentType("application/problem+json");
     }
 
+    /** The dashboard's login form marks its requests: a wrong key must not open the browser's Basic dialog. */
+    @Test
+    void aScriptsWrongKeyGetsNoBasicChallenge() {
+        given().auth().preemptive().basic("test-reader", "wrong").header("X-Requested-With", "connmon-dashboard")
+                .when().post(TOKENS).then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer realm=\"connmon\"");
+        given().auth().preemptive().basic("test-reader", "wrong").when().post(TOKENS).then().statusCode(401)
+                .header("WWW-Authenticate", "Basic realm=\"connmon\"");
+    }
+
     @Test
     void aTokenIsAcceptedAsBearerAndOnGetAsAccessToken() {
         String token = token(asReader());
