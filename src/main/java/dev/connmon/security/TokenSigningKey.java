@@ -3,6 +3,8 @@ package dev.connmon.security;
 import io.smallrye.jwt.util.KeyUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,17 +25,23 @@ public record TokenSigningKey(PrivateKey privateKey, Path signingFile, Path veri
     public static TokenSigningKey loadOrCreate(Path signingFile, Path verificationFile) {
         Path signing = signingFile.toAbsolutePath();
         Path verification = verificationFile.toAbsolutePath();
-        boolean signingExists = Files.exists(signing);
-        if (signingExists != Files.exists(verification)) {
-            throw new IllegalStateException("Of the stream token key pair only " + (signingExists ? signing
-                    : verification) + " exists; give both files, or delete it to have connmon create a new pair");
-        }
         try {
-            if (!signingExists) {
-                create(signing, verification);
+            Files.createDirectories(signing.getParent());
+            // instances that start together on one data directory must not both create a pair, nor read half of one
+            try (FileChannel lockFile = FileChannel.open(signing.resolveSibling(signing.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = lockFile.lock()) {
+                boolean signingExists = Files.exists(signing);
+                if (signingExists != Files.exists(verification)) {
+                    throw new IllegalStateException("Of the stream token key pair only " + (signingExists ? signing
+                            : verification) + " exists; give both files, or delete it to have connmon create a pair");
+                }
+                if (!signingExists) {
+                    create(signing, verification);
+                }
+                return new TokenSigningKey(KeyUtils.decodePrivateKey(Files.readString(signing,
+                        StandardCharsets.US_ASCII)), signing, verification, !signingExists);
             }
-            return new TokenSigningKey(KeyUtils.decodePrivateKey(Files.readString(signing, StandardCharsets.US_ASCII)),
-                    signing, verification, !signingExists);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the stream token key " + signing, e);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -43,7 +51,6 @@ public record TokenSigningKey(PrivateKey privateKey, Path signingFile, Path veri
 
     private static void create(Path signing, Path verification) throws IOException, GeneralSecurityException {
         KeyPair pair = KeyUtils.generateKeyPair(BITS);
-        Files.createDirectories(signing.getParent());
         Files.createDirectories(verification.getParent());
         Files.writeString(signing, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII,
                 StandardOpenOption.CREATE_NEW);
