@@ -132,6 +132,7 @@ class CrossOriginBrowserTest {
             assertThat(allowed.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
                     .contains("authorization");
             HttpResponse<String> refused = preflight(DISALLOWED_ORIGIN, accept);
+            assertThat(refused.statusCode()).isEqualTo(403);
             assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
         }
     }
