@@ -131,6 +131,9 @@ class CrossOriginBrowserTest {
                     .contains(CrossOriginProfile.ALLOWED_ORIGIN);
             assertThat(allowed.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
                     .contains("authorization");
+            // the token travels explicitly; cookies and the browser's own Basic credentials never cross origins
+            assertThat(allowed.headers().firstValue("Access-Control-Allow-Credentials")).isNotEqualTo(
+                    java.util.Optional.of("true"));
             HttpResponse<String> refused = preflight(DISALLOWED_ORIGIN, accept);
             assertThat(refused.statusCode()).isEqualTo(403);
             assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
