@@ -19,9 +19,11 @@ import java.util.TreeSet;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -30,6 +32,9 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Path("/api/v0002/tokens")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Stream tokens")
+@SecurityScheme(securitySchemeName = "streamToken", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        bearerFormat = "JWT", description = "A token from POST /api/v0002/tokens, as Bearer on any request, or as "
+                + "?access_token= on GET requests (EventSource)")
 public class TokenResource {
     static final String READER = "reader";
     private static final Set<String> READING_ROLES = Set.of(READER, "admin");
