@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Issues stream tokens (CONTRACT §12): JWTs signed by SmallRye JWT with {@link TokenSigningKey}, naming the API key
@@ -19,14 +20,14 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class StreamTokens {
-    /** Checked by Quarkus on every token (mp.jwt.verify.issuer). */
-    public static final String ISSUER = "connmon";
-
     private final TokenConfig config;
+    /** The issuer Quarkus requires of every token: one setting for both ends. */
+    private final String issuer;
     private volatile TokenSigningKey key;
 
-    StreamTokens(TokenConfig config) {
+    StreamTokens(TokenConfig config, @ConfigProperty(name = "mp.jwt.verify.issuer") String issuer) {
         this.config = config;
+        this.issuer = issuer;
     }
 
     /** Early, so that the verification key exists before the first request can need it. */
@@ -42,7 +43,7 @@ public class StreamTokens {
     public StreamToken issue(String apiKey, Set<String> roles, java.time.Duration ttl) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Instant expiresAt = now.plus(ttl);
-        String token = Jwt.issuer(ISSUER)
+        String token = Jwt.issuer(issuer)
                 .upn(apiKey)
                 .subject(apiKey)
                 .groups(roles)

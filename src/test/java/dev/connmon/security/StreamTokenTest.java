@@ -116,10 +116,14 @@ class StreamTokenTest {
         PrivateKey signingKey = KeyUtils.decodePrivateKey(Files.readString(Path.of(
                 ConfigProvider.getConfig().getValue("connmon.tokens.signing-key", String.class))));
         Instant now = Instant.now();
-        String expired = Jwt.issuer(StreamTokens.ISSUER).upn("test-reader").groups(Set.of("reader"))
+        String issuer = ConfigProvider.getConfig().getValue("mp.jwt.verify.issuer", String.class);
+        String expired = Jwt.issuer(issuer).upn("test-reader").groups(Set.of("reader"))
                 .issuedAt(now.minus(Duration.ofHours(2))).expiresAt(now.minus(Duration.ofMinutes(5)))
                 .sign(signingKey);
-        String foreign = Jwt.issuer(StreamTokens.ISSUER).upn("test-admin").groups(Set.of("reader", "admin"))
+        // the control: made the same way, unexpired, it is accepted, so the 401 below is the expiry's
+        bearer(Jwt.issuer(issuer).upn("test-reader").groups(Set.of("reader")).expiresAt(now.plusSeconds(300))
+                .sign(signingKey)).when().get(STATES).then().statusCode(200);
+        String foreign = Jwt.issuer(issuer).upn("test-admin").groups(Set.of("reader", "admin"))
                 .expiresAt(now.plus(Duration.ofMinutes(5))).sign(KeyUtils.generateKeyPair(2048).getPrivate());
         String[] parts = token(asReader()).split("\\.");
         String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
