@@ -53,6 +53,8 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
         List<MqttSourceSettings> settings = new ArrayList<>();
         settings.add(MqttSourceSettings.fromChannel(channel));
         settings.addAll(MqttSourceSettings.additional(ConfigProvider.getConfig()));
+        WatsonLoopGuard.check(settings, ConfigProvider.getConfig()
+                .getOptionalValue("connmon.monitor.watson", Boolean.class).orElse(true));
         List<Multi<Message<byte[]>>> streams = new ArrayList<>();
         for (MqttSourceSettings source : settings) {
             MqttLifecycleSource connection = new MqttLifecycleSource(vertx, source, this::sessionLost, metrics);

@@ -38,6 +38,7 @@ public class MonitorPublisher {
     private final Vertx vertx;
     private final MutinyEmitter<byte[]> emitter;
     private final String topicTemplate;
+    private final WatsonStatus watson;
     private SqlConnection leaderConnection;
     private Cancellable publishing;
     private long retryTimer = -1;
@@ -46,12 +47,13 @@ public class MonitorPublisher {
     MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx,
             @Channel(CHANNEL) MutinyEmitter<byte[]> emitter,
             @ConfigProperty(name = "connmon.monitor.topic", defaultValue = "connmon/clients/{clientId}/state")
-            String topicTemplate) {
+            String topicTemplate, WatsonStatus watson) {
         this.feed = feed;
         this.pool = pool;
         this.vertx = vertx;
         this.emitter = emitter;
         this.topicTemplate = topicTemplate;
+        this.watson = watson;
     }
 
     void start(@Observes StartupEvent event) {
@@ -126,10 +128,16 @@ public class MonitorPublisher {
                         });
     }
 
+    /** The change's monitoring message, then its Watson status messages (CONTRACT §7), each retained, in order. */
     private Uni<Void> send(Change change) {
         String topic = topicTemplate.replace("{clientId}", TopicLevels.escape(change.clientId()));
         byte[] payload = change.json() == null ? new byte[0] : change.json().getBytes(StandardCharsets.UTF_8);
-        return emitter.sendMessage(MqttMessage.of(topic, payload, MqttQoS.AT_LEAST_ONCE, true));
+        Uni<Void> sent = emitter.sendMessage(MqttMessage.of(topic, payload, MqttQoS.AT_LEAST_ONCE, true));
+        for (WatsonStatus.Status status : watson.of(change)) {
+            sent = sent.chain(() -> emitter.sendMessage(
+                    MqttMessage.of(status.topic(), status.payload(), MqttQoS.AT_LEAST_ONCE, true)));
+        }
+        return sent;
     }
 
     private Uni<Void> saveCursor(long id) {
