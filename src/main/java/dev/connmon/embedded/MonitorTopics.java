@@ -15,18 +15,20 @@ final class MonitorTopics {
     }
 
     /**
-     * Filters for a monitoring topic template: its levels up to the one holding {@code {clientId}}, then {@code #}
-     * ({@code connmon/clients/{clientId}/state} → {@code connmon/clients/#}), so that every client's topic is covered
-     * whatever its escaped id.
+     * Filters for a monitoring topic template: the template with its {@code {clientId}} level as {@code +} (an id is
+     * always one escaped level); under {@code connmon/}, which is connmon's alone anyway, the whole tree from that
+     * level down ({@code connmon/clients/{clientId}/state} → {@code connmon/clients/#}). A template elsewhere keeps
+     * its exact shape, so that devices' own topics beside it stay theirs.
      */
     static List<String> filters(String template) {
         List<String> filters = new ArrayList<>();
         int at = template.indexOf("{clientId}");
         if (at < 0) {
             filters.add(template);
+        } else if (template.startsWith("connmon/")) {
+            filters.add(template.substring(0, template.lastIndexOf('/', at) + 1) + "#");
         } else {
-            int levelStart = template.lastIndexOf('/', at) + 1;
-            filters.add(template.substring(0, levelStart) + "#");
+            filters.add(template.replace("{clientId}", "+"));
         }
         filters.addAll(WatsonDialect.STATUS_FILTERS);
         filters.add(ALERTS);
