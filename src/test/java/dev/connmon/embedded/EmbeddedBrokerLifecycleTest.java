@@ -300,6 +300,8 @@ class EmbeddedBrokerLifecycleTest {
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("lastActivityEvent", equalTo("mqttPublish")));
+        io.quarkus.logging.Log.infof("Connect, subscribe, publish in %d ms; mqttPublish seen %d ms after the publish",
+                elapsedMs, java.time.Duration.between(afterPublish, java.time.Instant.now()).toMillis());
         java.time.Instant activity = java.time.Instant.parse(
                 state(id).extract().path("lastActivityTime"));
         assertThat(activity).isBetween(beforePublish, afterPublish);
@@ -331,6 +333,8 @@ class EmbeddedBrokerLifecycleTest {
         // one window (PT1S) opens at the first publish; every full or partial window stores one
         assertThat(activityChanges).as("%d activity changes in %.1f s", activityChanges, seconds)
                 .isBetween(1L, (long) Math.ceil(seconds) + 1);
+        io.quarkus.logging.Log.infof("150 publishes in %.1f s: %d stored activities, the last one last", seconds,
+                activityChanges);
         client.disconnect();
     }
 
