@@ -17,6 +17,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -38,7 +39,8 @@ public class MonitorPublisher {
     private final Vertx vertx;
     private final MutinyEmitter<byte[]> emitter;
     private final String topicTemplate;
-    private final WatsonStatus watson;
+    @Inject
+    WatsonStatus watson;
     private SqlConnection leaderConnection;
     private Cancellable publishing;
     private long retryTimer = -1;
@@ -47,13 +49,12 @@ public class MonitorPublisher {
     MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx,
             @Channel(CHANNEL) MutinyEmitter<byte[]> emitter,
             @ConfigProperty(name = "connmon.monitor.topic", defaultValue = "connmon/clients/{clientId}/state")
-            String topicTemplate, WatsonStatus watson) {
+            String topicTemplate) {
         this.feed = feed;
         this.pool = pool;
         this.vertx = vertx;
         this.emitter = emitter;
         this.topicTemplate = topicTemplate;
-        this.watson = watson;
     }
 
     void start(@Observes StartupEvent event) {
