@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * Activity coalesced on the trailing edge (CONTRACT §9): a client's first act opens a window of
@@ -22,18 +22,25 @@ final class ActivityWindows {
     }
 
     private final long windowMs;
-    private final Supplier<ScheduledExecutorService> scheduler;
     private final Consumer<ObjectNode> sink;
     private final Map<String, Held> open = new ConcurrentHashMap<>();
+    /**
+     * Window ends, on a thread of their own: HiveMQ's managed extension executor waits at shutdown for every task
+     * scheduled on it (up to 180 s), and a window's end need not outlive the broker, which sends what is held.
+     */
+    private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, task -> {
+        Thread thread = new Thread(task, "connmon-activity-windows");
+        thread.setDaemon(true);
+        return thread;
+    });
 
-    ActivityWindows(Duration window, Supplier<ScheduledExecutorService> scheduler, Consumer<ObjectNode> sink) {
+    ActivityWindows(Duration window, Consumer<ObjectNode> sink) {
         this.windowMs = window.toMillis();
-        this.scheduler = scheduler;
         this.sink = sink;
     }
 
     void offer(String clientId, ObjectNode event) {
-        if (windowMs <= 0) {
+        if (windowMs <= 0 || scheduler.isShutdown()) {
             sink.accept(event);
             return;
         }
@@ -48,7 +55,11 @@ final class ActivityWindows {
         });
         if (opened[0] != null) {
             Held window = opened[0];
-            scheduler.get().schedule(() -> close(clientId, window), windowMs, TimeUnit.MILLISECONDS);
+            try {
+                scheduler.schedule(() -> close(clientId, window), windowMs, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                flush(clientId);
+            }
         }
     }
 
@@ -60,8 +71,9 @@ final class ActivityWindows {
         }
     }
 
-    /** Sends every held act (the broker is stopping). */
-    void flushAll() {
+    /** The broker is stopping: sends every held act, and from now on every act at once. */
+    void stop() {
+        scheduler.shutdownNow();
         open.keySet().forEach(this::flush);
     }
 

@@ -46,7 +46,7 @@ final class LifecycleEmitter {
         this.topicPrefix = topicPrefix;
         this.node = node;
         this.brokerPort = brokerPort;
-        this.activity = new ActivityWindows(activityWindow, Services::extensionExecutorService, this::publish);
+        this.activity = new ActivityWindows(activityWindow, this::publish);
     }
 
     /** A new event for {@code clientId}; the caller adds its fields and calls {@link #publish}. */
@@ -84,7 +84,7 @@ final class LifecycleEmitter {
 
     /** Sends the activity still held in open windows: the broker is stopping. */
     void flushActivity() {
-        activity.flushAll();
+        activity.stop();
     }
 
     void publish(ObjectNode event) {
