@@ -129,6 +129,7 @@ class WatsonApplicationTest {
             assertThat(connect.containsKey("CloseCode")).isFalse();
             assertThat(disconnect.getString("Reason")).isEqualTo("Disconnected by the client: Normal disconnection (0x00)");
             assertThat(disconnect.getInteger("CloseCode")).isZero();
+            io.quarkus.logging.Log.infof("Watson status of %s: %s", clientId, disconnect.encode());
             // the device's own status message is the state the API shows
             state(clientId).body("connectionStatus", equalTo("disconnected"))
                     .body("lastDisconnectTime", equalTo(disconnect.getString("Time")));
