@@ -35,6 +35,8 @@ public interface ConnmonConfig {
 
     Monitor monitor();
 
+    Activity activity();
+
     Embedded embedded();
 
     Tokens tokens();
@@ -178,6 +180,17 @@ public interface ConnmonConfig {
         @WithDefault("connmon/clients/{clientId}/state")
         @NotEmpty
         String topic();
+
+        /** Watson status topics iot-2/type/{typeId}/id/{deviceId}/mon and iot-2/app/{appId}/mon (CONTRACT §7). */
+        @WithDefault("true")
+        boolean watson();
+    }
+
+    /** Activity coalescing (CONTRACT §9): at most one stored act per client per window, always the window's last. */
+    interface Activity {
+        /** Read by the embedded broker before Quarkus starts; PT0S stores every act. */
+        @WithDefault("PT1S")
+        Duration window();
     }
 
     /** Stream tokens (CONTRACT §12). */
@@ -222,6 +235,11 @@ public interface ConnmonConfig {
         @WithDefault("0")
         @Min(0) @Max(65535)
         int databasePort();
+
+        /** Who may read monitoring topics on the embedded broker (CONTRACT §8). */
+        @WithDefault("api-keys")
+        @jakarta.validation.constraints.Pattern(regexp = "api-keys|anyone")
+        String monitorAccess();
 
         /** Set by EmbeddedMain once it has started the services. */
         @WithName("started")

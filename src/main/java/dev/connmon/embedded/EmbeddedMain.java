@@ -4,6 +4,8 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -54,6 +56,11 @@ public final class EmbeddedMain {
         }
         if (config.get("connmon.mqtt.host").isEmpty()) {
             String password = randomSecret();
+            String monitorAccess = config.get("connmon.embedded.monitor-access", "api-keys");
+            if (!monitorAccess.equals("api-keys") && !monitorAccess.equals("anyone")) {
+                throw new IllegalStateException("connmon.embedded.monitor-access is '" + monitorAccess
+                        + "': use api-keys (only API-key connections read monitoring topics) or anyone");
+            }
             BrokerSettings settings = new BrokerSettings(
                     config.get("connmon.embedded.broker-host", "127.0.0.1"),
                     Integer.parseInt(config.get("connmon.embedded.broker-port", "1883")),
@@ -63,7 +70,11 @@ public final class EmbeddedMain {
                     password,
                     config.get("connmon.canonical.topic-prefix", "connmon/events/"),
                     "embedded",
-                    dataDir.resolve("broker"));
+                    dataDir.resolve("broker"),
+                    ApiKeys.fromStartupConfig(config, dataDir),
+                    monitorAccess.equals("anyone"),
+                    MonitorTopics.filters(config.get("connmon.monitor.topic", "connmon/clients/{clientId}/state")),
+                    activityWindow(config));
             started.add(new EmbeddedBroker(settings).start());
             System.setProperty("connmon.mqtt.host", settings.host());
             System.setProperty("connmon.mqtt.port", Integer.toString(settings.port()));
@@ -71,6 +82,15 @@ public final class EmbeddedMain {
             System.setProperty("connmon.mqtt.password", password);
             System.err.printf("connmon: embedded MQTT broker (3.1.1 and 5) on %s:%d%n", settings.host(),
                     settings.port());
+        }
+    }
+
+    private static Duration activityWindow(StartupConfig config) {
+        String value = config.get("connmon.activity.window", "PT1S");
+        try {
+            return Duration.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalStateException("connmon.activity.window '" + value + "' is not an ISO 8601 duration (PT1S)");
         }
     }
 

@@ -65,16 +65,17 @@ public class StateRepository {
     static final String CHANGE_COLUMNS = """
             client_id, client_type, connection_status, connect_time, disconnect_time, activity_event, activity_time,
             protocol_version, disconnect_initiator, disconnect_reason_code, disconnect_reason, ip_address,
-            username, node, unconfirmed_since""";
+            username, node, unconfirmed_since, port, clean_start""";
 
     /**
-     * Appends the changed rows of CTE %s to the change feed, in client id order, and wakes the feed's readers;
-     * the notification is delivered at commit.
+     * Appends the changed rows of CTE %1$s to the change feed, in client id order, and wakes the feed's readers;
+     * the notification is delivered at commit. %2$s and %3$s say whether each change stored a new connect and a new
+     * disconnect (the Watson status topics publish those, CONTRACT §7).
      */
     static final String RECORD_CHANGES = """
             , changes AS (
-                INSERT INTO state_change (CHANGE_COLUMNS)
-                SELECT CHANGE_COLUMNS FROM %s ORDER BY client_id
+                INSERT INTO state_change (CHANGE_COLUMNS, connect_moved, disconnect_moved)
+                SELECT CHANGE_COLUMNS, %2$s, %3$s FROM %1$s ORDER BY client_id
                 RETURNING id)
             SELECT pg_notify('connmon_changes', max(id)::text) FROM changes HAVING count(*) > 0
             """.replace("CHANGE_COLUMNS", CHANGE_COLUMNS);
@@ -149,7 +150,12 @@ public class StateRepository {
                 updated_at = now()
             WHERE %1$s OR %2$s OR %3$s OR %4$s
             RETURNING %5$s)
-            """ + RECORD_CHANGES.formatted("upserted")).formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY,
+            -- the batch's connect (disconnect) of a client is now the stored one: this change stored it
+            , moved AS (
+                SELECT u.*, d.connect_time IS NOT NULL AND u.connect_time = d.connect_time AS connect_moved,
+                       d.disconnect_time IS NOT NULL AND u.disconnect_time = d.disconnect_time AS disconnect_moved
+                  FROM upserted u JOIN delta d ON d.client_id = u.client_id)
+            """ + RECORD_CHANGES.formatted("moved", "connect_moved", "disconnect_moved")).formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY,
             CLOSES_STORED, CHANGE_COLUMNS);
 
     private final Pool pool;
@@ -236,7 +242,7 @@ public class StateRepository {
                        $1, $3, $4, md5('broker_stopped' || client_id || $2::text)::uuid
                   FROM stopped
                 ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING)
-                """ + RECORD_CHANGES.formatted("stopped"))
+                """ + RECORD_CHANGES.formatted("stopped", "false", "true"))
                 .execute(Tuple.of(stop.node(), utc(stop.time()), stop.dialect(), stop.source())));
     }
 
