@@ -18,6 +18,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private final BrokerSettings settings;
     private EmbeddedHiveMQ hiveMq;
+    private LifecycleExtension extension;
 
     public EmbeddedBroker(BrokerSettings settings) {
         this.settings = settings;
@@ -48,6 +49,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             try (var in = EmbeddedBroker.class.getResourceAsStream(EmbeddedLogging.CONFIG)) {
                 Files.copy(in, conf.resolve("logback.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+            extension = new LifecycleExtension(settings);
             hiveMq = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(conf)
                     .withDataFolder(data)
@@ -58,7 +60,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                             .withVersion("1")
                             .withPriority(1000)
                             .withStartPriority(1000)
-                            .withExtensionMain(new LifecycleExtension(settings))
+                            .withExtensionMain(extension)
                             .build())
                     .build();
             EmbeddedLogging.keepJulHandlers(() -> hiveMq.start().join());
@@ -70,6 +72,11 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     @Override
     public void close() {
+        if (extension != null) {
+            // connmon has stopped and recorded every connection through this broker as ended (EmbeddedNodeGuard);
+            // the ends the broker reports as it goes down would come later, without the reason
+            extension.seal();
+        }
         if (hiveMq != null) {
             try {
                 hiveMq.stop().join();

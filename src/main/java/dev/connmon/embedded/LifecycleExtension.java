@@ -60,6 +60,11 @@ final class LifecycleExtension implements ExtensionMain {
         });
     }
 
+    /** From now on the broker's lifecycle events are dropped: connmon has stopped taking them. */
+    void seal() {
+        emitter.seal();
+    }
+
     @Override
     public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
     }

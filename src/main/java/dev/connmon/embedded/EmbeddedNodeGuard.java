@@ -1,0 +1,136 @@
+package dev.connmon.embedded;
+
+import dev.connmon.state.NodeHeartbeats;
+import dev.connmon.state.StateRepository;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * No ghosts on connmon's own broker. The embedded broker lives in connmon's JVM, so every connection through it ends
+ * when connmon stops, and connmon is the one process that knows when:
+ * <ul>
+ * <li>on a graceful stop (while the datasource is still up, before EmbeddedMain closes the broker) every client
+ * shown connected through this node is disconnected by the server, 0x8B, at the stop time;</li>
+ * <li>a heartbeat keeps the node's last sign of life in PostgreSQL; after a crash, the next start disconnects them
+ * at that time, before the ingest pipeline takes any event of the new run.</li>
+ * </ul>
+ * Scoped to this node's name, so instances sharing a database never end each other's clients. Active only when
+ * EmbeddedMain started the broker; the native build has no embedded package, and so none of this.
+ */
+@ApplicationScoped
+class EmbeddedNodeGuard {
+    /** How long a stop waits for its disconnects to be committed. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    private static final Duration START_WAIT = Duration.ofSeconds(30);
+    private static final String DIALECT = "connmon";
+    /** The source name of connmon.mqtt.*, the connection to the embedded broker. */
+    private static final String SOURCE = "default";
+
+    private final NodeHeartbeats heartbeats;
+    private final StateRepository repository;
+    private final Vertx vertx;
+    private final Duration heartbeat;
+    private final AtomicBoolean beating = new AtomicBoolean();
+    private EmbeddedNode node;
+    /** When the connections of earlier runs ended at the latest known: the previous run's last sign of life. */
+    private Instant previousEnd;
+    private long timer = -1;
+
+    EmbeddedNodeGuard(NodeHeartbeats heartbeats, StateRepository repository, Vertx vertx,
+            @ConfigProperty(name = "connmon.embedded.heartbeat", defaultValue = "PT5S") Duration heartbeat) {
+        if (heartbeat.isNegative() || heartbeat.isZero()) {
+            throw new IllegalArgumentException("connmon.embedded.heartbeat must be a positive duration, not " + heartbeat);
+        }
+        this.heartbeats = heartbeats;
+        this.repository = repository;
+        this.vertx = vertx;
+        this.heartbeat = heartbeat;
+    }
+
+    /** First among the start observers: IngestPipeline subscribes (and so connects to the broker) after this. */
+    void start(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+        node = EmbeddedNode.running();
+        if (node == null) {
+            return;
+        }
+        NodeHeartbeats.PreviousRun previous = heartbeats.previousRun(node.name()).await().atMost(START_WAIT);
+        // a connection of an earlier run ended at the latest when this broker started
+        previousEnd = previous == null ? node.startedAt() : previous.lastAlive();
+        if (previous != null) {
+            int disconnected = sweepEarlierRuns().await().atMost(START_WAIT);
+            if (!previous.stopped()) {
+                Log.warnf("connmon stopped unexpectedly; disconnected at the latest %s (one heartbeat after its last"
+                        + " sign of life, %s, the time recorded): %d client(s) still shown connected through embedded"
+                        + " node '%s', by the server with 0x8B Server shutting down", previousEnd.plus(heartbeat),
+                        previousEnd, disconnected, node.name());
+            } else if (disconnected > 0) {
+                Log.infof("%d client(s) of embedded node '%s' stored as connected after its stop at %s are disconnected"
+                        + " at that time", disconnected, node.name(), previousEnd);
+            }
+        }
+        heartbeats.started(node.name(), Instant.now()).await().atMost(START_WAIT);
+        timer = vertx.setPeriodic(heartbeat.toMillis(), id -> beat());
+    }
+
+    /**
+     * First among the stop observers, while the pool is open; EmbeddedMain closes the broker only after Quarkus has
+     * stopped, and from then on the broker emits nothing (a broker going down reports every connection as ended,
+     * later than the stop and with no reason).
+     */
+    void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        if (node == null) {
+            return;
+        }
+        vertx.cancelTimer(timer);
+        Instant stop = Instant.now();
+        try {
+            int disconnected = repository.disconnectNode(node.name(), stop, stop, DIALECT, SOURCE)
+                    .call(() -> heartbeats.stopped(node.name(), stop))
+                    .await().atMost(STOP_WAIT);
+            Log.infof("connmon is stopping: %d client(s) of embedded node '%s' disconnected by the server (0x8B Server"
+                    + " shutting down) at %s", disconnected, node.name(), stop);
+        } catch (RuntimeException e) {
+            Log.errorf("connmon is stopping and could not record within %s that the clients of embedded node '%s' are"
+                    + " disconnected (%s); its next start disconnects them at its last heartbeat", STOP_WAIT,
+                    node.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Every beat also looks for clients of this node connected since before this run, which only a late event can
+     * have put there: one index lookup, and a sweep only when it finds one.
+     */
+    private void beat() {
+        if (!beating.compareAndSet(false, true)) {
+            return;
+        }
+        heartbeats.beat(node.name(), Instant.now(), node.startedAt())
+                .chain(stale -> stale ? sweepEarlierRuns() : Uni.createFrom().item(0))
+                .eventually(() -> beating.set(false))
+                .subscribe().with(
+                        disconnected -> {
+                            if (disconnected > 0) {
+                                Log.infof("%d client(s) of embedded node '%s' stored late as connected in an earlier"
+                                        + " run are disconnected at %s", disconnected, node.name(), previousEnd);
+                            }
+                        },
+                        failure -> Log.warnf("Cannot record the heartbeat of embedded node '%s': %s", node.name(),
+                                failure.getMessage()));
+    }
+
+    /** Connects before this broker started belong to connections that its restart ended. */
+    private Uni<Integer> sweepEarlierRuns() {
+        return repository.disconnectNode(node.name(), previousEnd, node.startedAt().minusMillis(1), DIALECT, SOURCE);
+    }
+}
