@@ -42,6 +42,8 @@ class EmbeddedNodeGuard {
     private final Vertx vertx;
     private final Duration heartbeat;
     private final AtomicBoolean beating = new AtomicBoolean();
+    /** Said once per outage, not at every beat. */
+    private boolean failing;
     private EmbeddedNode node;
     /** When the connections of earlier runs ended at the latest known: the previous run's last sign of life. */
     private Instant previousEnd;
@@ -120,13 +122,23 @@ class EmbeddedNodeGuard {
                 .eventually(() -> beating.set(false))
                 .subscribe().with(
                         disconnected -> {
+                            if (failing) {
+                                failing = false;
+                                Log.infof("The heartbeat of embedded node '%s' is recorded again", node.name());
+                            }
                             if (disconnected > 0) {
                                 Log.infof("%d client(s) of embedded node '%s' stored late as connected in an earlier"
                                         + " run are disconnected at %s", disconnected, node.name(), previousEnd);
                             }
                         },
-                        failure -> Log.warnf("Cannot record the heartbeat of embedded node '%s': %s", node.name(),
-                                failure.getMessage()));
+                        failure -> {
+                            if (!failing) {
+                                failing = true;
+                                Log.warnf("Cannot record the heartbeat of embedded node '%s' (%s); after a crash now,"
+                                        + " its clients would be disconnected at the last one recorded", node.name(),
+                                        failure.getMessage());
+                            }
+                        });
     }
 
     /** Connects before this broker started belong to connections that its restart ended. */

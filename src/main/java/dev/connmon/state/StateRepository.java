@@ -217,48 +217,10 @@ public class StateRepository {
         return disconnectNode(stop.node(), stop.time(), stop.time(), stop.dialect(), stop.source()).replaceWithVoid();
     }
 
-    /**
-     * Every client still shown connected through broker node {@code node} whose connect is not after
-     * {@code connectedUpTo} is disconnected by the server with 0x8B "Server shutting down", in state, log and change
-     * feed, at {@code at} (at its connect time for a connect after {@code at}: a connection does not end before it
-     * starts). What a node's stop or crash means for the connections through it; emits how many were disconnected.
-     */
+    /** See {@link NodeStops#disconnect}: what a node's stop or crash means for the connections through it. */
     public Uni<Integer> disconnectNode(String node, java.time.Instant at, java.time.Instant connectedUpTo,
             String dialect, String source) {
-        String ended = "greatest($2, s.connect_time)";
-        return pool.withTransaction(conn -> conn.query(BEGIN_INGEST).execute().chain(() -> conn.preparedQuery("""
-                WITH stopped AS (
-                    UPDATE client_state s SET
-                        disconnect_time = ENDED, disconnect_connection_id = s.connect_connection_id,
-                        disconnect_initiator = 'server', disconnect_reason_code = 139,
-                        disconnect_reason = 'Server shutting down', connect_closed = true,
-                        activity_time = CASE WHEN s.activity_time IS NULL OR s.activity_time <= ENDED THEN ENDED
-                                             ELSE s.activity_time END,
-                        activity_event = CASE WHEN s.activity_time IS NULL OR s.activity_time <= ENDED
-                                              THEN 'mqttDisconnect' ELSE s.activity_event END,
-                        activity_rank = CASE WHEN s.activity_time IS NULL OR s.activity_time <= ENDED THEN 5
-                                             ELSE s.activity_rank END,
-                        updated_at = now()
-                     WHERE s.node = $1 AND s.connection_status = 'connected' AND s.connect_time <= $5
-                    RETURNING s.connect_connection_id, """.replace("ENDED", ended)
-                + CHANGE_COLUMNS.replace("client_id,", "s.client_id,") + """
-                ), logged AS (
-                INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
-                                            connection_id, node, dialect, source, dedup_key)
-                SELECT client_id, disconnect_time, 'disconnected', 'server', 139, 'Server shutting down',
-                       connect_connection_id, $1, $3, $4,
-                       md5('broker_stopped' || client_id || disconnect_time::text)::uuid
-                  FROM stopped
-                ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING
-                ), changes AS (
-                    INSERT INTO state_change (CHANGE_COLUMNS)
-                    SELECT CHANGE_COLUMNS FROM stopped ORDER BY client_id
-                    RETURNING id)
-                SELECT count(*) AS disconnected,
-                       (SELECT pg_notify('connmon_changes', max(id)::text) FROM changes HAVING count(*) > 0)
-                  FROM changes""".replace("CHANGE_COLUMNS", CHANGE_COLUMNS))
-                .execute(Tuple.of(node, utc(at), dialect, source, utc(connectedUpTo)))))
-                .map(rows -> (int) (long) rows.iterator().next().getLong("disconnected"));
+        return NodeStops.disconnect(pool, node, at, connectedUpTo, dialect, source);
     }
 
     /**

@@ -4,6 +4,7 @@ import static dev.connmon.support.Api.LOGS;
 import static dev.connmon.support.Api.asReader;
 import static dev.connmon.support.Api.state;
 import static dev.connmon.support.Events.connected;
+import static dev.connmon.support.Events.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -42,6 +43,9 @@ class NodeSweepTest {
         }
         publisher.disconnect().join();
         for (JsonObject e : events) {
+            if (!"connected".equals(e.getString("event"))) {
+                continue;
+            }
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(e.getString("clientId"))
                     .statusCode(200).body("connectionStatus", equalTo("connected")));
         }
@@ -56,6 +60,11 @@ class NodeSweepTest {
         String late = node + "-late";
         String after = node + "-after";
         String elsewhere = node + "-elsewhere";
+        String active = node + "-active";
+        publish(connected(active, stop.minusSeconds(60), "x").put("node", node),
+                event("published", active, stop.plusSeconds(5)));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(active)
+                .body("lastActivityEvent", equalTo("mqttPublish")));
         publish(connected(before, stop.minusSeconds(60), "b").put("node", node),
                 connected(late, stop.plusSeconds(10), "l").put("node", node),
                 connected(after, stop.plusSeconds(60), "a").put("node", node),
@@ -65,7 +74,7 @@ class NodeSweepTest {
         int disconnected = repository.disconnectNode(node, stop, stop.plusSeconds(30), "connmon", "default")
                 .await().atMost(Duration.ofSeconds(10));
 
-        assertThat(disconnected).isEqualTo(2);
+        assertThat(disconnected).isEqualTo(3);
         state(before).body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("server"))
                 .body("lastDisconnectReasonCode", equalTo(0x8B))
@@ -73,6 +82,10 @@ class NodeSweepTest {
         // a connection does not end before it started
         state(late).body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectTime", equalTo("2026-11-21T12:00:10.000Z"));
+        // nor before the last thing it did
+        state(active).body("connectionStatus", equalTo("disconnected"))
+                .body("lastDisconnectTime", equalTo("2026-11-21T12:00:05.000Z"))
+                .body("lastActivityEvent", equalTo("mqttDisconnect"));
         state(after).body("connectionStatus", equalTo("connected"));
         state(elsewhere).body("connectionStatus", equalTo("connected"));
         asReader().queryParam("clientId", late).when().get(LOGS).then()
