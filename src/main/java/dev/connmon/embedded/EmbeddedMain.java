@@ -1,10 +1,12 @@
 package dev.connmon.embedded;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -39,7 +41,11 @@ public final class EmbeddedMain {
         try {
             Quarkus.run(args);
         } finally {
-            closeAll(started);
+            // a dev-mode reload stops Quarkus and calls main() again, with the services still needed; they are
+            // closed when the JVM exits (the shutdown hook)
+            if (LaunchMode.current() != LaunchMode.DEVELOPMENT) {
+                closeAll(started);
+            }
         }
     }
 
@@ -72,7 +78,7 @@ public final class EmbeddedMain {
                     node,
                     dataDir.resolve("broker"));
             // every connect of this run is later than this: older connects of this node belong to earlier runs
-            Instant brokerStart = Instant.now();
+            Instant brokerStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             started.add(new EmbeddedBroker(settings).start());
             EmbeddedNode.running(new EmbeddedNode(node, brokerStart));
             System.setProperty("connmon.mqtt.host", settings.host());

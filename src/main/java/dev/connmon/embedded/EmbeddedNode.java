@@ -18,15 +18,20 @@ record EmbeddedNode(String name, Instant startedAt) {
     static final String NAME_FILE = "node-name";
     static final int MAX_NAME_LENGTH = 200;
 
-    private static volatile EmbeddedNode running;
+    /** Set by EmbeddedMain only; system properties, because dev mode runs each reload in a class loader of its own. */
+    private static final String NAME_PROPERTY = "connmon.embedded.running-node";
+    private static final String STARTED_PROPERTY = "connmon.embedded.running-since";
 
     /** The embedded broker EmbeddedMain started in this JVM, or null (an external broker, or a test's own broker). */
     static EmbeddedNode running() {
-        return running;
+        String name = System.getProperty(NAME_PROPERTY);
+        String since = System.getProperty(STARTED_PROPERTY);
+        return name == null || since == null ? null : new EmbeddedNode(name, Instant.parse(since));
     }
 
     static void running(EmbeddedNode node) {
-        running = node;
+        System.setProperty(NAME_PROPERTY, node.name());
+        System.setProperty(STARTED_PROPERTY, node.startedAt().toString());
     }
 
     /**

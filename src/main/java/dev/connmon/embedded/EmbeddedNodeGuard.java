@@ -3,6 +3,7 @@ package dev.connmon.embedded;
 import dev.connmon.state.NodeHeartbeats;
 import dev.connmon.state.StateRepository;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -25,7 +26,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * <li>a heartbeat keeps the node's last sign of life in PostgreSQL; after a crash, the next start disconnects them
  * at that time, before the ingest pipeline takes any event of the new run.</li>
  * </ul>
- * Scoped to this node's name, so instances sharing a database never end each other's clients. Active only when
+ * Scoped to this node's name, so instances sharing a database never end each other's clients. A dev-mode live
+ * reload restarts Quarkus, not the broker: its connections stay, and so does their state. Active only when
  * EmbeddedMain started the broker; the native build has no embedded package, and so none of this.
  */
 @ApplicationScoped
@@ -42,6 +44,7 @@ class EmbeddedNodeGuard {
     private final Vertx vertx;
     private final Duration heartbeat;
     private final AtomicBoolean beating = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
     /** Said once per outage, not at every beat. */
     private boolean failing;
     private EmbeddedNode node;
@@ -69,7 +72,9 @@ class EmbeddedNodeGuard {
         NodeHeartbeats.PreviousRun previous = heartbeats.previousRun(node.name()).await().atMost(START_WAIT);
         // a connection of an earlier run ended at the latest when this broker started
         previousEnd = previous == null ? node.startedAt() : previous.lastAlive();
-        if (previous != null) {
+        // the same broker run: Quarkus reloaded in dev mode, the broker and its connections stayed
+        boolean sameBroker = previous != null && previous.startedAt().equals(node.startedAt());
+        if (previous != null && !sameBroker) {
             int disconnected = sweepEarlierRuns().await().atMost(START_WAIT);
             if (!previous.stopped()) {
                 Log.warnf("connmon stopped unexpectedly; disconnected at the latest %s (one heartbeat after its last"
@@ -81,7 +86,7 @@ class EmbeddedNodeGuard {
                         + " at that time", disconnected, node.name(), previousEnd);
             }
         }
-        heartbeats.started(node.name(), Instant.now()).await().atMost(START_WAIT);
+        heartbeats.started(node.name(), node.startedAt(), Instant.now()).await().atMost(START_WAIT);
         timer = vertx.setPeriodic(heartbeat.toMillis(), id -> beat());
     }
 
@@ -91,10 +96,16 @@ class EmbeddedNodeGuard {
      * later than the stop and with no reason).
      */
     void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
-        if (node == null) {
+        // a dev-mode reload was seen to deliver the event twice
+        if (node == null || !stopped.compareAndSet(false, true)) {
             return;
         }
         vertx.cancelTimer(timer);
+        if (LaunchMode.current() == LaunchMode.DEVELOPMENT && !jvmExiting()) {
+            Log.infof("Live reload: the embedded broker keeps running, and the connections of node '%s' with it",
+                    node.name());
+            return;
+        }
         Instant stop = Instant.now();
         try {
             int disconnected = repository.disconnectNode(node.name(), stop, stop, DIALECT, SOURCE)
@@ -139,6 +150,18 @@ class EmbeddedNodeGuard {
                                         failure.getMessage());
                             }
                         });
+    }
+
+    /** A live reload stops Quarkus while the JVM, and the broker in it, go on; quitting dev mode exits the JVM. */
+    private static boolean jvmExiting() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException shutdownInProgress) {
+            return true;
+        }
     }
 
     /** Connects before this broker started belong to connections that its restart ended. */

@@ -16,8 +16,8 @@ import java.time.ZoneOffset;
  */
 @ApplicationScoped
 public class NodeHeartbeats {
-    /** How the node's previous run ended: its last sign of life, and whether it stopped gracefully then. */
-    public record PreviousRun(Instant lastAlive, boolean stopped) {
+    /** The node's previous run: when it started, its last sign of life, and whether it stopped gracefully then. */
+    public record PreviousRun(Instant startedAt, Instant lastAlive, boolean stopped) {
     }
 
     private final Pool pool;
@@ -28,24 +28,25 @@ public class NodeHeartbeats {
 
     /** The node's previous run, or null when it never ran on this database. */
     public Uni<PreviousRun> previousRun(String node) {
-        return pool.preparedQuery("SELECT heartbeat_at, stopped_at FROM embedded_node WHERE node = $1")
+        return pool.preparedQuery("SELECT started_at, heartbeat_at, stopped_at FROM embedded_node WHERE node = $1")
                 .execute(Tuple.of(node))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return null;
                     }
                     Row row = rows.iterator().next();
-                    return new PreviousRun(row.getOffsetDateTime("heartbeat_at").toInstant(),
+                    return new PreviousRun(row.getOffsetDateTime("started_at").toInstant(),
+                            row.getOffsetDateTime("heartbeat_at").toInstant(),
                             row.getOffsetDateTime("stopped_at") != null);
                 });
     }
 
-    /** The node runs from {@code at}: its first sign of life. */
-    public Uni<Void> started(String node, Instant at) {
+    /** The node runs since {@code startedAt}, and is alive at {@code at}. */
+    public Uni<Void> started(String node, Instant startedAt, Instant at) {
         return pool.preparedQuery("""
-                INSERT INTO embedded_node (node, started_at, heartbeat_at) VALUES ($1, $2, $2)
-                ON CONFLICT (node) DO UPDATE SET started_at = $2, heartbeat_at = $2, stopped_at = NULL""")
-                .execute(Tuple.of(node, utc(at))).replaceWithVoid();
+                INSERT INTO embedded_node (node, started_at, heartbeat_at) VALUES ($1, $2, $3)
+                ON CONFLICT (node) DO UPDATE SET started_at = $2, heartbeat_at = $3, stopped_at = NULL""")
+                .execute(Tuple.of(node, utc(startedAt), utc(at))).replaceWithVoid();
     }
 
     /**

@@ -101,11 +101,11 @@ class NodeSweepTest {
         String node = "beat-" + UUID.randomUUID().toString().substring(0, 8);
         Instant runStart = Instant.parse("2026-11-22T08:00:00Z");
         assertThat(heartbeats.previousRun(node).await().atMost(Duration.ofSeconds(10))).isNull();
-        heartbeats.started(node, runStart).await().atMost(Duration.ofSeconds(10));
+        heartbeats.started(node, runStart, runStart).await().atMost(Duration.ofSeconds(10));
         assertThat(heartbeats.beat(node, runStart.plusSeconds(5), runStart).await().atMost(Duration.ofSeconds(10)))
                 .isFalse();
         assertThat(heartbeats.previousRun(node).await().atMost(Duration.ofSeconds(10)))
-                .isEqualTo(new NodeHeartbeats.PreviousRun(runStart.plusSeconds(5), false));
+                .isEqualTo(new NodeHeartbeats.PreviousRun(runStart, runStart.plusSeconds(5), false));
 
         // an event of the previous run, delivered late: a connect before this run started
         String ghost = node + "-ghost";
@@ -123,6 +123,6 @@ class NodeSweepTest {
 
         heartbeats.stopped(node, runStart.plusSeconds(20)).await().atMost(Duration.ofSeconds(10));
         assertThat(heartbeats.previousRun(node).await().atMost(Duration.ofSeconds(10)))
-                .isEqualTo(new NodeHeartbeats.PreviousRun(runStart.plusSeconds(20), true));
+                .isEqualTo(new NodeHeartbeats.PreviousRun(runStart, runStart.plusSeconds(20), true));
     }
 }
