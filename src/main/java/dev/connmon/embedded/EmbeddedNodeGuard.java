@@ -107,12 +107,14 @@ class EmbeddedNodeGuard {
             return;
         }
         Instant stop = Instant.now();
+        long started = System.nanoTime();
         try {
             int disconnected = repository.disconnectNode(node.name(), stop, stop, DIALECT, SOURCE)
                     .call(() -> heartbeats.stopped(node.name(), stop))
                     .await().atMost(STOP_WAIT);
             Log.infof("connmon is stopping: %d client(s) of embedded node '%s' disconnected by the server (0x8B Server"
-                    + " shutting down) at %s", disconnected, node.name(), stop);
+                    + " shutting down) at %s, in %d ms", disconnected, node.name(), stop,
+                    (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeException e) {
             Log.errorf("connmon is stopping and could not record within %s that the clients of embedded node '%s' are"
                     + " disconnected (%s); its next start disconnects them at its last heartbeat", STOP_WAIT,
