@@ -70,13 +70,20 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    /**
+     * The broker publishes no more lifecycle events: connmon has recorded every connection through it as ended
+     * (EmbeddedNodeGuard); connects and ends after that, up to and while the broker goes down, would come later and
+     * without the reason.
+     */
+    void seal() {
         if (extension != null) {
-            // connmon has stopped and recorded every connection through this broker as ended (EmbeddedNodeGuard);
-            // the ends the broker reports as it goes down would come later, without the reason
             extension.seal();
         }
+    }
+
+    @Override
+    public void close() {
+        seal();
         if (hiveMq != null) {
             try {
                 hiveMq.stop().join();

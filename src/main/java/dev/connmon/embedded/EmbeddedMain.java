@@ -23,6 +23,8 @@ public final class EmbeddedMain {
     private static final String STARTED = "connmon.embedded.started";
     static final String SYSTEM_USERNAME = "connmon-system";
     private static final long QUARKUS_STOP_WAIT_MS = 30_000;
+    /** The broker started here (in this class loader), for EmbeddedNodeGuard's stop. */
+    private static volatile EmbeddedBroker broker;
 
     public static void main(String... args) {
         List<AutoCloseable> started = new ArrayList<>();
@@ -79,7 +81,8 @@ public final class EmbeddedMain {
                     dataDir.resolve("broker"));
             // every connect of this run is later than this: older connects of this node belong to earlier runs
             Instant brokerStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            started.add(new EmbeddedBroker(settings).start());
+            broker = new EmbeddedBroker(settings).start();
+            started.add(broker);
             EmbeddedNode.running(new EmbeddedNode(node, brokerStart));
             System.setProperty("connmon.mqtt.host", settings.host());
             System.setProperty("connmon.mqtt.port", Integer.toString(settings.port()));
@@ -87,6 +90,17 @@ public final class EmbeddedMain {
             System.setProperty("connmon.mqtt.password", password);
             System.err.printf("connmon: embedded MQTT broker (3.1.1 and 5) on %s:%d, node '%s'%n", settings.host(),
                     settings.port(), node);
+        }
+    }
+
+    /**
+     * From now on the broker's lifecycle events are dropped: connmon has recorded every connection through it as
+     * ended by its stop. No-op when this class loader started no broker (a dev-mode reload's).
+     */
+    static void sealBroker() {
+        EmbeddedBroker started = broker;
+        if (started != null) {
+            started.seal();
         }
     }
 

@@ -92,8 +92,7 @@ class EmbeddedNodeGuard {
 
     /**
      * First among the stop observers, while the pool is open; EmbeddedMain closes the broker only after Quarkus has
-     * stopped, and from then on the broker emits nothing (a broker going down reports every connection as ended,
-     * later than the stop and with no reason).
+     * stopped.
      */
     void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
         // a dev-mode reload was seen to deliver the event twice
@@ -106,6 +105,10 @@ class EmbeddedNodeGuard {
                     node.name());
             return;
         }
+        // first the broker stops reporting, then what was reported up to now is ended: a connect after this is not
+        // stored (the broker is going down; the device is recorded when it comes back), and one stored late from
+        // before it is ended at the next start, before ingest, and by every heartbeat
+        EmbeddedMain.sealBroker();
         Instant stop = Instant.now();
         long started = System.nanoTime();
         try {
