@@ -236,6 +236,13 @@ public interface ConnmonConfig {
         @Min(0) @Max(65535)
         int databasePort();
 
+        /** The embedded broker's node name; unset, the name kept in {@code <data-dir>/node-name}. */
+        Optional<String> node();
+
+        /** How often the embedded broker's sign of life is written to PostgreSQL. */
+        @WithDefault("PT5S")
+        Duration heartbeat();
+
         /** Who may read monitoring topics on the embedded broker (CONTRACT §8). */
         @WithDefault("api-keys")
         @jakarta.validation.constraints.Pattern(regexp = "api-keys|anyone")

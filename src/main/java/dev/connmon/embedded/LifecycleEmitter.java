@@ -41,6 +41,7 @@ final class LifecycleEmitter {
     private final List<Publish> held = new ArrayList<>();
     private boolean subscribed;
     private long droppedWhileHeld;
+    private volatile boolean sealed;
 
     LifecycleEmitter(String topicPrefix, String node, int brokerPort, Duration activityWindow) {
         this.topicPrefix = topicPrefix;
@@ -88,6 +89,9 @@ final class LifecycleEmitter {
     }
 
     void publish(ObjectNode event) {
+        if (sealed) {
+            return;
+        }
         String clientId = event.get("clientId").asText();
         byte[] payload;
         try {
@@ -120,6 +124,11 @@ final class LifecycleEmitter {
                         send(publish);
                     }
                 });
+    }
+
+    /** connmon has stopped: nothing more is published (see EmbeddedBroker#close). */
+    void seal() {
+        sealed = true;
     }
 
     /**

@@ -64,6 +64,11 @@ final class LifecycleExtension implements ExtensionMain {
         });
     }
 
+    /** From now on the broker's lifecycle events are dropped: connmon has stopped taking them. */
+    void seal() {
+        emitter.seal();
+    }
+
     @Override
     public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
         // activity still waiting for its window's end is a client's latest act (CONTRACT §9)

@@ -220,30 +220,13 @@ public class StateRepository {
      * before then is disconnected by the server with 0x8B, in state and log, since no per-client line follows.
      */
     Uni<Void> brokerStopped(LifecycleEvent stop) {
-        return inFeedTransaction(conn -> conn.preparedQuery("""
-                WITH stopped AS (
-                    UPDATE client_state s SET
-                        disconnect_time = $2, disconnect_connection_id = s.connect_connection_id,
-                        disconnect_initiator = 'server', disconnect_reason_code = 139,
-                        disconnect_reason = 'Server shutting down', connect_closed = true,
-                        activity_time = CASE WHEN s.activity_time IS NULL OR s.activity_time <= $2 THEN $2
-                                             ELSE s.activity_time END,
-                        activity_event = CASE WHEN s.activity_time IS NULL OR s.activity_time <= $2
-                                              THEN 'mqttDisconnect' ELSE s.activity_event END,
-                        activity_rank = CASE WHEN s.activity_time IS NULL OR s.activity_time <= $2 THEN 5
-                                             ELSE s.activity_rank END,
-                        updated_at = now()
-                     WHERE s.node = $1 AND s.connection_status = 'connected' AND s.connect_time <= $2
-                    RETURNING s.connect_connection_id, """ + CHANGE_COLUMNS.replace("client_id,", "s.client_id,") + """
-                ), logged AS (
-                INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
-                                            connection_id, node, dialect, source, dedup_key)
-                SELECT client_id, $2, 'disconnected', 'server', 139, 'Server shutting down', connect_connection_id,
-                       $1, $3, $4, md5('broker_stopped' || client_id || $2::text)::uuid
-                  FROM stopped
-                ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING)
-                """ + RECORD_CHANGES.formatted("stopped", "false", "true"))
-                .execute(Tuple.of(stop.node(), utc(stop.time()), stop.dialect(), stop.source())));
+        return disconnectNode(stop.node(), stop.time(), stop.time(), stop.dialect(), stop.source()).replaceWithVoid();
+    }
+
+    /** See {@link NodeStops#disconnect}: what a node's stop or crash means for the connections through it. */
+    public Uni<Integer> disconnectNode(String node, java.time.Instant at, java.time.Instant connectedUpTo,
+            String dialect, String source) {
+        return NodeStops.disconnect(pool, node, at, connectedUpTo, dialect, source);
     }
 
     /**
