@@ -251,5 +251,10 @@ public interface ConnmonConfig {
         /** Set by EmbeddedMain once it has started the services. */
         @WithName("started")
         Optional<Boolean> started();
+
+        /** Set by EmbeddedMain: the running embedded broker's node and when it started (EmbeddedNode). */
+        Optional<String> runningNode();
+
+        Optional<String> runningSince();
     }
 }
