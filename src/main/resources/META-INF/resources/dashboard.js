@@ -7,6 +7,52 @@ const rows = new Map();
 let source = null;
 let lastEventId = null;
 let bookmark = null;
+// A stream token (CONTRACT §12), narrowed to reader: fetch sends it as Bearer, EventSource as access_token. The key
+// and its secret live only in the renewal closure, in memory, never in storage.
+let token = null;
+let renewTimer = null;
+let countsInterval = null;
+// a 401 to a request marked so carries no Basic challenge: a wrong key shows in the form, not in a browser dialog
+const MARK = { 'X-Requested-With': 'connmon-dashboard' };
+
+function basic(key, secret) {
+  return 'Basic ' + btoa(String.fromCharCode(...new TextEncoder().encode(`${key}:${secret}`)));
+}
+
+async function signIn(key, secret) {
+  const response = await fetch(`${API}/tokens?role=reader&ttl=PT1H`,
+    { method: 'POST', headers: { ...MARK, Authorization: basic(key, secret) } });
+  if (!response.ok) {
+    throw new Error(response.status === 401 ? 'Wrong API key or token'
+      : response.status === 403 ? 'This key may not read client states' : `Sign-in failed (${response.status})`);
+  }
+  const answer = await response.json();
+  token = answer.token;
+  clearTimeout(renewTimer);  // a minute before it expires, or at once for a short one
+  renewTimer = setTimeout(() => signIn(key, secret).catch(error => signOut(error.message)),
+    Math.max(1000, new Date(answer.expiresAt) - Date.now() - 60000));
+}
+
+function signOut(message) {
+  token = null;
+  clearTimeout(renewTimer);
+  clearInterval(countsInterval);
+  if (source) source.close();
+  source = null;
+  rows.clear();
+  document.getElementById('clients').replaceChildren();
+  document.getElementById('app').hidden = true;
+  document.getElementById('sign-out').hidden = true;
+  document.getElementById('login').hidden = false;
+  document.getElementById('live').className = 'live off';
+  document.getElementById('login-error').textContent = message || '';
+}
+
+async function get(url) {
+  const response = await fetch(url, { headers: { ...MARK, Authorization: `Bearer ${token}` } });
+  if (response.status === 401) signOut('Signed out: the session expired');
+  return response;
+}
 
 function filters() {
   const params = new URLSearchParams();
@@ -47,7 +93,7 @@ async function loadPage(reset) {
   params.set('_limit', PAGE);
   params.set('_sort', '-lastActivityTime');
   if (!reset && bookmark) params.set('_bookmark', bookmark);
-  const response = await fetch(`${API}/clientconnectionstates?${params}`);
+  const response = await get(`${API}/clientconnectionstates?${params}`);
   if (!response.ok) return;
   const page = await response.json();
   if (reset) { rows.clear(); document.getElementById('clients').replaceChildren(); }
@@ -60,7 +106,7 @@ async function loadPage(reset) {
 }
 
 async function loadCounts() {
-  const response = await fetch(`${API}/summary`);
+  const response = await get(`${API}/summary`);
   if (!response.ok) return;
   const counts = await response.json();
   document.getElementById('count-connected').textContent = counts.connected.toLocaleString();
@@ -71,9 +117,16 @@ function listen() {
   if (source) source.close();
   const params = filters();
   if (lastEventId) params.set('lastEventId', lastEventId);
-  source = new EventSource(`${API}/clientconnectionstates?${params}`);
+  params.set('access_token', token);
+  const opened = source = new EventSource(`${API}/clientconnectionstates?${params}`);
   source.addEventListener('open', () => document.getElementById('live').className = 'live on');
-  source.addEventListener('error', () => document.getElementById('live').className = 'live off');
+  source.addEventListener('error', () => {
+    document.getElementById('live').className = 'live off';
+    // EventSource gives up on an error status (its token expired while it was away): reopen with the current one
+    if (opened.readyState === EventSource.CLOSED && source === opened && token) setTimeout(() => {
+      if (source === opened && token) listen();
+    }, 3000);
+  });
   source.addEventListener('state', event => {
     lastEventId = event.lastEventId;
     render(JSON.parse(event.data), true);
@@ -98,7 +151,7 @@ function countsSoon() {  // at most one count query a second, however busy the s
 }
 
 async function showLog(clientId) {
-  const response = await fetch(`${API}/logs/connection?clientId=${encodeURIComponent(clientId)}&_limit=50`);
+  const response = await get(`${API}/logs/connection?clientId=${encodeURIComponent(clientId)}&_limit=50`);
   if (!response.ok) return;
   const entries = await response.json();
   document.getElementById('log').hidden = false;
@@ -119,6 +172,24 @@ document.getElementById('filters').addEventListener('submit', event => {
   loadPage(true).then(listen);
 });
 document.getElementById('more').addEventListener('click', () => loadPage(false));
-loadPage(true).then(listen);
-loadCounts();
-setInterval(loadCounts, 10000);
+document.getElementById('sign-out').addEventListener('click', () => signOut());
+document.getElementById('login').addEventListener('submit', async event => {
+  event.preventDefault();
+  const secret = document.getElementById('login-token');
+  try {
+    await signIn(document.getElementById('login-key').value.trim(), secret.value);
+  } catch (error) {
+    document.getElementById('login-error').textContent = error.message;
+    return;
+  }
+  secret.value = '';
+  document.getElementById('login-error').textContent = '';
+  document.getElementById('login').hidden = true;
+  document.getElementById('app').hidden = false;
+  document.getElementById('sign-out').hidden = false;
+  lastEventId = null;
+  bookmark = null;
+  loadPage(true).then(listen);
+  loadCounts();
+  countsInterval = setInterval(loadCounts, 10000);
+});

@@ -5,6 +5,7 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -23,13 +24,18 @@ class ExceptionMappers {
         return problem(Problem.of(400, "Invalid parameter '" + e.parameter() + "'", e.getMessage()));
     }
 
+    /**
+     * A script that marks its request with {@code X-Requested-With} (the dashboard's login form) gets a Bearer
+     * challenge instead of Basic, which browsers would answer with their own credentials dialog.
+     */
     @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
-    RestResponse<Problem> unauthorized() {
+    RestResponse<Problem> unauthorized(HttpHeaders headers) {
+        boolean script = headers.getHeaderString("X-Requested-With") != null;
         return RestResponse.ResponseBuilder.<Problem>create(401)
                 .entity(Problem.of(401, "Unauthorized", "Give an API key as HTTP Basic credentials: "
-                        + "the key as user name, its token as password"))
+                        + "the key as user name, its token as password; or an unexpired stream token as Bearer"))
                 .type(Problem.MEDIA_TYPE)
-                .header("WWW-Authenticate", "Basic realm=\"connmon\"")
+                .header("WWW-Authenticate", (script ? "Bearer" : "Basic") + " realm=\"connmon\"")
                 .build();
     }
 

@@ -19,6 +19,8 @@ final class QueryParameters {
     static void requireKnown(UriInfo uri, Set<String> known) {
         Set<String> unknown = new TreeSet<>(uri.getQueryParameters().keySet());
         unknown.removeAll(known);
+        // credentials, not a query parameter: any GET may carry a stream token (CONTRACT §12)
+        unknown.remove(dev.connmon.security.AccessTokenMechanism.PARAMETER);
         if (!unknown.isEmpty()) {
             String name = unknown.iterator().next();
             throw new InvalidParameterException(name, known.isEmpty() ? "unknown parameter; this endpoint takes none"

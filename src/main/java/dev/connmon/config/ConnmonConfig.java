@@ -39,6 +39,7 @@ public interface ConnmonConfig {
     Embedded embedded();
 
     Alerts alerts();
+    Tokens tokens();
 
     /** The default broker connection; the lifecycle and monitor channels read these keys in application.properties. */
     interface Mqtt {
@@ -212,6 +213,21 @@ public interface ConnmonConfig {
         Optional<String> webhook();
 
         Optional<String> webhookSecret();
+    /** Stream tokens (CONTRACT §12). */
+    interface Tokens {
+        /** PEM (PKCS#8) RSA private key that signs tokens; created with its pair when neither file exists. */
+        String signingKey();
+
+        /** PEM public key of that pair; Quarkus verifies tokens with it (mp.jwt.verify.publickey.location). */
+        String verificationKey();
+
+        /** Lifetime of a token when the request names none. */
+        @WithDefault("PT15M")
+        Duration defaultTtl();
+
+        /** The longest lifetime a request may ask for. */
+        @WithDefault("PT1H")
+        Duration maxTtl();
     }
 
     /**

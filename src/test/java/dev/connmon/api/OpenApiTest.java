@@ -3,6 +3,7 @@ package dev.connmon.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
@@ -30,6 +31,8 @@ class OpenApiTest {
                         hasItems("clientId", "typeId", "deviceId", "since", "until", "_limit"))
                 .body("paths.'/api/v0002/rejected'.get", notNullValue())
                 .body("components.schemas.ClientState.properties.lastDisconnectReasonCode", notNullValue())
+                .body("paths.'/api/v0002/tokens'.post.parameters.name", hasItems("ttl", "role"))
+                .body("components.securitySchemes.streamToken.scheme", equalTo("bearer"))
                 .body("components.securitySchemes", notNullValue());
     }
 

@@ -72,6 +72,21 @@ class EmbeddedDefaultIT {
                 assertThat(state.getString("lastDisconnectInitiator")).isEqualTo("client");
                 assertThat(state.getInteger("lastDisconnectReasonCode")).isEqualTo(4);
             });
+
+            // the generated key gets a stream token (CONTRACT §12), signed with a pair made in the data directory
+            assertThat(dataDir.resolve("token-signing-key.pem")).exists();
+            assertThat(dataDir.resolve("token-verification-key.pem")).exists();
+            String credentials = key.getProperty("key") + ":" + key.getProperty("token");
+            HttpResponse<String> issued = HTTP.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/v0002/tokens"))
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .header("Authorization", "Basic " + Base64.getEncoder()
+                            .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(issued.statusCode()).isEqualTo(201);
+            HttpResponse<String> read = HTTP.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + Api.STATES + "/"
+                    + Api.segment(id) + "?access_token=" + new JsonObject(issued.body()).getString("token"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(read.statusCode()).isEqualTo(200);
         }
     }
 

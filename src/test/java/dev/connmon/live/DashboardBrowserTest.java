@@ -11,14 +11,10 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashSet;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import javax.imageio.ImageIO;
@@ -29,12 +25,10 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.devtools.DevTools;
-import org.openqa.selenium.devtools.v156.network.Network;
-import org.openqa.selenium.devtools.v156.network.model.Headers;
 
 /**
- * The dashboard in real headless Chromium: a device connects and disconnects and the page shows both live.
+ * The dashboard in real headless Chromium: signed in through its login form (a stream token, CONTRACT §12), it
+ * shows a device connecting and disconnecting live.
  * Skipped where Debian's chromium and chromium-driver are not installed; .ci/run installs them.
  */
 @QuarkusTest
@@ -57,16 +51,21 @@ class DashboardBrowserTest {
                 .usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
         try {
-            // the API key on every request the page makes, EventSource included
-            DevTools devTools = driver.getDevTools();
-            devTools.createSession();
-            devTools.send(Network.enable(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty()));
-            devTools.send(Network.setExtraHTTPHeaders(new Headers(Map.of("Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString("test-reader:reader-token".getBytes(StandardCharsets.UTF_8))))));
             driver.get("http://localhost:" + port + "/");
+            // the login form, not the browser's Basic dialog: a wrong token is refused in the page
+            driver.findElement(By.id("login-key")).sendKeys("test-reader");
+            driver.findElement(By.id("login-token")).sendKeys("wrong-token");
+            driver.findElement(By.cssSelector("#login button")).click();
+            await().atMost(Duration.ofSeconds(15)).until(() -> driver.findElement(By.id("login-error")).getText()
+                    .equals("Wrong API key or token"));
+            assertThat(driver.findElement(By.id("app")).isDisplayed()).isFalse();
+            driver.findElement(By.id("login-token")).clear();
+            driver.findElement(By.id("login-token")).sendKeys("reader-token");
+            driver.findElement(By.cssSelector("#login button")).click();
+            // signed in with a stream token: the list by Bearer, the live stream by access_token
             await().atMost(Duration.ofSeconds(15))
                     .until(() -> driver.findElement(By.id("live")).getAttribute("class").contains("on"));
+            assertThat(driver.findElement(By.id("login")).isDisplayed()).isFalse();
 
             String id = "d:browser:sensor:" + UUID.randomUUID().toString().substring(0, 6);
             Mqtt5BlockingClient device = TestMqtt.v5(id);
