@@ -39,6 +39,7 @@ public interface ConnmonConfig {
     Embedded embedded();
 
     Alerts alerts();
+
     Tokens tokens();
 
     /** The default broker connection; the lifecycle and monitor channels read these keys in application.properties. */
@@ -213,6 +214,8 @@ public interface ConnmonConfig {
         Optional<String> webhook();
 
         Optional<String> webhookSecret();
+    }
+
     /** Stream tokens (CONTRACT §12). */
     interface Tokens {
         /** PEM (PKCS#8) RSA private key that signs tokens; created with its pair when neither file exists. */
