@@ -28,6 +28,10 @@ public record AlertRule(String name, Condition condition, Duration holdFor, Stat
             throw new IllegalArgumentException(key + "when: '" + config.when() + "' is not one of "
                     + Arrays.stream(Condition.values()).map(Condition::wireName).collect(Collectors.joining(", ")));
         }
+        if (condition == Condition.FLAPPING) {
+            throw new IllegalArgumentException(key + "when: flapping alerts need the flapping state of the fleet-health "
+                    + "issue, which is not built yet");
+        }
         Duration holdFor = config.holdFor().orElse(condition.defaultFor());
         if (holdFor.isNegative()) {
             throw new IllegalArgumentException(key + "for: must not be negative");
