@@ -36,6 +36,8 @@ public interface ConnmonConfig {
 
     Monitor monitor();
 
+    Activity activity();
+
     Embedded embedded();
 
     Alerts alerts();
@@ -181,6 +183,17 @@ public interface ConnmonConfig {
         @WithDefault("connmon/clients/{clientId}/state")
         @NotEmpty
         String topic();
+
+        /** Watson status topics iot-2/type/{typeId}/id/{deviceId}/mon and iot-2/app/{appId}/mon (CONTRACT §7). */
+        @WithDefault("true")
+        boolean watson();
+    }
+
+    /** Activity coalescing (CONTRACT §9): at most one stored act per client per window, always the window's last. */
+    interface Activity {
+        /** Read by the embedded broker before Quarkus starts; PT0S stores every act. */
+        @WithDefault("PT1S")
+        Duration window();
     }
 
     /** Alert rules (CONTRACT §11): {@code connmon.alerts.<rule>.*}, and the settings all rules share. */
@@ -258,6 +271,18 @@ public interface ConnmonConfig {
         @WithDefault("0")
         @Min(0) @Max(65535)
         int databasePort();
+
+        /** The embedded broker's node name; unset, the name kept in {@code <data-dir>/node-name}. */
+        Optional<String> node();
+
+        /** How often the embedded broker's sign of life is written to PostgreSQL. */
+        @WithDefault("PT5S")
+        Duration heartbeat();
+
+        /** Who may read monitoring topics on the embedded broker (CONTRACT §8). */
+        @WithDefault("api-keys")
+        @jakarta.validation.constraints.Pattern(regexp = "api-keys|anyone")
+        String monitorAccess();
 
         /** Set by EmbeddedMain once it has started the services. */
         @WithName("started")

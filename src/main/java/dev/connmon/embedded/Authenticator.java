@@ -15,8 +15,9 @@ import java.security.MessageDigest;
 import java.util.UUID;
 
 /**
- * Checks device credentials against {@code connmon.embedded.users}, lets anonymous devices in when allowed, and
- * marks connmon's own connection. Every connection gets a connection id here, which its connect and disconnect
+ * Checks device credentials against {@code connmon.embedded.users} and API keys against connmon's keys (CONTRACT §8:
+ * user name = key, password = token; a key that may read marks its connection a monitoring reader), lets anonymous
+ * devices in when allowed, and marks connmon's own connection. Every connection gets a connection id here, which its connect and disconnect
  * events carry so that a late disconnect never ends a newer connection. Refusals are connect_failed events.
  */
 final class Authenticator implements SimpleAuthenticator {
@@ -57,6 +58,19 @@ final class Authenticator implements SimpleAuthenticator {
             }
             return;
         }
+        ApiKeys.Key apiKey = username == null ? null : settings.apiKeys().get(username);
+        if (apiKey != null) {
+            if (!matches(apiKey.token(), password)) {
+                refuse(input, output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                        ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
+                return;
+            }
+            if (apiKey.mayReadMonitoring()) {
+                attributes.putAsString(LifecycleExtension.MONITOR_READER, "true");
+            }
+            admit(connect, attributes, output, username);
+            return;
+        }
         String expected = username == null ? null : settings.users().get(username);
         if (expected != null && !matches(expected, password)) {
             refuse(input, output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
@@ -72,6 +86,12 @@ final class Authenticator implements SimpleAuthenticator {
             }
             return;
         }
+        admit(connect, attributes, output, username);
+    }
+
+    /** A device or application: tracked like any client, with a connection id of its own. */
+    private static void admit(ConnectPacket connect, ConnectionAttributeStore attributes, SimpleAuthOutput output,
+            String username) {
         output.getClientSettings().setClientReceiveMaximum(
                 Math.min(output.getClientSettings().getClientReceiveMaximum(), DEVICE_RECEIVE_MAXIMUM));
         attributes.putAsString(LifecycleExtension.CONNECTION_ID, UUID.randomUUID().toString());

@@ -18,6 +18,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private final BrokerSettings settings;
     private EmbeddedHiveMQ hiveMq;
+    private LifecycleExtension extension;
 
     public EmbeddedBroker(BrokerSettings settings) {
         this.settings = settings;
@@ -48,6 +49,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             try (var in = EmbeddedBroker.class.getResourceAsStream(EmbeddedLogging.CONFIG)) {
                 Files.copy(in, conf.resolve("logback.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+            extension = new LifecycleExtension(settings);
             hiveMq = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(conf)
                     .withDataFolder(data)
@@ -58,7 +60,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                             .withVersion("1")
                             .withPriority(1000)
                             .withStartPriority(1000)
-                            .withExtensionMain(new LifecycleExtension(settings))
+                            .withExtensionMain(extension)
                             .build())
                     .build();
             EmbeddedLogging.keepJulHandlers(() -> hiveMq.start().join());
@@ -68,8 +70,20 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * The broker publishes no more lifecycle events: connmon has recorded every connection through it as ended
+     * (EmbeddedNodeGuard); connects and ends after that, up to and while the broker goes down, would come later and
+     * without the reason.
+     */
+    void seal() {
+        if (extension != null) {
+            extension.seal();
+        }
+    }
+
     @Override
     public void close() {
+        seal();
         if (hiveMq != null) {
             try {
                 hiveMq.stop().join();

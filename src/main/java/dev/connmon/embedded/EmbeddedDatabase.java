@@ -31,6 +31,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** The same on a given port (0: any free one), for a server that must come back where its clients expect it. */
     public static EmbeddedDatabase start(Path dataDir, boolean clean, Map<String, String> serverConfig, int port) {
+        return start(dataDir, clean, serverConfig, port, true);
+    }
+
+    /**
+     * The same; {@code stopWithJvm} false leaves stopping it to {@link #close()} alone. zonky stops PostgreSQL in a
+     * JVM shutdown hook, and shutdown hooks run at once and side by side: on SIGTERM it went while connmon was still
+     * writing what its stop means (EmbeddedNodeGuard), "terminating connection due to administrator command".
+     */
+    public static EmbeddedDatabase start(Path dataDir, boolean clean, Map<String, String> serverConfig, int port,
+            boolean stopWithJvm) {
         EmbeddedLogging.useLogback();
         try {
             Files.createDirectories(dataDir.getParent());
@@ -39,7 +49,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
             }
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(clean);
+                    .setCleanDataDirectory(clean)
+                    .setRegisterShutdownHook(stopWithJvm);
             if (port > 0) {
                 builder.setPort(port);
             }

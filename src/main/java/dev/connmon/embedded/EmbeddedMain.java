@@ -1,9 +1,14 @@
 package dev.connmon.embedded;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -19,6 +24,9 @@ public final class EmbeddedMain {
     /** Dev mode calls main() again on every live reload; the embedded services must start only once. */
     private static final String STARTED = "connmon.embedded.started";
     static final String SYSTEM_USERNAME = "connmon-system";
+    private static final long QUARKUS_STOP_WAIT_MS = 30_000;
+    /** The broker started here (in this class loader), for EmbeddedNodeGuard's stop. */
+    private static volatile EmbeddedBroker broker;
 
     public static void main(String... args) {
         List<AutoCloseable> started = new ArrayList<>();
@@ -26,6 +34,8 @@ public final class EmbeddedMain {
             System.setProperty(STARTED, "true");
             try {
                 startEmbedded(new StartupConfig(), started);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAfterQuarkus(started),
+                        "connmon-embedded-stop"));
             } catch (IllegalStateException e) {
                 System.err.println("connmon: " + e.getMessage());
                 closeAll(started);
@@ -35,7 +45,11 @@ public final class EmbeddedMain {
         try {
             Quarkus.run(args);
         } finally {
-            closeAll(started);
+            // a dev-mode reload stops Quarkus and calls main() again, with the services still needed; they are
+            // closed when the JVM exits (the shutdown hook)
+            if (LaunchMode.current() != LaunchMode.DEVELOPMENT) {
+                closeAll(started);
+            }
         }
     }
 
@@ -43,10 +57,11 @@ public final class EmbeddedMain {
         Path dataDir = Path.of(config.get("connmon.embedded.data-dir", "connmon-data")).toAbsolutePath();
         if (config.get("quarkus.datasource.reactive.url").isEmpty()) {
             // zonky starts PostgreSQL for throw-away test databases (fsync and synchronous commit off); connmon's data
-            // must survive a crash of PostgreSQL itself (the out-of-memory killer) and of the machine
+            // must survive a crash of PostgreSQL itself (the out-of-memory killer) and of the machine. Closed below,
+            // after Quarkus has stopped: connmon's stop still writes to it
             EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), false,
                     Map.of("fsync", "on", "synchronous_commit", "on"),
-                    Integer.parseInt(config.get("connmon.embedded.database-port", "0")));
+                    Integer.parseInt(config.get("connmon.embedded.database-port", "0")), false);
             started.add(database);
             database.datasourceConfig().forEach(System::setProperty);
             System.err.printf("connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s%n", database.port(),
@@ -54,23 +69,58 @@ public final class EmbeddedMain {
         }
         if (config.get("connmon.mqtt.host").isEmpty()) {
             String password = randomSecret();
+            String monitorAccess = config.get("connmon.embedded.monitor-access", "api-keys");
+            if (!monitorAccess.equals("api-keys") && !monitorAccess.equals("anyone")) {
+                throw new IllegalStateException("connmon.embedded.monitor-access is '" + monitorAccess
+                        + "': use api-keys (only API-key connections read monitoring topics) or anyone");
+            }
+            int port = Integer.parseInt(config.get("connmon.embedded.broker-port", "1883"));
+            String node = EmbeddedNode.name(config.get("connmon.embedded.node"), dataDir, port);
             BrokerSettings settings = new BrokerSettings(
                     config.get("connmon.embedded.broker-host", "127.0.0.1"),
-                    Integer.parseInt(config.get("connmon.embedded.broker-port", "1883")),
+                    port,
                     Boolean.parseBoolean(config.get("connmon.embedded.anonymous", "true")),
                     config.byPrefix("connmon.embedded.users."),
                     SYSTEM_USERNAME,
                     password,
                     config.get("connmon.canonical.topic-prefix", "connmon/events/"),
-                    "embedded",
-                    dataDir.resolve("broker"));
-            started.add(new EmbeddedBroker(settings).start());
+                    node,
+                    dataDir.resolve("broker"),
+                    ApiKeys.fromStartupConfig(config, dataDir),
+                    monitorAccess.equals("anyone"),
+                    MonitorTopics.filters(config.get("connmon.monitor.topic", "connmon/clients/{clientId}/state")),
+                    activityWindow(config));
+            // every connect of this run is later than this: older connects of this node belong to earlier runs
+            Instant brokerStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            broker = new EmbeddedBroker(settings).start();
+            started.add(broker);
+            EmbeddedNode.running(new EmbeddedNode(node, brokerStart));
             System.setProperty("connmon.mqtt.host", settings.host());
             System.setProperty("connmon.mqtt.port", Integer.toString(settings.port()));
             System.setProperty("connmon.mqtt.username", SYSTEM_USERNAME);
             System.setProperty("connmon.mqtt.password", password);
-            System.err.printf("connmon: embedded MQTT broker (3.1.1 and 5) on %s:%d%n", settings.host(),
-                    settings.port());
+            System.err.printf("connmon: embedded MQTT broker (3.1.1 and 5) on %s:%d, node '%s'%n", settings.host(),
+                    settings.port(), node);
+        }
+    }
+
+    /**
+     * From now on the broker's lifecycle events are dropped: connmon has recorded every connection through it as
+     * ended by its stop. No-op when this class loader started no broker (a dev-mode reload's).
+     */
+    static void sealBroker() {
+        EmbeddedBroker started = broker;
+        if (started != null) {
+            started.seal();
+        }
+    }
+
+    private static Duration activityWindow(StartupConfig config) {
+        String value = config.get("connmon.activity.window", "PT1S");
+        try {
+            return Duration.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalStateException("connmon.activity.window '" + value + "' is not an ISO 8601 duration (PT1S)");
         }
     }
 
@@ -81,13 +131,37 @@ public final class EmbeddedMain {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    private static void closeAll(List<AutoCloseable> started) {
-        for (int i = started.size() - 1; i >= 0; i--) {
+    /**
+     * On SIGTERM the JVM runs its shutdown hooks and exits when they are done, not when main() is: Quarkus' hook
+     * stops the application (connmon records its stop while the database is up, EmbeddedNodeGuard), and this one
+     * waits for that, then closes the broker and the database, which main() would not get to.
+     */
+    private static void closeAfterQuarkus(List<AutoCloseable> started) {
+        io.quarkus.runtime.Application application = io.quarkus.runtime.Application.currentApplication();
+        if (application != null) {
+            Thread stopped = new Thread(application::awaitShutdown, "connmon-await-quarkus-stop");
+            stopped.setDaemon(true);
+            stopped.start();
             try {
-                started.get(i).close();
-            } catch (Exception e) {
-                // best effort on the way out
+                stopped.join(QUARKUS_STOP_WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+        }
+        closeAll(started);
+    }
+
+    /** Once, from main() or the shutdown hook, whichever comes first. */
+    private static void closeAll(List<AutoCloseable> started) {
+        synchronized (started) {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                try {
+                    started.get(i).close();
+                } catch (Exception e) {
+                    // best effort on the way out
+                }
+            }
+            started.clear();
         }
     }
 }

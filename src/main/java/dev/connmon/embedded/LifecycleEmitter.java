@@ -12,11 +12,10 @@ import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.Instants;
 import dev.connmon.lifecycle.TopicLevels;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -25,12 +24,11 @@ import org.jboss.logging.Logger;
  * {@code connmon/events/{clientId}}, QoS 1, where connmon's own connection reads them like any other source's;
  * connmon in the same JVM takes them in-process instead, and only what it does not take or commit in time goes
  * through the broker's queue ({@link InProcessLifecycle}).
- * Activity is coalesced to at most one event per client per second, so a chatty device costs one row update a
- * second, not one per message.
+ * Activity is coalesced to at most one event per client per {@code connmon.activity.window}, keeping the window's
+ * last act ({@link ActivityWindows}), so a chatty device costs one row update a window, not one per message.
  */
 final class LifecycleEmitter {
     private static final Logger LOG = Logger.getLogger(LifecycleEmitter.class);
-    private static final long ACTIVITY_WINDOW_MS = 1000;
 
     /** Events kept while connmon's own connection has not subscribed yet, at most this many. */
     private static final int MAX_HELD = 100_000;
@@ -39,15 +37,17 @@ final class LifecycleEmitter {
     private final String topicPrefix;
     private final String node;
     private final int brokerPort;
-    private final Map<String, Long> lastActivity = new ConcurrentHashMap<>();
+    private final ActivityWindows activity;
     private final List<Publish> held = new ArrayList<>();
     private boolean subscribed;
     private long droppedWhileHeld;
+    private volatile boolean sealed;
 
-    LifecycleEmitter(String topicPrefix, String node, int brokerPort) {
+    LifecycleEmitter(String topicPrefix, String node, int brokerPort, Duration activityWindow) {
         this.topicPrefix = topicPrefix;
         this.node = node;
         this.brokerPort = brokerPort;
+        this.activity = new ActivityWindows(activityWindow, this::publish);
     }
 
     /** A new event for {@code clientId}; the caller adds its fields and calls {@link #publish}. */
@@ -61,7 +61,7 @@ final class LifecycleEmitter {
     }
 
     void disconnected(String clientId, String connectionId, Initiator initiator, Integer reasonCode, String reason) {
-        lastActivity.remove(clientId);
+        activity.flush(clientId);
         ObjectNode event = event(EventType.DISCONNECTED, clientId);
         event.put("initiator", initiator.wireName());
         event.put("connectionId", connectionId);
@@ -74,22 +74,24 @@ final class LifecycleEmitter {
         publish(event);
     }
 
-    /** Client activity, unless this client already had an activity event in the last second. */
+    /** Client activity, stamped now and sent when its client's activity window ends. */
     void activity(EventType type, String clientId, String topic) {
-        long now = System.currentTimeMillis();
-        Long previous = lastActivity.get(clientId);
-        if (previous != null && now - previous < ACTIVITY_WINDOW_MS) {
-            return;
-        }
-        lastActivity.put(clientId, now);
         ObjectNode event = event(type, clientId);
         if (topic != null) {
             event.put("topic", topic);
         }
-        publish(event);
+        activity.offer(clientId, event);
+    }
+
+    /** Sends the activity still held in open windows: the broker is stopping. */
+    void flushActivity() {
+        activity.stop();
     }
 
     void publish(ObjectNode event) {
+        if (sealed) {
+            return;
+        }
         String clientId = event.get("clientId").asText();
         byte[] payload;
         try {
@@ -122,6 +124,11 @@ final class LifecycleEmitter {
                         send(publish);
                     }
                 });
+    }
+
+    /** connmon has stopped: nothing more is published (see EmbeddedBroker#close). */
+    void seal() {
+        sealed = true;
     }
 
     /**

@@ -19,13 +19,16 @@ final class LifecycleExtension implements ExtensionMain {
     static final String USERNAME = "connmon.username";
     static final String KEEP_ALIVE = "connmon.keep-alive";
     static final String CLEAN_START = "connmon.clean-start";
+    /** Set for a connection signed in with an API key that may read the monitoring topics (CONTRACT §8). */
+    static final String MONITOR_READER = "connmon.monitor-reader";
 
     private final BrokerSettings settings;
     private final LifecycleEmitter emitter;
 
     LifecycleExtension(BrokerSettings settings) {
         this.settings = settings;
-        this.emitter = new LifecycleEmitter(settings.eventTopicPrefix(), settings.node(), settings.port());
+        this.emitter = new LifecycleEmitter(settings.eventTopicPrefix(), settings.node(), settings.port(),
+                settings.activityWindow());
     }
 
     static boolean isSystem(ConnectionInformation connection) {
@@ -39,7 +42,8 @@ final class LifecycleExtension implements ExtensionMain {
     @Override
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
         Authenticator authenticator = new Authenticator(settings, emitter);
-        TopicGuard guard = new TopicGuard(settings.eventTopicPrefix(), emitter);
+        TopicGuard guard = new TopicGuard(settings.eventTopicPrefix(), emitter, settings.monitorFilters(),
+                settings.monitorAccessForAnyone());
         LifecycleListener listener = new LifecycleListener(emitter);
         Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(in -> guard);
@@ -60,7 +64,14 @@ final class LifecycleExtension implements ExtensionMain {
         });
     }
 
+    /** From now on the broker's lifecycle events are dropped: connmon has stopped taking them. */
+    void seal() {
+        emitter.seal();
+    }
+
     @Override
     public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+        // activity still waiting for its window's end is a client's latest act (CONTRACT §9)
+        emitter.flushActivity();
     }
 }

@@ -35,6 +35,8 @@ final class LifecycleListener implements ClientLifecycleEventListener {
         event.put("connectionId", LifecycleExtension.attribute(connection, LifecycleExtension.CONNECTION_ID));
         event.put("protocolVersion", HiveMqReasonCodes.protocol(connection.getMqttVersion()));
         connection.getInetAddress().ifPresent(address -> event.put("ipAddress", address.getHostAddress()));
+        // the port the client connected to, as Watson reports it: HiveMQ's SDK does not tell the client's own port
+        connection.getListener().ifPresent(listener -> event.put("port", listener.getPort()));
         String username = LifecycleExtension.attribute(connection, LifecycleExtension.USERNAME);
         if (username != null) {
             event.put("username", username);

@@ -6,17 +6,22 @@ import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerInput;
 import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerOutput;
 import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishOutboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishOutboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishOutboundOutput;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.services.Services;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps {@code connmon/} to connmon (CONTRACT §6): ordinary clients may not publish there nor subscribe to the
  * lifecycle topics by name, and a wildcard subscription such as {@code #} is delivered everything but them.
+ * The monitoring topics (CONTRACT §8: {@code connmon/clients/#}, the Watson status topics, {@code connmon/alerts/#})
+ * the same way, to every client but those signed in with a reading API key: a filter that names only them is refused,
+ * a wider one gets the other topics; and only connmon publishes them.
  * The authorizer must approve every other topic explicitly: HiveMQ denies what no authorizer allows.
  */
 final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, PublishOutboundInterceptor {
@@ -27,19 +32,25 @@ final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, Pub
 
     private final String eventTopicPrefix;
     private final LifecycleEmitter emitter;
+    private final List<String> monitorFilters;
+    private final boolean monitorAccessForAnyone;
 
-    TopicGuard(String eventTopicPrefix, LifecycleEmitter emitter) {
+    TopicGuard(String eventTopicPrefix, LifecycleEmitter emitter, List<String> monitorFilters,
+            boolean monitorAccessForAnyone) {
         this.eventTopicPrefix = eventTopicPrefix;
         this.emitter = emitter;
+        this.monitorFilters = monitorFilters;
+        this.monitorAccessForAnyone = monitorAccessForAnyone;
     }
 
     @Override
     public void authorizePublish(PublishAuthorizerInput input, PublishAuthorizerOutput output) {
+        String topic = input.getPublishPacket().getTopic();
         if (LifecycleExtension.isSystem(input.getConnectionInformation())
-                || !input.getPublishPacket().getTopic().startsWith(RESERVED_ROOT)) {
+                || !topic.startsWith(RESERVED_ROOT) && !MonitorTopics.isMonitoring(monitorFilters, topic)) {
             output.authorizeSuccessfully();
         } else {
-            output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "topics under connmon/ are reserved");
+            output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "connmon's own and monitoring topics are reserved");
         }
     }
 
@@ -49,18 +60,29 @@ final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, Pub
             output.authorizeSuccessfully();
             Services.extensionExecutorService().schedule(emitter::subscriberReady, SUBSCRIPTION_SETTLE_MS,
                     TimeUnit.MILLISECONDS);
-        } else if (!namesLifecycleTopics(input.getSubscription().getTopicFilter())) {
-            output.authorizeSuccessfully();
-        } else {
+        } else if (namesLifecycleTopics(input.getSubscription().getTopicFilter())) {
             output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "lifecycle topics are reserved");
+        } else if (!mayReadMonitoring(input.getConnectionInformation())
+                && MonitorTopics.namesOnlyMonitoring(monitorFilters, input.getSubscription().getTopicFilter())) {
+            output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "monitoring topics need a connmon API key");
+        } else {
+            output.authorizeSuccessfully();
         }
     }
 
+    /** Also applies to retained messages sent on subscribing: a {@code #} subscriber gets no client's state. */
     @Override
     public void onOutboundPublish(PublishOutboundInput input, PublishOutboundOutput output) {
-        if (input.getPublishPacket().getTopic().startsWith(eventTopicPrefix)) {
+        String topic = input.getPublishPacket().getTopic();
+        if (topic.startsWith(eventTopicPrefix) || !mayReadMonitoring(input.getConnectionInformation())
+                && MonitorTopics.isMonitoring(monitorFilters, topic)) {
             output.preventPublishDelivery();
         }
+    }
+
+    private boolean mayReadMonitoring(ConnectionInformation connection) {
+        return monitorAccessForAnyone
+                || LifecycleExtension.attribute(connection, LifecycleExtension.MONITOR_READER) != null;
     }
 
     /** Filters that spell out the lifecycle tree: connmon/events/…, connmon/+/…, connmon/#. */

@@ -55,6 +55,7 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
         List<MqttSourceSettings> settings = new ArrayList<>();
         settings.add(MqttSourceSettings.fromChannel(channel));
         settings.addAll(MqttSourceSettings.additional(config.sources()));
+        WatsonLoopGuard.check(settings, config.monitor().watson());
         List<Multi<Message<byte[]>>> streams = new ArrayList<>();
         for (MqttSourceSettings source : settings) {
             MqttLifecycleSource connection = new MqttLifecycleSource(vertx, source, this::sessionLost, metrics);

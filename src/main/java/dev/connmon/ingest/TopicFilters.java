@@ -34,4 +34,29 @@ final class TopicFilters {
         }
         return filterLevels.length == topicLevels.length;
     }
+
+    /** Whether some topic matches both filters (shared-subscription prefixes removed). */
+    static boolean overlap(String a, String b) {
+        String[] x = unshared(a).split("/", -1);
+        String[] y = unshared(b).split("/", -1);
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            if (x[i].equals("#") || y[i].equals("#")) {
+                return true;
+            }
+            if (!x[i].equals("+") && !y[i].equals("+") && !x[i].equals(y[i])) {
+                return false;
+            }
+        }
+        // "a/#" also matches "a"
+        return x.length == y.length || x.length == y.length + 1 && x[y.length].equals("#")
+                || y.length == x.length + 1 && y[x.length].equals("#");
+    }
+
+    private static String unshared(String filter) {
+        if (filter.startsWith(SHARE_PREFIX)) {
+            int groupEnd = filter.indexOf('/', SHARE_PREFIX.length());
+            return groupEnd < 0 ? filter : filter.substring(groupEnd + 1);
+        }
+        return filter;
+    }
 }

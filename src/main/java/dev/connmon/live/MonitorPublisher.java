@@ -18,6 +18,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -40,6 +41,8 @@ public class MonitorPublisher {
     private final String topicTemplate;
     private final Leadership leadership;
     private volatile Cancellable publishing;
+    @Inject
+    WatsonStatus watson;
 
     MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx,
             @Channel(CHANNEL) MutinyEmitter<byte[]> emitter,
@@ -104,10 +107,16 @@ public class MonitorPublisher {
         }
     }
 
+    /** The change's monitoring message, then its Watson status messages (CONTRACT §7), each retained, in order. */
     private Uni<Void> send(Change change) {
         String topic = topicTemplate.replace("{clientId}", TopicLevels.escape(change.clientId()));
         byte[] payload = change.json() == null ? new byte[0] : change.json().getBytes(StandardCharsets.UTF_8);
-        return emitter.sendMessage(MqttMessage.of(topic, payload, MqttQoS.AT_LEAST_ONCE, true));
+        Uni<Void> sent = emitter.sendMessage(MqttMessage.of(topic, payload, MqttQoS.AT_LEAST_ONCE, true));
+        for (WatsonStatus.Status status : watson.of(change)) {
+            sent = sent.chain(() -> emitter.sendMessage(
+                    MqttMessage.of(status.topic(), status.payload(), MqttQoS.AT_LEAST_ONCE, true)));
+        }
+        return sent;
     }
 
     private Uni<Void> saveCursor(long id) {

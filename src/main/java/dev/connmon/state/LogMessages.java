@@ -5,11 +5,11 @@ import dev.connmon.lifecycle.ReasonCodes;
 import java.util.Locale;
 
 /** The sentence a person reads in the connection log ("Disconnected by the server: Keep Alive timeout (0x8D)"). */
-final class LogMessages {
+public final class LogMessages {
     private LogMessages() {
     }
 
-    static String message(String event, String initiator, Integer code, String reason, String ipAddress,
+    public static String message(String event, String initiator, Integer code, String reason, String ipAddress,
             String protocol) {
         EventType type = EventType.fromWireName(event).orElse(null);
         if (type == EventType.CONNECTED) {

@@ -65,16 +65,17 @@ public class StateRepository {
     static final String CHANGE_COLUMNS = """
             client_id, client_type, connection_status, connect_time, disconnect_time, activity_event, activity_time,
             protocol_version, disconnect_initiator, disconnect_reason_code, disconnect_reason, ip_address,
-            username, node, unconfirmed_since""";
+            username, node, unconfirmed_since, port, clean_start""";
 
     /**
-     * Appends the changed rows of CTE %s to the change feed, in client id order, and wakes the feed's readers;
-     * the notification is delivered at commit.
+     * Appends the changed rows of CTE %1$s to the change feed, in client id order, and wakes the feed's readers;
+     * the notification is delivered at commit. %2$s and %3$s say whether each change stored a new connect and a new
+     * disconnect (the Watson status topics publish those, CONTRACT §7).
      */
     static final String RECORD_CHANGES = """
             , changes AS (
-                INSERT INTO state_change (CHANGE_COLUMNS)
-                SELECT CHANGE_COLUMNS FROM %s ORDER BY client_id
+                INSERT INTO state_change (CHANGE_COLUMNS, connect_moved, disconnect_moved)
+                SELECT CHANGE_COLUMNS, %2$s, %3$s FROM %1$s ORDER BY client_id
                 RETURNING id)
             SELECT pg_notify('connmon_changes', max(id)::text) FROM changes HAVING count(*) > 0
             """.replace("CHANGE_COLUMNS", CHANGE_COLUMNS);
@@ -149,7 +150,12 @@ public class StateRepository {
                 updated_at = now()
             WHERE %1$s OR %2$s OR %3$s OR %4$s
             RETURNING %5$s)
-            """ + RECORD_CHANGES.formatted("upserted")).formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY,
+            -- the batch's connect (disconnect) of a client is now the stored one: this change stored it
+            , moved AS (
+                SELECT u.*, d.connect_time IS NOT NULL AND u.connect_time = d.connect_time AS connect_moved,
+                       d.disconnect_time IS NOT NULL AND u.disconnect_time = d.disconnect_time AS disconnect_moved
+                  FROM upserted u JOIN delta d ON d.client_id = u.client_id)
+            """ + RECORD_CHANGES.formatted("moved", "connect_moved", "disconnect_moved")).formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY,
             CLOSES_STORED, CHANGE_COLUMNS);
 
     private final Pool pool;
@@ -214,30 +220,13 @@ public class StateRepository {
      * before then is disconnected by the server with 0x8B, in state and log, since no per-client line follows.
      */
     Uni<Void> brokerStopped(LifecycleEvent stop) {
-        return inFeedTransaction(conn -> conn.preparedQuery("""
-                WITH stopped AS (
-                    UPDATE client_state s SET
-                        disconnect_time = $2, disconnect_connection_id = s.connect_connection_id,
-                        disconnect_initiator = 'server', disconnect_reason_code = 139,
-                        disconnect_reason = 'Server shutting down', connect_closed = true,
-                        activity_time = CASE WHEN s.activity_time IS NULL OR s.activity_time <= $2 THEN $2
-                                             ELSE s.activity_time END,
-                        activity_event = CASE WHEN s.activity_time IS NULL OR s.activity_time <= $2
-                                              THEN 'mqttDisconnect' ELSE s.activity_event END,
-                        activity_rank = CASE WHEN s.activity_time IS NULL OR s.activity_time <= $2 THEN 5
-                                             ELSE s.activity_rank END,
-                        updated_at = now()
-                     WHERE s.node = $1 AND s.connection_status = 'connected' AND s.connect_time <= $2
-                    RETURNING s.connect_connection_id, """ + CHANGE_COLUMNS.replace("client_id,", "s.client_id,") + """
-                ), logged AS (
-                INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
-                                            connection_id, node, dialect, source, dedup_key)
-                SELECT client_id, $2, 'disconnected', 'server', 139, 'Server shutting down', connect_connection_id,
-                       $1, $3, $4, md5('broker_stopped' || client_id || $2::text)::uuid
-                  FROM stopped
-                ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING)
-                """ + RECORD_CHANGES.formatted("stopped"))
-                .execute(Tuple.of(stop.node(), utc(stop.time()), stop.dialect(), stop.source())));
+        return disconnectNode(stop.node(), stop.time(), stop.time(), stop.dialect(), stop.source()).replaceWithVoid();
+    }
+
+    /** See {@link NodeStops#disconnect}: what a node's stop or crash means for the connections through it. */
+    public Uni<Integer> disconnectNode(String node, java.time.Instant at, java.time.Instant connectedUpTo,
+            String dialect, String source) {
+        return NodeStops.disconnect(pool, node, at, connectedUpTo, dialect, source);
     }
 
     /**

@@ -233,8 +233,6 @@ class EmbeddedBrokerLifecycleTest {
         client.connect();
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("lastActivityEvent", equalTo("mqttConnect")));
-        // activity is coalesced to one event per client per second, so wait out the connect's second
-        await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
         client.subscribeWith().topicFilter("chatty/#").send();
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
                 .body("lastActivityEvent", equalTo("mqttSubscribe")));
@@ -275,16 +273,69 @@ class EmbeddedBrokerLifecycleTest {
         }
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         assertThat(elapsedMs).as("the 50 publishes took %d ms", elapsedMs).isLessThan(1000);
-        client.disconnect();
-        // the disconnect follows the activity on the client's event topic: once it is stored, so is the activity
+        // the window's last act goes out when the window ends (a disconnect now would be the client's last act)
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected")));
+                .body("lastActivityEvent", equalTo("mqttPublish")));
+        await().pollDelay(Duration.ofMillis(1500)).until(() -> true);
+        client.disconnect();
 
         long publishChanges = pool.preparedQuery("""
                 SELECT count(DISTINCT activity_time) FROM state_change
                  WHERE client_id = $1 AND activity_event = 'mqttPublish'""")
                 .execute(Tuple.of(id)).await().indefinitely().iterator().next().getLong(0);
         assertThat(publishChanges).isEqualTo(1);
+    }
+
+    /** CONTRACT §9: the burst's last act is stored, not its first (the embedded broker kept mqttSubscribe). */
+    @Test
+    void connectSubscribeAndPublishWithin100msEndAsThePublish() {
+        String id = newId("quick-publisher");
+        Mqtt5BlockingClient client = TestMqtt.v5(id);
+        long started = System.nanoTime();
+        client.connect();
+        client.subscribeWith().topicFilter("quick/" + id + "/cmd").send();
+        java.time.Instant beforePublish = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        client.publishWith().topic("quick/" + id + "/evt").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
+        java.time.Instant afterPublish = java.time.Instant.now();
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
+                .body("lastActivityEvent", equalTo("mqttPublish")));
+        io.quarkus.logging.Log.infof("Connect, subscribe, publish in %d ms; mqttPublish seen %d ms after the publish",
+                elapsedMs, java.time.Duration.between(afterPublish, java.time.Instant.now()).toMillis());
+        java.time.Instant activity = java.time.Instant.parse(
+                state(id).extract().path("lastActivityTime"));
+        assertThat(activity).isBetween(beforePublish, afterPublish);
+        client.disconnect();
+        assertThat(elapsedMs).as("connect, subscribe and publish took %d ms", elapsedMs).isLessThan(1000);
+    }
+
+    /** A device publishing 50 times a second for 3 s: at most one stored activity per window, the last one last. */
+    @Test
+    void aChattyDeviceCostsAtMostOneActivityPerWindowAndEndsWithItsLastPublish() throws Exception {
+        String id = newId("chatty-50");
+        Mqtt5BlockingClient client = TestMqtt.v5(id);
+        client.connect();
+        long started = System.nanoTime();
+        java.time.Instant lastPublish = null;
+        for (int i = 0; i < 150; i++) {
+            lastPublish = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            client.publishWith().topic("chatty/" + i).qos(MqttQos.AT_MOST_ONCE).payload(new byte[] {1}).send();
+            Thread.sleep(20);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        java.time.Instant last = lastPublish;
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(java.time.Instant.parse(
+                state(id).extract().path("lastActivityTime"))).isAfterOrEqualTo(last));
+        long activityChanges = pool.preparedQuery("""
+                SELECT count(DISTINCT activity_time) FROM state_change
+                 WHERE client_id = $1 AND activity_event = 'mqttPublish'""")
+                .execute(Tuple.of(id)).await().indefinitely().iterator().next().getLong(0);
+        // one window (PT1S) opens at the first publish; every full or partial window stores one
+        assertThat(activityChanges).as("%d activity changes in %.1f s", activityChanges, seconds)
+                .isBetween(1L, (long) Math.ceil(seconds) + 1);
+        io.quarkus.logging.Log.infof("150 publishes in %.1f s: %d stored activities, the last one last", seconds,
+                activityChanges);
+        client.disconnect();
     }
 
     @Test
@@ -368,7 +419,7 @@ class EmbeddedBrokerLifecycleTest {
                 .body("connectionStatus", equalTo("connected")));
         other.publishWith().topic("plain/topic").payload("x".getBytes()).qos(MqttQos.AT_LEAST_ONCE).send();
         await().atMost(Duration.ofSeconds(15)).until(() -> seen.contains("plain/topic"));
-        // the monitoring topic (connmon/clients/…) is public; the lifecycle events are not
+        // neither the lifecycle events nor the monitoring topics (CONTRACT §8; WatsonApplicationTest)
         assertThat(seen).noneMatch(topic -> topic.startsWith("connmon/events/"));
 
         String forged = newId("forged");

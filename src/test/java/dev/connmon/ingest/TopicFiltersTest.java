@@ -26,4 +26,20 @@ class TopicFiltersTest {
     void matchesAsMqttDefinesIt(String filter, String topic, boolean expected) {
         assertThat(TopicFilters.matches(filter, topic)).isEqualTo(expected);
     }
+
+    @ParameterizedTest
+    @CsvSource({
+            "#, iot-2/type/+/id/+/mon, true",
+            "iot-2/#, iot-2/app/+/mon, true",
+            "iot-2/type/sensor/id/+/mon, iot-2/type/+/id/+/mon, true",
+            "iot-2/type/+/id/+/evt/+/fmt/+, iot-2/type/+/id/+/mon, false",
+            "iot-2/app/+/mon, iot-2/type/+/id/+/mon, false",
+            "connmon/events/#, iot-2/type/+/id/+/mon, false",
+            "iot-2/type/+/id/+/mon/#, iot-2/type/+/id/+/mon, true",
+            "$share/g/iot-2/+/+/mon, iot-2/app/+/mon, true",
+    })
+    void overlapsWhenSomeTopicMatchesBoth(String a, String b, boolean expected) {
+        assertThat(TopicFilters.overlap(a, b)).isEqualTo(expected);
+        assertThat(TopicFilters.overlap(b, a)).isEqualTo(expected);
+    }
 }

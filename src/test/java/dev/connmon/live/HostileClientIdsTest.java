@@ -55,8 +55,7 @@ class HostileClientIdsTest {
                 .isGreaterThan(ClientIds.MAX_UTF8_BYTES - 2);
 
         Map<String, String> monitored = new ConcurrentHashMap<>();
-        Mqtt5BlockingClient watcher = TestMqtt.v5("hostile-watcher-" + UUID.randomUUID());
-        watcher.connect();
+        Mqtt5BlockingClient watcher = TestMqtt.monitorReader("hostile-watcher-" + UUID.randomUUID());
         watcher.toAsync().subscribeWith().topicFilter("connmon/clients/#").qos(MqttQos.AT_LEAST_ONCE)
                 .callback((Mqtt5Publish p) -> monitored.put(p.getTopic().toString(),
                         new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))

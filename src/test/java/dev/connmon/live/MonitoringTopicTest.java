@@ -38,8 +38,7 @@ class MonitoringTopicTest {
                 .replace("#", "%23") + "/state";
         List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            Mqtt5BlockingClient late = TestMqtt.v5("late-" + UUID.randomUUID());
-            late.connect();
+            Mqtt5BlockingClient late = TestMqtt.monitorReader("late-" + UUID.randomUUID());
             List<Mqtt5Publish> seen = new CopyOnWriteArrayList<>();
             late.toAsync().subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).callback(seen::add).send().join();
             await().pollDelay(Duration.ofMillis(300)).until(() -> true);
@@ -53,8 +52,7 @@ class MonitoringTopicTest {
         assertThat(state.getString("id")).isEqualTo(id);
         assertThat(state.getString("connectionStatus")).isEqualTo("connected");
 
-        Mqtt5BlockingClient watcher = TestMqtt.v5("watcher-" + UUID.randomUUID());
-        watcher.connect();
+        Mqtt5BlockingClient watcher = TestMqtt.monitorReader("watcher-" + UUID.randomUUID());
         List<Mqtt5Publish> live = new CopyOnWriteArrayList<>();
         watcher.toAsync().subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).callback(live::add).send().join();
         TestMqtt.publishEvent(publisher, "monitor", disconnected(id, t0.plusSeconds(9), "c1", "server", 0x8D).encode());
@@ -79,8 +77,7 @@ class MonitoringTopicTest {
         for (String topic : List.of("connmon/clients/" + odd.replace("\u0001", "%01") + "/state",
                 "connmon/clients/" + plain + "/state")) {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                Mqtt5BlockingClient late = TestMqtt.v5("late-" + UUID.randomUUID());
-                late.connect();
+                Mqtt5BlockingClient late = TestMqtt.monitorReader("late-" + UUID.randomUUID());
                 List<Mqtt5Publish> seen = new CopyOnWriteArrayList<>();
                 late.toAsync().subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).callback(seen::add)
                         .send().join();

@@ -1,14 +1,17 @@
 package dev.connmon.support;
 
+import dev.connmon.embedded.ApiKeys;
 import dev.connmon.embedded.BrokerSettings;
 import dev.connmon.embedded.EmbeddedBroker;
 import dev.connmon.embedded.EmbeddedDatabase;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 
 /**
@@ -32,7 +35,7 @@ public final class EmbeddedServices implements AutoCloseable {
         String password = UUID.randomUUID().toString();
         settings = new BrokerSettings("127.0.0.1", PackagedApp.freePort(), true,
                 Map.of(ServicesResource.DEVICE_USER, ServicesResource.DEVICE_PASSWORD), "connmon-system", password,
-                "connmon/events/", "embedded", dir.resolve("broker"));
+                "connmon/events/", "embedded", dir.resolve("broker")).withApiKeys(testApiKeys());
         broker = new EmbeddedBroker(settings).start();
         try {
             earlyClient = RawMqtt.connect(settings.host(), settings.port(), EARLY_CLIENT, 0);
@@ -64,6 +67,28 @@ public final class EmbeddedServices implements AutoCloseable {
         earlyClient.close();
         broker.close();
         database.close();
+    }
+
+    /** The API keys of the test profile (application.properties, %test), as EmbeddedMain reads them in production. */
+    private static Map<String, ApiKeys.Key> testApiKeys() {
+        Properties properties = new Properties();
+        try (InputStream in = EmbeddedServices.class.getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ApiKeys.of(byPrefix(properties, "%test." + ApiKeys.USERS_PREFIX),
+                byPrefix(properties, "%test." + ApiKeys.ROLES_PREFIX));
+    }
+
+    private static Map<String, String> byPrefix(Properties properties, String prefix) {
+        Map<String, String> entries = new HashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith(prefix)) {
+                entries.put(name.substring(prefix.length()), properties.getProperty(name));
+            }
+        }
+        return entries;
     }
 
     private static Path tempDir() {

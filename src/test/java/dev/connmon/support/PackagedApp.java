@@ -28,6 +28,11 @@ public final class PackagedApp implements AutoCloseable {
 
     /** Starts {@code java -jar quarkus-run.jar} with these system properties and waits until it is ready. */
     public static PackagedApp start(Map<String, String> properties, List<String> jvmArgs) {
+        return start(properties, jvmArgs, null);
+    }
+
+    /** The same, with the app's standard output and error appended to {@code output} (null: this process's). */
+    public static PackagedApp start(Map<String, String> properties, List<String> jvmArgs, Path output) {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmArgs);
@@ -36,7 +41,11 @@ public final class PackagedApp implements AutoCloseable {
         command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
         System.out.println("connmon: " + String.join(" ", command));
         try {
-            PackagedApp app = new PackagedApp(new ProcessBuilder(command).inheritIO().start(), port);
+            ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+            if (output != null) {
+                builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+            }
+            PackagedApp app = new PackagedApp(builder.start(), port);
             app.awaitReady();
             return app;
         } catch (IOException e) {

@@ -80,6 +80,8 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
         config.put("connmon.sources.watson.port", "1883");
         config.put("connmon.sources.watson.topics", "iot-2/type/+/id/+/mon,iot-2/app/+/mon");
         config.put("connmon.sources.watson.client-id", "connmon-ci-watson");
+        // connmon publishes Watson status topics on the machine's Mosquitto too: it would read them back (CONTRACT §7)
+        config.put("connmon.monitor.watson", "false");
         return config;
     }
 

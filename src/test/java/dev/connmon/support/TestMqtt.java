@@ -31,6 +31,18 @@ public final class TestMqtt {
                 .buildBlocking();
     }
 
+    /** The test profile's reader API key (application.properties, %test): may read monitoring topics (CONTRACT §8). */
+    public static final String READER_KEY = "test-reader";
+    public static final String READER_TOKEN = "reader-token";
+
+    /** A connected MQTT 5 client signed in with the reader API key, as a monitoring application would. */
+    public static Mqtt5BlockingClient monitorReader(String clientId) {
+        Mqtt5BlockingClient client = v5(clientId);
+        client.connectWith().simpleAuth().username(READER_KEY)
+                .password(READER_TOKEN.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        return client;
+    }
+
     public static Mqtt3BlockingClient v3(String clientId) {
         return MqttClient.builder().useMqttVersion3().identifier(clientId).serverHost(host()).serverPort(port())
                 .buildBlocking();
