@@ -101,7 +101,46 @@ public class StateListRequest {
             "activeBefore", "disconnectInitiator", "disconnectReasonCode", "clientIdPrefix", "clientType",
             "deviceType", "deviceId", "_limit", "_sort", "_bookmark");
 
-    StateFilter filter(Instant now) {
+    /** The filter parameters of a list URL's query string ({@code deviceType=pump&clientIdPrefix=d:acme:}). */
+    public static StateListRequest parseFilter(String query) {
+        StateListRequest request = new StateListRequest();
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            if (!NAMES.contains(name) || name.startsWith("_")) {
+                throw new InvalidParameterException(name, "is not a filter of the list");
+            }
+            request.set(name, value);
+        }
+        return request;
+    }
+
+    private void set(String name, String value) {
+        switch (name) {
+            case "connectionStatus" -> connectionStatus = value;
+            case "connectedAfter" -> connectedAfter = value;
+            case "connectedBefore" -> connectedBefore = value;
+            case "lastConnectedAfter" -> lastConnectedAfter = value;
+            case "lastConnectedBefore" -> lastConnectedBefore = value;
+            case "disconnectedAfter" -> disconnectedAfter = value;
+            case "disconnectedBefore" -> disconnectedBefore = value;
+            case "activeAfter" -> activeAfter = value;
+            case "activeBefore" -> activeBefore = value;
+            case "disconnectInitiator" -> disconnectInitiator = value;
+            case "disconnectReasonCode" -> disconnectReasonCode = value;
+            case "clientIdPrefix" -> clientIdPrefix = value;
+            case "clientType" -> clientType = value;
+            case "deviceType" -> deviceType = value;
+            case "deviceId" -> deviceId = value;
+            default -> throw new InvalidParameterException(name, "is not a filter of the list");
+        }
+    }
+
+    public StateFilter filter(Instant now) {
         if (connectedAfter != null && lastConnectedAfter != null) {
             throw new InvalidParameterException("lastConnectedAfter", "is an alias of connectedAfter; give one");
         }

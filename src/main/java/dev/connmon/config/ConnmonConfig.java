@@ -3,6 +3,7 @@ package dev.connmon.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import io.smallrye.config.WithParentName;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
@@ -38,6 +39,8 @@ public interface ConnmonConfig {
     Activity activity();
 
     Embedded embedded();
+
+    Alerts alerts();
 
     Tokens tokens();
 
@@ -191,6 +194,39 @@ public interface ConnmonConfig {
         /** Read by the embedded broker before Quarkus starts; PT0S stores every act. */
         @WithDefault("PT1S")
         Duration window();
+    }
+
+    /** Alert rules (CONTRACT §11): {@code connmon.alerts.<rule>.*}, and the settings all rules share. */
+    interface Alerts {
+        /** How long a webhook delivery is retried before it is given up. */
+        @WithDefault("PT24H")
+        Duration webhookRetryFor();
+
+        /** How often the time-driven conditions are evaluated. */
+        @WithDefault("PT1S")
+        Duration evaluateEvery();
+
+        @WithParentName
+        Map<String, Rule> rules();
+    }
+
+    interface Rule {
+        /** offline, silent, flapping or fleet-drop. */
+        String when();
+
+        /** How long the condition must hold before an alert opens; default PT5M (PT0S for flapping). */
+        @WithName("for")
+        Optional<Duration> holdFor();
+
+        /** In the list API's syntax: {@code deviceType=pump&clientIdPrefix=d:acme:}. */
+        Optional<String> filter();
+
+        /** fleet-drop only: the share (0..1] of the watched clients that disconnect within {@code for}. */
+        Optional<Double> threshold();
+
+        Optional<String> webhook();
+
+        Optional<String> webhookSecret();
     }
 
     /** Stream tokens (CONTRACT §12). */

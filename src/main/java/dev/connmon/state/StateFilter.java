@@ -21,6 +21,49 @@ public record StateFilter(
     public static final StateFilter ALL = new StateFilter(null, null, null, null, null, null, null, null, null, null,
             null, null, null);
 
+    /**
+     * Clients that both filters accept. Times narrow (the later "after", the earlier "before"); an equality both
+     * set must agree, else this is an error: such a pair could never match anything.
+     */
+    public StateFilter and(StateFilter o) {
+        return new StateFilter(
+                same("connectionStatus", connectionStatus, o.connectionStatus),
+                later(connectedAfter, o.connectedAfter), earlier(connectedBefore, o.connectedBefore),
+                later(disconnectedAfter, o.disconnectedAfter), earlier(disconnectedBefore, o.disconnectedBefore),
+                later(activeAfter, o.activeAfter), earlier(activeBefore, o.activeBefore),
+                same("disconnectInitiator", disconnectInitiator, o.disconnectInitiator),
+                same("disconnectReasonCode", disconnectReasonCode, o.disconnectReasonCode),
+                longerPrefix(clientIdPrefix, o.clientIdPrefix),
+                same("clientType", clientType, o.clientType),
+                same("deviceType", deviceType, o.deviceType),
+                same("deviceId", deviceId, o.deviceId));
+    }
+
+    private static <T> T same(String name, T a, T b) {
+        if (a != null && b != null && !a.equals(b)) {
+            throw new IllegalArgumentException(name + " cannot be both " + a + " and " + b);
+        }
+        return a != null ? a : b;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isAfter(b) ? a : b;
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
+    }
+
+    private static String longerPrefix(String a, String b) {
+        if (a == null || b == null) {
+            return a != null ? a : b;
+        }
+        if (!a.startsWith(b) && !b.startsWith(a)) {
+            throw new IllegalArgumentException("clientIdPrefix cannot be both " + a + " and " + b);
+        }
+        return a.length() >= b.length() ? a : b;
+    }
+
     /** Whether a client id alone can match (what a deletion, which has no state, is judged by). */
     public boolean matchesId(String clientId) {
         return clientIdPrefix == null || clientId.startsWith(clientIdPrefix);

@@ -40,6 +40,14 @@ public record StateListQuery(String sql, List<Object> params) {
         return new StateListQuery(sql, params);
     }
 
+    /** How many clients the filter matches. */
+    public static StateListQuery count(StateFilter filter) {
+        List<Object> params = new ArrayList<>();
+        List<String> conditions = conditions(filter, params);
+        return new StateListQuery("SELECT count(*) AS n FROM client_state"
+                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)), params);
+    }
+
     private static List<String> conditions(StateFilter f, List<Object> params) {
         List<String> conditions = new ArrayList<>();
         equal(conditions, params, "connection_status", f.connectionStatus());

@@ -46,6 +46,12 @@ public class StateReader {
                 });
     }
 
+    public Uni<Long> count(StateFilter filter) {
+        StateListQuery query = StateListQuery.count(filter);
+        return pool.preparedQuery(query.sql()).execute(Tuple.from(query.params()))
+                .map(rows -> rows.iterator().next().getLong("n"));
+    }
+
     public Uni<StatePage> list(StateFilter filter, StateSort sort, PagePosition after, int limit) {
         StateListQuery query = StateListQuery.of(filter, sort, after, limit + 1);
         boolean timeKey = sort.field().keyExpression() != null;

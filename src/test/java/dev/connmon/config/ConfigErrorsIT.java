@@ -55,4 +55,47 @@ class ConfigErrorsIT {
         assertThat(exit.code()).isNotZero();
         assertThat(exit.output()).contains("connmon.mqtt.hostname-verification");
     }
+
+    /**
+     * Alert rules are checked once the database is migrated (their bean starts with the application): these runs get
+     * an embedded PostgreSQL in a data directory of their own, and an unreachable broker.
+     */
+    private static Map<String, String> withDatabase() {
+        Map<String, String> properties = new HashMap<>();
+        try {
+            properties.put("connmon.embedded.data-dir",
+                    java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target", "tmp"), "config-errors")
+                            .toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        properties.put("connmon.mqtt.host", "127.0.0.1");
+        properties.put("connmon.mqtt.port", "1");
+        return properties;
+    }
+
+    @Test
+    void anAlertRuleWithAnUnknownConditionNamesItsKey() {
+        Map<String, String> properties = withDatabase();
+        properties.put("connmon.alerts.pumps.when", "sometimes");
+        PackagedApp.Exit exit = PackagedApp.runToExit(properties);
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("connmon.alerts.pumps.when").contains("offline, silent, flapping, fleet-drop");
+    }
+
+    @Test
+    void aFleetDropRuleWithoutThresholdAndAFilterWithAnUnknownParameterNameTheirKeys() {
+        Map<String, String> properties = withDatabase();
+        properties.put("connmon.alerts.fleet.when", "fleet-drop");
+        PackagedApp.Exit exit = PackagedApp.runToExit(properties);
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("connmon.alerts.fleet.threshold");
+
+        properties = withDatabase();
+        properties.put("connmon.alerts.pumps.when", "offline");
+        properties.put("connmon.alerts.pumps.filter", "deviceType=pump&colour=red");
+        exit = PackagedApp.runToExit(properties);
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("connmon.alerts.pumps.filter").contains("colour");
+    }
 }

@@ -1,0 +1,110 @@
+package dev.connmon.alerts;
+
+import dev.connmon.api.InvalidParameterException;
+import dev.connmon.api.StateListRequest;
+import dev.connmon.config.ConnmonConfig;
+import dev.connmon.state.ClientState;
+import dev.connmon.state.StateFilter;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * One alert rule from {@code connmon.alerts.<name>.*}: the condition, how long it must hold, which clients it
+ * watches (a list filter, resolved at each evaluation so that relative times stay relative) and where it is
+ * delivered.
+ */
+public record AlertRule(String name, Condition condition, Duration holdFor, StateListRequest filter, Double threshold,
+        URI webhook, String webhookSecret) {
+    private static final Duration MILLI = Duration.ofMillis(1);
+
+    /** The rule {@code name} as configured; an error names the key at fault. */
+    static AlertRule of(String name, ConnmonConfig.Rule config) {
+        String key = "connmon.alerts." + name + ".";
+        Condition condition = Condition.fromWireName(config.when());
+        if (condition == null) {
+            throw new IllegalArgumentException(key + "when: '" + config.when() + "' is not one of "
+                    + Arrays.stream(Condition.values()).map(Condition::wireName).collect(Collectors.joining(", ")));
+        }
+        if (condition == Condition.FLAPPING) {
+            throw new IllegalArgumentException(key + "when: flapping alerts need the flapping state of the fleet-health "
+                    + "issue, which is not built yet");
+        }
+        Duration holdFor = config.holdFor().orElse(condition.defaultFor());
+        if (holdFor.isNegative()) {
+            throw new IllegalArgumentException(key + "for: must not be negative");
+        }
+        StateListRequest filter;
+        try {
+            filter = StateListRequest.parseFilter(config.filter().orElse(""));
+            filter.filter(Instant.now());
+        } catch (InvalidParameterException e) {
+            throw new IllegalArgumentException(key + "filter: " + e.parameter() + " " + e.getMessage());
+        }
+        Double threshold = config.threshold().orElse(null);
+        if (condition == Condition.FLEET_DROP && (threshold == null || !(threshold > 0 && threshold <= 1))) {
+            throw new IllegalArgumentException(key + "threshold: a fleet-drop rule needs a share in (0, 1]");
+        }
+        if (condition != Condition.FLEET_DROP && threshold != null) {
+            throw new IllegalArgumentException(key + "threshold: only a fleet-drop rule takes one");
+        }
+        URI webhook = null;
+        if (config.webhook().isPresent()) {
+            try {
+                webhook = URI.create(config.webhook().get());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + "webhook: not a URL: " + e.getMessage());
+            }
+            if (!("http".equals(webhook.getScheme()) || "https".equals(webhook.getScheme())) || webhook.getHost() == null) {
+                throw new IllegalArgumentException(key + "webhook: needs an http:// or https:// URL with a host");
+            }
+        }
+        if (webhook == null && config.webhookSecret().isPresent()) {
+            throw new IllegalArgumentException(key + "webhook-secret: there is no webhook to sign for");
+        }
+        AlertRule rule = new AlertRule(name, condition, holdFor, filter, threshold, webhook,
+                config.webhookSecret().orElse(null));
+        try {
+            rule.candidates(Instant.now(), null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + "filter: contradicts the condition (" + e.getMessage() + ")");
+        }
+        return rule;
+    }
+
+    /** The clients the rule watches, now. */
+    StateFilter watched(Instant now) {
+        return filter.filter(now);
+    }
+
+    /** When a client's condition began, if it holds for this state (null otherwise); per-client conditions only. */
+    Instant conditionSince(ClientState state) {
+        return switch (condition) {
+            case OFFLINE -> "disconnected".equals(state.connectionStatus()) && state.lastDisconnectTime() != null
+                    ? Instant.parse(state.lastDisconnectTime()) : null;
+            case SILENT -> "connected".equals(state.connectionStatus()) && state.lastActivityTime() != null
+                    ? Instant.parse(state.lastActivityTime()) : null;
+            default -> null;
+        };
+    }
+
+    /**
+     * The watched clients whose condition began after {@code after} (null: ever) and at least {@code holdFor} before
+     * {@code now}: those that should have an alert open, in the indexed form of a list filter.
+     */
+    StateFilter candidates(Instant now, Instant after) {
+        Instant cutoff = now.minus(holdFor).plus(MILLI);
+        StateFilter condition = switch (this.condition) {
+            case OFFLINE -> new StateFilter("disconnected", null, null, after, cutoff, null, null, null, null, null,
+                    null, null, null);
+            case SILENT -> new StateFilter("connected", null, null, null, null, after, cutoff, null, null, null, null,
+                    null, null);
+            case FLEET_DROP -> new StateFilter("disconnected", null, null, now.minus(holdFor), null, null, null, null,
+                    null, null, null, null, null);
+            case FLAPPING -> StateFilter.ALL;
+        };
+        return watched(now).and(condition);
+    }
+}

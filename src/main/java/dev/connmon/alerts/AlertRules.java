@@ -1,0 +1,27 @@
+package dev.connmon.alerts;
+
+import dev.connmon.config.ConnmonConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/** The configured alert rules, checked once: a bad rule stops startup with a message naming its key. */
+@ApplicationScoped
+public class AlertRules {
+    private final List<AlertRule> rules;
+
+    AlertRules(ConnmonConfig config) {
+        List<AlertRule> built = new ArrayList<>();
+        new TreeMap<>(config.alerts().rules()).forEach((name, rule) -> built.add(AlertRule.of(name, rule)));
+        this.rules = List.copyOf(built);
+    }
+
+    public List<AlertRule> all() {
+        return rules;
+    }
+
+    public AlertRule named(String name) {
+        return rules.stream().filter(rule -> rule.name().equals(name)).findFirst().orElse(null);
+    }
+}

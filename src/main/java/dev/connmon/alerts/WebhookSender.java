@@ -1,0 +1,139 @@
+package dev.connmon.alerts;
+
+import dev.connmon.cluster.Leadership;
+import dev.connmon.config.ConnmonConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Delivers the stored webhook deliveries while this instance leads the alerts: POST with the signature of the body,
+ * at most 10 s per attempt, retried with exponential backoff until {@code connmon.alerts.webhook-retry-for} has
+ * passed since the delivery was created; in order per alert (the next one waits until the one before it is done), at
+ * least once, each attempt recorded.
+ */
+@ApplicationScoped
+public class WebhookSender {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+
+    private final AlertRepository repository;
+    private final AlertRules rules;
+    private final Vertx vertx;
+    private final WebClient client;
+    private final MeterRegistry metrics;
+    private final Duration retryFor;
+    private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile long timer = -1;
+    private volatile boolean polling;
+
+    WebhookSender(AlertRepository repository, AlertRules rules, Vertx vertx, io.vertx.mutiny.core.Vertx mutinyVertx,
+            MeterRegistry metrics, ConnmonConfig config) {
+        this.repository = repository;
+        this.rules = rules;
+        this.vertx = vertx;
+        this.client = WebClient.create(mutinyVertx);
+        this.metrics = metrics;
+        this.retryFor = config.alerts().webhookRetryFor();
+    }
+
+    void start(Leadership.Term term) {
+        timer = vertx.setPeriodic(500, id -> poll(term));
+    }
+
+    void stop() {
+        vertx.cancelTimer(timer);
+        timer = -1;
+    }
+
+    @PreDestroy
+    void close() {
+        stop();
+        client.close();
+    }
+
+    private void poll(Leadership.Term term) {
+        if (polling || !term.current()) {
+            return;
+        }
+        polling = true;
+        repository.due(50).subscribe().with(due -> {
+            polling = false;
+            due.stream().filter(delivery -> inFlight.add(delivery.deliveryId()))
+                    .forEach(delivery -> send(delivery, term));
+        }, failure -> {
+            polling = false;
+            Log.warnf("Alert webhooks: cannot read pending deliveries: %s", failure.getMessage());
+        });
+    }
+
+    private void send(AlertRepository.Due delivery, Leadership.Term term) {
+        if (!term.current()) {
+            inFlight.remove(delivery.deliveryId());
+            return;
+        }
+        AlertRule rule = rules.named(delivery.rule());
+        int attempt = delivery.attempts() + 1;
+        var request = client.postAbs(delivery.webhook()).timeout(TIMEOUT.toMillis())
+                .putHeader("Content-Type", "application/json")
+                .putHeader("X-Connmon-Delivery", delivery.deliveryId().toString());
+        if (rule != null && rule.webhookSecret() != null) {
+            request.putHeader("X-Connmon-Signature", "sha256=" + hmac(rule.webhookSecret(), delivery.body()));
+        }
+        request.sendBuffer(Buffer.buffer(delivery.body()))
+                .map(response -> response.statusCode())
+                .onItemOrFailure().transformToUni((status, failure) -> {
+                    Instant at = Instant.now();
+                    boolean delivered = status != null && status >= 200 && status < 300;
+                    String error = failure != null ? describe(failure)
+                            : delivered ? null : "answered " + status;
+                    Instant next = delivered ? null : nextAttempt(delivery, attempt, at);
+                    metrics.counter("connmon.alerts.deliveries", "outcome",
+                            delivered ? "delivered" : next == null ? "gave-up" : "failed").increment();
+                    return repository.attempted(delivery.deliveryId(), attempt, at, status, error, delivered, next);
+                })
+                .subscribe().with(ignored -> inFlight.remove(delivery.deliveryId()), failure -> {
+                    inFlight.remove(delivery.deliveryId());
+                    Log.warnf("Alert webhooks: cannot record an attempt of %s: %s", delivery.deliveryId(),
+                            failure.getMessage());
+                });
+    }
+
+    /** 1 s, 2 s, 4 s … at most 10 min apart; null once the retry period would be over. */
+    private Instant nextAttempt(AlertRepository.Due delivery, int attempt, Instant now) {
+        long seconds = 1L << Math.min(attempt - 1, 20);
+        Instant next = now.plus(Duration.ofSeconds(seconds).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
+                : Duration.ofSeconds(seconds));
+        return next.isAfter(delivery.createdAt().plus(retryFor)) ? null : next;
+    }
+
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** HMAC-SHA256 of the body, hex: what the receiver recomputes with the shared secret. */
+    static String hmac(String secret, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+}

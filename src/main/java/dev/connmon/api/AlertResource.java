@@ -1,0 +1,107 @@
+package dev.connmon.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.connmon.alerts.Alert;
+import dev.connmon.alerts.AlertRepository;
+import dev.connmon.alerts.Delivery;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestQuery;
+
+/** Alerts (CONTRACT §11): what the rules opened and resolved, and how their webhooks were delivered. */
+@Path("/api/v0002/alerts")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Alerts")
+public class AlertResource {
+    private static final Set<String> NAMES = Set.of("state", "rule", "clientId", "_limit", "_bookmark");
+    private static final String BOOKMARK = "alerts:";
+
+    /** A page of alerts, newest first; {@code bookmark} is absent on the last page. */
+    @RegisterForReflection
+    public record AlertList(List<Alert> results, @JsonInclude(JsonInclude.Include.NON_NULL) String bookmark) {
+    }
+
+    private final AlertRepository alerts;
+
+    AlertResource(AlertRepository alerts) {
+        this.alerts = alerts;
+    }
+
+    @GET
+    @RolesAllowed({"reader", "admin"})
+    @Operation(summary = "Alerts, newest first", description = "Keyset pages: pass a page's bookmark as _bookmark.")
+    @APIResponse(responseCode = "200", description = "A page of alerts")
+    @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
+    public Uni<AlertList> list(
+            @RestQuery @Parameter(description = "open or resolved",
+                    schema = @Schema(enumeration = {"open", "resolved"})) String state,
+            @RestQuery @Parameter(description = "The rule's name (connmon.alerts.<rule>.*)") String rule,
+            @RestQuery @Parameter(description = "Client id") String clientId,
+            @RestQuery("_limit") @Parameter(name = "_limit", description = "Page size, 1..1000",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "25"))
+            String limit,
+            @RestQuery("_bookmark") @Parameter(name = "_bookmark", description = "The bookmark of the previous page")
+            String bookmark,
+            @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, NAMES);
+        String status = QueryParameters.oneOf("state", state, Set.of("open", "resolved"));
+        int max = QueryParameters.integer("_limit", limit, 1, 1000, 25);
+        Long before = bookmark == null ? null : decode(bookmark);
+        return alerts.list(status == null ? null : status.equals("open"), QueryParameters.text("rule", rule),
+                        QueryParameters.text("clientId", clientId), before, max + 1)
+                .map(page -> page.size() <= max ? new AlertList(page, null)
+                        : new AlertList(page.subList(0, max), encode(page.get(max - 1).id())));
+    }
+
+    @GET
+    @Path("{id}/deliveries")
+    @RolesAllowed({"reader", "admin"})
+    @Operation(summary = "Every attempt at delivering an alert's webhooks, in order")
+    @APIResponse(responseCode = "200", description = "The attempts")
+    @APIResponse(responseCode = "404", description = "No such alert")
+    public Uni<List<Delivery>> deliveries(@PathParam("id") String id, @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, Set.of());
+        long alertId = QueryParameters.longValue("id", id);
+        return alerts.exists(alertId).flatMap(exists -> {
+            if (!exists) {
+                throw new NotFoundException("No alert has id " + alertId);
+            }
+            return alerts.attempts(alertId);
+        });
+    }
+
+    private static String encode(String id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((BOOKMARK + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Long decode(String bookmark) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(bookmark), StandardCharsets.UTF_8);
+            if (text.startsWith(BOOKMARK)) {
+                return Long.parseLong(text.substring(BOOKMARK.length()));
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the one answer for any bookmark that is not ours
+        }
+        throw new InvalidParameterException("_bookmark", "is not a bookmark of this listing");
+    }
+}

@@ -1,0 +1,68 @@
+package dev.connmon.alerts;
+
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP receiver on loopback for alert webhooks, and the test rules that deliver to it. It refuses (503) as
+ * many requests as {@link #refuseNext} says, then accepts.
+ */
+public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
+    static final String SECRET = "receiver-secret";
+
+    /** One request as received. */
+    record Received(String body, String delivery, String signature, int answered) {
+    }
+
+    static final List<Received> RECEIVED = new CopyOnWriteArrayList<>();
+    static final AtomicInteger refuseNext = new AtomicInteger();
+    private HttpServer server;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/hook", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int status = refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 503 : 204;
+            RECEIVED.add(new Received(body, exchange.getRequestHeaders().getFirst("X-Connmon-Delivery"),
+                    exchange.getRequestHeaders().getFirst("X-Connmon-Signature"), status));
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        server.start();
+        String hook = "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        return Map.ofEntries(
+                Map.entry("connmon.alerts.evaluate-every", "PT0.2S"),
+                Map.entry("connmon.alerts.t-offline.when", "offline"),
+                Map.entry("connmon.alerts.t-offline.for", "PT2S"),
+                Map.entry("connmon.alerts.t-offline.filter", "clientIdPrefix=alert-off-"),
+                Map.entry("connmon.alerts.t-offline.webhook", hook),
+                Map.entry("connmon.alerts.t-offline.webhook-secret", SECRET),
+                Map.entry("connmon.alerts.t-silent.when", "silent"),
+                Map.entry("connmon.alerts.t-silent.for", "PT2S"),
+                Map.entry("connmon.alerts.t-silent.filter", "clientIdPrefix=alert-silent-"),
+                Map.entry("connmon.alerts.t-fleet.when", "fleet-drop"),
+                Map.entry("connmon.alerts.t-fleet.for", "PT1M"),
+                Map.entry("connmon.alerts.t-fleet.threshold", "0.5"),
+                Map.entry("connmon.alerts.t-fleet.filter", "clientIdPrefix=alert-fleet-"));
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}
