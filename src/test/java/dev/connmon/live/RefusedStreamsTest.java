@@ -44,6 +44,8 @@ class RefusedStreamsTest {
         String url = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class)
                 + Api.STATES;
         String prefix = "refused-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        // other classes' streams may still be open on this shared application
+        int before = feed.subscriberCount();
         List<SseClient> streams = new ArrayList<>();
         try {
             for (int i = 0; i < quota; i++) {
@@ -73,7 +75,7 @@ class RefusedStreamsTest {
         } finally {
             streams.forEach(SseClient::close);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> feed.subscriberCount() <= 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> feed.subscriberCount() <= before);
     }
 
     private static void publishConnects(String prefix, int clients) {
