@@ -53,6 +53,12 @@ public class ClientStateResource {
         STREAM_NAMES = Set.copyOf(names);
     }
 
+    private static final Set<String> AVAILABILITY_NAMES = Set.of("since", "until", "step");
+
+    /** Field-injected, so that the constructor stays as the other endpoints need it. */
+    @jakarta.inject.Inject
+    dev.connmon.state.AvailabilityReader availability;
+
     private final StateReader reader;
     private final StateRepository repository;
     private final ChangeFeed feed;
@@ -160,6 +166,38 @@ public class ClientStateResource {
         QueryParameters.requireKnown(uri, Set.of());
         validate(clientId);
         return reader.findById(clientId)
+                .onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
+    }
+
+    /** CONTRACT §10.1; the literal suffix makes this path win over the plain id's regex. */
+    @GET
+    @Path("{clientId: .+}/availability")
+    @RolesAllowed({"reader", "admin"})
+    @Operation(summary = "One client's availability over a window",
+            description = "Connected, disconnected and unknown seconds from the connection log by event time "
+                    + "(the same events in any arrival order give the same answer), counts by initiator, the "
+                    + "longest outage, and with step, buckets. Unknown: before connmon's first record of the "
+                    + "client, and from its unconfirmedSince on.")
+    @APIResponse(responseCode = "200", description = "The client's availability",
+            content = @org.eclipse.microprofile.openapi.annotations.media.Content(
+                    mediaType = MediaType.APPLICATION_JSON,
+                    examples = @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
+                            name = "two outages", value = OpenApiExamples.AVAILABILITY)))
+    @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
+    @APIResponse(responseCode = "404", description = "No state is known for this client id")
+    public Uni<dev.connmon.state.Availability> availability(
+            @Parameter(description = "Client id, percent-encoded", example = "d:acme:sensor:0042")
+            @PathParam("clientId") String clientId,
+            @RestQuery @Parameter(description = "Window start (default P7D). " + StateListRequest.TIME) String since,
+            @RestQuery @Parameter(description = "Window end (default now). " + StateListRequest.TIME) String until,
+            @RestQuery @Parameter(description = "Optional bucket length, " + TimeWindow.STEP
+                    + "; at most 1000 buckets", example = "P1D") String step,
+            @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, AVAILABILITY_NAMES);
+        validate(clientId);
+        TimeWindow window = TimeWindow.parse(since, until, step, Instant.now(), Duration.ofDays(7), null,
+                Duration.ofMillis(1));
+        return availability.of(clientId, window.since(), window.until(), window.step())
                 .onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
     }
 
