@@ -15,4 +15,24 @@ final class OpenApiExamples {
              "buckets": [{"start": "2026-11-20T10:00:00.000Z", "end": "2026-11-20T10:50:00.000Z",
                           "availability": 0.8, "connectedSeconds": 2400.0, "disconnectedSeconds": 600.0,
                           "unknownSeconds": 0.0, "disconnects": 1}]}""";
+
+    static final String TIMELINE = """
+            {"since": "2026-11-30T06:00:00.000Z", "until": "2026-12-01T06:00:00.000Z", "step": "PT5M", "buckets": [
+              {"start": "2026-11-30T06:00:00.000Z", "end": "2026-11-30T06:05:00.000Z", "connected": null,
+               "disconnected": null, "connects": 0, "failedConnects": 0,
+               "disconnects": {"client": 0, "network": 0, "server": 0}},
+              {"start": "2026-12-01T05:55:00.000Z", "end": "2026-12-01T06:00:00.000Z", "connected": 9120,
+               "disconnected": 880, "connects": 40, "failedConnects": 2,
+               "disconnects": {"client": 10, "network": 7, "server": 25}}]}""";
+
+    static final String STATES_CSV = "id,clientType,connectionStatus,lastConnectTime,lastDisconnectTime,"
+            + "lastActivityEvent,lastActivityTime,mqttConnectProtocol,lastDisconnectInitiator,"
+            + "lastDisconnectReasonCode,lastDisconnectReason,ipAddress,username,node,unconfirmedSince,flapping,"
+            + "flappingSince\r\nd:acme:sensor:0042,device,disconnected,2026-11-26T06:00:00.123Z,"
+            + "2026-11-26T06:02:11.250Z,mqttDisconnect,2026-11-26T06:02:11.250Z,5.0,server,141,Keep Alive timeout,"
+            + "192.0.2.10,'=cmd,broker-1,,false,\r\n";
+
+    static final String LOG_CSV = "timestamp,message,event,initiator,reasonCode,reason,ipAddress,node,source,"
+            + "dialect\r\n2026-11-26T06:02:11.250Z,Disconnected by the server: Keep Alive timeout (0x8D),"
+            + "disconnected,server,141,,192.0.2.10,broker-1,default,connmon\r\n";
 }

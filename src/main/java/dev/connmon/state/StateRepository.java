@@ -104,7 +104,9 @@ public class StateRepository {
                                      $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[],
                                      $13::text[], $14::uuid[], $40::text[])
                 ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING
-            ), rejected AS (
+            """ + TimelineCounters.LOGGED_RETURNING + """
+            )""" + TimelineCounters.COUNT_LOGGED.replace("%", "%%") + """
+            , rejected AS (
                 INSERT INTO rejected_message (topic, dialect, reason, payload_size, payload, source)
                 SELECT * FROM unnest($15::text[], $16::text[], $17::text[], $18::int[], $19::bytea[], $41::text[])
             ), delta AS (
@@ -247,8 +249,8 @@ public class StateRepository {
                 SELECT client_id, $2, 'disconnected', 'server', 139, 'Server shutting down', connect_connection_id,
                        $1, $3, $4, md5('broker_stopped' || client_id || $2::text)::uuid
                   FROM stopped
-                ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING)
-                """ + RECORD_CHANGES.formatted("stopped"))
+                ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING""" + TimelineCounters.LOGGED_RETURNING
+                + ")" + TimelineCounters.COUNT_LOGGED + RECORD_CHANGES.formatted("stopped"))
                 .execute(Tuple.of(stop.node(), utc(stop.time()), stop.dialect(), stop.source())));
     }
 
