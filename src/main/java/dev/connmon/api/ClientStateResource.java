@@ -154,6 +154,32 @@ public class ClientStateResource {
                         : new Bookmark(sort.apiName(), fingerprint, reference, page.next()).encode()));
     }
 
+    /**
+     * CONTRACT §10.4: every matching client as CSV, all pages in {@code _sort} order, streamed a page at a time
+     * ({@code _limit} and {@code _bookmark} are ignored).
+     */
+    @GET
+    @Produces(CsvWriter.PRODUCES)
+    @RolesAllowed({"reader", "admin"})
+    @Operation(summary = "Export client states as CSV (Accept: text/csv)",
+            description = "Same filters and _sort as the list; every matching client, RFC 4180, streamed in "
+                    + "constant memory; _limit and _bookmark are ignored. Cells that start with =, +, -, @, tab or "
+                    + "CR are prefixed with ' (spreadsheet formula injection).")
+    @APIResponse(responseCode = "200", description = "CSV with a header row of the state fields",
+            content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = CsvWriter.MEDIA_TYPE,
+                    examples = @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(name = "states",
+                            value = OpenApiExamples.STATES_CSV)))
+    @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
+    public Multi<String> csv(@BeanParam StateListRequest request, @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, StateListRequest.NAMES);
+        StateSort sort = request.sort();
+        return csv.states(request.filter(Instant.now()), sort);
+    }
+
+    /** Field-injected, so that the constructor stays as the other endpoints need it. */
+    @jakarta.inject.Inject
+    CsvExports csv;
+
     /** The id may hold any UTF-8, percent-encoded, including {@code %2F}: hence the regex that spans segments. */
     @GET
     @Path("{clientId: .+}")
@@ -181,6 +207,8 @@ public class ClientStateResource {
     @APIResponse(responseCode = "200", description = "The client's availability",
             content = @org.eclipse.microprofile.openapi.annotations.media.Content(
                     mediaType = MediaType.APPLICATION_JSON,
+                    schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                            implementation = dev.connmon.state.Availability.class),
                     examples = @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
                             name = "two outages", value = OpenApiExamples.AVAILABILITY)))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")

@@ -43,7 +43,7 @@ public class FleetResource {
                     + "bucket: now; null where connmon has no sample of that time, e.g. before it started), and the "
                     + "events stored with a time inside it. Buckets start at since rounded down to the minute.")
     @APIResponse(responseCode = "200", description = "The timeline", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON,
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Timeline.class),
             examples = @ExampleObject(name = "one day", value = OpenApiExamples.TIMELINE)))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     public Uni<Timeline> timeline(
