@@ -18,12 +18,13 @@ import java.util.TreeMap;
 
 /**
  * Reads the fleet timeline (CONTRACT §10.2) from the per-minute counters and the samples (V8_1 migration): two
- * range reads of at most one row per minute and sample, whatever the fleet's size, and, for a last bucket that
- * ends now, one count of the matching client states.
+ * range reads of at most one row per minute and sample per (client type, device type), whatever the number of
+ * clients.
  * <p>
  * Buckets start at {@code since} rounded down to the minute and last {@code step} (whole minutes); the last ends
  * at {@code until}. A bucket's counts are those of the newest sample at or before its end and no more than two
- * sample intervals older; with none, {@code null}.
+ * sample intervals older; with none, {@code null}. A last bucket that ends now takes the newest sample if it is at
+ * most one interval old, else a live count of the matching states.
  */
 @ApplicationScoped
 public class TimelineReader {
@@ -60,22 +61,47 @@ public class TimelineReader {
                   FROM fleet_sample WHERE sampled_at > $1 AND sampled_at <= $2
                  GROUP BY sampled_at ORDER BY sampled_at""").execute(Tuple.from(sampleParams));
         boolean endsNow = !until.isBefore(now.minus(sampler.interval()));
-        Uni<long[]> current = endsNow ? current(filter) : Uni.createFrom().nullItem();
-        return Uni.combine().all().unis(events, samples, current).asTuple()
-                .map(t -> build(start, until, step, tolerance, t.getItem1(), t.getItem2(), t.getItem3()));
+        return Uni.combine().all().unis(events, samples).asTuple().chain(t -> {
+            long[] fresh = endsNow ? freshSample(t.getItem2(), now) : null;
+            Uni<long[]> current = !endsNow ? Uni.createFrom().nullItem()
+                    : fresh != null ? Uni.createFrom().item(fresh) : current(filter);
+            return current.map(counts -> build(start, until, step, tolerance, t.getItem1(), t.getItem2(), counts));
+        });
     }
 
-    /** The connected and disconnected counts of the matching client states now. */
+    /**
+     * The newest sample's counts if it is at most one sample interval old: what a last bucket that ends now shows.
+     * Counting a million client states live costs 60–250 ms (a scan of the table: measured in docs/benchmarks.md),
+     * more than the whole timeline's budget; the sample is at most {@code connmon.timeline.sample-interval} old.
+     */
+    private long[] freshSample(RowSet<Row> sampleRows, Instant now) {
+        Row newest = null;
+        for (Row row : sampleRows) {
+            newest = row;
+        }
+        if (newest == null || newest.getOffsetDateTime("sampled_at").toInstant()
+                .isBefore(now.minus(sampler.interval()))) {
+            return null;
+        }
+        return new long[] {newest.getLong("connected"), newest.getLong("disconnected")};
+    }
+
+    /**
+     * The connected and disconnected counts of the matching client states now, grouped by status so that the
+     * status index (whole fleet) or the device-type + status index (deviceType) can answer it without the heap.
+     */
     private Uni<long[]> current(Filter filter) {
         List<Object> params = new ArrayList<>();
         String match = match(filter, params);
-        return pool.preparedQuery("SELECT count(*) FILTER (WHERE connection_status = 'connected') AS connected, "
-                        + "count(*) FILTER (WHERE connection_status = 'disconnected') AS disconnected "
-                        + "FROM client_state WHERE" + match)
+        return pool.preparedQuery("SELECT connection_status, count(*) AS n FROM client_state WHERE" + match
+                        + " GROUP BY connection_status")
                 .execute(Tuple.from(params))
                 .map(rows -> {
-                    Row row = rows.iterator().next();
-                    return new long[] {row.getLong("connected"), row.getLong("disconnected")};
+                    long[] counts = new long[2];
+                    for (Row row : rows) {
+                        counts[row.getString("connection_status").equals("connected") ? 0 : 1] = row.getLong("n");
+                    }
+                    return counts;
                 });
     }
 

@@ -135,12 +135,16 @@ class TimelineTest {
         assertThat(past.getLong("buckets[0].disconnected")).isEqualTo(3);
         assertThat((Object) past.get("buckets[1].connected")).as("the sample is older than two intervals").isNull();
 
-        // now: one of the three pumps connected, two disconnected
-        JsonPath now = timeline("since", "PT15M", "deviceType", type);
-        assertThat(now.getList("buckets")).hasSizeBetween(3, 4);
-        int last = now.getList("buckets").size() - 1;
-        assertThat(now.getLong("buckets[" + last + "].connected")).isEqualTo(1);
-        assertThat(now.getLong("buckets[" + last + "].disconnected")).isEqualTo(2);
+        // now: one of the three pumps connected, two disconnected, as of the newest sample (at most a minute old;
+        // one may have been taken this minute before the pumps existed: the next minute's has them)
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            sampler.sample().await().atMost(Duration.ofSeconds(10));
+            JsonPath now = timeline("since", "PT15M", "deviceType", type);
+            assertThat(now.getList("buckets")).hasSizeBetween(3, 4);
+            int last = now.getList("buckets").size() - 1;
+            assertThat(now.getLong("buckets[" + last + "].connected")).isEqualTo(1);
+            assertThat(now.getLong("buckets[" + last + "].disconnected")).isEqualTo(2);
+        });
     }
 
     @Test
