@@ -185,6 +185,11 @@ public class AlertEvaluator {
                     return Uni.createFrom().voidItem();
                 })
                 .collect().last().replaceWithVoid();
+        if (rule.condition() == Condition.FLAPPING) {
+            // a client stops flapping by the passage of time alone, with no change to tell: open alerts are re-read
+            return fromChanges.chain(() -> stillFlapping(rule, now, term))
+                    .chain(() -> openPage(rule, rule.candidates(now, null), StateSort.BY_ID, null, now, term));
+        }
         Instant after = watermarks.get(rule.name());
         StateSort sort = new StateSort(rule.condition() == Condition.OFFLINE ? StateSort.Field.LAST_DISCONNECT_TIME
                 : StateSort.Field.LAST_ACTIVITY_TIME, false);
@@ -194,12 +199,24 @@ public class AlertEvaluator {
                 .invoke(() -> watermarks.put(rule.name(), cutoff));
     }
 
+    private Uni<Void> stillFlapping(AlertRule rule, Instant now, Leadership.Term term) {
+        return Multi.createFrom().iterable(List.copyOf(open.get(rule.name()).values()))
+                .onItem().transformToUniAndConcatenate(alert -> reader.findById(alert.subject())
+                        .flatMap(state -> state != null && alert.since().equals(rule.conditionSince(state))
+                                ? Uni.createFrom().voidItem() : resolve(rule, alert, now, term)))
+                .collect().last().replaceWithVoid();
+    }
+
     /** The candidates that crossed {@code for} since the last evaluation, a page at a time. */
     private Uni<Void> openPage(AlertRule rule, StateFilter filter, StateSort sort, PagePosition after, Instant now,
             Leadership.Term term) {
         return reader.list(filter, sort, after, PAGE).flatMap(page -> Multi.createFrom().iterable(page.results())
-                .onItem().transformToUniAndConcatenate(state -> open.get(rule.name()).containsKey(state.id())
-                        ? Uni.createFrom().voidItem() : open(rule, state, rule.conditionSince(state), now, term))
+                .onItem().transformToUniAndConcatenate(state -> {
+                    Instant since = rule.conditionSince(state);
+                    return open.get(rule.name()).containsKey(state.id()) || since == null
+                            || since.isAfter(now.minus(rule.holdFor()))
+                            ? Uni.createFrom().voidItem() : open(rule, state, since, now, term);
+                })
                 .collect().last()
                 .flatMap(ignored -> page.next() == null ? Uni.createFrom().voidItem()
                         : openPage(rule, filter, sort, page.next(), now, term)));

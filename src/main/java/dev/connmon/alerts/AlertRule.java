@@ -28,10 +28,6 @@ public record AlertRule(String name, Condition condition, Duration holdFor, Stat
             throw new IllegalArgumentException(key + "when: '" + config.when() + "' is not one of "
                     + Arrays.stream(Condition.values()).map(Condition::wireName).collect(Collectors.joining(", ")));
         }
-        if (condition == Condition.FLAPPING) {
-            throw new IllegalArgumentException(key + "when: flapping alerts need the flapping state of the fleet-health "
-                    + "issue, which is not built yet");
-        }
         Duration holdFor = config.holdFor().orElse(condition.defaultFor());
         if (holdFor.isNegative()) {
             throw new IllegalArgumentException(key + "for: must not be negative");
@@ -86,13 +82,16 @@ public record AlertRule(String name, Condition condition, Duration holdFor, Stat
                     ? Instant.parse(state.lastDisconnectTime()) : null;
             case SILENT -> "connected".equals(state.connectionStatus()) && state.lastActivityTime() != null
                     ? Instant.parse(state.lastActivityTime()) : null;
+            case FLAPPING -> state.flapping() && state.flappingSince() != null
+                    ? Instant.parse(state.flappingSince()) : null;
             default -> null;
         };
     }
 
     /**
      * The watched clients whose condition began after {@code after} (null: ever) and at least {@code holdFor} before
-     * {@code now}: those that should have an alert open, in the indexed form of a list filter.
+     * {@code now}: those that should have an alert open, in the indexed form of a list filter (flapping: every
+     * flapping client; the evaluator checks how long each has been).
      */
     StateFilter candidates(Instant now, Instant after) {
         Instant cutoff = now.minus(holdFor).plus(MILLI);
@@ -103,7 +102,9 @@ public record AlertRule(String name, Condition condition, Duration holdFor, Stat
                     null, null);
             case FLEET_DROP -> new StateFilter("disconnected", null, null, now.minus(holdFor), null, null, null, null,
                     null, null, null, null, null);
-            case FLAPPING -> StateFilter.ALL;
+            // flapping clients are few, and their flappingSince is not an index: all of them, each evaluation
+            case FLAPPING -> new StateFilter(null, null, null, null, null, null, null, null, null, null, null, null,
+                    null, Boolean.TRUE);
         };
         return watched(now).and(condition);
     }

@@ -53,6 +53,12 @@ public class ClientStateResource {
         STREAM_NAMES = Set.copyOf(names);
     }
 
+    private static final Set<String> AVAILABILITY_NAMES = Set.of("since", "until", "step");
+
+    /** Field-injected, so that the constructor stays as the other endpoints need it. */
+    @jakarta.inject.Inject
+    dev.connmon.state.AvailabilityReader availability;
+
     private final StateReader reader;
     private final StateRepository repository;
     private final ChangeFeed feed;
@@ -156,6 +162,32 @@ public class ClientStateResource {
                         : new Bookmark(sort.apiName(), fingerprint, reference, page.next()).encode()));
     }
 
+    /**
+     * CONTRACT §10.4: every matching client as CSV, all pages in {@code _sort} order, streamed a page at a time
+     * ({@code _limit} and {@code _bookmark} are ignored).
+     */
+    @GET
+    @Produces(CsvWriter.PRODUCES)
+    @RolesAllowed({"reader", "admin"})
+    @Operation(summary = "Export client states as CSV (Accept: text/csv)",
+            description = "Same filters and _sort as the list; every matching client, RFC 4180, streamed in "
+                    + "constant memory; _limit and _bookmark are ignored. Cells that start with =, +, -, @, tab or "
+                    + "CR are prefixed with ' (spreadsheet formula injection).")
+    @APIResponse(responseCode = "200", description = "CSV with a header row of the state fields",
+            content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = CsvWriter.MEDIA_TYPE,
+                    examples = @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(name = "states",
+                            value = OpenApiExamples.STATES_CSV)))
+    @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
+    public Multi<String> csv(@BeanParam StateListRequest request, @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, StateListRequest.NAMES);
+        StateSort sort = request.sort();
+        return csv.states(request.filter(Instant.now()), sort);
+    }
+
+    /** Field-injected, so that the constructor stays as the other endpoints need it. */
+    @jakarta.inject.Inject
+    CsvExports csv;
+
     /** The id may hold any UTF-8, percent-encoded, including {@code %2F}: hence the regex that spans segments. */
     @GET
     @Path("{clientId: .+}")
@@ -168,6 +200,40 @@ public class ClientStateResource {
         QueryParameters.requireKnown(uri, Set.of());
         validate(clientId);
         return reader.findById(clientId)
+                .onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
+    }
+
+    /** CONTRACT §10.1; the literal suffix makes this path win over the plain id's regex. */
+    @GET
+    @Path("{clientId: .+}/availability")
+    @RolesAllowed({"reader", "admin"})
+    @Operation(summary = "One client's availability over a window",
+            description = "Connected, disconnected and unknown seconds from the connection log by event time "
+                    + "(the same events in any arrival order give the same answer), counts by initiator, the "
+                    + "longest outage, and with step, buckets. Unknown: before connmon's first record of the "
+                    + "client, and from its unconfirmedSince on.")
+    @APIResponse(responseCode = "200", description = "The client's availability",
+            content = @org.eclipse.microprofile.openapi.annotations.media.Content(
+                    mediaType = MediaType.APPLICATION_JSON,
+                    schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                            implementation = dev.connmon.state.Availability.class),
+                    examples = @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
+                            name = "two outages", value = OpenApiExamples.AVAILABILITY)))
+    @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
+    @APIResponse(responseCode = "404", description = "No state is known for this client id")
+    public Uni<dev.connmon.state.Availability> availability(
+            @Parameter(description = "Client id, percent-encoded", example = "d:acme:sensor:0042")
+            @PathParam("clientId") String clientId,
+            @RestQuery @Parameter(description = "Window start (default P7D). " + StateListRequest.TIME) String since,
+            @RestQuery @Parameter(description = "Window end (default now). " + StateListRequest.TIME) String until,
+            @RestQuery @Parameter(description = "Optional bucket length, " + TimeWindow.STEP
+                    + "; at most 1000 buckets", example = "P1D") String step,
+            @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, AVAILABILITY_NAMES);
+        validate(clientId);
+        TimeWindow window = TimeWindow.parse(since, until, step, Instant.now(), Duration.ofDays(7), null,
+                Duration.ofMillis(1));
+        return availability.of(clientId, window.since(), window.until(), window.step())
                 .onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
     }
 

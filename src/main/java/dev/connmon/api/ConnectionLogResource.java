@@ -30,8 +30,43 @@ public class ConnectionLogResource {
 
     private final LogReader reader;
 
+    /** Field-injected, so that the constructor stays as it was (CONTRACT §10.4). */
+    @jakarta.inject.Inject
+    CsvExports csv;
+
     ConnectionLogResource(LogReader reader) {
         this.reader = reader;
+    }
+
+    /** The whole log of the client in [since, until) as CSV, newest first, streamed; {@code _limit} is ignored. */
+    @GET
+    @Produces(CsvWriter.PRODUCES)
+    @RolesAllowed({"reader", "admin"})
+    @Operation(summary = "A client's connection log as CSV (Accept: text/csv)",
+            description = "Every entry in the window, newest first, RFC 4180, streamed; _limit is ignored. Cells "
+                    + "that start with =, +, -, @, tab or CR are prefixed with ' (spreadsheet formula injection).")
+    @APIResponse(responseCode = "200", description = "CSV with a header row", content = @org.eclipse.microprofile
+            .openapi.annotations.media.Content(mediaType = CsvWriter.MEDIA_TYPE, examples = @org.eclipse.microprofile
+            .openapi.annotations.media.ExampleObject(name = "log", value = OpenApiExamples.LOG_CSV)))
+    public io.smallrye.mutiny.Multi<String> logCsv(@RestQuery String clientId, @RestQuery String typeId,
+            @RestQuery String deviceId, @RestQuery String since, @RestQuery String until,
+            @RestQuery("_limit") String limit, @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, NAMES);
+        Instant now = Instant.now();
+        Instant from = QueryParameters.time("since", since, now);
+        Instant to = QueryParameters.time("until", until, now);
+        if (clientId != null) {
+            if (typeId != null || deviceId != null) {
+                throw new InvalidParameterException("clientId", "give either clientId or typeId and deviceId");
+            }
+            return csv.log(QueryParameters.text("clientId", clientId), null, null, from, to);
+        }
+        if (typeId == null || deviceId == null) {
+            throw new InvalidParameterException(typeId == null ? "typeId" : "deviceId",
+                    "required: give clientId, or typeId and deviceId");
+        }
+        return csv.log(null, QueryParameters.text("typeId", typeId), QueryParameters.text("deviceId", deviceId),
+                from, to);
     }
 
     @GET

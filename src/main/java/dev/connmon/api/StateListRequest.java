@@ -82,6 +82,12 @@ public class StateListRequest {
     @Parameter(description = "Watson device id (d:{org}:{deviceType}:{deviceId})", example = "0042")
     public String deviceId;
 
+    @RestQuery
+    @Parameter(description = "Only clients that are (true) or are not (false) flapping now: at least "
+            + "connmon.flapping.disconnects disconnects within the trailing connmon.flapping.window",
+            schema = @Schema(enumeration = {"true", "false"}))
+    public String flapping;
+
     @RestQuery("_limit")
     @Parameter(name = "_limit", description = "Page size, 1..1000", example = "25",
             schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "25"))
@@ -99,7 +105,7 @@ public class StateListRequest {
     static final Set<String> NAMES = Set.of("connectionStatus", "connectedAfter", "connectedBefore",
             "lastConnectedAfter", "lastConnectedBefore", "disconnectedAfter", "disconnectedBefore", "activeAfter",
             "activeBefore", "disconnectInitiator", "disconnectReasonCode", "clientIdPrefix", "clientType",
-            "deviceType", "deviceId", "_limit", "_sort", "_bookmark");
+            "deviceType", "deviceId", "flapping", "_limit", "_sort", "_bookmark");
 
     /** The filter parameters of a list URL's query string ({@code deviceType=pump&clientIdPrefix=d:acme:}). */
     public static StateListRequest parseFilter(String query) {
@@ -165,7 +171,9 @@ public class StateListRequest {
                 QueryParameters.text("clientIdPrefix", clientIdPrefix),
                 QueryParameters.oneOf("clientType", clientType, Set.of("device", "application", "gateway", "client")),
                 QueryParameters.text("deviceType", deviceType),
-                QueryParameters.text("deviceId", deviceId));
+                QueryParameters.text("deviceId", deviceId),
+                flapping == null ? null
+                        : Boolean.valueOf(QueryParameters.oneOf("flapping", flapping, Set.of("true", "false"))));
     }
 
     StateSort sort() {
@@ -201,6 +209,7 @@ public class StateListRequest {
         put(values, "clientType", clientType);
         put(values, "deviceType", deviceType);
         put(values, "deviceId", deviceId);
+        put(values, "flapping", flapping);
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
                     .digest(values.toString().getBytes(StandardCharsets.UTF_8));

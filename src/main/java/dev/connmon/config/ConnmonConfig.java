@@ -38,6 +38,10 @@ public interface ConnmonConfig {
 
     Activity activity();
 
+    Flapping flapping();
+
+    Timeline timeline();
+
     Embedded embedded();
 
     Alerts alerts();
@@ -187,6 +191,23 @@ public interface ConnmonConfig {
         /** Watson status topics iot-2/type/{typeId}/id/{deviceId}/mon and iot-2/app/{appId}/mon (CONTRACT §7). */
         @WithDefault("true")
         boolean watson();
+    }
+
+    /** Flapping (CONTRACT §10.3): at least {@code disconnects} disconnects within the trailing {@code window}. */
+    interface Flapping {
+        @WithDefault("5")
+        @Min(1)
+        int disconnects();
+
+        @WithDefault("PT10M")
+        Duration window();
+    }
+
+    /** The fleet timeline (CONTRACT §10.2). */
+    interface Timeline {
+        /** How often one instance samples the connected / disconnected counts. */
+        @WithDefault("PT1M")
+        Duration sampleInterval();
     }
 
     /** Activity coalescing (CONTRACT §9): at most one stored act per client per window, always the window's last. */

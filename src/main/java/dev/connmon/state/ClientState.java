@@ -19,5 +19,7 @@ public record ClientState(
         String ipAddress,
         String username,
         String node,
-        String unconfirmedSince) {
+        String unconfirmedSince,
+        boolean flapping,
+        String flappingSince) {
 }

@@ -35,8 +35,59 @@ public class LogReader {
         return query("device_type = $1 AND device_id = $2", params, since, until, limit);
     }
 
+    /** Where a page of the log ends (newest first): the last entry's time and id. */
+    public record Cursor(Instant time, long id) {
+    }
+
+    /** A page of the log and the cursor after it, null on the last page. */
+    public record Page(List<LogEntry> entries, Cursor next) {
+    }
+
+    /** A page of one client's log after {@code after} (null: from the newest), for exports of every entry. */
+    public Uni<Page> pageByClientId(String clientId, Instant since, Instant until, Cursor after, int limit) {
+        return page("client_id = $1", new ArrayList<>(List.of(clientId)), since, until, after, limit);
+    }
+
+    /** A page of a Watson device's log, as {@link #byDevice}. */
+    public Uni<Page> pageByDevice(String typeId, String deviceId, Instant since, Instant until, Cursor after,
+            int limit) {
+        return page("device_type = $1 AND device_id = $2", new ArrayList<>(List.of(typeId, deviceId)), since, until,
+                after, limit);
+    }
+
+    private Uni<Page> page(String where, List<Object> params, Instant since, Instant until, Cursor after,
+            int limit) {
+        String condition = where;
+        if (after != null) {
+            params.add(after.time().atOffset(ZoneOffset.UTC));
+            params.add(after.id());
+            condition += " AND (event_time, id) < ($" + (params.size() - 1) + ", $" + params.size() + ")";
+        }
+        StringBuilder sql = select(condition, params, since, until, limit, ", id");
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
+            List<LogEntry> entries = new ArrayList<>();
+            Cursor next = null;
+            for (Row row : rows) {
+                entries.add(toEntry(row));
+                next = new Cursor(row.getOffsetDateTime("event_time").toInstant(), row.getLong("id"));
+            }
+            return new Page(entries, entries.size() == limit ? next : null);
+        });
+    }
+
     private Uni<List<LogEntry>> query(String where, List<Object> params, Instant since, Instant until, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM connection_log WHERE " + where);
+        StringBuilder sql = select(where, params, since, until, limit, "");
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
+            List<LogEntry> entries = new ArrayList<>();
+            rows.forEach(row -> entries.add(toEntry(row)));
+            return entries;
+        });
+    }
+
+    private static StringBuilder select(String where, List<Object> params, Instant since, Instant until, int limit,
+            String extraColumns) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + extraColumns + " FROM connection_log WHERE "
+                + where);
         if (since != null) {
             params.add(since.atOffset(ZoneOffset.UTC));
             sql.append(" AND event_time >= $").append(params.size());
@@ -47,11 +98,7 @@ public class LogReader {
         }
         params.add(limit);
         sql.append(" ORDER BY event_time DESC, id DESC LIMIT $").append(params.size());
-        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
-            List<LogEntry> entries = new ArrayList<>();
-            rows.forEach(row -> entries.add(toEntry(row)));
-            return entries;
-        });
+        return sql;
     }
 
     private static LogEntry toEntry(Row row) {

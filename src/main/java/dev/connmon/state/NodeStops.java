@@ -32,8 +32,9 @@ final class NodeStops {
             SELECT client_id, disconnect_time, 'disconnected', 'server', 139, 'Server shutting down',
                    connect_connection_id, $1, $3, $4, md5('broker_stopped' || client_id || disconnect_time::text)::uuid
               FROM stopped
-            ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING
-            ), changes AS (
+            ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING""" + TimelineCounters.LOGGED_RETURNING + """
+            )""" + TimelineCounters.COUNT_LOGGED + """
+            , changes AS (
                 INSERT INTO state_change (CHANGE_COLUMNS, connect_moved, disconnect_moved)
                 SELECT CHANGE_COLUMNS, false, true FROM stopped ORDER BY client_id
                 RETURNING id)

@@ -16,10 +16,21 @@ public record StateFilter(
         String clientIdPrefix,
         String clientType,
         String deviceType,
-        String deviceId) {
+        String deviceId,
+        Boolean flapping) {
 
     public static final StateFilter ALL = new StateFilter(null, null, null, null, null, null, null, null, null, null,
-            null, null, null);
+            null, null, null, null);
+
+    /** Without the flapping filter (CONTRACT §10.3), as before it existed. */
+    public StateFilter(String connectionStatus, Instant connectedAfter, Instant connectedBefore,
+            Instant disconnectedAfter, Instant disconnectedBefore, Instant activeAfter, Instant activeBefore,
+            String disconnectInitiator, Integer disconnectReasonCode, String clientIdPrefix, String clientType,
+            String deviceType, String deviceId) {
+        this(connectionStatus, connectedAfter, connectedBefore, disconnectedAfter, disconnectedBefore, activeAfter,
+                activeBefore, disconnectInitiator, disconnectReasonCode, clientIdPrefix, clientType, deviceType,
+                deviceId, null);
+    }
 
     /**
      * Clients that both filters accept. Times narrow (the later "after", the earlier "before"); an equality both
@@ -36,7 +47,8 @@ public record StateFilter(
                 longerPrefix(clientIdPrefix, o.clientIdPrefix),
                 same("clientType", clientType, o.clientType),
                 same("deviceType", deviceType, o.deviceType),
-                same("deviceId", deviceId, o.deviceId));
+                same("deviceId", deviceId, o.deviceId),
+                same("flapping", flapping, o.flapping));
     }
 
     private static <T> T same(String name, T a, T b) {
@@ -80,7 +92,8 @@ public record StateFilter(
                 && (disconnectReasonCode == null || disconnectReasonCode.equals(s.lastDisconnectReasonCode()))
                 && (clientType == null || clientType.equals(s.clientType()))
                 && (deviceType == null || deviceType.equals(watsonPart(s.id(), 2)))
-                && (deviceId == null || deviceId.equals(watsonPart(s.id(), 3)));
+                && (deviceId == null || deviceId.equals(watsonPart(s.id(), 3)))
+                && (flapping == null || flapping == s.flapping());
     }
 
     private static boolean within(String time, Instant after, Instant before) {

@@ -59,6 +59,11 @@ public record StateListQuery(String sql, List<Object> params) {
         equal(conditions, params, "client_type", f.clientType());
         equal(conditions, params, "device_type", f.deviceType());
         equal(conditions, params, "device_id", f.deviceId());
+        if (f.flapping() != null) {
+            // FlappingRule: flapping while the episode's end is in the future
+            conditions.add(f.flapping() ? "flapping_until > now()"
+                    : "(flapping_until IS NULL OR flapping_until <= now())");
+        }
         if (f.clientIdPrefix() != null) {
             params.add(likePrefix(f.clientIdPrefix()));
             conditions.add("client_id LIKE $" + params.size());

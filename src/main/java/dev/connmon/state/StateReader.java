@@ -19,7 +19,7 @@ public class StateReader {
     static final String COLUMNS = """
             client_id, client_type, connection_status, connect_time, disconnect_time, activity_event, activity_time,
             protocol_version, disconnect_initiator, disconnect_reason_code, disconnect_reason, ip_address,
-            username, node, unconfirmed_since""";
+            username, node, unconfirmed_since, flapping_until, flapping_since""";
 
     private final Pool pool;
 
@@ -79,6 +79,9 @@ public class StateReader {
     static ClientState toState(Row row) {
         Integer code = row.getInteger("disconnect_reason_code");
         String reason = row.getString("disconnect_reason");
+        // flapping ends by the passage of time alone (FlappingRule): judged now, whenever the row was written
+        OffsetDateTime flappingUntil = row.getOffsetDateTime("flapping_until");
+        boolean flapping = flappingUntil != null && flappingUntil.toInstant().isAfter(java.time.Instant.now());
         return new ClientState(
                 row.getString("client_id"),
                 row.getString("client_type"),
@@ -94,7 +97,9 @@ public class StateReader {
                 row.getString("ip_address"),
                 row.getString("username"),
                 row.getString("node"),
-                time(row, "unconfirmed_since"));
+                time(row, "unconfirmed_since"),
+                flapping,
+                flapping ? time(row, "flapping_since") : null);
     }
 
     private static String time(Row row, String column) {

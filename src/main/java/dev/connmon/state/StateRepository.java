@@ -65,7 +65,7 @@ public class StateRepository {
     static final String CHANGE_COLUMNS = """
             client_id, client_type, connection_status, connect_time, disconnect_time, activity_event, activity_time,
             protocol_version, disconnect_initiator, disconnect_reason_code, disconnect_reason, ip_address,
-            username, node, unconfirmed_since, port, clean_start""";
+            username, node, unconfirmed_since, port, clean_start, flapping_until, flapping_since""";
 
     /**
      * Appends the changed rows of CTE %1$s to the change feed, in client id order, and wakes the feed's readers;
@@ -105,7 +105,9 @@ public class StateRepository {
                                      $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[],
                                      $13::text[], $14::uuid[], $40::text[])
                 ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING
-            ), rejected AS (
+            """ + TimelineCounters.LOGGED_RETURNING + """
+            )""" + TimelineCounters.COUNT_LOGGED.replace("%", "%%") + """
+            , rejected AS (
                 INSERT INTO rejected_message (topic, dialect, reason, payload_size, payload, source)
                 SELECT * FROM unnest($15::text[], $16::text[], $17::text[], $18::int[], $19::bytea[], $41::text[])
             ), delta AS (
@@ -159,9 +161,16 @@ public class StateRepository {
             CLOSES_STORED, CHANGE_COLUMNS);
 
     private final Pool pool;
+    private final FlappingRule flapping;
 
     StateRepository(Pool pool) {
+        this(pool, FlappingRule.defaults());
+    }
+
+    @jakarta.inject.Inject
+    StateRepository(Pool pool, FlappingRule flapping) {
         this.pool = pool;
+        this.flapping = flapping;
     }
 
     /** The connect columns after time and connection id, nulls first, as {@link ClientDelta#CONNECT_ORDER}. */
@@ -206,7 +215,12 @@ public class StateRepository {
         params.add(logRows.stream().map(LifecycleEvent::source).toArray(String[]::new));
         params.add(batch.rejections().stream().map(Rejection::source).toArray(String[]::new));
         params.add(deltas.stream().map(d -> d.connect == null ? null : d.connect.source()).toArray(String[]::new));
-        Uni<Void> applied = inFeedTransaction(conn -> conn.preparedQuery(APPLY_BATCH).execute(Tuple.from(params)));
+        // flapping (CONTRACT §10.3) reads the log as this batch left it, so it runs after the batch statement
+        java.util.Set<String> disconnecting = new java.util.TreeSet<>();
+        batch.events().stream().filter(e -> e.type() == EventType.DISCONNECTED)
+                .forEach(e -> disconnecting.add(e.clientId()));
+        Uni<Void> applied = inFeedTransaction(conn -> conn.preparedQuery(APPLY_BATCH).execute(Tuple.from(params))
+                .chain(rows -> flapping.update(conn, disconnecting, rows)));
         for (LifecycleEvent event : batch.events()) {
             if (event.type() == EventType.BROKER_STOPPED) {
                 applied = applied.chain(() -> brokerStopped(event));

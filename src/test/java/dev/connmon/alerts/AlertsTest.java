@@ -123,6 +123,25 @@ class AlertsTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> "resolved".equals(alerts("clientId=" + id).get(0).get("state")));
     }
 
+    /** Five disconnects back-dated so that the flapping window passes 8 s from now, with no further event. */
+    @Test
+    void aFlappingClientOpensAnAlertThatResolvesWhenItStopsFlappingByTimeAlone() {
+        String id = "alert-flap-" + UUID.randomUUID();
+        Instant first = Instant.now().minus(Duration.ofMinutes(10)).plusSeconds(8);
+        for (int i = 0; i < 5; i++) {
+            publish(Events.connected(id, first.plusSeconds(i).minusMillis(500), "c" + i));
+            publish(Events.disconnected(id, first.plusSeconds(i), "c" + i, "network", 0x8D));
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> alerts("rule=t-flap&clientId=" + id).size() == 1);
+        Map<String, Object> alert = alerts("rule=t-flap&clientId=" + id).get(0);
+        assertThat(alert).containsEntry("condition", "flapping").containsEntry("state", "open");
+        assertThat(Instant.parse((String) alert.get("since"))).isEqualTo(first.plusSeconds(4)
+                .truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "resolved".equals(
+                alerts("rule=t-flap&clientId=" + id).get(0).get("state")));
+        assertThat(alerts("rule=t-flap&clientId=" + id)).hasSize(1);
+    }
+
     @Test
     void sixOfTenWatchedClientsDroppingOpenOneFleetAlertThatResolvesUnderTheThreshold() throws InterruptedException {
         Instant t0 = Instant.now();

@@ -53,6 +53,8 @@ public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
                 Map.entry("connmon.alerts.t-silent.when", "silent"),
                 Map.entry("connmon.alerts.t-silent.for", "PT2S"),
                 Map.entry("connmon.alerts.t-silent.filter", "clientIdPrefix=alert-silent-"),
+                Map.entry("connmon.alerts.t-flap.when", "flapping"),
+                Map.entry("connmon.alerts.t-flap.filter", "clientIdPrefix=alert-flap-"),
                 Map.entry("connmon.alerts.t-fleet.when", "fleet-drop"),
                 Map.entry("connmon.alerts.t-fleet.for", "PT1M"),
                 Map.entry("connmon.alerts.t-fleet.threshold", "0.5"),

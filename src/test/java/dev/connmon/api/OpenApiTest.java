@@ -49,6 +49,28 @@ class OpenApiTest {
     }
 
     @Test
+    void fleetHealthIsDescribedWithExamples() {
+        String availability = "paths.'/api/v0002/clientconnectionstates/{clientId}/availability'.get";
+        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
+                .body(availability + ".parameters.name", hasItems("clientId", "since", "until", "step"))
+                .body(availability + ".responses.'200'.content.'application/json'.examples.'two outages'.value",
+                        notNullValue())
+                .body(availability + ".responses.'404'", notNullValue())
+                .body("paths.'/api/v0002/fleet/timeline'.get.parameters.name",
+                        hasItems("since", "until", "step", "clientType", "deviceType"))
+                .body("paths.'/api/v0002/fleet/timeline'.get.responses.'200'.content.'application/json'"
+                        + ".examples.'one day'.value", notNullValue())
+                .body("paths.'/api/v0002/clientconnectionstates'.get.parameters.name", hasItems("flapping"))
+                .body("paths.'/api/v0002/clientconnectionstates'.get.responses.'200'.content.'text/csv'",
+                        notNullValue())
+                .body("paths.'/api/v0002/logs/connection'.get.responses.'200'.content.'text/csv'", notNullValue())
+                .body("components.schemas.ClientState.properties.flapping", notNullValue())
+                .body("components.schemas.ClientState.properties.flappingSince", notNullValue())
+                .body("components.schemas.Availability.properties.longestOutage", notNullValue())
+                .body("components.schemas.Timeline.properties.buckets", notNullValue());
+    }
+
+    @Test
     void swaggerUiIsServed() {
         given().when().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
     }

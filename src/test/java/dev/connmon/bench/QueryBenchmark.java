@@ -87,7 +87,7 @@ public final class QueryBenchmark {
      * 40 % disconnected (by client, server or network, at random), connects spread over the last 30 days, activity
      * between connect and now, Watson device ids over 10 organizations and 50 device types.
      */
-    private static void load(Connection db) throws Exception {
+    static void load(Connection db) throws Exception {
         long start = System.nanoTime();
         try (Statement sql = db.createStatement()) {
             sql.execute("SELECT setseed(0.42)");

@@ -37,7 +37,8 @@ class WatsonStatusTest {
     private static ClientState state(String status, String connectTime, String disconnectTime) {
         return new ClientState("d:acme:sensor:1", "device", status, connectTime, disconnectTime, "mqttConnect",
                 connectTime, "5.0", disconnectTime == null ? null : "server", disconnectTime == null ? null : 0x8E,
-                disconnectTime == null ? null : "Session taken over", "192.0.2.10", "use-token-auth", "embedded", null);
+                disconnectTime == null ? null : "Session taken over", "192.0.2.10", "use-token-auth", "embedded", null,
+                false, null);
     }
 
     private static JsonObject json(WatsonStatus.Status status) {

@@ -64,6 +64,12 @@ class OrderIndependenceTest {
     @Inject
     Pool pool;
 
+    @Inject
+    AvailabilityReader availability;
+
+    /** Histories per dialect whose availability (CONTRACT §10.1) is compared too: a read per variant. */
+    static final int AVAILABILITY_HISTORIES = Integer.getInteger("connmon.order.availability-histories", 200);
+
     /** One message as the broker publishes it. */
     record Wire(String topic, String payload) {
         byte[] bytes() {
@@ -135,11 +141,45 @@ class OrderIndependenceTest {
                         actualState, expectedLog, actualLog));
             }
         }
+        mismatches.addAll(availabilityMismatches(variants, references));
         Log.infof("Order independence %s: %d histories, %d variants, %d events in batches of up to %d, %.1f s; "
                 + "%d mismatches (seed %d)", dialectName, HISTORIES, variants.size(), events, BATCH,
                 (System.nanoTime() - started) / 1e9, mismatches.size(), SEED);
         assertThat(mismatches).as("%d of %d variants differ from their ordered history; %s", mismatches.size(),
                 variants.size(), replay).isEmpty();
+    }
+
+    /**
+     * Availability is computed from the log alone, so every variant of a history must give its reference's answer,
+     * to the millisecond and bucket. The window starts halfway through the history (the state before it comes from
+     * the events before it) and ends a minute after its last event.
+     */
+    private List<String> availabilityMismatches(List<Variant> variants, Map<Integer, Variant> references) {
+        List<String> mismatches = new ArrayList<>();
+        for (Variant variant : variants) {
+            if (variant.history() >= AVAILABILITY_HISTORIES) {
+                continue;
+            }
+            Variant reference = references.get(variant.history());
+            long first = reference.events().stream().mapToLong(e -> e.time().toEpochMilli()).min().orElseThrow();
+            long last = reference.events().stream().mapToLong(e -> e.time().toEpochMilli()).max().orElseThrow();
+            java.time.Instant since = java.time.Instant.ofEpochMilli(first + (last - first) / 2);
+            java.time.Instant until = java.time.Instant.ofEpochMilli(last + 60_000);
+            Duration step = Duration.ofMillis((until.toEpochMilli() - since.toEpochMilli()) / 7 + 1);
+            String expected = describe(availability.of(reference.clientId(), since, until, step)
+                    .await().atMost(Duration.ofSeconds(30)));
+            String actual = describe(availability.of(variant.clientId(), since, until, step)
+                    .await().atMost(Duration.ofSeconds(30)));
+            if (!expected.equals(actual)) {
+                mismatches.add("\nhistory " + variant.history() + " variant " + variant.number()
+                        + ": availability differs\n  expected: " + expected + "\n  actual:   " + actual);
+            }
+        }
+        return mismatches;
+    }
+
+    private static String describe(Availability a) {
+        return a == null ? "unknown client" : a.toString().replaceFirst("id=[^,]*,", "");
     }
 
     /**
