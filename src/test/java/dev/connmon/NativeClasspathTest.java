@@ -13,19 +13,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * carry. Only meaningful with {@code -Dnative} (the profile sets {@code test.native-classpath}).
  */
 @Tag("machine-services")
-@EnabledIfSystemProperty(named = "test.native-classpath", matches = "true",
+@EnabledIfSystemProperty(
+        named = "test.native-classpath",
+        matches = "true",
         disabledReason = "the default classpath carries the embedded machinery on purpose; run with "
                 + "-Pmachine-services -Dnative -Dquarkus.native.enabled=false -Dquarkus.package.jar.enabled=true")
 class NativeClasspathTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "dev.connmon.embedded.EmbeddedMain",
-            "com.hivemq.embedded.EmbeddedHiveMQ",
-            "io.zonky.test.db.postgres.embedded.EmbeddedPostgres"})
+    @ValueSource(
+            strings = {
+                "dev.connmon.embedded.EmbeddedMain",
+                "com.hivemq.embedded.EmbeddedHiveMQ",
+                "io.zonky.test.db.postgres.embedded.EmbeddedPostgres"
+            })
     void embeddedMachineryIsNotLoadable(String className) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        assertThatThrownBy(() -> Class.forName(className, false, loader))
-                .isInstanceOf(ClassNotFoundException.class);
+        assertThatThrownBy(() -> Class.forName(className, false, loader)).isInstanceOf(ClassNotFoundException.class);
     }
 }

@@ -14,5 +14,4 @@ public record Alert(
         String since,
         String openedAt,
         String resolvedAt,
-        JsonNode clientState) {
-}
+        JsonNode clientState) {}

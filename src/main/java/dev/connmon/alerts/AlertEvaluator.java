@@ -57,14 +57,23 @@ public class AlertEvaluator {
     private final Map<String, Map<String, AlertRepository.OpenAlert>> open = new ConcurrentHashMap<>();
     /** Clients whose state changed since the last evaluation: their state, or empty once deleted. */
     private final Map<String, Optional<ClientState>> changed = new ConcurrentHashMap<>();
+
     private final Map<String, Instant> watermarks = new HashMap<>();
     private final Map<String, long[]> watchedCounts = new HashMap<>();
     private volatile Cancellable changes;
     private volatile long timer = -1;
     private volatile boolean evaluating;
 
-    AlertEvaluator(AlertRules rules, AlertRepository repository, StateReader reader, ChangeFeed feed,
-            WebhookSender webhooks, Pool pool, Vertx vertx, ObjectMapper mapper, MeterRegistry metrics,
+    AlertEvaluator(
+            AlertRules rules,
+            AlertRepository repository,
+            StateReader reader,
+            ChangeFeed feed,
+            WebhookSender webhooks,
+            Pool pool,
+            Vertx vertx,
+            ObjectMapper mapper,
+            MeterRegistry metrics,
             dev.connmon.config.ConnmonConfig config) {
         this.rules = rules;
         this.repository = repository;
@@ -75,14 +84,22 @@ public class AlertEvaluator {
         this.mapper = mapper;
         this.every = config.alerts().evaluateEvery();
         this.evaluation = Timer.builder("connmon.alerts.evaluation")
-                .description("One evaluation of every alert rule").register(metrics);
+                .description("One evaluation of every alert rule")
+                .register(metrics);
         for (AlertRule rule : rules.all()) {
             Map<String, AlertRepository.OpenAlert> byRule = new ConcurrentHashMap<>();
             open.put(rule.name(), byRule);
             metrics.gaugeMapSize("connmon.alerts.open", Tags.of("rule", rule.name()), byRule);
         }
-        this.leadership = new Leadership("the alert rules", LEADER_LOCK, pool, vertx, Duration.ofSeconds(1),
-                Duration.ofSeconds(5), this::lead, this::stepDown);
+        this.leadership = new Leadership(
+                "the alert rules",
+                LEADER_LOCK,
+                pool,
+                vertx,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(5),
+                this::lead,
+                this::stepDown);
     }
 
     void start(@Observes StartupEvent event) {
@@ -101,22 +118,35 @@ public class AlertEvaluator {
         watermarks.clear();
         watchedCounts.clear();
         // the feed first: whatever changes while the term catches up is looked at again
-        changes = feed.since(feed.cursor()).subscribe().with(change ->
-                changed.put(change.clientId(), Optional.ofNullable(change.state())), failure ->
-                Log.warnf("Alerts: the change feed failed (%s); evaluating from the state table", failure.getMessage()));
-        Multi.createFrom().iterable(rules.all())
-                .onItem().transformToUniAndConcatenate(rule -> repository.openAlerts(rule.name()).invoke(alerts -> {
-                    Map<String, AlertRepository.OpenAlert> byRule = open.get(rule.name());
-                    byRule.clear();
-                    alerts.forEach(alert -> byRule.put(alert.subject(), alert));
-                }).flatMap(alerts -> reconcile(rule, alerts, term)))
-                .collect().last()
-                .subscribe().with(ignored -> {
-                    if (term.current()) {
-                        webhooks.start(term);
-                        timer = vertx.setPeriodic(every.toMillis(), id -> tick(term));
-                    }
-                }, failure -> Log.warnf("Alerts: cannot load the open alerts: %s", failure.getMessage()));
+        changes = feed.since(feed.cursor())
+                .subscribe()
+                .with(
+                        change -> changed.put(change.clientId(), Optional.ofNullable(change.state())),
+                        failure -> Log.warnf(
+                                "Alerts: the change feed failed (%s); evaluating from the state table",
+                                failure.getMessage()));
+        Multi.createFrom()
+                .iterable(rules.all())
+                .onItem()
+                .transformToUniAndConcatenate(rule -> repository
+                        .openAlerts(rule.name())
+                        .invoke(alerts -> {
+                            Map<String, AlertRepository.OpenAlert> byRule = open.get(rule.name());
+                            byRule.clear();
+                            alerts.forEach(alert -> byRule.put(alert.subject(), alert));
+                        })
+                        .flatMap(alerts -> reconcile(rule, alerts, term)))
+                .collect()
+                .last()
+                .subscribe()
+                .with(
+                        ignored -> {
+                            if (term.current()) {
+                                webhooks.start(term);
+                                timer = vertx.setPeriodic(every.toMillis(), id -> tick(term));
+                            }
+                        },
+                        failure -> Log.warnf("Alerts: cannot load the open alerts: %s", failure.getMessage()));
     }
 
     private void stepDown() {
@@ -134,10 +164,14 @@ public class AlertEvaluator {
         if (rule.condition() == Condition.FLEET_DROP) {
             return Uni.createFrom().voidItem();
         }
-        return Multi.createFrom().iterable(alerts)
-                .onItem().transformToUniAndConcatenate(alert -> reader.findById(alert.subject())
+        return Multi.createFrom()
+                .iterable(alerts)
+                .onItem()
+                .transformToUniAndConcatenate(alert -> reader.findById(alert.subject())
                         .invoke(state -> changed.putIfAbsent(alert.subject(), Optional.ofNullable(state))))
-                .collect().last().replaceWithVoid();
+                .collect()
+                .last()
+                .replaceWithVoid();
     }
 
     private void tick(Leadership.Term term) {
@@ -151,28 +185,37 @@ public class AlertEvaluator {
             batch.put(clientId, changed.remove(clientId));
         }
         Timer.Sample sample = Timer.start();
-        Multi.createFrom().iterable(rules.all())
-                .onItem().transformToUniAndConcatenate(rule -> evaluate(rule, now, batch, term)
-                        .onFailure().invoke(failure -> Log.warnf("Alert rule '%s': %s", rule.name(),
-                                failure.getMessage()))
-                        .onFailure().recoverWithNull())
-                .collect().last()
-                .subscribe().with(ignored -> {
-                    sample.stop(evaluation);
-                    evaluating = false;
-                }, failure -> evaluating = false);
+        Multi.createFrom()
+                .iterable(rules.all())
+                .onItem()
+                .transformToUniAndConcatenate(rule -> evaluate(rule, now, batch, term)
+                        .onFailure()
+                        .invoke(failure -> Log.warnf("Alert rule '%s': %s", rule.name(), failure.getMessage()))
+                        .onFailure()
+                        .recoverWithNull())
+                .collect()
+                .last()
+                .subscribe()
+                .with(
+                        ignored -> {
+                            sample.stop(evaluation);
+                            evaluating = false;
+                        },
+                        failure -> evaluating = false);
     }
 
-    private Uni<Void> evaluate(AlertRule rule, Instant now, Map<String, Optional<ClientState>> batch,
-            Leadership.Term term) {
+    private Uni<Void> evaluate(
+            AlertRule rule, Instant now, Map<String, Optional<ClientState>> batch, Leadership.Term term) {
         if (rule.condition() == Condition.FLEET_DROP) {
             return fleetDrop(rule, now, term);
         }
         Map<String, AlertRepository.OpenAlert> byRule = open.get(rule.name());
         Instant cutoff = now.minus(rule.holdFor());
         StateFilter watched = rule.watched(now);
-        Uni<Void> fromChanges = Multi.createFrom().iterable(batch.entrySet())
-                .onItem().transformToUniAndConcatenate(entry -> {
+        Uni<Void> fromChanges = Multi.createFrom()
+                .iterable(batch.entrySet())
+                .onItem()
+                .transformToUniAndConcatenate(entry -> {
                     ClientState state = entry.getValue().orElse(null);
                     AlertRepository.OpenAlert alert = byRule.get(entry.getKey());
                     Instant since = state == null ? null : rule.conditionSince(state);
@@ -184,57 +227,81 @@ public class AlertEvaluator {
                     }
                     return Uni.createFrom().voidItem();
                 })
-                .collect().last().replaceWithVoid();
+                .collect()
+                .last()
+                .replaceWithVoid();
         if (rule.condition() == Condition.FLAPPING) {
             // a client stops flapping by the passage of time alone, with no change to tell: open alerts are re-read
-            return fromChanges.chain(() -> stillFlapping(rule, now, term))
+            return fromChanges
+                    .chain(() -> stillFlapping(rule, now, term))
                     .chain(() -> openPage(rule, rule.candidates(now, null), StateSort.BY_ID, null, now, term));
         }
         Instant after = watermarks.get(rule.name());
-        StateSort sort = new StateSort(rule.condition() == Condition.OFFLINE ? StateSort.Field.LAST_DISCONNECT_TIME
-                : StateSort.Field.LAST_ACTIVITY_TIME, false);
+        StateSort sort = new StateSort(
+                rule.condition() == Condition.OFFLINE
+                        ? StateSort.Field.LAST_DISCONNECT_TIME
+                        : StateSort.Field.LAST_ACTIVITY_TIME,
+                false);
         return fromChanges
-                .chain(() -> openPage(rule, rule.candidates(now, after == null ? null : after.minusMillis(1)), sort,
-                        null, now, term))
+                .chain(() -> openPage(
+                        rule, rule.candidates(now, after == null ? null : after.minusMillis(1)), sort, null, now, term))
                 .invoke(() -> watermarks.put(rule.name(), cutoff));
     }
 
     private Uni<Void> stillFlapping(AlertRule rule, Instant now, Leadership.Term term) {
-        return Multi.createFrom().iterable(List.copyOf(open.get(rule.name()).values()))
-                .onItem().transformToUniAndConcatenate(alert -> reader.findById(alert.subject())
+        return Multi.createFrom()
+                .iterable(List.copyOf(open.get(rule.name()).values()))
+                .onItem()
+                .transformToUniAndConcatenate(alert -> reader.findById(alert.subject())
                         .flatMap(state -> state != null && alert.since().equals(rule.conditionSince(state))
-                                ? Uni.createFrom().voidItem() : resolve(rule, alert, now, term)))
-                .collect().last().replaceWithVoid();
+                                ? Uni.createFrom().voidItem()
+                                : resolve(rule, alert, now, term)))
+                .collect()
+                .last()
+                .replaceWithVoid();
     }
 
     /** The candidates that crossed {@code for} since the last evaluation, a page at a time. */
-    private Uni<Void> openPage(AlertRule rule, StateFilter filter, StateSort sort, PagePosition after, Instant now,
-            Leadership.Term term) {
-        return reader.list(filter, sort, after, PAGE).flatMap(page -> Multi.createFrom().iterable(page.results())
-                .onItem().transformToUniAndConcatenate(state -> {
-                    Instant since = rule.conditionSince(state);
-                    return open.get(rule.name()).containsKey(state.id()) || since == null
-                            || since.isAfter(now.minus(rule.holdFor()))
-                            ? Uni.createFrom().voidItem() : open(rule, state, since, now, term);
-                })
-                .collect().last()
-                .flatMap(ignored -> page.next() == null ? Uni.createFrom().voidItem()
-                        : openPage(rule, filter, sort, page.next(), now, term)));
+    private Uni<Void> openPage(
+            AlertRule rule, StateFilter filter, StateSort sort, PagePosition after, Instant now, Leadership.Term term) {
+        return reader.list(filter, sort, after, PAGE)
+                .flatMap(page -> Multi.createFrom()
+                        .iterable(page.results())
+                        .onItem()
+                        .transformToUniAndConcatenate(state -> {
+                            Instant since = rule.conditionSince(state);
+                            return open.get(rule.name()).containsKey(state.id())
+                                            || since == null
+                                            || since.isAfter(now.minus(rule.holdFor()))
+                                    ? Uni.createFrom().voidItem()
+                                    : open(rule, state, since, now, term);
+                        })
+                        .collect()
+                        .last()
+                        .flatMap(ignored -> page.next() == null
+                                ? Uni.createFrom().voidItem()
+                                : openPage(rule, filter, sort, page.next(), now, term)));
     }
 
     private Uni<Void> fleetDrop(AlertRule rule, Instant now, Leadership.Term term) {
         long[] cached = watchedCounts.get(rule.name());
         Uni<Long> watched = cached != null && now.toEpochMilli() - cached[1] < WATCHED_COUNT_AGE.toMillis()
                 ? Uni.createFrom().item(cached[0])
-                : reader.count(rule.watched(now)).invoke(n -> watchedCounts.put(rule.name(),
-                        new long[] {n, now.toEpochMilli()}));
+                : reader.count(rule.watched(now))
+                        .invoke(n -> watchedCounts.put(rule.name(), new long[] {n, now.toEpochMilli()}));
         return watched.flatMap(n -> reader.count(rule.candidates(now, null)).flatMap(dropped -> {
             AlertRepository.OpenAlert alert = open.get(rule.name()).get("_fleet");
             boolean holds = n > 0 && (double) dropped / n >= rule.threshold();
             if (holds && alert == null) {
-                return Leadership.require(term).chain(() -> repository.open(rule, null, now, now,
+                return Leadership.require(term)
+                        .chain(() -> repository.open(
+                                rule,
+                                null,
+                                now,
+                                now,
                                 mapper.createObjectNode().put("watched", n).put("dropped", dropped)))
-                        .invoke(opened -> remember(rule, opened, now)).replaceWithVoid();
+                        .invoke(opened -> remember(rule, opened, now))
+                        .replaceWithVoid();
             }
             if (!holds && alert != null) {
                 return resolve(rule, alert, now, term);
@@ -246,25 +313,28 @@ public class AlertEvaluator {
     private Uni<Void> open(AlertRule rule, ClientState state, Instant since, Instant now, Leadership.Term term) {
         return Leadership.require(term)
                 .chain(() -> repository.open(rule, state.id(), since, now, mapper.valueToTree(state)))
-                .invoke(opened -> remember(rule, opened, since)).replaceWithVoid();
+                .invoke(opened -> remember(rule, opened, since))
+                .replaceWithVoid();
     }
 
     private void remember(AlertRule rule, Alert opened, Instant since) {
         if (opened != null) {
             String subject = opened.clientId() == null ? "_fleet" : opened.clientId();
-            open.get(rule.name()).put(subject, new AlertRepository.OpenAlert(Long.parseLong(opened.id()), subject,
-                    since));
+            open.get(rule.name())
+                    .put(subject, new AlertRepository.OpenAlert(Long.parseLong(opened.id()), subject, since));
             Log.infof("Alert %s opened: rule '%s', %s", opened.id(), rule.name(), subject);
         }
     }
 
     private Uni<Void> resolve(AlertRule rule, AlertRepository.OpenAlert alert, Instant now, Leadership.Term term) {
-        return Leadership.require(term).chain(() -> repository.resolve(rule, alert.id(), now))
+        return Leadership.require(term)
+                .chain(() -> repository.resolve(rule, alert.id(), now))
                 .invoke(resolved -> {
                     open.get(rule.name()).remove(alert.subject());
                     if (resolved != null) {
                         Log.infof("Alert %s resolved: rule '%s', %s", resolved.id(), rule.name(), alert.subject());
                     }
-                }).replaceWithVoid();
+                })
+                .replaceWithVoid();
     }
 }

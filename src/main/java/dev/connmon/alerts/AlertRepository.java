@@ -31,13 +31,18 @@ public class AlertRepository {
             "id, rule, condition, client_id, since, opened_at, resolved_at, client_state::text AS client_state";
 
     /** An open alert as the evaluator tracks it. */
-    record OpenAlert(long id, String subject, Instant since) {
-    }
+    record OpenAlert(long id, String subject, Instant since) {}
 
     /** A delivery due for an attempt. */
-    record Due(UUID deliveryId, long alertId, String rule, String type, String webhook, String body,
-            Instant createdAt, int attempts) {
-    }
+    record Due(
+            UUID deliveryId,
+            long alertId,
+            String rule,
+            String type,
+            String webhook,
+            String body,
+            Instant createdAt,
+            int attempts) {}
 
     private final Pool pool;
     private final ObjectMapper mapper;
@@ -49,13 +54,19 @@ public class AlertRepository {
 
     /** Opens the alert of one episode; null when that episode already has one (or the subject an open one). */
     Uni<Alert> open(AlertRule rule, String clientId, Instant since, Instant at, JsonNode clientState) {
-        return pool.withTransaction(connection -> connection.preparedQuery("""
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("""
                         INSERT INTO alert (rule, condition, client_id, subject, since, opened_at, client_state)
                         VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
                         ON CONFLICT DO NOTHING RETURNING\s""" + COLUMNS)
-                .execute(Tuple.tuple().addString(rule.name()).addString(rule.condition().wireName())
-                        .addString(clientId).addString(clientId == null ? "_fleet" : clientId)
-                        .addOffsetDateTime(utc(since)).addOffsetDateTime(utc(at)).addString(clientState.toString()))
+                .execute(Tuple.tuple()
+                        .addString(rule.name())
+                        .addString(rule.condition().wireName())
+                        .addString(clientId)
+                        .addString(clientId == null ? "_fleet" : clientId)
+                        .addOffsetDateTime(utc(since))
+                        .addOffsetDateTime(utc(at))
+                        .addString(clientState.toString()))
                 .flatMap(rows -> {
                     if (!rows.iterator().hasNext()) {
                         return Uni.createFrom().nullItem();
@@ -67,7 +78,8 @@ public class AlertRepository {
 
     /** Resolves an open alert; null when it was resolved already. */
     Uni<Alert> resolve(AlertRule rule, long id, Instant at) {
-        return pool.withTransaction(connection -> connection.preparedQuery(
+        return pool.withTransaction(connection -> connection
+                .preparedQuery(
                         "UPDATE alert SET resolved_at = $2 WHERE id = $1 AND resolved_at IS NULL RETURNING " + COLUMNS)
                 .execute(Tuple.of(id, utc(at)))
                 .flatMap(rows -> {
@@ -79,20 +91,27 @@ public class AlertRepository {
                 }));
     }
 
-    private Uni<Void> announce(SqlConnection connection, AlertRule rule, Alert alert, String type, int seq,
-            Instant at) {
+    private Uni<Void> announce(
+            SqlConnection connection, AlertRule rule, Alert alert, String type, int seq, Instant at) {
         if (rule.webhook() == null) {
             return Uni.createFrom().voidItem();
         }
         UUID deliveryId = UUID.randomUUID();
         ObjectNode body = mapper.createObjectNode().put("type", type).put("deliveryId", deliveryId.toString());
         body.set("alert", mapper.valueToTree(alert));
-        return connection.preparedQuery("""
+        return connection
+                .preparedQuery("""
                         INSERT INTO alert_delivery (delivery_id, alert_id, seq, type, webhook, body, created_at,
                                                     next_attempt_at)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)""")
-                .execute(Tuple.from(List.of(deliveryId, Long.parseLong(alert.id()), seq, type,
-                        rule.webhook().toString(), body.toString(), utc(at))))
+                .execute(Tuple.from(List.of(
+                        deliveryId,
+                        Long.parseLong(alert.id()),
+                        seq,
+                        type,
+                        rule.webhook().toString(),
+                        body.toString(),
+                        utc(at))))
                 .replaceWithVoid();
     }
 
@@ -101,7 +120,9 @@ public class AlertRepository {
                 .execute(Tuple.of(rule))
                 .map(rows -> {
                     List<OpenAlert> open = new ArrayList<>();
-                    rows.forEach(row -> open.add(new OpenAlert(row.getLong("id"), row.getString("subject"),
+                    rows.forEach(row -> open.add(new OpenAlert(
+                            row.getLong("id"),
+                            row.getString("subject"),
                             row.getOffsetDateTime("since").toInstant())));
                     return open;
                 });
@@ -138,7 +159,8 @@ public class AlertRepository {
     }
 
     public Uni<Boolean> exists(long id) {
-        return pool.preparedQuery("SELECT 1 FROM alert WHERE id = $1").execute(Tuple.of(id))
+        return pool.preparedQuery("SELECT 1 FROM alert WHERE id = $1")
+                .execute(Tuple.of(id))
                 .map(rows -> rows.iterator().hasNext());
     }
 
@@ -147,16 +169,17 @@ public class AlertRepository {
         return pool.preparedQuery("""
                         SELECT d.delivery_id, d.type, a.attempt, a.at, a.status, a.error
                         FROM alert_delivery d JOIN alert_delivery_attempt a USING (delivery_id)
-                        WHERE d.alert_id = $1 ORDER BY d.seq, a.attempt""")
-                .execute(Tuple.of(alertId))
-                .map(rows -> {
-                    List<Delivery> deliveries = new ArrayList<>();
-                    rows.forEach(row -> deliveries.add(new Delivery(row.getUUID("delivery_id").toString(),
-                            row.getString("type"), row.getInteger("attempt"),
-                            Instants.format(row.getOffsetDateTime("at").toInstant()), row.getInteger("status"),
-                            row.getString("error"))));
-                    return deliveries;
-                });
+                        WHERE d.alert_id = $1 ORDER BY d.seq, a.attempt""").execute(Tuple.of(alertId)).map(rows -> {
+            List<Delivery> deliveries = new ArrayList<>();
+            rows.forEach(row -> deliveries.add(new Delivery(
+                    row.getUUID("delivery_id").toString(),
+                    row.getString("type"),
+                    row.getInteger("attempt"),
+                    Instants.format(row.getOffsetDateTime("at").toInstant()),
+                    row.getInteger("status"),
+                    row.getString("error"))));
+            return deliveries;
+        });
     }
 
     /** The next pending delivery of each alert (in order per alert), where it is due. */
@@ -167,43 +190,61 @@ public class AlertRepository {
                                    attempts, next_attempt_at
                             FROM alert_delivery WHERE delivered_at IS NULL AND gave_up_at IS NULL
                             ORDER BY alert_id, seq) next JOIN alert ON alert.id = next.alert_id
-                        WHERE next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1""")
-                .execute(Tuple.of(limit))
-                .map(rows -> {
-                    List<Due> due = new ArrayList<>();
-                    rows.forEach(row -> due.add(new Due(row.getUUID("delivery_id"), row.getLong("alert_id"),
-                            row.getString("rule"), row.getString("type"), row.getString("webhook"), row.getString("body"),
-                            row.getOffsetDateTime("created_at").toInstant(), row.getInteger("attempts"))));
-                    return due;
-                });
+                        WHERE next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1""").execute(Tuple.of(limit)).map(rows -> {
+            List<Due> due = new ArrayList<>();
+            rows.forEach(row -> due.add(new Due(
+                    row.getUUID("delivery_id"),
+                    row.getLong("alert_id"),
+                    row.getString("rule"),
+                    row.getString("type"),
+                    row.getString("webhook"),
+                    row.getString("body"),
+                    row.getOffsetDateTime("created_at").toInstant(),
+                    row.getInteger("attempts"))));
+            return due;
+        });
     }
 
     /**
      * Records an attempt: delivered, or the time of the next one, or (null) given up.
      */
-    Uni<Void> attempted(UUID deliveryId, int attempt, Instant at, Integer status, String error, boolean delivered,
-            Instant next) {
-        return pool.withTransaction(connection -> connection.preparedQuery("""
+    Uni<Void> attempted(
+            UUID deliveryId, int attempt, Instant at, Integer status, String error, boolean delivered, Instant next) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("""
                         INSERT INTO alert_delivery_attempt (delivery_id, attempt, at, status, error)
                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING""")
-                .execute(Tuple.tuple().addUUID(deliveryId).addInteger(attempt).addOffsetDateTime(utc(at))
-                        .addInteger(status).addString(error))
-                .flatMap(ignored -> connection.preparedQuery("""
+                .execute(Tuple.tuple()
+                        .addUUID(deliveryId)
+                        .addInteger(attempt)
+                        .addOffsetDateTime(utc(at))
+                        .addInteger(status)
+                        .addString(error))
+                .flatMap(ignored -> connection
+                        .preparedQuery("""
                                 UPDATE alert_delivery SET attempts = $2,
                                     delivered_at = CASE WHEN $3 THEN $4::timestamptz END,
                                     gave_up_at = CASE WHEN NOT $3 AND $5::timestamptz IS NULL THEN $4::timestamptz END,
                                     next_attempt_at = coalesce($5, next_attempt_at)
                                 WHERE delivery_id = $1""")
-                        .execute(Tuple.tuple().addUUID(deliveryId).addInteger(attempt).addBoolean(delivered)
-                                .addOffsetDateTime(utc(at)).addOffsetDateTime(next == null ? null : utc(next))))
+                        .execute(Tuple.tuple()
+                                .addUUID(deliveryId)
+                                .addInteger(attempt)
+                                .addBoolean(delivered)
+                                .addOffsetDateTime(utc(at))
+                                .addOffsetDateTime(next == null ? null : utc(next))))
                 .replaceWithVoid());
     }
 
     private Alert toAlert(Row row) {
         OffsetDateTime resolved = row.getOffsetDateTime("resolved_at");
         try {
-            return new Alert(Long.toString(row.getLong("id")), row.getString("rule"), row.getString("condition"),
-                    row.getString("client_id"), resolved == null ? "open" : "resolved",
+            return new Alert(
+                    Long.toString(row.getLong("id")),
+                    row.getString("rule"),
+                    row.getString("condition"),
+                    row.getString("client_id"),
+                    resolved == null ? "open" : "resolved",
                     Instants.format(row.getOffsetDateTime("since").toInstant()),
                     Instants.format(row.getOffsetDateTime("opened_at").toInstant()),
                     resolved == null ? null : Instants.format(resolved.toInstant()),

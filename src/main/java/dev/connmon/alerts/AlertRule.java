@@ -16,8 +16,14 @@ import java.util.stream.Collectors;
  * watches (a list filter, resolved at each evaluation so that relative times stay relative) and where it is
  * delivered.
  */
-public record AlertRule(String name, Condition condition, Duration holdFor, StateListRequest filter, Double threshold,
-        URI webhook, String webhookSecret) {
+public record AlertRule(
+        String name,
+        Condition condition,
+        Duration holdFor,
+        StateListRequest filter,
+        Double threshold,
+        URI webhook,
+        String webhookSecret) {
     private static final Duration MILLI = Duration.ofMillis(1);
 
     /** The rule {@code name} as configured; an error names the key at fault. */
@@ -53,14 +59,21 @@ public record AlertRule(String name, Condition condition, Duration holdFor, Stat
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(key + "webhook: not a URL: " + e.getMessage());
             }
-            if (!("http".equals(webhook.getScheme()) || "https".equals(webhook.getScheme())) || webhook.getHost() == null) {
+            if (!("http".equals(webhook.getScheme()) || "https".equals(webhook.getScheme()))
+                    || webhook.getHost() == null) {
                 throw new IllegalArgumentException(key + "webhook: needs an http:// or https:// URL with a host");
             }
         }
         if (webhook == null && config.webhookSecret().isPresent()) {
             throw new IllegalArgumentException(key + "webhook-secret: there is no webhook to sign for");
         }
-        AlertRule rule = new AlertRule(name, condition, holdFor, filter, threshold, webhook,
+        AlertRule rule = new AlertRule(
+                name,
+                condition,
+                holdFor,
+                filter,
+                threshold,
+                webhook,
                 config.webhookSecret().orElse(null));
         try {
             rule.candidates(Instant.now(), null);
@@ -78,12 +91,16 @@ public record AlertRule(String name, Condition condition, Duration holdFor, Stat
     /** When a client's condition began, if it holds for this state (null otherwise); per-client conditions only. */
     Instant conditionSince(ClientState state) {
         return switch (condition) {
-            case OFFLINE -> "disconnected".equals(state.connectionStatus()) && state.lastDisconnectTime() != null
-                    ? Instant.parse(state.lastDisconnectTime()) : null;
-            case SILENT -> "connected".equals(state.connectionStatus()) && state.lastActivityTime() != null
-                    ? Instant.parse(state.lastActivityTime()) : null;
-            case FLAPPING -> state.flapping() && state.flappingSince() != null
-                    ? Instant.parse(state.flappingSince()) : null;
+            case OFFLINE ->
+                "disconnected".equals(state.connectionStatus()) && state.lastDisconnectTime() != null
+                        ? Instant.parse(state.lastDisconnectTime())
+                        : null;
+            case SILENT ->
+                "connected".equals(state.connectionStatus()) && state.lastActivityTime() != null
+                        ? Instant.parse(state.lastActivityTime())
+                        : null;
+            case FLAPPING ->
+                state.flapping() && state.flappingSince() != null ? Instant.parse(state.flappingSince()) : null;
             default -> null;
         };
     }
@@ -96,15 +113,30 @@ public record AlertRule(String name, Condition condition, Duration holdFor, Stat
     StateFilter candidates(Instant now, Instant after) {
         Instant cutoff = now.minus(holdFor).plus(MILLI);
         StateFilter condition = switch (this.condition) {
-            case OFFLINE -> new StateFilter("disconnected", null, null, after, cutoff, null, null, null, null, null,
-                    null, null, null);
-            case SILENT -> new StateFilter("connected", null, null, null, null, after, cutoff, null, null, null, null,
-                    null, null);
-            case FLEET_DROP -> new StateFilter("disconnected", null, null, now.minus(holdFor), null, null, null, null,
-                    null, null, null, null, null);
+            case OFFLINE ->
+                new StateFilter(
+                        "disconnected", null, null, after, cutoff, null, null, null, null, null, null, null, null);
+            case SILENT ->
+                new StateFilter("connected", null, null, null, null, after, cutoff, null, null, null, null, null, null);
+            case FLEET_DROP ->
+                new StateFilter(
+                        "disconnected",
+                        null,
+                        null,
+                        now.minus(holdFor),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null);
             // flapping clients are few, and their flappingSince is not an index: all of them, each evaluation
-            case FLAPPING -> new StateFilter(null, null, null, null, null, null, null, null, null, null, null, null,
-                    null, Boolean.TRUE);
+            case FLAPPING ->
+                new StateFilter(
+                        null, null, null, null, null, null, null, null, null, null, null, null, null, Boolean.TRUE);
         };
         return watched(now).and(condition);
     }

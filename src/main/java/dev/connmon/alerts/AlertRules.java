@@ -22,6 +22,9 @@ public class AlertRules {
     }
 
     public AlertRule named(String name) {
-        return rules.stream().filter(rule -> rule.name().equals(name)).findFirst().orElse(null);
+        return rules.stream()
+                .filter(rule -> rule.name().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 }

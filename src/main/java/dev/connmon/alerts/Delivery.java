@@ -4,5 +4,4 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** One attempt at delivering a webhook (CONTRACT §11): {@code GET /api/v0002/alerts/{id}/deliveries}. */
 @RegisterForReflection
-public record Delivery(String deliveryId, String type, int attempt, String at, Integer status, String error) {
-}
+public record Delivery(String deliveryId, String type, int attempt, String at, Integer status, String error) {}

@@ -41,8 +41,13 @@ public class WebhookSender {
     private volatile long timer = -1;
     private volatile boolean polling;
 
-    WebhookSender(AlertRepository repository, AlertRules rules, Vertx vertx, io.vertx.mutiny.core.Vertx mutinyVertx,
-            MeterRegistry metrics, ConnmonConfig config) {
+    WebhookSender(
+            AlertRepository repository,
+            AlertRules rules,
+            Vertx vertx,
+            io.vertx.mutiny.core.Vertx mutinyVertx,
+            MeterRegistry metrics,
+            ConnmonConfig config) {
         this.repository = repository;
         this.rules = rules;
         this.vertx = vertx;
@@ -71,14 +76,20 @@ public class WebhookSender {
             return;
         }
         polling = true;
-        repository.due(50).subscribe().with(due -> {
-            polling = false;
-            due.stream().filter(delivery -> inFlight.add(delivery.deliveryId()))
-                    .forEach(delivery -> send(delivery, term));
-        }, failure -> {
-            polling = false;
-            Log.warnf("Alert webhooks: cannot read pending deliveries: %s", failure.getMessage());
-        });
+        repository
+                .due(50)
+                .subscribe()
+                .with(
+                        due -> {
+                            polling = false;
+                            due.stream()
+                                    .filter(delivery -> inFlight.add(delivery.deliveryId()))
+                                    .forEach(delivery -> send(delivery, term));
+                        },
+                        failure -> {
+                            polling = false;
+                            Log.warnf("Alert webhooks: cannot read pending deliveries: %s", failure.getMessage());
+                        });
     }
 
     private void send(AlertRepository.Due delivery, Leadership.Term term) {
@@ -88,7 +99,8 @@ public class WebhookSender {
         }
         AlertRule rule = rules.named(delivery.rule());
         int attempt = delivery.attempts() + 1;
-        var request = client.postAbs(delivery.webhook()).timeout(TIMEOUT.toMillis())
+        var request = client.postAbs(delivery.webhook())
+                .timeout(TIMEOUT.toMillis())
                 .putHeader("Content-Type", "application/json")
                 .putHeader("X-Connmon-Delivery", delivery.deliveryId().toString());
         if (rule != null && rule.webhookSecret() != null) {
@@ -96,28 +108,33 @@ public class WebhookSender {
         }
         request.sendBuffer(Buffer.buffer(delivery.body()))
                 .map(response -> response.statusCode())
-                .onItemOrFailure().transformToUni((status, failure) -> {
+                .onItemOrFailure()
+                .transformToUni((status, failure) -> {
                     Instant at = Instant.now();
                     boolean delivered = status != null && status >= 200 && status < 300;
-                    String error = failure != null ? describe(failure)
-                            : delivered ? null : "answered " + status;
+                    String error = failure != null ? describe(failure) : delivered ? null : "answered " + status;
                     Instant next = delivered ? null : nextAttempt(delivery, attempt, at);
-                    metrics.counter("connmon.alerts.deliveries", "outcome",
-                            delivered ? "delivered" : next == null ? "gave-up" : "failed").increment();
+                    metrics.counter(
+                                    "connmon.alerts.deliveries",
+                                    "outcome",
+                                    delivered ? "delivered" : next == null ? "gave-up" : "failed")
+                            .increment();
                     return repository.attempted(delivery.deliveryId(), attempt, at, status, error, delivered, next);
                 })
-                .subscribe().with(ignored -> inFlight.remove(delivery.deliveryId()), failure -> {
+                .subscribe()
+                .with(ignored -> inFlight.remove(delivery.deliveryId()), failure -> {
                     inFlight.remove(delivery.deliveryId());
-                    Log.warnf("Alert webhooks: cannot record an attempt of %s: %s", delivery.deliveryId(),
-                            failure.getMessage());
+                    Log.warnf(
+                            "Alert webhooks: cannot record an attempt of %s: %s",
+                            delivery.deliveryId(), failure.getMessage());
                 });
     }
 
     /** 1 s, 2 s, 4 s … at most 10 min apart; null once the retry period would be over. */
     private Instant nextAttempt(AlertRepository.Due delivery, int attempt, Instant now) {
         long seconds = 1L << Math.min(attempt - 1, 20);
-        Instant next = now.plus(Duration.ofSeconds(seconds).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
-                : Duration.ofSeconds(seconds));
+        Instant next = now.plus(
+                Duration.ofSeconds(seconds).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : Duration.ofSeconds(seconds));
         return next.isAfter(delivery.createdAt().plus(retryFor)) ? null : next;
     }
 

@@ -37,8 +37,9 @@ public class AlertResource {
 
     /** A page of alerts, newest first; {@code bookmark} is absent on the last page. */
     @RegisterForReflection
-    public record AlertList(List<Alert> results, @JsonInclude(JsonInclude.Include.NON_NULL) String bookmark) {
-    }
+    public record AlertList(
+            List<Alert> results,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String bookmark) {}
 
     private final AlertRepository alerts;
 
@@ -52,24 +53,39 @@ public class AlertResource {
     @APIResponse(responseCode = "200", description = "A page of alerts")
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     public Uni<AlertList> list(
-            @RestQuery @Parameter(description = "open or resolved",
-                    schema = @Schema(enumeration = {"open", "resolved"})) String state,
+            @RestQuery
+                    @Parameter(description = "open or resolved", schema = @Schema(enumeration = {"open", "resolved"}))
+                    String state,
             @RestQuery @Parameter(description = "The rule's name (connmon.alerts.<rule>.*)") String rule,
             @RestQuery @Parameter(description = "Client id") String clientId,
-            @RestQuery("_limit") @Parameter(name = "_limit", description = "Page size, 1..1000",
-                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "25"))
-            String limit,
+            @RestQuery("_limit")
+                    @Parameter(
+                            name = "_limit",
+                            description = "Page size, 1..1000",
+                            schema =
+                                    @Schema(
+                                            type = SchemaType.INTEGER,
+                                            minimum = "1",
+                                            maximum = "1000",
+                                            defaultValue = "25"))
+                    String limit,
             @RestQuery("_bookmark") @Parameter(name = "_bookmark", description = "The bookmark of the previous page")
-            String bookmark,
+                    String bookmark,
             @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, NAMES);
         String status = QueryParameters.oneOf("state", state, Set.of("open", "resolved"));
         int max = QueryParameters.integer("_limit", limit, 1, 1000, 25);
         Long before = bookmark == null ? null : decode(bookmark);
-        return alerts.list(status == null ? null : status.equals("open"), QueryParameters.text("rule", rule),
-                        QueryParameters.text("clientId", clientId), before, max + 1)
-                .map(page -> page.size() <= max ? new AlertList(page, null)
-                        : new AlertList(page.subList(0, max), encode(page.get(max - 1).id())));
+        return alerts.list(
+                        status == null ? null : status.equals("open"),
+                        QueryParameters.text("rule", rule),
+                        QueryParameters.text("clientId", clientId),
+                        before,
+                        max + 1)
+                .map(page -> page.size() <= max
+                        ? new AlertList(page, null)
+                        : new AlertList(
+                                page.subList(0, max), encode(page.get(max - 1).id())));
     }
 
     @GET

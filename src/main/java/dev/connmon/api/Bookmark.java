@@ -23,7 +23,9 @@ record Bookmark(String sort, String filter, Instant reference, PagePosition posi
         if (position.key() != null) {
             json.put("k", position.key().toEpochMilli());
         }
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.encode().getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(json.encode().getBytes(StandardCharsets.UTF_8));
     }
 
     static Bookmark decode(String parameter, String text) {
@@ -37,7 +39,10 @@ record Bookmark(String sort, String filter, Instant reference, PagePosition posi
             if (sort == null || filter == null || reference == null || id == null) {
                 throw new IllegalArgumentException("incomplete");
             }
-            return new Bookmark(sort, filter, Instant.ofEpochMilli(reference),
+            return new Bookmark(
+                    sort,
+                    filter,
+                    Instant.ofEpochMilli(reference),
                     new PagePosition(key == null ? null : Instant.ofEpochMilli(key), id));
         } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
             throw new InvalidParameterException(parameter, "not a bookmark returned by this API");

@@ -26,18 +26,18 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.jboss.resteasy.reactive.RestHeader;
-import org.jboss.resteasy.reactive.RestQuery;
-import org.jboss.resteasy.reactive.RestStreamElementType;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** Watson-compatible client connection states (CONTRACT §2). */
 @Path("/api/v0002/clientconnectionstates")
@@ -65,7 +65,11 @@ public class ClientStateResource {
     private final StreamPermits permits;
     private final Duration keepAlive;
 
-    ClientStateResource(StateReader reader, StateRepository repository, ChangeFeed feed, StreamPermits permits,
+    ClientStateResource(
+            StateReader reader,
+            StateRepository repository,
+            ChangeFeed feed,
+            StreamPermits permits,
             ConnmonConfig config) {
         this.reader = reader;
         this.repository = repository;
@@ -85,29 +89,42 @@ public class ClientStateResource {
     // every event's data is JSON encoded once per change (ChangeReader), written as is to each subscriber
     @RestStreamElementType(MediaType.TEXT_PLAIN)
     @RolesAllowed({"reader", "admin"})
-    @Operation(summary = "Live state changes (Server-Sent Events)",
+    @Operation(
+            summary = "Live state changes (Server-Sent Events)",
             description = "Same filters as the list. Events: 'state' (data: state object), 'deleted' (data: "
                     + "{\"id\"}), 'resume' (the subscriber fell behind; reconnect with this id). Keep-alive comments.")
-    public Multi<OutboundSseEvent> stream(@BeanParam StateListRequest request,
+    public Multi<OutboundSseEvent> stream(
+            @BeanParam StateListRequest request,
             @RestHeader("Last-Event-ID") String lastEventIdHeader,
-            @RestQuery @Parameter(description = "Resume after this event id (for clients that cannot send "
-                    + "Last-Event-ID)") String lastEventId,
-            @Context UriInfo uri, @Context Sse sse, @Context SecurityContext security) {
+            @RestQuery
+                    @Parameter(
+                            description =
+                                    "Resume after this event id (for clients that cannot send " + "Last-Event-ID)")
+                    String lastEventId,
+            @Context UriInfo uri,
+            @Context Sse sse,
+            @Context SecurityContext security) {
         QueryParameters.requireKnown(uri, STREAM_NAMES);
         StateFilter filter = request.filter(Instant.now());
         String resumeFrom = lastEventIdHeader != null ? lastEventIdHeader : lastEventId;
-        long after = resumeFrom == null ? feed.cursor()
+        long after = resumeFrom == null
+                ? feed.cursor()
                 : QueryParameters.longValue(lastEventIdHeader != null ? "Last-Event-ID" : "lastEventId", resumeFrom);
         // every parameter is checked before a permit is taken, and the feed registers a subscriber only when the
         // stream is subscribed: a refused request leaves nothing behind (issue 12)
-        StreamPermits.Permit permit = permits.acquire(security.getUserPrincipal().getName());
+        StreamPermits.Permit permit =
+                permits.acquire(security.getUserPrincipal().getName());
         if (permit == null) {
             throw new TooManyStreamsException(permits.perKey());
         }
         AtomicBoolean ended = new AtomicBoolean();
-        Multi<OutboundSseEvent> changes = changes(filter, after, sse).onTermination().invoke(() -> ended.set(true));
-        return Multi.createBy().merging().streams(changes, keepAlives(sse, ended))
-                .onTermination().invoke(permit::release);
+        Multi<OutboundSseEvent> changes =
+                changes(filter, after, sse).onTermination().invoke(() -> ended.set(true));
+        return Multi.createBy()
+                .merging()
+                .streams(changes, keepAlives(sse, ended))
+                .onTermination()
+                .invoke(permit::release);
     }
 
     private Multi<OutboundSseEvent> changes(StateFilter filter, long after, Sse sse) {
@@ -116,28 +133,50 @@ public class ClientStateResource {
                 .map(c -> {
                     delivered.set(c.id());
                     return c.state() == null
-                            ? sse.newEventBuilder().id(Long.toString(c.id())).name("deleted")
-                                    .data(String.class, new JsonObject().put("id", c.clientId()).encode()).build()
-                            : sse.newEventBuilder().id(Long.toString(c.id())).name("state")
-                                    .data(String.class, c.json()).build();
+                            ? sse.newEventBuilder()
+                                    .id(Long.toString(c.id()))
+                                    .name("deleted")
+                                    .data(
+                                            String.class,
+                                            new JsonObject()
+                                                    .put("id", c.clientId())
+                                                    .encode())
+                                    .build()
+                            : sse.newEventBuilder()
+                                    .id(Long.toString(c.id()))
+                                    .name("state")
+                                    .data(String.class, c.json())
+                                    .build();
                 })
-                .onFailure(BackPressureFailure.class).recoverWithItem(() -> sse.newEventBuilder()
-                        .id(Long.toString(delivered.get())).name("resume")
-                        .data(String.class, new JsonObject().put("lastEventId", delivered.get())
-                                .put("reason", "this subscriber fell too far behind; reconnect with Last-Event-ID")
-                                .encode())
+                .onFailure(BackPressureFailure.class)
+                .recoverWithItem(() -> sse.newEventBuilder()
+                        .id(Long.toString(delivered.get()))
+                        .name("resume")
+                        .data(
+                                String.class,
+                                new JsonObject()
+                                        .put("lastEventId", delivered.get())
+                                        .put(
+                                                "reason",
+                                                "this subscriber fell too far behind; reconnect with Last-Event-ID")
+                                        .encode())
                         .build());
     }
 
     /** Keep-alive comments until the changes end (a merge ends only when both sides have). */
     private Multi<OutboundSseEvent> keepAlives(Sse sse, AtomicBoolean ended) {
-        return Multi.createFrom().ticks().every(keepAlive).select().first(tick -> !ended.get())
+        return Multi.createFrom()
+                .ticks()
+                .every(keepAlive)
+                .select()
+                .first(tick -> !ended.get())
                 .map(tick -> sse.newEventBuilder().comment(" keep-alive").build());
     }
 
     @GET
     @RolesAllowed({"reader", "admin"})
-    @Operation(summary = "List client states",
+    @Operation(
+            summary = "List client states",
             description = "Filters combine with AND. Pages are keyset-paginated: pass the bookmark of a page as "
                     + "_bookmark to get the next one; bookmark is absent on the last page.")
     @APIResponse(responseCode = "200", description = "A page of client states")
@@ -149,8 +188,8 @@ public class ClientStateResource {
         String fingerprint = request.fingerprint();
         Bookmark bookmark = request.bookmark == null ? null : Bookmark.decode("_bookmark", request.bookmark);
         if (bookmark != null && !bookmark.sort().equals(sort.apiName())) {
-            throw new InvalidParameterException("_bookmark", "belongs to a listing sorted by " + bookmark.sort()
-                    + ", not " + sort.apiName());
+            throw new InvalidParameterException(
+                    "_bookmark", "belongs to a listing sorted by " + bookmark.sort() + ", not " + sort.apiName());
         }
         if (bookmark != null && !bookmark.filter().equals(fingerprint)) {
             throw new InvalidParameterException("_bookmark", "belongs to a listing with other filters");
@@ -158,8 +197,11 @@ public class ClientStateResource {
         Instant reference = bookmark == null ? Instant.now() : bookmark.reference();
         StateFilter filter = request.filter(reference);
         return reader.list(filter, sort, bookmark == null ? null : bookmark.position(), limit)
-                .map(page -> new StateList(page.results(), page.next() == null ? null
-                        : new Bookmark(sort.apiName(), fingerprint, reference, page.next()).encode()));
+                .map(page -> new StateList(
+                        page.results(),
+                        page.next() == null
+                                ? null
+                                : new Bookmark(sort.apiName(), fingerprint, reference, page.next()).encode()));
     }
 
     /**
@@ -169,14 +211,21 @@ public class ClientStateResource {
     @GET
     @Produces(CsvWriter.PRODUCES)
     @RolesAllowed({"reader", "admin"})
-    @Operation(summary = "Export client states as CSV (Accept: text/csv)",
+    @Operation(
+            summary = "Export client states as CSV (Accept: text/csv)",
             description = "Same filters and _sort as the list; every matching client, RFC 4180, streamed in "
                     + "constant memory; _limit and _bookmark are ignored. Cells that start with =, +, -, @, tab or "
                     + "CR are prefixed with ' (spreadsheet formula injection).")
-    @APIResponse(responseCode = "200", description = "CSV with a header row of the state fields",
-            content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = CsvWriter.MEDIA_TYPE,
-                    examples = @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(name = "states",
-                            value = OpenApiExamples.STATES_CSV)))
+    @APIResponse(
+            responseCode = "200",
+            description = "CSV with a header row of the state fields",
+            content =
+                    @org.eclipse.microprofile.openapi.annotations.media.Content(
+                            mediaType = CsvWriter.MEDIA_TYPE,
+                            examples =
+                                    @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
+                                            name = "states",
+                                            value = OpenApiExamples.STATES_CSV)))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     public Multi<String> csv(@BeanParam StateListRequest request, @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, StateListRequest.NAMES);
@@ -195,46 +244,62 @@ public class ClientStateResource {
     @Operation(summary = "One client's state")
     @APIResponse(responseCode = "200", description = "The client's state")
     @APIResponse(responseCode = "404", description = "No state is known for this client id")
-    public Uni<ClientState> get(@Parameter(description = "Client id, percent-encoded", example = "d:acme:sensor:0042")
-            @PathParam("clientId") String clientId, @Context UriInfo uri) {
+    public Uni<ClientState> get(
+            @Parameter(description = "Client id, percent-encoded", example = "d:acme:sensor:0042")
+                    @PathParam("clientId")
+                    String clientId,
+            @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, Set.of());
         validate(clientId);
-        return reader.findById(clientId)
-                .onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
+        return reader.findById(clientId).onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
     }
 
     /** CONTRACT §10.1; the literal suffix makes this path win over the plain id's regex. */
     @GET
     @Path("{clientId: .+}/availability")
     @RolesAllowed({"reader", "admin"})
-    @Operation(summary = "One client's availability over a window",
+    @Operation(
+            summary = "One client's availability over a window",
             description = "Connected, disconnected and unknown seconds from the connection log by event time "
                     + "(the same events in any arrival order give the same answer), counts by initiator, the "
                     + "longest outage, and with step, buckets. Unknown: before connmon's first record of the "
                     + "client, and from its unconfirmedSince on.")
-    @APIResponse(responseCode = "200", description = "The client's availability",
-            content = @org.eclipse.microprofile.openapi.annotations.media.Content(
-                    mediaType = MediaType.APPLICATION_JSON,
-                    schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(
-                            implementation = dev.connmon.state.Availability.class),
-                    examples = @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
-                            name = "two outages", value = OpenApiExamples.AVAILABILITY)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The client's availability",
+            content =
+                    @org.eclipse.microprofile.openapi.annotations.media.Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema =
+                                    @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                                            implementation = dev.connmon.state.Availability.class),
+                            examples =
+                                    @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
+                                            name = "two outages",
+                                            value = OpenApiExamples.AVAILABILITY)))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     @APIResponse(responseCode = "404", description = "No state is known for this client id")
     public Uni<dev.connmon.state.Availability> availability(
             @Parameter(description = "Client id, percent-encoded", example = "d:acme:sensor:0042")
-            @PathParam("clientId") String clientId,
+                    @PathParam("clientId")
+                    String clientId,
             @RestQuery @Parameter(description = "Window start (default P7D). " + StateListRequest.TIME) String since,
             @RestQuery @Parameter(description = "Window end (default now). " + StateListRequest.TIME) String until,
-            @RestQuery @Parameter(description = "Optional bucket length, " + TimeWindow.STEP
-                    + "; at most 1000 buckets", example = "P1D") String step,
+            @RestQuery
+                    @Parameter(
+                            description = "Optional bucket length, " + TimeWindow.STEP + "; at most 1000 buckets",
+                            example = "P1D")
+                    String step,
             @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, AVAILABILITY_NAMES);
         validate(clientId);
-        TimeWindow window = TimeWindow.parse(since, until, step, Instant.now(), Duration.ofDays(7), null,
-                Duration.ofMillis(1));
-        return availability.of(clientId, window.since(), window.until(), window.step())
-                .onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
+        TimeWindow window =
+                TimeWindow.parse(since, until, step, Instant.now(), Duration.ofDays(7), null, Duration.ofMillis(1));
+        return availability
+                .of(clientId, window.since(), window.until(), window.step())
+                .onItem()
+                .ifNull()
+                .failWith(() -> new ClientNotFoundException(clientId));
     }
 
     @DELETE

@@ -42,15 +42,28 @@ public class ConnectionLogResource {
     @GET
     @Produces(CsvWriter.PRODUCES)
     @RolesAllowed({"reader", "admin"})
-    @Operation(summary = "A client's connection log as CSV (Accept: text/csv)",
+    @Operation(
+            summary = "A client's connection log as CSV (Accept: text/csv)",
             description = "Every entry in the window, newest first, RFC 4180, streamed; _limit is ignored. Cells "
                     + "that start with =, +, -, @, tab or CR are prefixed with ' (spreadsheet formula injection).")
-    @APIResponse(responseCode = "200", description = "CSV with a header row", content = @org.eclipse.microprofile
-            .openapi.annotations.media.Content(mediaType = CsvWriter.MEDIA_TYPE, examples = @org.eclipse.microprofile
-            .openapi.annotations.media.ExampleObject(name = "log", value = OpenApiExamples.LOG_CSV)))
-    public io.smallrye.mutiny.Multi<String> logCsv(@RestQuery String clientId, @RestQuery String typeId,
-            @RestQuery String deviceId, @RestQuery String since, @RestQuery String until,
-            @RestQuery("_limit") String limit, @Context UriInfo uri) {
+    @APIResponse(
+            responseCode = "200",
+            description = "CSV with a header row",
+            content =
+                    @org.eclipse.microprofile.openapi.annotations.media.Content(
+                            mediaType = CsvWriter.MEDIA_TYPE,
+                            examples =
+                                    @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
+                                            name = "log",
+                                            value = OpenApiExamples.LOG_CSV)))
+    public io.smallrye.mutiny.Multi<String> logCsv(
+            @RestQuery String clientId,
+            @RestQuery String typeId,
+            @RestQuery String deviceId,
+            @RestQuery String since,
+            @RestQuery String until,
+            @RestQuery("_limit") String limit,
+            @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, NAMES);
         Instant now = Instant.now();
         Instant from = QueryParameters.time("since", since, now);
@@ -62,16 +75,17 @@ public class ConnectionLogResource {
             return csv.log(QueryParameters.text("clientId", clientId), null, null, from, to);
         }
         if (typeId == null || deviceId == null) {
-            throw new InvalidParameterException(typeId == null ? "typeId" : "deviceId",
-                    "required: give clientId, or typeId and deviceId");
+            throw new InvalidParameterException(
+                    typeId == null ? "typeId" : "deviceId", "required: give clientId, or typeId and deviceId");
         }
-        return csv.log(null, QueryParameters.text("typeId", typeId), QueryParameters.text("deviceId", deviceId),
-                from, to);
+        return csv.log(
+                null, QueryParameters.text("typeId", typeId), QueryParameters.text("deviceId", deviceId), from, to);
     }
 
     @GET
     @RolesAllowed({"reader", "admin"})
-    @Operation(summary = "A client's connection log, newest first",
+    @Operation(
+            summary = "A client's connection log, newest first",
             description = "Name the client by clientId, or a Watson device by typeId and deviceId.")
     @APIResponse(responseCode = "200", description = "Log entries, newest first")
     @APIResponse(responseCode = "400", description = "A parameter is missing or invalid; the problem names it")
@@ -81,9 +95,17 @@ public class ConnectionLogResource {
             @RestQuery @Parameter(description = "Watson device id", example = "0042") String deviceId,
             @RestQuery @Parameter(description = "Entries at or after this time. " + StateListRequest.TIME) String since,
             @RestQuery @Parameter(description = "Entries before this time. " + StateListRequest.TIME) String until,
-            @RestQuery("_limit") @Parameter(name = "_limit", description = "At most this many entries, 1..1000",
-                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100"))
-            String limit,
+            @RestQuery("_limit")
+                    @Parameter(
+                            name = "_limit",
+                            description = "At most this many entries, 1..1000",
+                            schema =
+                                    @Schema(
+                                            type = SchemaType.INTEGER,
+                                            minimum = "1",
+                                            maximum = "1000",
+                                            defaultValue = "100"))
+                    String limit,
             @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, NAMES);
         Instant now = Instant.now();
@@ -97,10 +119,10 @@ public class ConnectionLogResource {
             return reader.byClientId(QueryParameters.text("clientId", clientId), from, to, max);
         }
         if (typeId == null || deviceId == null) {
-            throw new InvalidParameterException(typeId == null ? "typeId" : "deviceId",
-                    "required: give clientId, or typeId and deviceId");
+            throw new InvalidParameterException(
+                    typeId == null ? "typeId" : "deviceId", "required: give clientId, or typeId and deviceId");
         }
-        return reader.byDevice(QueryParameters.text("typeId", typeId), QueryParameters.text("deviceId", deviceId),
-                from, to, max);
+        return reader.byDevice(
+                QueryParameters.text("typeId", typeId), QueryParameters.text("deviceId", deviceId), from, to, max);
     }
 }

@@ -19,11 +19,12 @@ final class CsvWriter {
     static final String MEDIA_TYPE = "text/csv";
     /** What the export methods produce: below JSON, so that a client that accepts anything gets JSON. */
     static final String PRODUCES = "text/csv;qs=0.5";
-    private static final ObjectWriter WRITER = new CsvMapper().writerFor(String[].class)
+
+    private static final ObjectWriter WRITER = new CsvMapper()
+            .writerFor(String[].class)
             .with(CsvSchema.emptySchema().withLineSeparator("\r\n"));
 
-    private CsvWriter() {
-    }
+    private CsvWriter() {}
 
     /** Records, each ending with CRLF: one generator for the whole page, not one per record. */
     static String rows(List<Object[]> rows) {

@@ -15,8 +15,8 @@ class ExceptionMappers {
 
     @ServerExceptionMapper
     RestResponse<Problem> notFound(ClientNotFoundException e) {
-        return problem(Problem.of(404, "Client not found", "No connection state is known for client '"
-                + e.clientId() + "'"));
+        return problem(
+                Problem.of(404, "Client not found", "No connection state is known for client '" + e.clientId() + "'"));
     }
 
     @ServerExceptionMapper
@@ -32,8 +32,12 @@ class ExceptionMappers {
     RestResponse<Problem> unauthorized(HttpHeaders headers) {
         boolean script = headers.getHeaderString("X-Requested-With") != null;
         return RestResponse.ResponseBuilder.<Problem>create(401)
-                .entity(Problem.of(401, "Unauthorized", "Give an API key as HTTP Basic credentials: "
-                        + "the key as user name, its token as password; or an unexpired stream token as Bearer"))
+                .entity(
+                        Problem.of(
+                                401,
+                                "Unauthorized",
+                                "Give an API key as HTTP Basic credentials: "
+                                        + "the key as user name, its token as password; or an unexpired stream token as Bearer"))
                 .type(Problem.MEDIA_TYPE)
                 .header("WWW-Authenticate", (script ? "Bearer" : "Basic") + " realm=\"connmon\"")
                 .build();

@@ -38,27 +38,40 @@ public class FleetResource {
     @GET
     @Path("timeline")
     @RolesAllowed({"reader", "admin"})
-    @Operation(summary = "Connected and disconnected clients and events over time",
+    @Operation(
+            summary = "Connected and disconnected clients and events over time",
             description = "Per bucket: the matching clients connected and disconnected at its end (the last "
                     + "bucket: now; null where connmon has no sample of that time, e.g. before it started), and the "
                     + "events stored with a time inside it. Buckets start at since rounded down to the minute.")
-    @APIResponse(responseCode = "200", description = "The timeline", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Timeline.class),
-            examples = @ExampleObject(name = "one day", value = OpenApiExamples.TIMELINE)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The timeline",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Timeline.class),
+                            examples = @ExampleObject(name = "one day", value = OpenApiExamples.TIMELINE)))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     public Uni<Timeline> timeline(
             @RestQuery @Parameter(description = "Start (default P1D). " + StateListRequest.TIME) String since,
             @RestQuery @Parameter(description = "End (default now). " + StateListRequest.TIME) String until,
-            @RestQuery @Parameter(description = "Bucket length, whole minutes, at least PT1M, at most 1000 "
-                    + "buckets", example = "PT5M", schema = @Schema(defaultValue = "PT5M")) String step,
-            @RestQuery @Parameter(description = "Only this Watson client type",
-                    schema = @Schema(enumeration = {"device", "application", "gateway", "client"})) String clientType,
+            @RestQuery
+                    @Parameter(
+                            description = "Bucket length, whole minutes, at least PT1M, at most 1000 " + "buckets",
+                            example = "PT5M",
+                            schema = @Schema(defaultValue = "PT5M"))
+                    String step,
+            @RestQuery
+                    @Parameter(
+                            description = "Only this Watson client type",
+                            schema = @Schema(enumeration = {"device", "application", "gateway", "client"}))
+                    String clientType,
             @RestQuery @Parameter(description = "Only this Watson device type", example = "sensor") String deviceType,
             @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, NAMES);
         Instant now = Instant.now();
-        TimeWindow window = TimeWindow.parse(since, until, step, now, Duration.ofDays(1), Duration.ofMinutes(5),
-                Duration.ofMinutes(1));
+        TimeWindow window = TimeWindow.parse(
+                since, until, step, now, Duration.ofDays(1), Duration.ofMinutes(5), Duration.ofMinutes(1));
         if (window.step().toMillis() % 60_000 != 0) {
             throw new InvalidParameterException("step", "must be whole minutes (the counters are per minute)");
         }

@@ -2,8 +2,7 @@ package dev.connmon.api;
 
 /** Example bodies for the OpenAPI document (CONTRACT §10), as the endpoints answer them. */
 final class OpenApiExamples {
-    private OpenApiExamples() {
-    }
+    private OpenApiExamples() {}
 
     static final String AVAILABILITY = """
             {"id": "d:acme:sensor:0042", "since": "2026-11-20T10:00:00.000Z", "until": "2026-11-20T11:40:00.000Z",

@@ -12,8 +12,7 @@ import java.util.TreeSet;
 
 /** Parsing of query parameters, each failure a 400 that names the parameter and says why. */
 final class QueryParameters {
-    private QueryParameters() {
-    }
+    private QueryParameters() {}
 
     /** A typo must not silently widen a query: unknown parameters are refused. */
     static void requireKnown(UriInfo uri, Set<String> known) {
@@ -23,8 +22,11 @@ final class QueryParameters {
         unknown.remove(dev.connmon.security.AccessTokenMechanism.PARAMETER);
         if (!unknown.isEmpty()) {
             String name = unknown.iterator().next();
-            throw new InvalidParameterException(name, known.isEmpty() ? "unknown parameter; this endpoint takes none"
-                    : "unknown parameter; known parameters are " + String.join(", ", new TreeSet<>(known)));
+            throw new InvalidParameterException(
+                    name,
+                    known.isEmpty()
+                            ? "unknown parameter; this endpoint takes none"
+                            : "unknown parameter; known parameters are " + String.join(", ", new TreeSet<>(known)));
         }
     }
 
@@ -49,8 +51,10 @@ final class QueryParameters {
             }
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeException | ArithmeticException e) {
-            throw new InvalidParameterException(name, "'" + abbreviate(text) + "' is neither an ISO 8601 time "
-                    + "(2026-11-26T06:00:00Z), epoch milliseconds nor an ISO 8601 duration (P2D, PT15M)");
+            throw new InvalidParameterException(
+                    name,
+                    "'" + abbreviate(text) + "' is neither an ISO 8601 time "
+                            + "(2026-11-26T06:00:00Z), epoch milliseconds nor an ISO 8601 duration (P2D, PT15M)");
         }
     }
 
@@ -101,8 +105,8 @@ final class QueryParameters {
             return null;
         }
         if (!allowed.contains(value)) {
-            throw new InvalidParameterException(name, "'" + abbreviate(value) + "' is not one of "
-                    + String.join(", ", new TreeSet<>(allowed)));
+            throw new InvalidParameterException(
+                    name, "'" + abbreviate(value) + "' is not one of " + String.join(", ", new TreeSet<>(allowed)));
         }
         return value;
     }

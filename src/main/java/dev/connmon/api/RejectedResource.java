@@ -30,15 +30,16 @@ public class RejectedResource {
 
     @GET
     @RolesAllowed("admin")
-    @Operation(summary = "Rejected lifecycle messages, newest first",
+    @Operation(
+            summary = "Rejected lifecycle messages, newest first",
             description = "Pass the id of the last entry seen as beforeId for older ones.")
     public Uni<List<RejectedMessage>> list(
             @RestQuery @Parameter(description = "Only entries with a smaller id") String beforeId,
             @RestQuery("_limit") @Parameter(name = "_limit", description = "1..1000, default 100") String limit,
             @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, Set.of("beforeId", "_limit"));
-        Long before = beforeId == null ? null
-                : (long) QueryParameters.integer("beforeId", beforeId, 1, Integer.MAX_VALUE, 0);
+        Long before =
+                beforeId == null ? null : (long) QueryParameters.integer("beforeId", beforeId, 1, Integer.MAX_VALUE, 0);
         return reader.list(before, QueryParameters.integer("_limit", limit, 1, 1000, 100));
     }
 }

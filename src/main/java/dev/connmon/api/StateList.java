@@ -7,5 +7,6 @@ import java.util.List;
 
 /** A page of client states; {@code bookmark} is absent on the last page (Watson's envelope). */
 @RegisterForReflection
-public record StateList(List<ClientState> results, @JsonInclude(JsonInclude.Include.NON_NULL) String bookmark) {
-}
+public record StateList(
+        List<ClientState> results,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String bookmark) {}

@@ -21,7 +21,9 @@ public class StateListRequest {
             + "meaning that long ago (P2D, PT15M)";
 
     @RestQuery
-    @Parameter(description = "Only clients in this status", schema = @Schema(enumeration = {"connected", "disconnected"}))
+    @Parameter(
+            description = "Only clients in this status",
+            schema = @Schema(enumeration = {"connected", "disconnected"}))
     public String connectionStatus;
 
     @RestQuery
@@ -57,12 +59,15 @@ public class StateListRequest {
     public String activeBefore;
 
     @RestQuery
-    @Parameter(description = "Who ended the last connection",
+    @Parameter(
+            description = "Who ended the last connection",
             schema = @Schema(enumeration = {"client", "server", "network"}))
     public String disconnectInitiator;
 
     @RestQuery
-    @Parameter(description = "MQTT reason code of the last disconnect", example = "141",
+    @Parameter(
+            description = "MQTT reason code of the last disconnect",
+            example = "141",
             schema = @Schema(type = SchemaType.INTEGER, minimum = "0", maximum = "255"))
     public String disconnectReasonCode;
 
@@ -71,7 +76,9 @@ public class StateListRequest {
     public String clientIdPrefix;
 
     @RestQuery
-    @Parameter(description = "Watson client type", schema = @Schema(enumeration = {"device", "application", "gateway", "client"}))
+    @Parameter(
+            description = "Watson client type",
+            schema = @Schema(enumeration = {"device", "application", "gateway", "client"}))
     public String clientType;
 
     @RestQuery
@@ -83,29 +90,52 @@ public class StateListRequest {
     public String deviceId;
 
     @RestQuery
-    @Parameter(description = "Only clients that are (true) or are not (false) flapping now: at least "
-            + "connmon.flapping.disconnects disconnects within the trailing connmon.flapping.window",
+    @Parameter(
+            description = "Only clients that are (true) or are not (false) flapping now: at least "
+                    + "connmon.flapping.disconnects disconnects within the trailing connmon.flapping.window",
             schema = @Schema(enumeration = {"true", "false"}))
     public String flapping;
 
     @RestQuery("_limit")
-    @Parameter(name = "_limit", description = "Page size, 1..1000", example = "25",
+    @Parameter(
+            name = "_limit",
+            description = "Page size, 1..1000",
+            example = "25",
             schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "25"))
     public String limit;
 
     @RestQuery("_sort")
-    @Parameter(name = "_sort", description = "id, lastConnectTime, lastDisconnectTime or lastActivityTime; "
-            + "a leading '-' sorts descending", example = "-lastActivityTime")
+    @Parameter(
+            name = "_sort",
+            description =
+                    "id, lastConnectTime, lastDisconnectTime or lastActivityTime; " + "a leading '-' sorts descending",
+            example = "-lastActivityTime")
     public String sort;
 
     @RestQuery("_bookmark")
     @Parameter(name = "_bookmark", description = "The bookmark of the previous page")
     public String bookmark;
 
-    static final Set<String> NAMES = Set.of("connectionStatus", "connectedAfter", "connectedBefore",
-            "lastConnectedAfter", "lastConnectedBefore", "disconnectedAfter", "disconnectedBefore", "activeAfter",
-            "activeBefore", "disconnectInitiator", "disconnectReasonCode", "clientIdPrefix", "clientType",
-            "deviceType", "deviceId", "flapping", "_limit", "_sort", "_bookmark");
+    static final Set<String> NAMES = Set.of(
+            "connectionStatus",
+            "connectedAfter",
+            "connectedBefore",
+            "lastConnectedAfter",
+            "lastConnectedBefore",
+            "disconnectedAfter",
+            "disconnectedBefore",
+            "activeAfter",
+            "activeBefore",
+            "disconnectInitiator",
+            "disconnectReasonCode",
+            "clientIdPrefix",
+            "clientType",
+            "deviceType",
+            "deviceId",
+            "flapping",
+            "_limit",
+            "_sort",
+            "_bookmark");
 
     /** The filter parameters of a list URL's query string ({@code deviceType=pump&clientIdPrefix=d:acme:}). */
     public static StateListRequest parseFilter(String query) {
@@ -165,14 +195,17 @@ public class StateListRequest {
                 QueryParameters.time("disconnectedBefore", disconnectedBefore, now),
                 QueryParameters.time("activeAfter", activeAfter, now),
                 QueryParameters.time("activeBefore", activeBefore, now),
-                QueryParameters.oneOf("disconnectInitiator", disconnectInitiator, Set.of("client", "server", "network")),
-                disconnectReasonCode == null ? null
+                QueryParameters.oneOf(
+                        "disconnectInitiator", disconnectInitiator, Set.of("client", "server", "network")),
+                disconnectReasonCode == null
+                        ? null
                         : QueryParameters.integer("disconnectReasonCode", disconnectReasonCode, 0, 255, 0),
                 QueryParameters.text("clientIdPrefix", clientIdPrefix),
                 QueryParameters.oneOf("clientType", clientType, Set.of("device", "application", "gateway", "client")),
                 QueryParameters.text("deviceType", deviceType),
                 QueryParameters.text("deviceId", deviceId),
-                flapping == null ? null
+                flapping == null
+                        ? null
                         : Boolean.valueOf(QueryParameters.oneOf("flapping", flapping, Set.of("true", "false"))));
     }
 
@@ -183,8 +216,10 @@ public class StateListRequest {
         boolean descending = sort.startsWith("-");
         StateSort.Field field = StateSort.Field.fromApiName(descending ? sort.substring(1) : sort);
         if (field == null) {
-            throw new InvalidParameterException("_sort", "'" + QueryParameters.abbreviate(sort) + "' is not one of id, "
-                    + "lastConnectTime, lastDisconnectTime, lastActivityTime (with an optional leading '-')");
+            throw new InvalidParameterException(
+                    "_sort",
+                    "'" + QueryParameters.abbreviate(sort) + "' is not one of id, "
+                            + "lastConnectTime, lastDisconnectTime, lastActivityTime (with an optional leading '-')");
         }
         return new StateSort(field, descending);
     }

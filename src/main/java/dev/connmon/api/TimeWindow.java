@@ -13,8 +13,14 @@ record TimeWindow(Instant since, Instant until, Duration step) {
     static final int MAX_BUCKETS = 1000;
     static final String STEP = "ISO 8601 duration (PT5M, PT1H, P1D)";
 
-    static TimeWindow parse(String since, String until, String step, Instant now, Duration defaultSince,
-            Duration defaultStep, Duration minStep) {
+    static TimeWindow parse(
+            String since,
+            String until,
+            String step,
+            Instant now,
+            Duration defaultSince,
+            Duration defaultStep,
+            Duration minStep) {
         Instant to = until == null ? now : QueryParameters.time("until", until, now);
         Instant from = since == null ? to.minus(defaultSince) : QueryParameters.time("since", since, now);
         if (!from.isBefore(to)) {
@@ -27,8 +33,8 @@ record TimeWindow(Instant since, Instant until, Duration step) {
             }
             long buckets = (Duration.between(from, to).toMillis() + length.toMillis() - 1) / length.toMillis();
             if (buckets > MAX_BUCKETS) {
-                throw new InvalidParameterException("step", "makes " + buckets + " buckets of this window; at most "
-                        + MAX_BUCKETS);
+                throw new InvalidParameterException(
+                        "step", "makes " + buckets + " buckets of this window; at most " + MAX_BUCKETS);
             }
         }
         return new TimeWindow(from, to, length);
@@ -38,8 +44,7 @@ record TimeWindow(Instant since, Instant until, Duration step) {
         try {
             return Duration.parse(value.trim());
         } catch (DateTimeException | ArithmeticException e) {
-            throw new InvalidParameterException(name, "'" + QueryParameters.abbreviate(value) + "' is not an "
-                    + STEP);
+            throw new InvalidParameterException(name, "'" + QueryParameters.abbreviate(value) + "' is not an " + STEP);
         }
     }
 }

@@ -32,8 +32,12 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Path("/api/v0002/tokens")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Stream tokens")
-@SecurityScheme(securitySchemeName = "streamToken", type = SecuritySchemeType.HTTP, scheme = "bearer",
-        bearerFormat = "JWT", description = "A token from POST /api/v0002/tokens, as Bearer on any request, or as "
+@SecurityScheme(
+        securitySchemeName = "streamToken",
+        type = SecuritySchemeType.HTTP,
+        scheme = "bearer",
+        bearerFormat = "JWT",
+        description = "A token from POST /api/v0002/tokens, as Bearer on any request, or as "
                 + "?access_token= on GET requests (EventSource)")
 public class TokenResource {
     static final String READER = "reader";
@@ -50,7 +54,8 @@ public class TokenResource {
     /** Runs on a worker thread (not a Uni): signing is CPU work of a millisecond or two. */
     @POST
     @Authenticated
-    @Operation(summary = "Get a stream token",
+    @Operation(
+            summary = "Get a stream token",
             description = "Authenticate with the API key (HTTP Basic). The token stands for the key, with its roles "
                     + "(or only reader), until expiresAt: as 'Authorization: Bearer <token>' on every request, or as "
                     + "?access_token=<token> on GET requests (EventSource).")
@@ -58,10 +63,15 @@ public class TokenResource {
     @APIResponse(responseCode = "400", description = "ttl or role is invalid")
     @APIResponse(responseCode = "403", description = "Asked with a stream token, or reader for a key that cannot read")
     public RestResponse<StreamToken> create(
-            @RestQuery @Parameter(description = "Lifetime, ISO 8601 duration up to PT1H", example = "PT15M",
-                    schema = @Schema(type = SchemaType.STRING, defaultValue = "PT15M")) String ttl,
-            @RestQuery @Parameter(description = "Narrow the token to this role",
-                    schema = @Schema(enumeration = {READER})) String role,
+            @RestQuery
+                    @Parameter(
+                            description = "Lifetime, ISO 8601 duration up to PT1H",
+                            example = "PT15M",
+                            schema = @Schema(type = SchemaType.STRING, defaultValue = "PT15M"))
+                    String ttl,
+            @RestQuery
+                    @Parameter(description = "Narrow the token to this role", schema = @Schema(enumeration = {READER}))
+                    String role,
             @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, Set.of("ttl", "role"));
         // an empty ?ttl= arrives as null: it is a mistake, not a request for the default
@@ -91,8 +101,8 @@ public class TokenResource {
         try {
             parsed = Duration.parse(ttl.trim().toUpperCase(Locale.ROOT));
         } catch (DateTimeException e) {
-            throw new InvalidParameterException("ttl", "'" + QueryParameters.abbreviate(ttl)
-                    + "' is not an ISO 8601 duration (PT15M, PT1H)");
+            throw new InvalidParameterException(
+                    "ttl", "'" + QueryParameters.abbreviate(ttl) + "' is not an ISO 8601 duration (PT15M, PT1H)");
         }
         if (parsed.compareTo(Duration.ofSeconds(1)) < 0 || parsed.compareTo(max) > 0) {
             throw new InvalidParameterException("ttl", "must be at least PT1S and at most " + max);

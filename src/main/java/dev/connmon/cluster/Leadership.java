@@ -45,8 +45,15 @@ public final class Leadership {
      * @param onGained called once the lock is held and the grace period has passed, with the term to check
      * @param onLost called when a term ends (the task must stop acting at once); not called on {@link #stop()}
      */
-    public Leadership(String task, long lockId, Pool pool, Vertx vertx, Duration check, Duration retry,
-            Consumer<Term> onGained, Runnable onLost) {
+    public Leadership(
+            String task,
+            long lockId,
+            Pool pool,
+            Vertx vertx,
+            Duration check,
+            Duration retry,
+            Consumer<Term> onGained,
+            Runnable onLost) {
         this.task = task;
         this.lockId = lockId;
         this.pool = pool;
@@ -84,19 +91,27 @@ public final class Leadership {
                 return;
             }
         }
-        pool.getConnection().subscribe().with(candidate -> candidate
-                .preparedQuery("SELECT pg_try_advisory_lock($1) AS held").execute(Tuple.of(lockId))
-                .subscribe().with(rows -> {
-                    if (rows.iterator().next().getBoolean("held")) {
-                        lead(candidate);
-                    } else {
-                        candidate.closeAndForget();
-                        competeLater();
-                    }
-                }, failure -> {
-                    candidate.closeAndForget();
-                    competeLater();
-                }), failure -> competeLater());
+        pool.getConnection()
+                .subscribe()
+                .with(
+                        candidate -> candidate
+                                .preparedQuery("SELECT pg_try_advisory_lock($1) AS held")
+                                .execute(Tuple.of(lockId))
+                                .subscribe()
+                                .with(
+                                        rows -> {
+                                            if (rows.iterator().next().getBoolean("held")) {
+                                                lead(candidate);
+                                            } else {
+                                                candidate.closeAndForget();
+                                                competeLater();
+                                            }
+                                        },
+                                        failure -> {
+                                            candidate.closeAndForget();
+                                            competeLater();
+                                        }),
+                        failure -> competeLater());
     }
 
     private synchronized void competeLater() {
@@ -124,10 +139,14 @@ public final class Leadership {
     }
 
     private void check(SqlConnection held, Term spell) {
-        held.query("SELECT 1").execute()
-                .ifNoItem().after(check).failWith(() -> new IllegalStateException("its database session did not "
-                        + "answer within " + check.toMillis() + " ms"))
-                .subscribe().with(rows -> { }, failure -> lost(spell, failure.getMessage()));
+        held.query("SELECT 1")
+                .execute()
+                .ifNoItem()
+                .after(check)
+                .failWith(() -> new IllegalStateException(
+                        "its database session did not " + "answer within " + check.toMillis() + " ms"))
+                .subscribe()
+                .with(rows -> {}, failure -> lost(spell, failure.getMessage()));
     }
 
     private void lost(Term spell, String why) {
@@ -152,7 +171,8 @@ public final class Leadership {
 
     /** Fails at once when the term has ended, so that a chain of actions stops at its next step. */
     public static Uni<Void> require(Term spell) {
-        return spell.current ? Uni.createFrom().voidItem()
+        return spell.current
+                ? Uni.createFrom().voidItem()
                 : Uni.createFrom().failure(new IllegalStateException("leadership ended"));
     }
 }

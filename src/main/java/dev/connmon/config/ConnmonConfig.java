@@ -54,7 +54,8 @@ public interface ConnmonConfig {
         Optional<String> host();
 
         @WithDefault("1883")
-        @Min(1) @Max(65535)
+        @Min(1)
+        @Max(65535)
         int port();
 
         Optional<String> username();
@@ -85,7 +86,8 @@ public interface ConnmonConfig {
         String host();
 
         @WithDefault("1883")
-        @Min(1) @Max(65535)
+        @Min(1)
+        @Max(65535)
         int port();
 
         Optional<String> username();
@@ -129,7 +131,9 @@ public interface ConnmonConfig {
 
     /** Vert.x's names; NONE turns the check of the broker certificate's name off. */
     enum HostnameVerification {
-        HTTPS, LDAPS, NONE
+        HTTPS,
+        LDAPS,
+        NONE
     }
 
     interface Canonical {
@@ -141,7 +145,8 @@ public interface ConnmonConfig {
     interface Ingest {
         /** Messages per batch (one SQL statement). */
         @WithDefault("500")
-        @Min(1) @Max(10000)
+        @Min(1)
+        @Max(10000)
         int batchSize();
 
         @WithDefault("PT0S")
@@ -276,7 +281,8 @@ public interface ConnmonConfig {
         String brokerHost();
 
         @WithDefault("1883")
-        @Min(0) @Max(65535)
+        @Min(0)
+        @Max(65535)
         int brokerPort();
 
         @WithDefault("true")
@@ -290,7 +296,8 @@ public interface ConnmonConfig {
 
         /** 0: a free port. */
         @WithDefault("0")
-        @Min(0) @Max(65535)
+        @Min(0)
+        @Max(65535)
         int databasePort();
 
         /** The embedded broker's node name; unset, the name kept in {@code <data-dir>/node-name}. */

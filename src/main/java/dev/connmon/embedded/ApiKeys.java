@@ -18,18 +18,20 @@ public final class ApiKeys {
     public static final String ROLES_PREFIX = "quarkus.security.users.embedded.roles.";
 
     /** A key's token, and whether its roles let it read monitoring topics. */
-    public record Key(String token, boolean mayReadMonitoring) {
-    }
+    public record Key(String token, boolean mayReadMonitoring) {}
 
-    private ApiKeys() {
-    }
+    private ApiKeys() {}
 
     /** Keys from {@code key → token} and {@code key → comma-separated roles}. */
     public static Map<String, Key> of(Map<String, String> tokens, Map<String, String> roles) {
         Map<String, Key> keys = new HashMap<>();
-        tokens.forEach((key, token) -> keys.put(key, new Key(token,
-                Arrays.stream(roles.getOrDefault(key, "").split(","))
-                        .map(String::trim).anyMatch(role -> role.equals("reader") || role.equals("admin")))));
+        tokens.forEach((key, token) -> keys.put(
+                key,
+                new Key(
+                        token,
+                        Arrays.stream(roles.getOrDefault(key, "").split(","))
+                                .map(String::trim)
+                                .anyMatch(role -> role.equals("reader") || role.equals("admin")))));
         return Map.copyOf(keys);
     }
 

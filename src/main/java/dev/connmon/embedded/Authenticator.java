@@ -54,14 +54,21 @@ final class Authenticator implements SimpleAuthenticator {
                 output.getClientSettings().setClientReceiveMaximum(SYSTEM_RECEIVE_MAXIMUM);
                 output.authenticateSuccessfully();
             } else {
-                refuse(input, output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
+                refuse(
+                        input,
+                        output,
+                        ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                        ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
             }
             return;
         }
         ApiKeys.Key apiKey = username == null ? null : settings.apiKeys().get(username);
         if (apiKey != null) {
             if (!matches(apiKey.token(), password)) {
-                refuse(input, output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                refuse(
+                        input,
+                        output,
+                        ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
                         ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
                 return;
             }
@@ -79,7 +86,10 @@ final class Authenticator implements SimpleAuthenticator {
         if (expected == null && !settings.anonymous()) {
             boolean triedCredentials = username != null || password != null;
             if (triedCredentials) {
-                refuse(input, output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                refuse(
+                        input,
+                        output,
+                        ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
                         ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
             } else {
                 refuse(input, output, ConnackReasonCode.NOT_AUTHORIZED, ReasonCodes.NOT_AUTHORIZED);
@@ -90,11 +100,13 @@ final class Authenticator implements SimpleAuthenticator {
     }
 
     /** A device or application: tracked like any client, with a connection id of its own. */
-    private static void admit(ConnectPacket connect, ConnectionAttributeStore attributes, SimpleAuthOutput output,
-            String username) {
-        output.getClientSettings().setClientReceiveMaximum(
-                Math.min(output.getClientSettings().getClientReceiveMaximum(), DEVICE_RECEIVE_MAXIMUM));
-        attributes.putAsString(LifecycleExtension.CONNECTION_ID, UUID.randomUUID().toString());
+    private static void admit(
+            ConnectPacket connect, ConnectionAttributeStore attributes, SimpleAuthOutput output, String username) {
+        output.getClientSettings()
+                .setClientReceiveMaximum(
+                        Math.min(output.getClientSettings().getClientReceiveMaximum(), DEVICE_RECEIVE_MAXIMUM));
+        attributes.putAsString(
+                LifecycleExtension.CONNECTION_ID, UUID.randomUUID().toString());
         if (username != null) {
             attributes.putAsString(LifecycleExtension.USERNAME, username);
         }
@@ -118,8 +130,9 @@ final class Authenticator implements SimpleAuthenticator {
     }
 
     private static boolean matches(String expected, String actual) {
-        return actual != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                actual.getBytes(StandardCharsets.UTF_8));
+        return actual != null
+                && MessageDigest.isEqual(
+                        expected.getBytes(StandardCharsets.UTF_8), actual.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String utf8(ByteBuffer buffer) {

@@ -26,19 +26,51 @@ public record BrokerSettings(
         Duration activityWindow) {
 
     /** The monitoring topic filters of the default configuration (CONTRACT §4, §7, §11). */
-    public static final List<String> DEFAULT_MONITOR_FILTERS = MonitorTopics.filters(
-            "connmon/clients/{clientId}/state");
+    public static final List<String> DEFAULT_MONITOR_FILTERS =
+            MonitorTopics.filters("connmon/clients/{clientId}/state");
 
     /** No API keys, the default monitoring topics and activity window. */
-    public BrokerSettings(String host, int port, boolean anonymous, Map<String, String> users, String systemUsername,
-            String systemPassword, String eventTopicPrefix, String node, Path dataDir) {
-        this(host, port, anonymous, users, systemUsername, systemPassword, eventTopicPrefix, node, dataDir, Map.of(),
-                false, DEFAULT_MONITOR_FILTERS, Duration.ofSeconds(1));
+    public BrokerSettings(
+            String host,
+            int port,
+            boolean anonymous,
+            Map<String, String> users,
+            String systemUsername,
+            String systemPassword,
+            String eventTopicPrefix,
+            String node,
+            Path dataDir) {
+        this(
+                host,
+                port,
+                anonymous,
+                users,
+                systemUsername,
+                systemPassword,
+                eventTopicPrefix,
+                node,
+                dataDir,
+                Map.of(),
+                false,
+                DEFAULT_MONITOR_FILTERS,
+                Duration.ofSeconds(1));
     }
 
     /** The same broker, with these API keys. */
     public BrokerSettings withApiKeys(Map<String, ApiKeys.Key> keys) {
-        return new BrokerSettings(host, port, anonymous, users, systemUsername, systemPassword, eventTopicPrefix, node,
-                dataDir, keys, monitorAccessForAnyone, monitorFilters, activityWindow);
+        return new BrokerSettings(
+                host,
+                port,
+                anonymous,
+                users,
+                systemUsername,
+                systemPassword,
+                eventTopicPrefix,
+                node,
+                dataDir,
+                keys,
+                monitorAccessForAnyone,
+                monitorFilters,
+                activityWindow);
     }
 }

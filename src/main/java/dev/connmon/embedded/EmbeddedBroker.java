@@ -112,8 +112,9 @@ public final class EmbeddedBroker implements AutoCloseable {
      * below HiveMQ's own on a small machine.
      */
     private static void limitPayloadStoreMemory() {
-        long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getTotalMemorySize();
+        long physical = ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
         InternalConfigurations.PAYLOAD_PERSISTENCE_MEMTABLE_SIZE_PORTION.accumulateAndGet(
                 (int) Math.min(Integer.MAX_VALUE, physical / PAYLOAD_MEMTABLES_BYTES), Math::max);
         InternalConfigurations.PAYLOAD_PERSISTENCE_BLOCK_CACHE_SIZE_PORTION.accumulateAndGet(
@@ -144,5 +145,4 @@ public final class EmbeddedBroker implements AutoCloseable {
                 </hivemq>
                 """.formatted(settings.port(), settings.host(), dev.connmon.lifecycle.ClientIds.MAX_UTF8_BYTES);
     }
-
 }

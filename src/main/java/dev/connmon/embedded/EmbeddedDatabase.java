@@ -39,8 +39,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * JVM shutdown hook, and shutdown hooks run at once and side by side: on SIGTERM it went while connmon was still
      * writing what its stop means (EmbeddedNodeGuard), "terminating connection due to administrator command".
      */
-    public static EmbeddedDatabase start(Path dataDir, boolean clean, Map<String, String> serverConfig, int port,
-            boolean stopWithJvm) {
+    public static EmbeddedDatabase start(
+            Path dataDir, boolean clean, Map<String, String> serverConfig, int port, boolean stopWithJvm) {
         EmbeddedLogging.useLogback();
         try {
             Files.createDirectories(dataDir.getParent());
@@ -72,16 +72,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
         if (!Files.isRegularFile(pidFile)) {
             return;
         }
-        String firstLine = Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
+        String firstLine =
+                Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
         if (!firstLine.matches("\\d{1,10}")) {
             return;
         }
         Optional<ProcessHandle> server = ProcessHandle.of(Long.parseLong(firstLine))
-                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
+                .filter(p ->
+                        p.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
         if (server.isEmpty()) {
             return; // a stale file: PostgreSQL replaces it itself
         }
-        System.err.printf("connmon: stopping the PostgreSQL (pid %d) an earlier connmon left running on %s%n",
+        System.err.printf(
+                "connmon: stopping the PostgreSQL (pid %d) an earlier connmon left running on %s%n",
                 server.get().pid(), dataDir);
         server.get().destroy();
         try {
@@ -90,8 +93,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while stopping the PostgreSQL left running on " + dataDir, e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("the PostgreSQL left running on " + dataDir + " (pid " + server.get().pid()
-                    + ") did not stop within 60 s; stop it and start connmon again", e);
+            throw new IOException(
+                    "the PostgreSQL left running on " + dataDir + " (pid "
+                            + server.get().pid() + ") did not stop within 60 s; stop it and start connmon again",
+                    e);
         }
     }
 
@@ -102,10 +107,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** The datasource settings that point Quarkus at this database. */
     public Map<String, String> datasourceConfig() {
         return Map.of(
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
-                "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + port() + "/postgres",
-                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + port() + "/postgres");
+                "quarkus.datasource.username",
+                "postgres",
+                "quarkus.datasource.password",
+                "postgres",
+                "quarkus.datasource.reactive.url",
+                "postgresql://127.0.0.1:" + port() + "/postgres",
+                "quarkus.datasource.jdbc.url",
+                "jdbc:postgresql://127.0.0.1:" + port() + "/postgres");
     }
 
     @Override

@@ -11,8 +11,7 @@ import java.util.logging.Logger;
 final class EmbeddedLogging {
     static final String CONFIG = "/embedded-logback.xml";
 
-    private EmbeddedLogging() {
-    }
+    private EmbeddedLogging() {}
 
     /**
      * Runs {@code action} and then puts back the root JUL handlers it replaced: HiveMQ redirects JUL to SLF4J

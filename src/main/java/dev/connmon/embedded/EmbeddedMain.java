@@ -6,8 +6,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,6 +23,7 @@ import java.util.Map;
 public final class EmbeddedMain {
     /** Dev mode calls main() again on every live reload; the embedded services must start only once. */
     private static final String STARTED = "connmon.embedded.started";
+
     static final String SYSTEM_USERNAME = "connmon-system";
     private static final long QUARKUS_STOP_WAIT_MS = 30_000;
     /** The broker started here (in this class loader), for EmbeddedNodeGuard's stop. */
@@ -34,8 +35,8 @@ public final class EmbeddedMain {
             System.setProperty(STARTED, "true");
             try {
                 startEmbedded(new StartupConfig(), started);
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAfterQuarkus(started),
-                        "connmon-embedded-stop"));
+                Runtime.getRuntime()
+                        .addShutdownHook(new Thread(() -> closeAfterQuarkus(started), "connmon-embedded-stop"));
             } catch (IllegalStateException e) {
                 System.err.println("connmon: " + e.getMessage());
                 closeAll(started);
@@ -54,18 +55,23 @@ public final class EmbeddedMain {
     }
 
     private static void startEmbedded(StartupConfig config, List<AutoCloseable> started) {
-        Path dataDir = Path.of(config.get("connmon.embedded.data-dir", "connmon-data")).toAbsolutePath();
+        Path dataDir =
+                Path.of(config.get("connmon.embedded.data-dir", "connmon-data")).toAbsolutePath();
         if (config.get("quarkus.datasource.reactive.url").isEmpty()) {
             // zonky starts PostgreSQL for throw-away test databases (fsync and synchronous commit off); connmon's data
             // must survive a crash of PostgreSQL itself (the out-of-memory killer) and of the machine. Closed below,
             // after Quarkus has stopped: connmon's stop still writes to it
-            EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), false,
+            EmbeddedDatabase database = EmbeddedDatabase.start(
+                    dataDir.resolve("postgres"),
+                    false,
                     Map.of("fsync", "on", "synchronous_commit", "on"),
-                    Integer.parseInt(config.get("connmon.embedded.database-port", "0")), false);
+                    Integer.parseInt(config.get("connmon.embedded.database-port", "0")),
+                    false);
             started.add(database);
             database.datasourceConfig().forEach(System::setProperty);
-            System.err.printf("connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s%n", database.port(),
-                    dataDir.resolve("postgres"));
+            System.err.printf(
+                    "connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s%n",
+                    database.port(), dataDir.resolve("postgres"));
         }
         if (config.get("connmon.mqtt.host").isEmpty()) {
             String password = randomSecret();
@@ -99,8 +105,9 @@ public final class EmbeddedMain {
             System.setProperty("connmon.mqtt.port", Integer.toString(settings.port()));
             System.setProperty("connmon.mqtt.username", SYSTEM_USERNAME);
             System.setProperty("connmon.mqtt.password", password);
-            System.err.printf("connmon: embedded MQTT broker (3.1.1 and 5) on %s:%d, node '%s'%n", settings.host(),
-                    settings.port(), node);
+            System.err.printf(
+                    "connmon: embedded MQTT broker (3.1.1 and 5) on %s:%d, node '%s'%n",
+                    settings.host(), settings.port(), node);
         }
     }
 
@@ -120,7 +127,8 @@ public final class EmbeddedMain {
         try {
             return Duration.parse(value);
         } catch (DateTimeParseException e) {
-            throw new IllegalStateException("connmon.activity.window '" + value + "' is not an ISO 8601 duration (PT1S)");
+            throw new IllegalStateException(
+                    "connmon.activity.window '" + value + "' is not an ISO 8601 duration (PT1S)");
         }
     }
 

@@ -20,6 +20,7 @@ record EmbeddedNode(String name, Instant startedAt) {
 
     /** Set by EmbeddedMain only; system properties, because dev mode runs each reload in a class loader of its own. */
     private static final String NAME_PROPERTY = "connmon.embedded.running-node";
+
     private static final String STARTED_PROPERTY = "connmon.embedded.running-since";
 
     /** The embedded broker EmbeddedMain started in this JVM, or null (an external broker, or a test's own broker). */

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 class EmbeddedNodeGuard {
     /** How long a stop waits for its disconnects to be committed. */
     static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
     private static final Duration START_WAIT = Duration.ofSeconds(30);
     private static final String DIALECT = "connmon";
     /** The source name of connmon.mqtt.*, the connection to the embedded broker. */
@@ -47,15 +48,18 @@ class EmbeddedNodeGuard {
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** Said once per outage, not at every beat. */
     private boolean failing;
+
     private EmbeddedNode node;
     /** When the connections of earlier runs ended at the latest known: the previous run's last sign of life. */
     private Instant previousEnd;
+
     private long timer = -1;
 
     EmbeddedNodeGuard(NodeHeartbeats heartbeats, StateRepository repository, Vertx vertx, ConnmonConfig config) {
         Duration heartbeat = config.embedded().heartbeat();
         if (heartbeat.isNegative() || heartbeat.isZero()) {
-            throw new IllegalArgumentException("connmon.embedded.heartbeat must be a positive duration, not " + heartbeat);
+            throw new IllegalArgumentException(
+                    "connmon.embedded.heartbeat must be a positive duration, not " + heartbeat);
         }
         this.heartbeats = heartbeats;
         this.repository = repository;
@@ -69,7 +73,8 @@ class EmbeddedNodeGuard {
         if (node == null) {
             return;
         }
-        NodeHeartbeats.PreviousRun previous = heartbeats.previousRun(node.name()).await().atMost(START_WAIT);
+        NodeHeartbeats.PreviousRun previous =
+                heartbeats.previousRun(node.name()).await().atMost(START_WAIT);
         // a connection of an earlier run ended at the latest when this broker started
         previousEnd = previous == null ? node.startedAt() : previous.lastAlive();
         // the same broker run: Quarkus reloaded in dev mode, the broker and its connections stayed
@@ -77,13 +82,16 @@ class EmbeddedNodeGuard {
         if (previous != null && !sameBroker) {
             int disconnected = sweepEarlierRuns().await().atMost(START_WAIT);
             if (!previous.stopped()) {
-                Log.warnf("connmon stopped unexpectedly; disconnected at the latest %s (one heartbeat after its last"
-                        + " sign of life, %s, the time recorded): %d client(s) still shown connected through embedded"
-                        + " node '%s', by the server with 0x8B Server shutting down", previousEnd.plus(heartbeat),
-                        previousEnd, disconnected, node.name());
+                Log.warnf(
+                        "connmon stopped unexpectedly; disconnected at the latest %s (one heartbeat after its last"
+                                + " sign of life, %s, the time recorded): %d client(s) still shown connected through embedded"
+                                + " node '%s', by the server with 0x8B Server shutting down",
+                        previousEnd.plus(heartbeat), previousEnd, disconnected, node.name());
             } else if (disconnected > 0) {
-                Log.infof("%d client(s) of embedded node '%s' stored as connected after its stop at %s are disconnected"
-                        + " at that time", disconnected, node.name(), previousEnd);
+                Log.infof(
+                        "%d client(s) of embedded node '%s' stored as connected after its stop at %s are disconnected"
+                                + " at that time",
+                        disconnected, node.name(), previousEnd);
             }
         }
         heartbeats.started(node.name(), node.startedAt(), Instant.now()).await().atMost(START_WAIT);
@@ -101,7 +109,8 @@ class EmbeddedNodeGuard {
         }
         vertx.cancelTimer(timer);
         if (LaunchMode.current() == LaunchMode.DEVELOPMENT && !jvmExiting()) {
-            Log.infof("Live reload: the embedded broker keeps running, and the connections of node '%s' with it",
+            Log.infof(
+                    "Live reload: the embedded broker keeps running, and the connections of node '%s' with it",
                     node.name());
             return;
         }
@@ -112,16 +121,20 @@ class EmbeddedNodeGuard {
         Instant stop = Instant.now();
         long started = System.nanoTime();
         try {
-            int disconnected = repository.disconnectNode(node.name(), stop, stop, DIALECT, SOURCE)
+            int disconnected = repository
+                    .disconnectNode(node.name(), stop, stop, DIALECT, SOURCE)
                     .call(() -> heartbeats.stopped(node.name(), stop))
-                    .await().atMost(STOP_WAIT);
-            Log.infof("connmon is stopping: %d client(s) of embedded node '%s' disconnected by the server (0x8B Server"
-                    + " shutting down) at %s, in %d ms", disconnected, node.name(), stop,
-                    (System.nanoTime() - started) / 1_000_000);
+                    .await()
+                    .atMost(STOP_WAIT);
+            Log.infof(
+                    "connmon is stopping: %d client(s) of embedded node '%s' disconnected by the server (0x8B Server"
+                            + " shutting down) at %s, in %d ms",
+                    disconnected, node.name(), stop, (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeException e) {
-            Log.errorf("connmon is stopping and could not record within %s that the clients of embedded node '%s' are"
-                    + " disconnected (%s); its next start disconnects them at its last heartbeat", STOP_WAIT,
-                    node.name(), e.getMessage());
+            Log.errorf(
+                    "connmon is stopping and could not record within %s that the clients of embedded node '%s' are"
+                            + " disconnected (%s); its next start disconnects them at its last heartbeat",
+                    STOP_WAIT, node.name(), e.getMessage());
         }
     }
 
@@ -133,33 +146,38 @@ class EmbeddedNodeGuard {
         if (!beating.compareAndSet(false, true)) {
             return;
         }
-        heartbeats.beat(node.name(), Instant.now(), node.startedAt())
+        heartbeats
+                .beat(node.name(), Instant.now(), node.startedAt())
                 .chain(stale -> stale ? sweepEarlierRuns() : Uni.createFrom().item(0))
                 .eventually(() -> beating.set(false))
-                .subscribe().with(
+                .subscribe()
+                .with(
                         disconnected -> {
                             if (failing) {
                                 failing = false;
                                 Log.infof("The heartbeat of embedded node '%s' is recorded again", node.name());
                             }
                             if (disconnected > 0) {
-                                Log.infof("%d client(s) of embedded node '%s' stored late as connected in an earlier"
-                                        + " run are disconnected at %s", disconnected, node.name(), previousEnd);
+                                Log.infof(
+                                        "%d client(s) of embedded node '%s' stored late as connected in an earlier"
+                                                + " run are disconnected at %s",
+                                        disconnected, node.name(), previousEnd);
                             }
                         },
                         failure -> {
                             if (!failing) {
                                 failing = true;
-                                Log.warnf("Cannot record the heartbeat of embedded node '%s' (%s); after a crash now,"
-                                        + " its clients would be disconnected at the last one recorded", node.name(),
-                                        failure.getMessage());
+                                Log.warnf(
+                                        "Cannot record the heartbeat of embedded node '%s' (%s); after a crash now,"
+                                                + " its clients would be disconnected at the last one recorded",
+                                        node.name(), failure.getMessage());
                             }
                         });
     }
 
     /** A live reload stops Quarkus while the JVM, and the broker in it, go on; quitting dev mode exits the JVM. */
     private static boolean jvmExiting() {
-        Thread probe = new Thread(() -> { });
+        Thread probe = new Thread(() -> {});
         try {
             Runtime.getRuntime().addShutdownHook(probe);
             Runtime.getRuntime().removeShutdownHook(probe);
@@ -171,6 +189,7 @@ class EmbeddedNodeGuard {
 
     /** Connects before this broker started belong to connections that its restart ended. */
     private Uni<Integer> sweepEarlierRuns() {
-        return repository.disconnectNode(node.name(), previousEnd, node.startedAt().minusMillis(1), DIALECT, SOURCE);
+        return repository.disconnectNode(
+                node.name(), previousEnd, node.startedAt().minusMillis(1), DIALECT, SOURCE);
     }
 }

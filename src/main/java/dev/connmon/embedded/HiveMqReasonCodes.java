@@ -5,8 +5,7 @@ import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 
 /** HiveMQ's enums as the numbers and names connmon's canonical events carry. */
 final class HiveMqReasonCodes {
-    private HiveMqReasonCodes() {
-    }
+    private HiveMqReasonCodes() {}
 
     static int code(DisconnectedReasonCode reason) {
         return switch (reason) {

@@ -150,8 +150,9 @@ final class LifecycleEmitter {
     private static void send(Publish publish) {
         Services.publishService().publish(publish).whenComplete((ok, failure) -> {
             if (failure != null) {
-                LOG.warnf("The embedded broker could not publish a lifecycle event on '%s': %s", publish.getTopic(),
-                        failure.getMessage());
+                LOG.warnf(
+                        "The embedded broker could not publish a lifecycle event on '%s': %s",
+                        publish.getTopic(), failure.getMessage());
             }
         });
     }

@@ -27,8 +27,8 @@ final class LifecycleExtension implements ExtensionMain {
 
     LifecycleExtension(BrokerSettings settings) {
         this.settings = settings;
-        this.emitter = new LifecycleEmitter(settings.eventTopicPrefix(), settings.node(), settings.port(),
-                settings.activityWindow());
+        this.emitter = new LifecycleEmitter(
+                settings.eventTopicPrefix(), settings.node(), settings.port(), settings.activityWindow());
     }
 
     static boolean isSystem(ConnectionInformation connection) {
@@ -42,8 +42,8 @@ final class LifecycleExtension implements ExtensionMain {
     @Override
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
         Authenticator authenticator = new Authenticator(settings, emitter);
-        TopicGuard guard = new TopicGuard(settings.eventTopicPrefix(), emitter, settings.monitorFilters(),
-                settings.monitorAccessForAnyone());
+        TopicGuard guard = new TopicGuard(
+                settings.eventTopicPrefix(), emitter, settings.monitorFilters(), settings.monitorAccessForAnyone());
         LifecycleListener listener = new LifecycleListener(emitter);
         Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(in -> guard);
@@ -53,12 +53,16 @@ final class LifecycleExtension implements ExtensionMain {
                 return;
             }
             context.addPublishOutboundInterceptor(guard);
-            context.addPublishInboundInterceptor((publish, out) -> emitter.activity(EventType.PUBLISHED,
-                    publish.getClientInformation().getClientId(), publish.getPublishPacket().getTopic()));
-            context.addSubscribeInboundInterceptor((subscribe, out) -> emitter.activity(EventType.SUBSCRIBED,
+            context.addPublishInboundInterceptor((publish, out) -> emitter.activity(
+                    EventType.PUBLISHED,
+                    publish.getClientInformation().getClientId(),
+                    publish.getPublishPacket().getTopic()));
+            context.addSubscribeInboundInterceptor((subscribe, out) -> emitter.activity(
+                    EventType.SUBSCRIBED,
                     subscribe.getClientInformation().getClientId(),
                     subscribe.getSubscribePacket().getSubscriptions().get(0).getTopicFilter()));
-            context.addUnsubscribeInboundInterceptor((unsubscribe, out) -> emitter.activity(EventType.UNSUBSCRIBED,
+            context.addUnsubscribeInboundInterceptor((unsubscribe, out) -> emitter.activity(
+                    EventType.UNSUBSCRIBED,
                     unsubscribe.getClientInformation().getClientId(),
                     unsubscribe.getUnsubscribePacket().getTopicFilters().get(0)));
         });

@@ -22,8 +22,7 @@ final class LifecycleListener implements ClientLifecycleEventListener {
     }
 
     @Override
-    public void onMqttConnectionStart(ConnectionStartInput input) {
-    }
+    public void onMqttConnectionStart(ConnectionStartInput input) {}
 
     @Override
     public void onAuthenticationSuccessful(AuthenticationSuccessfulInput input) {
@@ -31,7 +30,8 @@ final class LifecycleListener implements ClientLifecycleEventListener {
         if (LifecycleExtension.isSystem(connection)) {
             return;
         }
-        ObjectNode event = emitter.event(EventType.CONNECTED, input.getClientInformation().getClientId());
+        ObjectNode event =
+                emitter.event(EventType.CONNECTED, input.getClientInformation().getClientId());
         event.put("connectionId", LifecycleExtension.attribute(connection, LifecycleExtension.CONNECTION_ID));
         event.put("protocolVersion", HiveMqReasonCodes.protocol(connection.getMqttVersion()));
         connection.getInetAddress().ifPresent(address -> event.put("ipAddress", address.getHostAddress()));
@@ -69,8 +69,7 @@ final class LifecycleListener implements ClientLifecycleEventListener {
 
     /** Every other end (failed authentication) is reported where it is decided, in the Authenticator. */
     @Override
-    public void onDisconnect(DisconnectEventInput input) {
-    }
+    public void onDisconnect(DisconnectEventInput input) {}
 
     private void ended(DisconnectEventInput input, Initiator initiator) {
         ConnectionInformation connection = input.getConnectionInformation();
@@ -82,9 +81,8 @@ final class LifecycleListener implements ClientLifecycleEventListener {
         if (code == null && initiator == Initiator.CLIENT) {
             code = ReasonCodes.NORMAL_DISCONNECTION;
         }
-        String reason = initiator == Initiator.NETWORK && code == null
-                ? "Connection lost"
-                : ReasonCodes.disconnectReason(code);
+        String reason =
+                initiator == Initiator.NETWORK && code == null ? "Connection lost" : ReasonCodes.disconnectReason(code);
         emitter.disconnected(input.getClientInformation().getClientId(), connectionId, initiator, code, reason);
     }
 }

@@ -11,8 +11,7 @@ import java.util.List;
 final class MonitorTopics {
     static final String ALERTS = "connmon/alerts/#";
 
-    private MonitorTopics() {
-    }
+    private MonitorTopics() {}
 
     /**
      * Filters for a monitoring topic template: the template with its {@code {clientId}} level as {@code +} (an id is

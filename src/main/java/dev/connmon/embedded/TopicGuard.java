@@ -35,7 +35,10 @@ final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, Pub
     private final List<String> monitorFilters;
     private final boolean monitorAccessForAnyone;
 
-    TopicGuard(String eventTopicPrefix, LifecycleEmitter emitter, List<String> monitorFilters,
+    TopicGuard(
+            String eventTopicPrefix,
+            LifecycleEmitter emitter,
+            List<String> monitorFilters,
             boolean monitorAccessForAnyone) {
         this.eventTopicPrefix = eventTopicPrefix;
         this.emitter = emitter;
@@ -58,12 +61,13 @@ final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, Pub
     public void authorizeSubscribe(SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
         if (LifecycleExtension.isSystem(input.getConnectionInformation())) {
             output.authorizeSuccessfully();
-            Services.extensionExecutorService().schedule(emitter::subscriberReady, SUBSCRIPTION_SETTLE_MS,
-                    TimeUnit.MILLISECONDS);
+            Services.extensionExecutorService()
+                    .schedule(emitter::subscriberReady, SUBSCRIPTION_SETTLE_MS, TimeUnit.MILLISECONDS);
         } else if (namesLifecycleTopics(input.getSubscription().getTopicFilter())) {
             output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "lifecycle topics are reserved");
         } else if (!mayReadMonitoring(input.getConnectionInformation())
-                && MonitorTopics.namesOnlyMonitoring(monitorFilters, input.getSubscription().getTopicFilter())) {
+                && MonitorTopics.namesOnlyMonitoring(
+                        monitorFilters, input.getSubscription().getTopicFilter())) {
             output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "monitoring topics need a connmon API key");
         } else {
             output.authorizeSuccessfully();
@@ -74,8 +78,9 @@ final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, Pub
     @Override
     public void onOutboundPublish(PublishOutboundInput input, PublishOutboundOutput output) {
         String topic = input.getPublishPacket().getTopic();
-        if (topic.startsWith(eventTopicPrefix) || !mayReadMonitoring(input.getConnectionInformation())
-                && MonitorTopics.isMonitoring(monitorFilters, topic)) {
+        if (topic.startsWith(eventTopicPrefix)
+                || !mayReadMonitoring(input.getConnectionInformation())
+                        && MonitorTopics.isMonitoring(monitorFilters, topic)) {
             output.preventPublishDelivery();
         }
     }

@@ -56,10 +56,12 @@ class BatchWriter {
         long started = System.nanoTime();
         return attempt(messages)
                 .onFailure(f -> !isDataError(f))
-                .invoke(f -> Log.warnf("Cannot store %d lifecycle messages yet (%s); retrying", messages.size(),
-                        f.getMessage()))
+                .invoke(f -> Log.warnf(
+                        "Cannot store %d lifecycle messages yet (%s); retrying", messages.size(), f.getMessage()))
                 .onFailure(f -> !isDataError(f))
-                .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .indefinitely()
                 .invoke(() -> recordStored(messages, started));
     }
 
@@ -77,7 +79,8 @@ class BatchWriter {
     }
 
     private Uni<Void> attempt(List<Decoded> messages) {
-        return repository.apply(toBatch(messages))
+        return repository
+                .apply(toBatch(messages))
                 .onFailure(BatchWriter::isDataError)
                 .recoverWithUni(failure -> split(messages, failure));
     }
@@ -85,17 +88,24 @@ class BatchWriter {
     private Uni<Void> split(List<Decoded> messages, Throwable failure) {
         if (messages.size() == 1) {
             Decoded message = messages.get(0);
-            Decoded rejected = decoder.reject(new LifecycleMessageMetadata(message.source(), null, null, message.topic(), 1,
-                            false, message.receivedAt()), message.dialect(),
-                    "the database refused the event: " + failure.getMessage(), message.payload());
-            return repository.apply(toBatch(List.of(rejected)))
-                    .onFailure().invoke(f -> Log.errorf("Dropped a lifecycle message on '%s' that the database "
-                            + "refuses even as a rejection: %s", message.topic(), f.getMessage()))
-                    .onFailure(BatchWriter::isDataError).recoverWithNull();
+            Decoded rejected = decoder.reject(
+                    new LifecycleMessageMetadata(
+                            message.source(), null, null, message.topic(), 1, false, message.receivedAt()),
+                    message.dialect(),
+                    "the database refused the event: " + failure.getMessage(),
+                    message.payload());
+            return repository
+                    .apply(toBatch(List.of(rejected)))
+                    .onFailure()
+                    .invoke(f -> Log.errorf(
+                            "Dropped a lifecycle message on '%s' that the database "
+                                    + "refuses even as a rejection: %s",
+                            message.topic(), f.getMessage()))
+                    .onFailure(BatchWriter::isDataError)
+                    .recoverWithNull();
         }
         int half = messages.size() / 2;
-        return attempt(messages.subList(0, half))
-                .chain(() -> attempt(messages.subList(half, messages.size())));
+        return attempt(messages.subList(0, half)).chain(() -> attempt(messages.subList(half, messages.size())));
     }
 
     private static IngestBatch toBatch(List<Decoded> messages) {

@@ -39,8 +39,13 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
      * @param decoder decodes a message (never fails: what cannot be decoded becomes a rejection)
      * @param writer stores a batch; its item means committed
      */
-    BatchingSubscriber(Function<Message<byte[]>, Decoded> decoder, Function<List<Decoded>, Uni<Void>> writer,
-            Vertx vertx, int batchSize, Duration linger, AtomicInteger unacknowledged) {
+    BatchingSubscriber(
+            Function<Message<byte[]>, Decoded> decoder,
+            Function<List<Decoded>, Uni<Void>> writer,
+            Vertx vertx,
+            int batchSize,
+            Duration linger,
+            AtomicInteger unacknowledged) {
         this.unacknowledged = unacknowledged;
         this.decoder = decoder;
         this.writer = writer;

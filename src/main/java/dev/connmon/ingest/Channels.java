@@ -5,6 +5,5 @@ public final class Channels {
     /** Lifecycle messages from the broker(s), through {@link MqttLifecycleConnector}. */
     public static final String LIFECYCLE = "lifecycle";
 
-    private Channels() {
-    }
+    private Channels() {}
 }

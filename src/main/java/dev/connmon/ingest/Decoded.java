@@ -9,6 +9,11 @@ import java.util.List;
  * One MQTT message and what it decoded to: its events, or the rejection that keeps it for inspection. The raw
  * topic and payload stay with it until it is stored, in case the database refuses the events.
  */
-record Decoded(String source, String topic, byte[] payload, Instant receivedAt, String dialect,
-        List<LifecycleEvent> events, Rejection rejection) {
-}
+record Decoded(
+        String source,
+        String topic,
+        byte[] payload,
+        Instant receivedAt,
+        String dialect,
+        List<LifecycleEvent> events,
+        Rejection rejection) {}

@@ -32,8 +32,7 @@ public final class InProcessLifecycle {
 
     private static final Map<Integer, Receiver> RECEIVERS = new ConcurrentHashMap<>();
 
-    private InProcessLifecycle() {
-    }
+    private InProcessLifecycle() {}
 
     /**
      * Called on a broker thread for every lifecycle event the broker on {@code brokerPort} publishes: completes once

@@ -23,8 +23,13 @@ class IngestPipeline {
     private final Duration linger;
     private final MeterRegistry registry;
 
-    IngestPipeline(@Channel(Channels.LIFECYCLE) Multi<Message<byte[]>> messages, MessageDecoder decoder,
-            BatchWriter writer, Vertx vertx, MeterRegistry registry, ConnmonConfig config) {
+    IngestPipeline(
+            @Channel(Channels.LIFECYCLE) Multi<Message<byte[]>> messages,
+            MessageDecoder decoder,
+            BatchWriter writer,
+            Vertx vertx,
+            MeterRegistry registry,
+            ConnmonConfig config) {
         this.messages = messages;
         this.decoder = decoder;
         this.writer = writer;
@@ -37,9 +42,16 @@ class IngestPipeline {
     void start(@Observes StartupEvent event) {
         // what connmon holds unacknowledged: bounded by two batches however far the database falls behind
         AtomicInteger unacknowledged = registry.gauge("connmon.ingest.unacknowledged", new AtomicInteger());
-        messages.subscribe().withSubscriber(new BatchingSubscriber(
-                message -> decoder.decode(message.getMetadata(LifecycleMessageMetadata.class).orElseThrow(),
-                        message.getPayload()),
-                writer::write, vertx, batchSize, linger, unacknowledged));
+        messages.subscribe()
+                .withSubscriber(new BatchingSubscriber(
+                        message -> decoder.decode(
+                                message.getMetadata(LifecycleMessageMetadata.class)
+                                        .orElseThrow(),
+                                message.getPayload()),
+                        writer::write,
+                        vertx,
+                        batchSize,
+                        linger,
+                        unacknowledged));
     }
 }

@@ -7,6 +7,11 @@ import java.time.Instant;
  * that source fixes (null: detect from the topic), connmon's own client id on that broker (whose own lifecycle is
  * not a device's), and the MQTT details.
  */
-public record LifecycleMessageMetadata(String source, String dialect, String ownClientId, String topic, int qos,
-        boolean duplicate, Instant receivedAt) {
-}
+public record LifecycleMessageMetadata(
+        String source,
+        String dialect,
+        String ownClientId,
+        String topic,
+        int qos,
+        boolean duplicate,
+        Instant receivedAt) {}

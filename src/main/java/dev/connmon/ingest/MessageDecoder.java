@@ -37,27 +37,40 @@ class MessageDecoder {
 
     Decoded decode(LifecycleMessageMetadata message, byte[] payload) {
         String topic = message.topic();
-        Optional<Dialect> dialect = message.dialect() != null
-                ? dialects.byName(message.dialect())
-                : dialects.forTopic(topic);
+        Optional<Dialect> dialect =
+                message.dialect() != null ? dialects.byName(message.dialect()) : dialects.forTopic(topic);
         if (dialect.isEmpty()) {
-            return reject(message, null, message.dialect() == null ? "no dialect matches the topic"
-                    : "unknown dialect '" + message.dialect() + "'", payload);
+            return reject(
+                    message,
+                    null,
+                    message.dialect() == null
+                            ? "no dialect matches the topic"
+                            : "unknown dialect '" + message.dialect() + "'",
+                    payload);
         }
         String name = dialect.get().name();
         if (payload.length > maxPayloadBytes) {
             // refused before parsing: size is checked first, whatever the dialect
-            return reject(message, name, "payload of " + payload.length + " bytes exceeds the limit of "
-                    + maxPayloadBytes, payload);
+            return reject(
+                    message,
+                    name,
+                    "payload of " + payload.length + " bytes exceeds the limit of " + maxPayloadBytes,
+                    payload);
         }
         try {
             List<LifecycleEvent> events = new ArrayList<>();
-            for (LifecycleEvent event : dialect.get().decode(message.source(), anchored(dialect.get(), topic), payload)) {
+            for (LifecycleEvent event :
+                    dialect.get().decode(message.source(), anchored(dialect.get(), topic), payload)) {
                 if (event.clientId().equals(message.ownClientId())) {
                     continue; // connmon's own connection to this broker, as the broker reports it
                 }
                 events.add(event.fromSource(message.source()));
-                metrics.counter("connmon.events.ingested", "dialect", name, "event", event.type().wireName())
+                metrics.counter(
+                                "connmon.events.ingested",
+                                "dialect",
+                                name,
+                                "event",
+                                event.type().wireName())
                         .increment();
             }
             return new Decoded(message.source(), topic, payload, message.receivedAt(), name, events, null);
@@ -80,17 +93,29 @@ class MessageDecoder {
         // a reason may quote the sender's text; PostgreSQL text cannot hold U+0000, and a rejection the database
         // refuses would be split out of its batch, counted twice and kept with the database's error instead
         String reason = rawReason.replace('\u0000', '\uFFFD');
-        metrics.counter("connmon.messages.rejected", "dialect", dialect == null ? "none" : dialect,
-                "reason", category(reason)).increment();
+        metrics.counter(
+                        "connmon.messages.rejected",
+                        "dialect",
+                        dialect == null ? "none" : dialect,
+                        "reason",
+                        category(reason))
+                .increment();
         if (loggedReasons.size() < MAX_LOGGED_REASONS && loggedReasons.add(dialect + ": " + reason)) {
-            Log.warnf("Rejected a lifecycle message from %s on '%s' (%s): %s; further rejections for this reason are "
-                    + "only counted and kept at /api/v0002/rejected", message.source(), message.topic(),
-                    dialect == null ? "no dialect" : dialect, reason);
+            Log.warnf(
+                    "Rejected a lifecycle message from %s on '%s' (%s): %s; further rejections for this reason are "
+                            + "only counted and kept at /api/v0002/rejected",
+                    message.source(), message.topic(), dialect == null ? "no dialect" : dialect, reason);
         }
         byte[] kept = payload.length <= MAX_STORED_PAYLOAD ? payload : Arrays.copyOf(payload, MAX_STORED_PAYLOAD);
         // MQTT forbids U+0000 in topics, but a broker need not enforce it
         String topic = message.topic().replace('\u0000', '\uFFFD');
-        return new Decoded(message.source(), message.topic(), payload, message.receivedAt(), dialect, List.of(),
+        return new Decoded(
+                message.source(),
+                message.topic(),
+                payload,
+                message.receivedAt(),
+                dialect,
+                List.of(),
                 new Rejection(message.source(), topic, dialect, reason, kept, payload.length));
     }
 

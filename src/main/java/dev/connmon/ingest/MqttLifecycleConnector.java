@@ -1,16 +1,16 @@
 package dev.connmon.ingest;
 
+import dev.connmon.config.ConnmonConfig;
+import dev.connmon.state.StateRepository;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.reactive.messaging.connector.InboundConnector;
 import io.smallrye.reactive.messaging.health.HealthReport;
 import io.smallrye.reactive.messaging.health.HealthReporter;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import dev.connmon.config.ConnmonConfig;
-import dev.connmon.state.StateRepository;
-import io.quarkus.logging.Log;
-import io.smallrye.mutiny.Multi;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,14 +67,19 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
 
     /** Without its broker session, a source may have missed events: its connected clients become unconfirmed. */
     private void sessionLost(String source, Instant since) {
-        states.markUnconfirmed(source, since).subscribe().with(
-                marked -> {
-                    if (marked > 0) {
-                        Log.warnf("Source '%s' reconnected without its broker session: %d clients shown connected "
-                                + "are unconfirmed since %s until their next event", source, marked, since);
-                    }
-                },
-                failure -> Log.warnf("Source '%s': cannot mark clients unconfirmed: %s", source, failure.getMessage()));
+        states.markUnconfirmed(source, since)
+                .subscribe()
+                .with(
+                        marked -> {
+                            if (marked > 0) {
+                                Log.warnf(
+                                        "Source '%s' reconnected without its broker session: %d clients shown connected "
+                                                + "are unconfirmed since %s until their next event",
+                                        source, marked, since);
+                            }
+                        },
+                        failure -> Log.warnf(
+                                "Source '%s': cannot mark clients unconfirmed: %s", source, failure.getMessage()));
     }
 
     @Override

@@ -59,8 +59,8 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     private final boolean onThisMachine;
 
     /** {@code sessionLost} hears of every connect without a broker session: events may have been missed since then. */
-    MqttLifecycleSource(Vertx vertx, MqttSourceSettings settings, BiConsumer<String, Instant> sessionLost,
-            MeterRegistry metrics) {
+    MqttLifecycleSource(
+            Vertx vertx, MqttSourceSettings settings, BiConsumer<String, Instant> sessionLost, MeterRegistry metrics) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.settings = settings;
@@ -73,7 +73,9 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     }
 
     private Counter inProcessCounter(MeterRegistry metrics, String outcome) {
-        return Counter.builder("connmon.ingest.in.process").tag("source", settings.name()).tag("outcome", outcome)
+        return Counter.builder("connmon.ingest.in.process")
+                .tag("source", settings.name())
+                .tag("outcome", outcome)
                 .description("Events of the embedded broker in connmon's JVM: taken in-process, left to the broker's"
                         + " MQTT queue, or committed too late (the broker queued them as well; stored twice, to no"
                         + " effect)")
@@ -81,14 +83,17 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     }
 
     Multi<Message<byte[]>> messages() {
-        return Multi.createFrom().<Message<byte[]>>emitter(em -> {
-            em.onRequest(n -> context.runOnContext(v -> resumeIfDemanded()));
-            em.onTermination(() -> context.runOnContext(v -> close()));
-            context.runOnContext(v -> {
-                emitter = em;
-                connect();
-            });
-        }, BackPressureStrategy.BUFFER);
+        return Multi.createFrom()
+                .<Message<byte[]>>emitter(
+                        em -> {
+                            em.onRequest(n -> context.runOnContext(v -> resumeIfDemanded()));
+                            em.onTermination(() -> context.runOnContext(v -> close()));
+                            context.runOnContext(v -> {
+                                emitter = em;
+                                connect();
+                            });
+                        },
+                        BackPressureStrategy.BUFFER);
     }
 
     String name() {
@@ -125,16 +130,20 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         MqttClient candidate = MqttClient.create(vertx, options());
         candidate.publishHandler(message -> onMessage(attempt, message));
         candidate.closeHandler(v -> onClosed(attempt));
-        candidate.exceptionHandler(t -> Log.warnf("Source '%s': MQTT error on %s: %s", settings.name(),
-                settings.address(), t.getMessage()));
+        candidate.exceptionHandler(t ->
+                Log.warnf("Source '%s': MQTT error on %s: %s", settings.name(), settings.address(), t.getMessage()));
         candidate.connect(settings.port(), settings.host()).onComplete(ar -> {
             if (attempt != generation || closed) {
                 return;
             }
             if (ar.failed()) {
                 status = "unreachable: " + ar.cause().getMessage();
-                Log.warnf("Source '%s': cannot connect to %s as '%s': %s; retrying", settings.name(),
-                        settings.address(), settings.clientId(), ar.cause().getMessage());
+                Log.warnf(
+                        "Source '%s': cannot connect to %s as '%s': %s; retrying",
+                        settings.name(),
+                        settings.address(),
+                        settings.clientId(),
+                        ar.cause().getMessage());
                 scheduleReconnect();
                 return;
             }
@@ -142,9 +151,14 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
             connected = true;
             backoffMs = 0;
             status = "connected";
-            Log.infof("Source '%s': connected to %s as '%s' (session present: %s), subscribing to %s%s",
-                    settings.name(), settings.address(), settings.clientId(), ar.result().isSessionPresent(),
-                    settings.topics(), settings.dialect() == null ? "" : " as dialect " + settings.dialect());
+            Log.infof(
+                    "Source '%s': connected to %s as '%s' (session present: %s), subscribing to %s%s",
+                    settings.name(),
+                    settings.address(),
+                    settings.clientId(),
+                    ar.result().isSessionPresent(),
+                    settings.topics(),
+                    settings.dialect() == null ? "" : " as dialect " + settings.dialect());
             subscribe(candidate);
             if (onThisMachine) {
                 InProcessLifecycle.attach(settings.port(), this);
@@ -163,7 +177,8 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         connection.subscribeCompletionHandler(suback -> {
             for (int i = 0; i < suback.grantedQoSLevels().size(); i++) {
                 if (suback.grantedQoSLevels().get(i) == 0x80) {
-                    String topic = settings.topics().get(Math.min(i, settings.topics().size() - 1));
+                    String topic =
+                            settings.topics().get(Math.min(i, settings.topics().size() - 1));
                     status = "subscription to '" + topic + "' refused";
                     Log.errorf("The lifecycle broker %s refused the subscription to '%s'", settings.address(), topic);
                 }
@@ -176,8 +191,14 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         if (attempt != generation || emitter == null) {
             return;
         }
-        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(settings.name(), settings.dialect(),
-                settings.clientId(), message.topicName(), message.qosLevel().value(), message.isDup(), Instant.now()));
+        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(
+                settings.name(),
+                settings.dialect(),
+                settings.clientId(),
+                message.topicName(),
+                message.qosLevel().value(),
+                message.isDup(),
+                Instant.now()));
         emitter.emit(Message.of(message.payload().getBytes(), metadata, () -> {
             context.runOnContext(v -> {
                 // an ack for a connection that is gone would name a packet id of the new one
@@ -215,8 +236,8 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         }
         inProcessTaken.increment();
         // QoS 0: nothing to acknowledge to the broker; the ack is the commit the broker waits for
-        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(settings.name(), settings.dialect(),
-                settings.clientId(), topic, 0, false, Instant.now()));
+        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(
+                settings.name(), settings.dialect(), settings.clientId(), topic, 0, false, Instant.now()));
         emitter.emit(Message.of(payload, metadata, () -> {
             if (!committed.complete(null)) {
                 // the broker stopped waiting and queued the event for connmon's session as well: that copy will

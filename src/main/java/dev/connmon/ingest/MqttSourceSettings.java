@@ -38,8 +38,10 @@ record MqttSourceSettings(
     /** The channel's own broker ({@code connmon.mqtt.*}, mapped onto the channel in application.properties). */
     static MqttSourceSettings fromChannel(Config channel) {
         String channelName = channel.getValue("channel-name", String.class);
-        return of(channel.getOptionalValue("source-name", String.class).orElse(DEFAULT_SOURCE),
-                key -> channel.getOptionalValue(key, String.class), "channel '" + channelName + "'");
+        return of(
+                channel.getOptionalValue("source-name", String.class).orElse(DEFAULT_SOURCE),
+                key -> channel.getOptionalValue(key, String.class),
+                "channel '" + channelName + "'");
     }
 
     /**
@@ -48,27 +50,30 @@ record MqttSourceSettings(
      */
     static List<MqttSourceSettings> additional(Map<String, ConnmonConfig.Source> sources) {
         List<MqttSourceSettings> settings = new ArrayList<>();
-        new TreeMap<>(sources).forEach((name, source) -> settings.add(new MqttSourceSettings(
-                name,
-                source.host(),
-                source.port(),
-                source.username().orElse(null),
-                source.password().orElse(null),
-                source.clientId().orElse("connmon-" + name),
-                source.topics().stream().map(String::trim).filter(t -> !t.isEmpty()).toList(),
-                source.dialect().orElse(null),
-                source.ssl(),
-                source.caFile().orElse(null),
-                source.trustAll(),
-                source.hostnameVerification().name(),
-                source.keepAlive(),
-                source.maxMessageBytes())));
+        new TreeMap<>(sources)
+                .forEach((name, source) -> settings.add(new MqttSourceSettings(
+                        name,
+                        source.host(),
+                        source.port(),
+                        source.username().orElse(null),
+                        source.password().orElse(null),
+                        source.clientId().orElse("connmon-" + name),
+                        source.topics().stream()
+                                .map(String::trim)
+                                .filter(t -> !t.isEmpty())
+                                .toList(),
+                        source.dialect().orElse(null),
+                        source.ssl(),
+                        source.caFile().orElse(null),
+                        source.trustAll(),
+                        source.hostnameVerification().name(),
+                        source.keepAlive(),
+                        source.maxMessageBytes())));
         return settings;
     }
 
     private static MqttSourceSettings of(String name, Function<String, Optional<String>> value, String what) {
-        String topics = value.apply("topics")
-                .orElseThrow(() -> new IllegalArgumentException(what + " has no topics"));
+        String topics = value.apply("topics").orElseThrow(() -> new IllegalArgumentException(what + " has no topics"));
         return new MqttSourceSettings(
                 name,
                 value.apply("host").orElseThrow(() -> new IllegalArgumentException(what + " has no host")),
@@ -76,7 +81,10 @@ record MqttSourceSettings(
                 value.apply("username").orElse(null),
                 value.apply("password").orElse(null),
                 value.apply("client-id").orElse(DEFAULT_SOURCE.equals(name) ? "connmon" : "connmon-" + name),
-                Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList(),
+                Arrays.stream(topics.split(","))
+                        .map(String::trim)
+                        .filter(t -> !t.isEmpty())
+                        .toList(),
                 value.apply("dialect").orElse(null),
                 Boolean.parseBoolean(value.apply("ssl").orElse("false")),
                 value.apply("ca-file").orElse(null),
@@ -97,10 +105,11 @@ record MqttSourceSettings(
      * does not check the name unless told to.
      */
     private static String hostnameVerification(Function<String, Optional<String>> value, String what) {
-        String algorithm = value.apply("hostname-verification").orElse("HTTPS").trim().toUpperCase(Locale.ROOT);
+        String algorithm =
+                value.apply("hostname-verification").orElse("HTTPS").trim().toUpperCase(Locale.ROOT);
         if (!HOSTNAME_VERIFICATIONS.contains(algorithm)) {
-            throw new IllegalArgumentException(what + ": hostname-verification '" + algorithm
-                    + "' is not one of " + HOSTNAME_VERIFICATIONS);
+            throw new IllegalArgumentException(
+                    what + ": hostname-verification '" + algorithm + "' is not one of " + HOSTNAME_VERIFICATIONS);
         }
         return algorithm;
     }

@@ -4,8 +4,7 @@ package dev.connmon.ingest;
 final class TopicFilters {
     private static final String SHARE_PREFIX = "$share/";
 
-    private TopicFilters() {
-    }
+    private TopicFilters() {}
 
     static boolean matches(String filter, String topic) {
         if (filter.startsWith(SHARE_PREFIX)) {
@@ -48,7 +47,8 @@ final class TopicFilters {
             }
         }
         // "a/#" also matches "a"
-        return x.length == y.length || x.length == y.length + 1 && x[y.length].equals("#")
+        return x.length == y.length
+                || x.length == y.length + 1 && x[y.length].equals("#")
                 || y.length == x.length + 1 && y[x.length].equals("#");
     }
 

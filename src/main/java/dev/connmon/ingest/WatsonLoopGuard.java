@@ -9,8 +9,7 @@ import java.util.List;
  * is refused at startup, with the one line saying what to change.
  */
 final class WatsonLoopGuard {
-    private WatsonLoopGuard() {
-    }
+    private WatsonLoopGuard() {}
 
     /** {@code sources}: the default source first (its broker is the one the monitoring topics go to). */
     static void check(List<MqttSourceSettings> sources, boolean watsonPublished) {
@@ -19,8 +18,8 @@ final class WatsonLoopGuard {
         }
         MqttSourceSettings monitorBroker = sources.get(0);
         for (MqttSourceSettings source : sources) {
-            boolean sameBroker = source.host().equalsIgnoreCase(monitorBroker.host())
-                    && source.port() == monitorBroker.port();
+            boolean sameBroker =
+                    source.host().equalsIgnoreCase(monitorBroker.host()) && source.port() == monitorBroker.port();
             boolean watsonDialect = source.dialect() == null || WatsonDialect.NAME.equals(source.dialect());
             if (!sameBroker || !watsonDialect) {
                 continue;

@@ -11,8 +11,7 @@ public final class ClientIds {
      */
     public static final int MAX_UTF8_BYTES = 1024;
 
-    private ClientIds() {
-    }
+    private ClientIds() {}
 
     /** Why an id cannot be stored, or empty when it can. */
     public static Optional<String> problem(String clientId) {

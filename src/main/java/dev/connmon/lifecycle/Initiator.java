@@ -4,7 +4,9 @@ import java.util.Optional;
 
 /** Who ended a connection. */
 public enum Initiator {
-    CLIENT, SERVER, NETWORK;
+    CLIENT,
+    SERVER,
+    NETWORK;
 
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -34,8 +34,23 @@ public record LifecycleEvent(
 
     /** This event as received from a named source (broker connection); its node defaults to the source's name. */
     public LifecycleEvent fromSource(String sourceName) {
-        return new LifecycleEvent(type, clientId, time, initiator, reasonCode, reason, connectionId, ipAddress, port,
-                username, protocolVersion, keepAlive, cleanStart, node == null ? sourceName : node, topic, dialect,
+        return new LifecycleEvent(
+                type,
+                clientId,
+                time,
+                initiator,
+                reasonCode,
+                reason,
+                connectionId,
+                ipAddress,
+                port,
+                username,
+                protocolVersion,
+                keepAlive,
+                cleanStart,
+                node == null ? sourceName : node,
+                topic,
+                dialect,
                 sourceName);
     }
 
@@ -68,23 +83,90 @@ public record LifecycleEvent(
             this.time = time;
         }
 
-        public Builder initiator(Initiator v) { initiator = v; return this; }
-        public Builder reasonCode(Integer v) { reasonCode = v; return this; }
-        public Builder reason(String v) { reason = v; return this; }
-        public Builder connectionId(String v) { connectionId = v; return this; }
-        public Builder ipAddress(String v) { ipAddress = v; return this; }
-        public Builder port(Integer v) { port = v; return this; }
-        public Builder username(String v) { username = v; return this; }
-        public Builder protocolVersion(String v) { protocolVersion = v; return this; }
-        public Builder keepAlive(Integer v) { keepAlive = v; return this; }
-        public Builder cleanStart(Boolean v) { cleanStart = v; return this; }
-        public Builder node(String v) { node = v; return this; }
-        public Builder topic(String v) { topic = v; return this; }
-        public Builder dialect(String v) { dialect = v; return this; }
+        public Builder initiator(Initiator v) {
+            initiator = v;
+            return this;
+        }
+
+        public Builder reasonCode(Integer v) {
+            reasonCode = v;
+            return this;
+        }
+
+        public Builder reason(String v) {
+            reason = v;
+            return this;
+        }
+
+        public Builder connectionId(String v) {
+            connectionId = v;
+            return this;
+        }
+
+        public Builder ipAddress(String v) {
+            ipAddress = v;
+            return this;
+        }
+
+        public Builder port(Integer v) {
+            port = v;
+            return this;
+        }
+
+        public Builder username(String v) {
+            username = v;
+            return this;
+        }
+
+        public Builder protocolVersion(String v) {
+            protocolVersion = v;
+            return this;
+        }
+
+        public Builder keepAlive(Integer v) {
+            keepAlive = v;
+            return this;
+        }
+
+        public Builder cleanStart(Boolean v) {
+            cleanStart = v;
+            return this;
+        }
+
+        public Builder node(String v) {
+            node = v;
+            return this;
+        }
+
+        public Builder topic(String v) {
+            topic = v;
+            return this;
+        }
+
+        public Builder dialect(String v) {
+            dialect = v;
+            return this;
+        }
 
         public LifecycleEvent build() {
-            return new LifecycleEvent(type, clientId, time, initiator, reasonCode, reason, connectionId, ipAddress,
-                    port, username, protocolVersion, keepAlive, cleanStart, node, topic, dialect, null);
+            return new LifecycleEvent(
+                    type,
+                    clientId,
+                    time,
+                    initiator,
+                    reasonCode,
+                    reason,
+                    connectionId,
+                    ipAddress,
+                    port,
+                    username,
+                    protocolVersion,
+                    keepAlive,
+                    cleanStart,
+                    node,
+                    topic,
+                    dialect,
+                    null);
         }
     }
 }

@@ -66,8 +66,7 @@ public final class ReasonCodes {
             Map.entry(0x9D, "Server moved"),
             Map.entry(0x9F, "Connection rate exceeded"));
 
-    private ReasonCodes() {
-    }
+    private ReasonCodes() {}
 
     /** The name of a DISCONNECT reason code, or null when the code is unknown or absent. */
     public static String disconnectReason(Integer code) {

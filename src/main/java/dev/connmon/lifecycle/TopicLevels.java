@@ -10,8 +10,7 @@ import java.nio.charset.StandardCharsets;
  * one client with an odd id.
  */
 public final class TopicLevels {
-    private TopicLevels() {
-    }
+    private TopicLevels() {}
 
     public static String escape(String clientId) {
         StringBuilder out = new StringBuilder(clientId.length() + 8);

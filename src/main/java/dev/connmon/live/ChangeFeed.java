@@ -18,9 +18,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Predicate;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The committed state changes, in id order, from PostgreSQL: whichever instance ingested a change, every instance
@@ -42,8 +42,7 @@ public class ChangeFeed {
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
 
     /** A live subscriber: what it wants, and its bounded queue. */
-    private record Subscriber(Predicate<Change> wants, UnicastProcessor<Change> queue) {
-    }
+    private record Subscriber(Predicate<Change> wants, UnicastProcessor<Change> queue) {}
 
     private long cursor;
     private boolean reading;
@@ -93,27 +92,40 @@ public class ChangeFeed {
         if (stopped) {
             return;
         }
-        pool.getConnection().subscribe().with(connection -> {
-            PgConnection pg = PgConnection.cast(connection.getDelegate());
-            pg.notificationHandler(notification -> read());
-            pg.closeHandler(ignored -> {
-                listener = null;
-                if (!stopped) {
-                    vertx.setTimer(1000, id -> listen());
-                }
-            });
-            connection.query("LISTEN " + CHANNEL).execute().subscribe().with(rows -> {
-                listener = connection;
-                read();
-            }, failure -> {
-                Log.warnf("Change feed: cannot LISTEN (%s); polling until it can", failure.getMessage());
-                connection.closeAndForget();
-            });
-        }, failure -> {
-            Log.warnf("Change feed: no connection to LISTEN on (%s); polling until there is one",
-                    failure.getMessage());
-            vertx.setTimer(1000, id -> listen());
-        });
+        pool.getConnection()
+                .subscribe()
+                .with(
+                        connection -> {
+                            PgConnection pg = PgConnection.cast(connection.getDelegate());
+                            pg.notificationHandler(notification -> read());
+                            pg.closeHandler(ignored -> {
+                                listener = null;
+                                if (!stopped) {
+                                    vertx.setTimer(1000, id -> listen());
+                                }
+                            });
+                            connection
+                                    .query("LISTEN " + CHANNEL)
+                                    .execute()
+                                    .subscribe()
+                                    .with(
+                                            rows -> {
+                                                listener = connection;
+                                                read();
+                                            },
+                                            failure -> {
+                                                Log.warnf(
+                                                        "Change feed: cannot LISTEN (%s); polling until it can",
+                                                        failure.getMessage());
+                                                connection.closeAndForget();
+                                            });
+                        },
+                        failure -> {
+                            Log.warnf(
+                                    "Change feed: no connection to LISTEN on (%s); polling until there is one",
+                                    failure.getMessage());
+                            vertx.setTimer(1000, id -> listen());
+                        });
     }
 
     /**
@@ -143,9 +155,13 @@ public class ChangeFeed {
                 subscribers.add(live);
             }
             Multi<Change> stored = replay(Math.min(lastId, upTo), upTo).select().where(wants);
-            return Multi.createBy().concatenating().streams(stored, live.queue())
-                    .select().where(change -> change.id() > lastId)
-                    .onTermination().invoke(() -> subscribers.remove(live));
+            return Multi.createBy()
+                    .concatenating()
+                    .streams(stored, live.queue())
+                    .select()
+                    .where(change -> change.id() > lastId)
+                    .onTermination()
+                    .invoke(() -> subscribers.remove(live));
         });
     }
 
@@ -158,15 +174,20 @@ public class ChangeFeed {
         if (after >= upTo) {
             return Multi.createFrom().empty();
         }
-        return Multi.createBy().repeating()
-                .uni(() -> new long[] {after}, position -> reader.between(position[0], upTo, READ_LIMIT)
-                        .invoke(batch -> {
-                            if (!batch.isEmpty()) {
-                                position[0] = batch.get(batch.size() - 1).id();
-                            }
-                        }))
+        return Multi.createBy()
+                .repeating()
+                .uni(
+                        () -> new long[] {after},
+                        position -> reader.between(position[0], upTo, READ_LIMIT)
+                                .invoke(batch -> {
+                                    if (!batch.isEmpty()) {
+                                        position[0] =
+                                                batch.get(batch.size() - 1).id();
+                                    }
+                                }))
                 .whilst(batch -> batch.size() == READ_LIMIT)
-                .onItem().transformToMultiAndConcatenate(batch -> Multi.createFrom().iterable(batch));
+                .onItem()
+                .transformToMultiAndConcatenate(batch -> Multi.createFrom().iterable(batch));
     }
 
     private void read() {

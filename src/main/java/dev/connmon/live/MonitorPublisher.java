@@ -1,7 +1,7 @@
 package dev.connmon.live;
 
-import dev.connmon.config.ConnmonConfig;
 import dev.connmon.cluster.Leadership;
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.lifecycle.TopicLevels;
 import dev.connmon.state.ChangeReader.Change;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -41,10 +41,14 @@ public class MonitorPublisher {
     private final String topicTemplate;
     private final Leadership leadership;
     private volatile Cancellable publishing;
+
     @Inject
     WatsonStatus watson;
 
-    MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx,
+    MonitorPublisher(
+            ChangeFeed feed,
+            Pool pool,
+            Vertx vertx,
             @Channel(CHANNEL) MutinyEmitter<byte[]> emitter,
             ConnmonConfig config) {
         this.feed = feed;
@@ -52,8 +56,15 @@ public class MonitorPublisher {
         this.vertx = vertx;
         this.emitter = emitter;
         this.topicTemplate = config.monitor().topic();
-        this.leadership = new Leadership("the MQTT monitoring topic", LEADER_LOCK, pool, vertx,
-                Duration.ofSeconds(1), Duration.ofSeconds(5), this::publishFromCursor, this::stopPublishing);
+        this.leadership = new Leadership(
+                "the MQTT monitoring topic",
+                LEADER_LOCK,
+                pool,
+                vertx,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(5),
+                this::publishFromCursor,
+                this::stopPublishing);
     }
 
     void start(@Observes StartupEvent event) {
@@ -76,9 +87,11 @@ public class MonitorPublisher {
         if (!term.current()) {
             return;
         }
-        pool.query("SELECT change_id FROM monitor_cursor WHERE id = 1").execute()
+        pool.query("SELECT change_id FROM monitor_cursor WHERE id = 1")
+                .execute()
                 .map(rows -> rows.iterator().next().getLong("change_id"))
-                .subscribe().with(after -> publishFrom(after, term), failure -> {
+                .subscribe()
+                .with(after -> publishFrom(after, term), failure -> {
                     Log.warnf("Monitoring topic: cannot read the cursor: %s", failure.getMessage());
                     vertx.setTimer(1000, id -> publishFromCursor(term));
                 });
@@ -87,21 +100,25 @@ public class MonitorPublisher {
     private void publishFrom(long after, Leadership.Term term) {
         publishing = feed.since(after)
                 // checked before every message: a term that ended publishes nothing more, even before the cancel
-                .onItem().transformToUniAndConcatenate(change -> Leadership.require(term)
-                        .chain(() -> send(change)).replaceWith(change.id()))
-                .group().intoLists().every(Duration.ofMillis(500))
-                .onItem().transformToUniAndConcatenate(ids -> ids.isEmpty() ? Uni.createFrom().voidItem()
+                .onItem()
+                .transformToUniAndConcatenate(change ->
+                        Leadership.require(term).chain(() -> send(change)).replaceWith(change.id()))
+                .group()
+                .intoLists()
+                .every(Duration.ofMillis(500))
+                .onItem()
+                .transformToUniAndConcatenate(ids -> ids.isEmpty()
+                        ? Uni.createFrom().voidItem()
                         : Leadership.require(term).chain(() -> saveCursor(ids.get(ids.size() - 1))))
                 .emitOn(Infrastructure.getDefaultExecutor())
-                .subscribe().with(
-                        ignored -> { },
-                        failure -> {
-                            // fell behind the feed, or the broker refused: resume from the stored cursor
-                            if (term.current()) {
-                                Log.warnf("Monitoring topic: %s; resuming", failure.getMessage());
-                                vertx.setTimer(1000, id -> publishFromCursor(term));
-                            }
-                        });
+                .subscribe()
+                .with(ignored -> {}, failure -> {
+                    // fell behind the feed, or the broker refused: resume from the stored cursor
+                    if (term.current()) {
+                        Log.warnf("Monitoring topic: %s; resuming", failure.getMessage());
+                        vertx.setTimer(1000, id -> publishFromCursor(term));
+                    }
+                });
         if (!term.current()) {
             stopPublishing();
         }
@@ -113,14 +130,15 @@ public class MonitorPublisher {
         byte[] payload = change.json() == null ? new byte[0] : change.json().getBytes(StandardCharsets.UTF_8);
         Uni<Void> sent = emitter.sendMessage(MqttMessage.of(topic, payload, MqttQoS.AT_LEAST_ONCE, true));
         for (WatsonStatus.Status status : watson.of(change)) {
-            sent = sent.chain(() -> emitter.sendMessage(
-                    MqttMessage.of(status.topic(), status.payload(), MqttQoS.AT_LEAST_ONCE, true)));
+            sent = sent.chain(() ->
+                    emitter.sendMessage(MqttMessage.of(status.topic(), status.payload(), MqttQoS.AT_LEAST_ONCE, true)));
         }
         return sent;
     }
 
     private Uni<Void> saveCursor(long id) {
         return pool.preparedQuery("UPDATE monitor_cursor SET change_id = $1 WHERE id = 1 AND change_id < $1")
-                .execute(Tuple.of(id)).replaceWithVoid();
+                .execute(Tuple.of(id))
+                .replaceWithVoid();
     }
 }

@@ -1,9 +1,9 @@
 package dev.connmon.live;
 
-import dev.connmon.config.ConnmonConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.lifecycle.TopicLevels;
 import dev.connmon.state.ChangeReader.Change;
 import dev.connmon.state.ChangeReader.Connection;
@@ -23,8 +23,7 @@ import java.util.List;
 @ApplicationScoped
 public class WatsonStatus {
     /** One message to publish retained: an empty payload clears the topic. */
-    public record Status(String topic, byte[] payload) {
-    }
+    public record Status(String topic, byte[] payload) {}
 
     private final ObjectMapper mapper;
     private final boolean enabled;
@@ -110,8 +109,15 @@ public class WatsonStatus {
             status.put("Time", state.lastDisconnectTime());
             status.put("ClientID", state.id());
         }
-        status.put("Reason", LogMessages.message("disconnected", state.lastDisconnectInitiator(),
-                state.lastDisconnectReasonCode(), state.lastDisconnectReason(), null, null));
+        status.put(
+                "Reason",
+                LogMessages.message(
+                        "disconnected",
+                        state.lastDisconnectInitiator(),
+                        state.lastDisconnectReasonCode(),
+                        state.lastDisconnectReason(),
+                        null,
+                        null));
         if (state.lastDisconnectReasonCode() != null) {
             status.put("CloseCode", state.lastDisconnectReasonCode());
         }

@@ -41,8 +41,9 @@ public class ApiKeyIdentityProvider implements IdentityProvider<UsernamePassword
             return;
         }
         generated = GeneratedApiKey.loadOrCreate(dataDir);
-        Log.warnf("No API key is configured: the API accepts the generated key '%s' (roles reader, admin) whose "
-                + "token is in %s. Configure your own with quarkus.security.users.embedded.users.<key>=<token>.",
+        Log.warnf(
+                "No API key is configured: the API accepts the generated key '%s' (roles reader, admin) whose "
+                        + "token is in %s. Configure your own with quarkus.security.users.embedded.users.<key>=<token>.",
                 generated.key(), generated.file());
     }
 
@@ -71,8 +72,8 @@ public class ApiKeyIdentityProvider implements IdentityProvider<UsernamePassword
     }
 
     @Override
-    public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request,
-            AuthenticationRequestContext context) {
+    public Uni<SecurityIdentity> authenticate(
+            UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
         GeneratedApiKey key = generated;
         if (key == null || !key.key().equals(request.getUsername())) {
             return Uni.createFrom().nullItem();
@@ -81,9 +82,10 @@ public class ApiKeyIdentityProvider implements IdentityProvider<UsernamePassword
         if (!MessageDigest.isEqual(given, key.token().getBytes(StandardCharsets.UTF_8))) {
             return Uni.createFrom().failure(new io.quarkus.security.AuthenticationFailedException());
         }
-        return Uni.createFrom().item(QuarkusSecurityIdentity.builder()
-                .setPrincipal(new QuarkusPrincipal(key.key()))
-                .addRoles(java.util.Set.of("reader", "admin"))
-                .build());
+        return Uni.createFrom()
+                .item(QuarkusSecurityIdentity.builder()
+                        .setPrincipal(new QuarkusPrincipal(key.key()))
+                        .addRoles(java.util.Set.of("reader", "admin"))
+                        .build());
     }
 }

@@ -41,9 +41,11 @@ public record GeneratedApiKey(String key, String token, Path file) {
             properties.setProperty("token", created.token());
             properties.setProperty("roles", "reader,admin");
             try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
-                properties.store(out, "connmon API key, generated because none was configured. Use it as HTTP Basic "
-                        + "credentials (key as user name, token as password). Configure your own keys with "
-                        + "quarkus.security.users.embedded.users.<key>=<token>.");
+                properties.store(
+                        out,
+                        "connmon API key, generated because none was configured. Use it as HTTP Basic "
+                                + "credentials (key as user name, token as password). Configure your own keys with "
+                                + "quarkus.security.users.embedded.users.<key>=<token>.");
             }
             restrictToOwner(file);
             return created;

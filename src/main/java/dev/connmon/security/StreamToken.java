@@ -5,5 +5,4 @@ import java.time.Instant;
 
 /** Registered for reflection: the JSON answer of POST /api/v0002/tokens. */
 @RegisterForReflection
-public record StreamToken(String token, Instant expiresAt) {
-}
+public record StreamToken(String token, Instant expiresAt) {}

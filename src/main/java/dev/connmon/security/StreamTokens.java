@@ -24,6 +24,7 @@ public class StreamTokens {
     private final ConnmonConfig.Tokens config;
     /** The issuer Quarkus requires of every token: one setting for both ends. */
     private final String issuer;
+
     private volatile TokenSigningKey key;
 
     StreamTokens(ConnmonConfig config, @ConfigProperty(name = "mp.jwt.verify.issuer") String issuer) {
@@ -35,8 +36,9 @@ public class StreamTokens {
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         key = TokenSigningKey.loadOrCreate(Path.of(config.signingKey()), Path.of(config.verificationKey()));
         if (key.created()) {
-            Log.infof("Created the key pair that signs stream tokens: %s and %s. Instances that share tokens need the "
-                    + "same pair (connmon.tokens.signing-key, connmon.tokens.verification-key).",
+            Log.infof(
+                    "Created the key pair that signs stream tokens: %s and %s. Instances that share tokens need the "
+                            + "same pair (connmon.tokens.signing-key, connmon.tokens.verification-key).",
                     key.signingFile(), key.verificationFile());
         }
     }

@@ -28,19 +28,25 @@ public record TokenSigningKey(PrivateKey privateKey, Path signingFile, Path veri
         try {
             Files.createDirectories(signing.getParent());
             // instances that start together on one data directory must not both create a pair, nor read half of one
-            try (FileChannel lockFile = FileChannel.open(signing.resolveSibling(signing.getFileName() + ".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try (FileChannel lockFile = FileChannel.open(
+                            signing.resolveSibling(signing.getFileName() + ".lock"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
                     FileLock lock = lockFile.lock()) {
                 boolean signingExists = Files.exists(signing);
                 if (signingExists != Files.exists(verification)) {
-                    throw new IllegalStateException("Of the stream token key pair only " + (signingExists ? signing
-                            : verification) + " exists; give both files, or delete it to have connmon create a pair");
+                    throw new IllegalStateException(
+                            "Of the stream token key pair only " + (signingExists ? signing : verification)
+                                    + " exists; give both files, or delete it to have connmon create a pair");
                 }
                 if (!signingExists) {
                     create(signing, verification);
                 }
-                return new TokenSigningKey(KeyUtils.decodePrivateKey(Files.readString(signing,
-                        StandardCharsets.US_ASCII)), signing, verification, !signingExists);
+                return new TokenSigningKey(
+                        KeyUtils.decodePrivateKey(Files.readString(signing, StandardCharsets.US_ASCII)),
+                        signing,
+                        verification,
+                        !signingExists);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the stream token key " + signing, e);
@@ -52,14 +58,20 @@ public record TokenSigningKey(PrivateKey privateKey, Path signingFile, Path veri
     private static void create(Path signing, Path verification) throws IOException, GeneralSecurityException {
         KeyPair pair = KeyUtils.generateKeyPair(BITS);
         Files.createDirectories(verification.getParent());
-        Files.writeString(signing, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII,
+        Files.writeString(
+                signing,
+                pem("PRIVATE KEY", pair.getPrivate().getEncoded()),
+                StandardCharsets.US_ASCII,
                 StandardOpenOption.CREATE_NEW);
         try {
             Files.setPosixFilePermissions(signing, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system; the directory's own protection applies
         }
-        Files.writeString(verification, pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII,
+        Files.writeString(
+                verification,
+                pem("PUBLIC KEY", pair.getPublic().getEncoded()),
+                StandardCharsets.US_ASCII,
                 StandardOpenOption.CREATE_NEW);
     }
 

@@ -27,12 +27,16 @@ public record Availability(
 
     /** The longest time disconnected within the window (clipped to it; an open outage runs to {@code until}). */
     @RegisterForReflection
-    public record Outage(String start, String end, double seconds) {
-    }
+    public record Outage(String start, String end, double seconds) {}
 
     /** One step of the window; the last one may be shorter. */
     @RegisterForReflection
-    public record Bucket(String start, String end, Double availability, double connectedSeconds,
-            double disconnectedSeconds, double unknownSeconds, long disconnects) {
-    }
+    public record Bucket(
+            String start,
+            String end,
+            Double availability,
+            double connectedSeconds,
+            double disconnectedSeconds,
+            double unknownSeconds,
+            long disconnects) {}
 }

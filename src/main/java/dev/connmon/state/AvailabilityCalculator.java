@@ -20,10 +20,13 @@ import java.util.TreeMap;
  */
 final class AvailabilityCalculator {
     /** A logged connect, failed connect or disconnect: what the computation reads of a log row. */
-    record LogEvent(Instant time, String event, String initiator, String connectionId) {
-    }
+    record LogEvent(Instant time, String event, String initiator, String connectionId) {}
 
-    enum Status { UNKNOWN, CONNECTED, DISCONNECTED }
+    enum Status {
+        UNKNOWN,
+        CONNECTED,
+        DISCONNECTED
+    }
 
     /** Time, then connects before failed attempts before disconnects (a disconnect of the same millisecond ends). */
     static final Comparator<LogEvent> ORDER = Comparator.comparing(LogEvent::time)
@@ -31,11 +34,9 @@ final class AvailabilityCalculator {
             .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""), ClientDelta.C_ORDER)
             .thenComparing(e -> Objects.requireNonNullElse(e.initiator(), ""));
 
-    private record Segment(long start, long end, Status status) {
-    }
+    private record Segment(long start, long end, Status status) {}
 
-    private AvailabilityCalculator() {
-    }
+    private AvailabilityCalculator() {}
 
     private static int rank(LogEvent e) {
         return switch (e.event()) {
@@ -51,8 +52,14 @@ final class AvailabilityCalculator {
      * @param unconfirmedSince the client's current {@code unconfirmedSince} (null if confirmed): unknown from then
      * @param step     bucket length, or null for none
      */
-    static Availability compute(String clientId, Instant since, Instant until, List<LogEvent> before,
-            List<LogEvent> window, Instant unconfirmedSince, Duration step) {
+    static Availability compute(
+            String clientId,
+            Instant since,
+            Instant until,
+            List<LogEvent> before,
+            List<LogEvent> window,
+            Instant unconfirmedSince,
+            Duration step) {
         Fold fold = new Fold();
         before.stream().sorted(ORDER).forEach(fold::apply);
         List<LogEvent> events = new ArrayList<>(window);
@@ -80,11 +87,24 @@ final class AvailabilityCalculator {
         add(segments, cursor, end, fold.status, unknownFrom);
 
         long[] totals = totals(segments, start, end);
-        long disconnects = byInitiator.values().stream().mapToLong(Long::longValue).sum();
-        List<Availability.Bucket> buckets = step == null ? null : buckets(segments, events, start, end, step.toMillis());
-        return new Availability(clientId, Instants.format(since), Instants.format(until),
-                ratio(totals[0], totals[1]), seconds(totals[0]), seconds(totals[1]), seconds(totals[2]), connects,
-                disconnects, failed, byInitiator, longestOutage(segments), buckets);
+        long disconnects =
+                byInitiator.values().stream().mapToLong(Long::longValue).sum();
+        List<Availability.Bucket> buckets =
+                step == null ? null : buckets(segments, events, start, end, step.toMillis());
+        return new Availability(
+                clientId,
+                Instants.format(since),
+                Instants.format(until),
+                ratio(totals[0], totals[1]),
+                seconds(totals[0]),
+                seconds(totals[1]),
+                seconds(totals[2]),
+                connects,
+                disconnects,
+                failed,
+                byInitiator,
+                longestOutage(segments),
+                buckets);
     }
 
     /** The state before the window and through it: connected while a connection is open, as in CONTRACT §1. */
@@ -97,8 +117,10 @@ final class AvailabilityCalculator {
                 status = Status.CONNECTED;
                 connection = e.connectionId();
             } else if (e.event().equals("disconnected")) {
-                boolean otherConnection = status == Status.CONNECTED && connection != null
-                        && e.connectionId() != null && !connection.equals(e.connectionId());
+                boolean otherConnection = status == Status.CONNECTED
+                        && connection != null
+                        && e.connectionId() != null
+                        && !connection.equals(e.connectionId());
                 if (!otherConnection) {
                     status = Status.DISCONNECTED;
                     connection = null;
@@ -133,27 +155,37 @@ final class AvailabilityCalculator {
         for (Segment s : segments) {
             long length = Math.min(s.end(), to) - Math.max(s.start(), from);
             if (length > 0) {
-                totals[switch (s.status()) {
-                    case CONNECTED -> 0;
-                    case DISCONNECTED -> 1;
-                    case UNKNOWN -> 2;
-                }] += length;
+                totals[
+                        switch (s.status()) {
+                            case CONNECTED -> 0;
+                            case DISCONNECTED -> 1;
+                            case UNKNOWN -> 2;
+                        }] += length;
             }
         }
         return totals;
     }
 
-    private static List<Availability.Bucket> buckets(List<Segment> segments, List<LogEvent> events, long start,
-            long end, long step) {
+    private static List<Availability.Bucket> buckets(
+            List<Segment> segments, List<LogEvent> events, long start, long end, long step) {
         List<Availability.Bucket> buckets = new ArrayList<>();
         for (long from = start; from < end; from += step) {
             long to = Math.min(end, from + step);
             long[] totals = totals(segments, from, to);
             long bucketFrom = from;
-            long disconnects = events.stream().filter(e -> e.event().equals("disconnected"))
-                    .mapToLong(e -> e.time().toEpochMilli()).filter(t -> t >= bucketFrom && t < to).count();
-            buckets.add(new Availability.Bucket(format(from), format(to), ratio(totals[0], totals[1]),
-                    seconds(totals[0]), seconds(totals[1]), seconds(totals[2]), disconnects));
+            long disconnects = events.stream()
+                    .filter(e -> e.event().equals("disconnected"))
+                    .mapToLong(e -> e.time().toEpochMilli())
+                    .filter(t -> t >= bucketFrom && t < to)
+                    .count();
+            buckets.add(new Availability.Bucket(
+                    format(from),
+                    format(to),
+                    ratio(totals[0], totals[1]),
+                    seconds(totals[0]),
+                    seconds(totals[1]),
+                    seconds(totals[2]),
+                    disconnects));
         }
         return buckets;
     }
@@ -166,8 +198,10 @@ final class AvailabilityCalculator {
                 longest = s;
             }
         }
-        return longest == null ? null : new Availability.Outage(format(longest.start()), format(longest.end()),
-                seconds(longest.end() - longest.start()));
+        return longest == null
+                ? null
+                : new Availability.Outage(
+                        format(longest.start()), format(longest.end()), seconds(longest.end() - longest.start()));
     }
 
     private static Double ratio(long connected, long disconnected) {

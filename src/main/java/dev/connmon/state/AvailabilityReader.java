@@ -44,24 +44,33 @@ public class AvailabilityReader {
                     Uni<RowSet<Row>> before = pool.preparedQuery("""
                             SELECT event_time, event, initiator, connection_id FROM connection_log
                              WHERE client_id = $1 AND event_time < $2 AND event IN ('connected', 'disconnected')
-                             ORDER BY event_time DESC, id DESC LIMIT $3""")
-                            .execute(Tuple.of(clientId, from, BEFORE));
+                             ORDER BY event_time DESC, id DESC LIMIT $3""").execute(Tuple.of(clientId, from, BEFORE));
                     Uni<RowSet<Row>> window = pool.preparedQuery("""
                             SELECT event_time, event, initiator, connection_id FROM connection_log
-                             WHERE client_id = $1 AND event_time >= $2 AND event_time < $3""")
-                            .execute(Tuple.of(clientId, from, to));
-                    return Uni.combine().all().unis(before, window).asTuple()
-                            .map(rows -> AvailabilityCalculator.compute(clientId, since, until,
-                                    events(rows.getItem1()), events(rows.getItem2()),
-                                    unconfirmed == null ? null : unconfirmed.toInstant(), step));
+                             WHERE client_id = $1 AND event_time >= $2 AND event_time < $3""").execute(Tuple.of(clientId, from, to));
+                    return Uni.combine()
+                            .all()
+                            .unis(before, window)
+                            .asTuple()
+                            .map(rows -> AvailabilityCalculator.compute(
+                                    clientId,
+                                    since,
+                                    until,
+                                    events(rows.getItem1()),
+                                    events(rows.getItem2()),
+                                    unconfirmed == null ? null : unconfirmed.toInstant(),
+                                    step));
                 });
     }
 
     private static List<LogEvent> events(RowSet<Row> rows) {
         List<LogEvent> events = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            events.add(new LogEvent(row.getOffsetDateTime("event_time").toInstant(), row.getString("event"),
-                    row.getString("initiator"), row.getString("connection_id")));
+            events.add(new LogEvent(
+                    row.getOffsetDateTime("event_time").toInstant(),
+                    row.getString("event"),
+                    row.getString("initiator"),
+                    row.getString("connection_id")));
         }
         return events;
     }

@@ -32,8 +32,7 @@ final class ClientDelta {
         return Boolean.compare(i < a.length(), j < b.length());
     };
     /** Time, connection id, then every other connect column: a total order (see StateRepository.NEWER_CONNECT). */
-    static final Comparator<LifecycleEvent> CONNECT_ORDER = Comparator
-            .comparing(LifecycleEvent::time)
+    static final Comparator<LifecycleEvent> CONNECT_ORDER = Comparator.comparing(LifecycleEvent::time)
             .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""), C_ORDER)
             .thenComparing(LifecycleEvent::ipAddress, Comparator.nullsFirst(C_ORDER))
             .thenComparing(LifecycleEvent::port, Comparator.nullsFirst(Comparator.naturalOrder()))
@@ -43,14 +42,13 @@ final class ClientDelta {
             .thenComparing(LifecycleEvent::keepAlive, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(LifecycleEvent::cleanStart, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(LifecycleEvent::source, Comparator.nullsFirst(C_ORDER));
-    static final Comparator<LifecycleEvent> DISCONNECT_ORDER = Comparator
-            .comparing(LifecycleEvent::time)
+
+    static final Comparator<LifecycleEvent> DISCONNECT_ORDER = Comparator.comparing(LifecycleEvent::time)
             .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""), C_ORDER)
             .thenComparing(e -> e.initiator() == null ? "" : e.initiator().wireName())
             .thenComparingInt(e -> Objects.requireNonNullElse(e.reasonCode(), -1))
             .thenComparing(e -> Objects.requireNonNullElse(e.reason(), ""), C_ORDER);
-    static final Comparator<LifecycleEvent> ACTIVITY_ORDER = Comparator
-            .comparing(LifecycleEvent::time)
+    static final Comparator<LifecycleEvent> ACTIVITY_ORDER = Comparator.comparing(LifecycleEvent::time)
             .thenComparingInt(e -> e.type().activityRank());
 
     final String clientId;
@@ -77,7 +75,7 @@ final class ClientDelta {
                     closingConnectionIds.add(event.connectionId());
                 }
             }
-            default -> { }
+            default -> {}
         }
         if (event.type().isActivity()) {
             activity = max(activity, event, ACTIVITY_ORDER);
@@ -85,12 +83,13 @@ final class ClientDelta {
     }
 
     boolean connectClosed() {
-        return connect != null && connect.connectionId() != null
+        return connect != null
+                && connect.connectionId() != null
                 && closingConnectionIds.contains(connect.connectionId());
     }
 
-    private static LifecycleEvent max(LifecycleEvent current, LifecycleEvent candidate,
-            Comparator<LifecycleEvent> order) {
+    private static LifecycleEvent max(
+            LifecycleEvent current, LifecycleEvent candidate, Comparator<LifecycleEvent> order) {
         return current == null || order.compare(candidate, current) > 0 ? candidate : current;
     }
 }

@@ -21,5 +21,4 @@ public record ClientState(
         String node,
         String unconfirmedSince,
         boolean flapping,
-        String flappingSince) {
-}
+        String flappingSince) {}

@@ -43,14 +43,15 @@ public class FlappingRule {
                      AND l.event_time <= s.disconnect_time) d
              WHERE s.client_id = ANY($1)""";
 
-    private static final String UPDATE = """
+    private static final String UPDATE =
+            """
             WITH f AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
                                   AS f(client_id, flap_until, flap_since)),
             flapped AS (
                 UPDATE client_state s SET flapping_until = f.flap_until, flapping_since = f.flap_since
                   FROM f WHERE s.client_id = f.client_id
                 RETURNING\s""" + StateRepository.CHANGE_COLUMNS.replace("client_id,", "s.client_id,") + ")\n"
-            + StateRepository.RECORD_CHANGES.formatted("flapped", "false", "false");
+                    + StateRepository.RECORD_CHANGES.formatted("flapped", "false", "false");
 
     /** One client's current episode; both null when its disconnects make none. */
     record Episode(Instant until, Instant since) {
@@ -106,7 +107,8 @@ public class FlappingRule {
             return Uni.createFrom().item(previous);
         }
         double lookBack = window.toMillis() * LOOK_BACK_WINDOWS / 1000.0;
-        return conn.preparedQuery(RECENT).execute(Tuple.of(clientIds.toArray(String[]::new), lookBack))
+        return conn.preparedQuery(RECENT)
+                .execute(Tuple.of(clientIds.toArray(String[]::new), lookBack))
                 .chain(rows -> {
                     List<String> ids = new ArrayList<>();
                     List<OffsetDateTime> untils = new ArrayList<>();
@@ -132,8 +134,11 @@ public class FlappingRule {
                     if (ids.isEmpty()) {
                         return Uni.createFrom().item(previous);
                     }
-                    return conn.preparedQuery(UPDATE).execute(Tuple.of(ids.toArray(String[]::new),
-                            untils.toArray(OffsetDateTime[]::new), sinces.toArray(OffsetDateTime[]::new)));
+                    return conn.preparedQuery(UPDATE)
+                            .execute(Tuple.of(
+                                    ids.toArray(String[]::new),
+                                    untils.toArray(OffsetDateTime[]::new),
+                                    sinces.toArray(OffsetDateTime[]::new)));
                 });
     }
 

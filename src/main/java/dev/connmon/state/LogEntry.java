@@ -17,5 +17,4 @@ public record LogEntry(
         String ipAddress,
         String node,
         String source,
-        String dialect) {
-}
+        String dialect) {}

@@ -6,11 +6,10 @@ import java.util.Locale;
 
 /** The sentence a person reads in the connection log ("Disconnected by the server: Keep Alive timeout (0x8D)"). */
 public final class LogMessages {
-    private LogMessages() {
-    }
+    private LogMessages() {}
 
-    public static String message(String event, String initiator, Integer code, String reason, String ipAddress,
-            String protocol) {
+    public static String message(
+            String event, String initiator, Integer code, String reason, String ipAddress, String protocol) {
         EventType type = EventType.fromWireName(event).orElse(null);
         if (type == EventType.CONNECTED) {
             return "Connected" + (ipAddress == null ? "" : " from " + ipAddress)
@@ -28,8 +27,7 @@ public final class LogMessages {
             return switch (initiator) {
                 case "client" -> "Disconnected by the client" + detail(why, code);
                 case "server" -> "Disconnected by the server" + detail(why, code);
-                default -> code == null && why == null ? "Connection lost"
-                        : "Connection lost" + detail(why, code);
+                default -> code == null && why == null ? "Connection lost" : "Connection lost" + detail(why, code);
             };
         }
         return event;

@@ -36,12 +36,10 @@ public class LogReader {
     }
 
     /** Where a page of the log ends (newest first): the last entry's time and id. */
-    public record Cursor(Instant time, long id) {
-    }
+    public record Cursor(Instant time, long id) {}
 
     /** A page of the log and the cursor after it, null on the last page. */
-    public record Page(List<LogEntry> entries, Cursor next) {
-    }
+    public record Page(List<LogEntry> entries, Cursor next) {}
 
     /** A page of one client's log after {@code after} (null: from the newest), for exports of every entry. */
     public Uni<Page> pageByClientId(String clientId, Instant since, Instant until, Cursor after, int limit) {
@@ -49,14 +47,18 @@ public class LogReader {
     }
 
     /** A page of a Watson device's log, as {@link #byDevice}. */
-    public Uni<Page> pageByDevice(String typeId, String deviceId, Instant since, Instant until, Cursor after,
-            int limit) {
-        return page("device_type = $1 AND device_id = $2", new ArrayList<>(List.of(typeId, deviceId)), since, until,
-                after, limit);
+    public Uni<Page> pageByDevice(
+            String typeId, String deviceId, Instant since, Instant until, Cursor after, int limit) {
+        return page(
+                "device_type = $1 AND device_id = $2",
+                new ArrayList<>(List.of(typeId, deviceId)),
+                since,
+                until,
+                after,
+                limit);
     }
 
-    private Uni<Page> page(String where, List<Object> params, Instant since, Instant until, Cursor after,
-            int limit) {
+    private Uni<Page> page(String where, List<Object> params, Instant since, Instant until, Cursor after, int limit) {
         String condition = where;
         if (after != null) {
             params.add(after.time().atOffset(ZoneOffset.UTC));
@@ -84,10 +86,10 @@ public class LogReader {
         });
     }
 
-    private static StringBuilder select(String where, List<Object> params, Instant since, Instant until, int limit,
-            String extraColumns) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + extraColumns + " FROM connection_log WHERE "
-                + where);
+    private static StringBuilder select(
+            String where, List<Object> params, Instant since, Instant until, int limit, String extraColumns) {
+        StringBuilder sql =
+                new StringBuilder("SELECT " + COLUMNS + extraColumns + " FROM connection_log WHERE " + where);
         if (since != null) {
             params.add(since.atOffset(ZoneOffset.UTC));
             sql.append(" AND event_time >= $").append(params.size());
@@ -110,7 +112,13 @@ public class LogReader {
         return new LogEntry(
                 Instants.format(row.getOffsetDateTime("event_time").toInstant()),
                 LogMessages.message(event, initiator, code, reason, ip, row.getString("protocol_version")),
-                event, initiator, code, reason, ip, row.getString("node"), row.getString("source"),
+                event,
+                initiator,
+                code,
+                reason,
+                ip,
+                row.getString("node"),
+                row.getString("source"),
                 row.getString("dialect"));
     }
 }

@@ -17,8 +17,7 @@ import java.time.ZoneOffset;
 @ApplicationScoped
 public class NodeHeartbeats {
     /** The node's previous run: when it started, its last sign of life, and whether it stopped gracefully then. */
-    public record PreviousRun(Instant startedAt, Instant lastAlive, boolean stopped) {
-    }
+    public record PreviousRun(Instant startedAt, Instant lastAlive, boolean stopped) {}
 
     private final Pool pool;
 
@@ -35,7 +34,8 @@ public class NodeHeartbeats {
                         return null;
                     }
                     Row row = rows.iterator().next();
-                    return new PreviousRun(row.getOffsetDateTime("started_at").toInstant(),
+                    return new PreviousRun(
+                            row.getOffsetDateTime("started_at").toInstant(),
                             row.getOffsetDateTime("heartbeat_at").toInstant(),
                             row.getOffsetDateTime("stopped_at") != null);
                 });
@@ -46,7 +46,8 @@ public class NodeHeartbeats {
         return pool.preparedQuery("""
                 INSERT INTO embedded_node (node, started_at, heartbeat_at) VALUES ($1, $2, $3)
                 ON CONFLICT (node) DO UPDATE SET started_at = $2, heartbeat_at = $3, stopped_at = NULL""")
-                .execute(Tuple.of(node, utc(startedAt), utc(at))).replaceWithVoid();
+                .execute(Tuple.of(node, utc(startedAt), utc(at)))
+                .replaceWithVoid();
     }
 
     /**
@@ -66,7 +67,8 @@ public class NodeHeartbeats {
     /** The node stopped gracefully at {@code at}, its clients disconnected. */
     public Uni<Void> stopped(String node, Instant at) {
         return pool.preparedQuery("UPDATE embedded_node SET heartbeat_at = $2, stopped_at = $2 WHERE node = $1")
-                .execute(Tuple.of(node, utc(at))).replaceWithVoid();
+                .execute(Tuple.of(node, utc(at)))
+                .replaceWithVoid();
     }
 
     private static OffsetDateTime utc(Instant instant) {

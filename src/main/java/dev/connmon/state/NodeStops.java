@@ -25,7 +25,7 @@ final class NodeStops {
                     updated_at = now()
                  WHERE s.node = $1 AND s.connection_status = 'connected' AND s.connect_time <= $5
                 RETURNING s.connect_connection_id, """ + StateRepository.CHANGE_COLUMNS.replace("client_id,", "s.client_id,")
-            + """
+                    + """
             ), logged AS (
             INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
                                         connection_id, node, dialect, source, dedup_key)
@@ -40,10 +40,11 @@ final class NodeStops {
                 RETURNING id)
             SELECT count(*) AS disconnected,
                    (SELECT pg_notify('connmon_changes', max(id)::text) FROM changes HAVING count(*) > 0)
-              FROM changes""").replace("ENDED", ENDED).replace("CHANGE_COLUMNS", StateRepository.CHANGE_COLUMNS);
+              FROM changes""")
+            .replace("ENDED", ENDED)
+            .replace("CHANGE_COLUMNS", StateRepository.CHANGE_COLUMNS);
 
-    private NodeStops() {
-    }
+    private NodeStops() {}
 
     /**
      * Every client still shown connected through broker node {@code node} whose connect is not after
@@ -51,11 +52,17 @@ final class NodeStops {
      * feed, at {@code at}, or at its connect or last activity when that is later (a connection does not end before
      * it starts). Emits how many were disconnected.
      */
-    static Uni<Integer> disconnect(Pool pool, String node, Instant at, Instant connectedUpTo, String dialect,
-            String source) {
-        return pool.withTransaction(conn -> conn.query(StateRepository.BEGIN_INGEST).execute()
-                        .chain(() -> conn.preparedQuery(DISCONNECT).execute(Tuple.of(node, at.atOffset(ZoneOffset.UTC),
-                                dialect, source, connectedUpTo.atOffset(ZoneOffset.UTC)))))
+    static Uni<Integer> disconnect(
+            Pool pool, String node, Instant at, Instant connectedUpTo, String dialect, String source) {
+        return pool.withTransaction(conn -> conn.query(StateRepository.BEGIN_INGEST)
+                        .execute()
+                        .chain(() -> conn.preparedQuery(DISCONNECT)
+                                .execute(Tuple.of(
+                                        node,
+                                        at.atOffset(ZoneOffset.UTC),
+                                        dialect,
+                                        source,
+                                        connectedUpTo.atOffset(ZoneOffset.UTC)))))
                 .map(rows -> (int) (long) rows.iterator().next().getLong("disconnected"));
     }
 }

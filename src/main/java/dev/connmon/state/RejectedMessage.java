@@ -16,5 +16,4 @@ public record RejectedMessage(
         String reason,
         int payloadSize,
         String payload,
-        String payloadBase64) {
-}
+        String payloadBase64) {}

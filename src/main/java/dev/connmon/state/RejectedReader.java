@@ -24,13 +24,11 @@ public class RejectedReader {
     public Uni<List<RejectedMessage>> list(Long beforeId, int limit) {
         return pool.preparedQuery("""
                 SELECT id, received_at, source, topic, dialect, reason, payload_size, payload FROM rejected_message
-                 WHERE $1::bigint IS NULL OR id < $1 ORDER BY id DESC LIMIT $2""")
-                .execute(Tuple.of(beforeId, limit))
-                .map(rows -> {
-                    List<RejectedMessage> messages = new ArrayList<>();
-                    rows.forEach(row -> messages.add(toMessage(row)));
-                    return messages;
-                });
+                 WHERE $1::bigint IS NULL OR id < $1 ORDER BY id DESC LIMIT $2""").execute(Tuple.of(beforeId, limit)).map(rows -> {
+            List<RejectedMessage> messages = new ArrayList<>();
+            rows.forEach(row -> messages.add(toMessage(row)));
+            return messages;
+        });
     }
 
     private static RejectedMessage toMessage(Row row) {

@@ -19,17 +19,39 @@ public record StateFilter(
         String deviceId,
         Boolean flapping) {
 
-    public static final StateFilter ALL = new StateFilter(null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null);
+    public static final StateFilter ALL =
+            new StateFilter(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     /** Without the flapping filter (CONTRACT §10.3), as before it existed. */
-    public StateFilter(String connectionStatus, Instant connectedAfter, Instant connectedBefore,
-            Instant disconnectedAfter, Instant disconnectedBefore, Instant activeAfter, Instant activeBefore,
-            String disconnectInitiator, Integer disconnectReasonCode, String clientIdPrefix, String clientType,
-            String deviceType, String deviceId) {
-        this(connectionStatus, connectedAfter, connectedBefore, disconnectedAfter, disconnectedBefore, activeAfter,
-                activeBefore, disconnectInitiator, disconnectReasonCode, clientIdPrefix, clientType, deviceType,
-                deviceId, null);
+    public StateFilter(
+            String connectionStatus,
+            Instant connectedAfter,
+            Instant connectedBefore,
+            Instant disconnectedAfter,
+            Instant disconnectedBefore,
+            Instant activeAfter,
+            Instant activeBefore,
+            String disconnectInitiator,
+            Integer disconnectReasonCode,
+            String clientIdPrefix,
+            String clientType,
+            String deviceType,
+            String deviceId) {
+        this(
+                connectionStatus,
+                connectedAfter,
+                connectedBefore,
+                disconnectedAfter,
+                disconnectedBefore,
+                activeAfter,
+                activeBefore,
+                disconnectInitiator,
+                disconnectReasonCode,
+                clientIdPrefix,
+                clientType,
+                deviceType,
+                deviceId,
+                null);
     }
 
     /**
@@ -39,9 +61,12 @@ public record StateFilter(
     public StateFilter and(StateFilter o) {
         return new StateFilter(
                 same("connectionStatus", connectionStatus, o.connectionStatus),
-                later(connectedAfter, o.connectedAfter), earlier(connectedBefore, o.connectedBefore),
-                later(disconnectedAfter, o.disconnectedAfter), earlier(disconnectedBefore, o.disconnectedBefore),
-                later(activeAfter, o.activeAfter), earlier(activeBefore, o.activeBefore),
+                later(connectedAfter, o.connectedAfter),
+                earlier(connectedBefore, o.connectedBefore),
+                later(disconnectedAfter, o.disconnectedAfter),
+                earlier(disconnectedBefore, o.disconnectedBefore),
+                later(activeAfter, o.activeAfter),
+                earlier(activeBefore, o.activeBefore),
                 same("disconnectInitiator", disconnectInitiator, o.disconnectInitiator),
                 same("disconnectReasonCode", disconnectReasonCode, o.disconnectReasonCode),
                 longerPrefix(clientIdPrefix, o.clientIdPrefix),

@@ -44,8 +44,10 @@ public record StateListQuery(String sql, List<Object> params) {
     public static StateListQuery count(StateFilter filter) {
         List<Object> params = new ArrayList<>();
         List<String> conditions = conditions(filter, params);
-        return new StateListQuery("SELECT count(*) AS n FROM client_state"
-                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)), params);
+        return new StateListQuery(
+                "SELECT count(*) AS n FROM client_state"
+                        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)),
+                params);
     }
 
     private static List<String> conditions(StateFilter f, List<Object> params) {
@@ -61,8 +63,8 @@ public record StateListQuery(String sql, List<Object> params) {
         equal(conditions, params, "device_id", f.deviceId());
         if (f.flapping() != null) {
             // FlappingRule: flapping while the episode's end is in the future
-            conditions.add(f.flapping() ? "flapping_until > now()"
-                    : "(flapping_until IS NULL OR flapping_until <= now())");
+            conditions.add(
+                    f.flapping() ? "flapping_until > now()" : "(flapping_until IS NULL OR flapping_until <= now())");
         }
         if (f.clientIdPrefix() != null) {
             params.add(likePrefix(f.clientIdPrefix()));
@@ -79,8 +81,8 @@ public record StateListQuery(String sql, List<Object> params) {
     }
 
     /** After and before are exclusive; "before" never matches a client that has no such time at all. */
-    private static void range(List<String> conditions, List<Object> params, StateSort.Field field, Instant after,
-            Instant before) {
+    private static void range(
+            List<String> conditions, List<Object> params, StateSort.Field field, Instant after, Instant before) {
         if (after != null) {
             params.add(after.atOffset(ZoneOffset.UTC));
             conditions.add(field.keyExpression() + " > $" + params.size());

@@ -3,5 +3,4 @@ package dev.connmon.state;
 import java.util.List;
 
 /** One page of a state list, and the position after its last row when more rows follow. */
-public record StatePage(List<ClientState> results, PagePosition next) {
-}
+public record StatePage(List<ClientState> results, PagePosition next) {}

@@ -39,8 +39,8 @@ public class StateReader {
         return pool.query("SELECT connection_status, count(*) AS n FROM client_state GROUP BY connection_status")
                 .execute()
                 .map(rows -> {
-                    java.util.Map<String, Long> counts = new java.util.TreeMap<>(
-                            java.util.Map.of("connected", 0L, "disconnected", 0L));
+                    java.util.Map<String, Long> counts =
+                            new java.util.TreeMap<>(java.util.Map.of("connected", 0L, "disconnected", 0L));
                     rows.forEach(row -> counts.put(row.getString("connection_status"), row.getLong("n")));
                     return counts;
                 });
@@ -48,27 +48,30 @@ public class StateReader {
 
     public Uni<Long> count(StateFilter filter) {
         StateListQuery query = StateListQuery.count(filter);
-        return pool.preparedQuery(query.sql()).execute(Tuple.from(query.params()))
+        return pool.preparedQuery(query.sql())
+                .execute(Tuple.from(query.params()))
                 .map(rows -> rows.iterator().next().getLong("n"));
     }
 
     public Uni<StatePage> list(StateFilter filter, StateSort sort, PagePosition after, int limit) {
         StateListQuery query = StateListQuery.of(filter, sort, after, limit + 1);
         boolean timeKey = sort.field().keyExpression() != null;
-        return pool.preparedQuery(query.sql()).execute(Tuple.from(query.params())).map(rows -> {
-            List<ClientState> results = new ArrayList<>(limit);
-            PagePosition next = null;
-            Row last = null;
-            for (Row row : rows) {
-                if (results.size() == limit) {
-                    next = position(last, timeKey);
-                    break;
-                }
-                results.add(toState(row));
-                last = row;
-            }
-            return new StatePage(results, next);
-        });
+        return pool.preparedQuery(query.sql())
+                .execute(Tuple.from(query.params()))
+                .map(rows -> {
+                    List<ClientState> results = new ArrayList<>(limit);
+                    PagePosition next = null;
+                    Row last = null;
+                    for (Row row : rows) {
+                        if (results.size() == limit) {
+                            next = position(last, timeKey);
+                            break;
+                        }
+                        results.add(toState(row));
+                        last = row;
+                    }
+                    return new StatePage(results, next);
+                });
     }
 
     private static PagePosition position(Row row, boolean timeKey) {

@@ -1,10 +1,10 @@
 package dev.connmon.state;
 
+import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.LifecycleEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.buffer.Buffer;
-import dev.connmon.lifecycle.EventType;
+import io.vertx.core.json.JsonArray;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -32,8 +32,8 @@ public class StateRepository {
     private static final String NEWER_CONNECT = """
             (EXCLUDED.connect_time IS NOT NULL AND (s.connect_time IS NULL
               OR (EXCLUDED.connect_time, coalesce(EXCLUDED.connect_connection_id, ''), %s)
-               > (s.connect_time, coalesce(s.connect_connection_id, ''), %s)))""".formatted(
-            connectTieBreak("EXCLUDED"), connectTieBreak("s"));
+               > (s.connect_time, coalesce(s.connect_connection_id, ''), %s)))""".formatted(connectTieBreak("EXCLUDED"), connectTieBreak("s"));
+
     private static final String NEWER_DISCONNECT = """
             (EXCLUDED.disconnect_time IS NOT NULL AND (s.disconnect_time IS NULL
               OR (EXCLUDED.disconnect_time, coalesce(EXCLUDED.disconnect_connection_id, ''),
@@ -55,10 +55,23 @@ public class StateRepository {
               AND coalesce(jsonb_exists((SELECT c.ids FROM closing c) -> EXCLUDED.client_id,
                                         s.connect_connection_id), false))""";
 
-    private static final List<String> CONNECT_COLUMNS = List.of("connect_time", "connect_connection_id",
-            "protocol_version", "ip_address", "port", "username", "node", "keep_alive", "clean_start", "source");
-    private static final List<String> DISCONNECT_COLUMNS = List.of("disconnect_time", "disconnect_connection_id",
-            "disconnect_initiator", "disconnect_reason_code", "disconnect_reason");
+    private static final List<String> CONNECT_COLUMNS = List.of(
+            "connect_time",
+            "connect_connection_id",
+            "protocol_version",
+            "ip_address",
+            "port",
+            "username",
+            "node",
+            "keep_alive",
+            "clean_start",
+            "source");
+    private static final List<String> DISCONNECT_COLUMNS = List.of(
+            "disconnect_time",
+            "disconnect_connection_id",
+            "disconnect_initiator",
+            "disconnect_reason_code",
+            "disconnect_reason");
     private static final List<String> ACTIVITY_COLUMNS = List.of("activity_time", "activity_event", "activity_rank");
 
     /** The state columns a change keeps: what the API shows (see StateReader). */
@@ -93,8 +106,7 @@ public class StateRepository {
      * LIKE prefixes); the batch statement's plan does not depend on its values (arrays of rows), and planning it
      * each time cost more than small batches' execution (issue 5).
      */
-    static final String BEGIN_INGEST = LOCK_CHANGE_FEED
-            + ", set_config('plan_cache_mode', 'force_generic_plan', true)";
+    static final String BEGIN_INGEST = LOCK_CHANGE_FEED + ", set_config('plan_cache_mode', 'force_generic_plan', true)";
 
     static final String APPLY_BATCH = ("""
             WITH logged AS (
@@ -106,7 +118,8 @@ public class StateRepository {
                                      $13::text[], $14::uuid[], $40::text[])
                 ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING
             """ + TimelineCounters.LOGGED_RETURNING + """
-            )""" + TimelineCounters.COUNT_LOGGED.replace("%", "%%") + """
+            )"""
+                    + TimelineCounters.COUNT_LOGGED.replace("%", "%%") + """
             , rejected AS (
                 INSERT INTO rejected_message (topic, dialect, reason, payload_size, payload, source)
                 SELECT * FROM unnest($15::text[], $16::text[], $17::text[], $18::int[], $19::bytea[], $41::text[])
@@ -157,8 +170,9 @@ public class StateRepository {
                 SELECT u.*, d.connect_time IS NOT NULL AND u.connect_time = d.connect_time AS connect_moved,
                        d.disconnect_time IS NOT NULL AND u.disconnect_time = d.disconnect_time AS disconnect_moved
                   FROM upserted u JOIN delta d ON d.client_id = u.client_id)
-            """ + RECORD_CHANGES.formatted("moved", "connect_moved", "disconnect_moved")).formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY,
-            CLOSES_STORED, CHANGE_COLUMNS);
+            """
+                    + RECORD_CHANGES.formatted("moved", "connect_moved", "disconnect_moved"))
+            .formatted(NEWER_CONNECT, NEWER_DISCONNECT, NEWER_ACTIVITY, CLOSES_STORED, CHANGE_COLUMNS);
 
     private final Pool pool;
     private final FlappingRule flapping;
@@ -176,8 +190,8 @@ public class StateRepository {
     /** The connect columns after time and connection id, nulls first, as {@link ClientDelta#CONNECT_ORDER}. */
     private static String connectTieBreak(String row) {
         List<String> keys = new ArrayList<>();
-        for (String column : List.of("ip_address", "port", "username", "protocol_version", "node", "keep_alive",
-                "clean_start", "source")) {
+        for (String column : List.of(
+                "ip_address", "port", "username", "protocol_version", "node", "keep_alive", "clean_start", "source")) {
             String value = switch (column) {
                 case "port", "keep_alive" -> "coalesce(%s.%s, 0)";
                 case "clean_start" -> "coalesce(%s.%s, false)";
@@ -198,7 +212,8 @@ public class StateRepository {
     }
 
     private static String assignment(String column, String condition) {
-        return "    " + column + " = CASE WHEN " + condition + " THEN EXCLUDED." + column + " ELSE s." + column + " END";
+        return "    " + column + " = CASE WHEN " + condition + " THEN EXCLUDED." + column + " ELSE s." + column
+                + " END";
     }
 
     /** Applies a batch in one statement (one round trip, one transaction); duplicates change nothing. */
@@ -214,12 +229,16 @@ public class StateRepository {
         addDeltaParams(params, deltas);
         params.add(logRows.stream().map(LifecycleEvent::source).toArray(String[]::new));
         params.add(batch.rejections().stream().map(Rejection::source).toArray(String[]::new));
-        params.add(deltas.stream().map(d -> d.connect == null ? null : d.connect.source()).toArray(String[]::new));
+        params.add(deltas.stream()
+                .map(d -> d.connect == null ? null : d.connect.source())
+                .toArray(String[]::new));
         // flapping (CONTRACT §10.3) reads the log as this batch left it, so it runs after the batch statement
         java.util.Set<String> disconnecting = new java.util.TreeSet<>();
-        batch.events().stream().filter(e -> e.type() == EventType.DISCONNECTED)
+        batch.events().stream()
+                .filter(e -> e.type() == EventType.DISCONNECTED)
                 .forEach(e -> disconnecting.add(e.clientId()));
-        Uni<Void> applied = inFeedTransaction(conn -> conn.preparedQuery(APPLY_BATCH).execute(Tuple.from(params))
+        Uni<Void> applied = inFeedTransaction(conn -> conn.preparedQuery(APPLY_BATCH)
+                .execute(Tuple.from(params))
                 .chain(rows -> flapping.update(conn, disconnecting, rows)));
         for (LifecycleEvent event : batch.events()) {
             if (event.type() == EventType.BROKER_STOPPED) {
@@ -234,12 +253,13 @@ public class StateRepository {
      * before then is disconnected by the server with 0x8B, in state and log, since no per-client line follows.
      */
     Uni<Void> brokerStopped(LifecycleEvent stop) {
-        return disconnectNode(stop.node(), stop.time(), stop.time(), stop.dialect(), stop.source()).replaceWithVoid();
+        return disconnectNode(stop.node(), stop.time(), stop.time(), stop.dialect(), stop.source())
+                .replaceWithVoid();
     }
 
     /** See {@link NodeStops#disconnect}: what a node's stop or crash means for the connections through it. */
-    public Uni<Integer> disconnectNode(String node, java.time.Instant at, java.time.Instant connectedUpTo,
-            String dialect, String source) {
+    public Uni<Integer> disconnectNode(
+            String node, java.time.Instant at, java.time.Instant connectedUpTo, String dialect, String source) {
         return NodeStops.disconnect(pool, node, at, connectedUpTo, dialect, source);
     }
 
@@ -248,8 +268,10 @@ public class StateRepository {
      * changed unseen since {@code since}. Says so in their state rather than inventing a disconnect.
      */
     public Uni<Integer> markUnconfirmed(String source, java.time.Instant since) {
-        return pool.withTransaction(conn -> conn.query(LOCK_CHANGE_FEED).execute()
-                .chain(() -> conn.preparedQuery("""
+        return pool.withTransaction(conn -> conn.query(LOCK_CHANGE_FEED)
+                .execute()
+                .chain(() -> conn.preparedQuery(
+                                """
                         WITH marked AS (
                             UPDATE client_state SET unconfirmed_since = $2, updated_at = now()
                              WHERE source = $1 AND connection_status = 'connected' AND unconfirmed_since IS NULL
@@ -266,8 +288,9 @@ public class StateRepository {
 
     /** Forgets a client: its state and its connection log. Emits whether there was anything to forget. */
     public Uni<Boolean> delete(String clientId) {
-        return pool.withTransaction(conn -> conn.query(LOCK_CHANGE_FEED).execute()
-                .chain(() -> conn.preparedQuery("""
+        return pool.withTransaction(conn -> conn.query(LOCK_CHANGE_FEED)
+                        .execute()
+                        .chain(() -> conn.preparedQuery("""
                         WITH state AS (DELETE FROM client_state WHERE client_id = $1 RETURNING client_id),
                              log AS (DELETE FROM connection_log WHERE client_id = $1 RETURNING 1),
                              change AS (INSERT INTO state_change (client_id, deleted)
@@ -275,14 +298,15 @@ public class StateRepository {
                              notified AS (SELECT pg_notify('connmon_changes', max(id)::text) FROM change
                                           HAVING count(*) > 0)
                         SELECT (SELECT count(*) FROM state) + (SELECT count(*) FROM log)
-                               + (SELECT count(*) FROM notified) AS deleted""")
-                        .execute(Tuple.of(clientId))))
+                               + (SELECT count(*) FROM notified) AS deleted""").execute(Tuple.of(clientId))))
                 .map(rows -> rows.iterator().next().getLong("deleted") > 0);
     }
 
     /** Runs {@code work} in a transaction that holds the change-feed lock (see {@link #LOCK_CHANGE_FEED}). */
-    private Uni<Void> inFeedTransaction(java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection,
-            Uni<RowSet<io.vertx.mutiny.sqlclient.Row>>> work) {
+    private Uni<Void> inFeedTransaction(
+            java.util.function.Function<
+                            io.vertx.mutiny.sqlclient.SqlConnection, Uni<RowSet<io.vertx.mutiny.sqlclient.Row>>>
+                    work) {
         return pool.withTransaction(conn -> conn.query(BEGIN_INGEST).execute().chain(() -> work.apply(conn)))
                 .replaceWithVoid();
     }
@@ -320,13 +344,29 @@ public class StateRepository {
      * was kept). Source and dialect are left out: the same event reported through two paths is still one event.
      */
     static UUID dedupKey(LifecycleEvent e) {
-        String identity = String.join("\u0000", e.type().wireName(), Long.toString(e.time().toEpochMilli()),
-                String.valueOf(e.connectionId()), e.initiator() == null ? "" : e.initiator().wireName(),
-                String.valueOf(e.reasonCode()), String.valueOf(e.ipAddress()), String.valueOf(e.port()));
-        if (e.reason() != null || e.username() != null || e.protocolVersion() != null || e.keepAlive() != null
-                || e.cleanStart() != null || e.node() != null) {
-            identity = String.join("\u0000", identity, String.valueOf(e.reason()), String.valueOf(e.username()),
-                    String.valueOf(e.protocolVersion()), String.valueOf(e.keepAlive()), String.valueOf(e.cleanStart()),
+        String identity = String.join(
+                "\u0000",
+                e.type().wireName(),
+                Long.toString(e.time().toEpochMilli()),
+                String.valueOf(e.connectionId()),
+                e.initiator() == null ? "" : e.initiator().wireName(),
+                String.valueOf(e.reasonCode()),
+                String.valueOf(e.ipAddress()),
+                String.valueOf(e.port()));
+        if (e.reason() != null
+                || e.username() != null
+                || e.protocolVersion() != null
+                || e.keepAlive() != null
+                || e.cleanStart() != null
+                || e.node() != null) {
+            identity = String.join(
+                    "\u0000",
+                    identity,
+                    String.valueOf(e.reason()),
+                    String.valueOf(e.username()),
+                    String.valueOf(e.protocolVersion()),
+                    String.valueOf(e.keepAlive()),
+                    String.valueOf(e.cleanStart()),
                     String.valueOf(e.node()));
         }
         return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8));
@@ -334,9 +374,16 @@ public class StateRepository {
 
     private static void addLogParams(List<Object> params, Collection<LifecycleEvent> rows) {
         int n = rows.size();
-        String[] clientIds = new String[n], events = new String[n], initiators = new String[n], reasons = new String[n],
-                connectionIds = new String[n], ips = new String[n], usernames = new String[n],
-                protocols = new String[n], nodes = new String[n], dialects = new String[n];
+        String[] clientIds = new String[n],
+                events = new String[n],
+                initiators = new String[n],
+                reasons = new String[n],
+                connectionIds = new String[n],
+                ips = new String[n],
+                usernames = new String[n],
+                protocols = new String[n],
+                nodes = new String[n],
+                dialects = new String[n];
         OffsetDateTime[] times = new OffsetDateTime[n];
         Integer[] codes = new Integer[n], ports = new Integer[n];
         UUID[] keys = new UUID[n];
@@ -358,8 +405,21 @@ public class StateRepository {
             keys[i] = dedupKey(e);
             i++;
         }
-        params.addAll(List.of(clientIds, times, events, initiators, codes, reasons, connectionIds, ips, ports,
-                usernames, protocols, nodes, dialects, keys));
+        params.addAll(List.of(
+                clientIds,
+                times,
+                events,
+                initiators,
+                codes,
+                reasons,
+                connectionIds,
+                ips,
+                ports,
+                usernames,
+                protocols,
+                nodes,
+                dialects,
+                keys));
     }
 
     private static void addRejectionParams(List<Object> params, List<Rejection> rejections) {
@@ -380,10 +440,18 @@ public class StateRepository {
 
     private static void addDeltaParams(List<Object> params, Collection<ClientDelta> deltas) {
         int n = deltas.size();
-        String[] clientIds = new String[n], connIds = new String[n], protocols = new String[n], ips = new String[n],
-                usernames = new String[n], nodes = new String[n], discConnIds = new String[n],
-                initiators = new String[n], reasons = new String[n], activityEvents = new String[n];
-        OffsetDateTime[] connectTimes = new OffsetDateTime[n], disconnectTimes = new OffsetDateTime[n],
+        String[] clientIds = new String[n],
+                connIds = new String[n],
+                protocols = new String[n],
+                ips = new String[n],
+                usernames = new String[n],
+                nodes = new String[n],
+                discConnIds = new String[n],
+                initiators = new String[n],
+                reasons = new String[n],
+                activityEvents = new String[n];
+        OffsetDateTime[] connectTimes = new OffsetDateTime[n],
+                disconnectTimes = new OffsetDateTime[n],
                 activityTimes = new OffsetDateTime[n];
         Integer[] ports = new Integer[n], keepAlives = new Integer[n], codes = new Integer[n];
         Boolean[] cleanStarts = new Boolean[n], closed = new Boolean[n];
@@ -421,9 +489,27 @@ public class StateRepository {
             }
             i++;
         }
-        params.addAll(List.of(clientIds, connectTimes, connIds, protocols, ips, ports, usernames, nodes, keepAlives,
-                cleanStarts, closed, closingIds, disconnectTimes, discConnIds, initiators, codes, reasons,
-                activityTimes, activityEvents, ranks));
+        params.addAll(List.of(
+                clientIds,
+                connectTimes,
+                connIds,
+                protocols,
+                ips,
+                ports,
+                usernames,
+                nodes,
+                keepAlives,
+                cleanStarts,
+                closed,
+                closingIds,
+                disconnectTimes,
+                discConnIds,
+                initiators,
+                codes,
+                reasons,
+                activityTimes,
+                activityEvents,
+                ranks));
     }
 
     private static OffsetDateTime utc(java.time.Instant instant) {

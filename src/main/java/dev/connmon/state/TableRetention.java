@@ -38,7 +38,8 @@ public class TableRetention {
     TableRetention(Pool pool, Vertx vertx, ConnmonConfig config) {
         Duration logRetention = config.log().retention();
         if (logRetention.isNegative() || logRetention.isZero()) {
-            throw new IllegalArgumentException("connmon.log.retention must be a positive duration, not " + logRetention);
+            throw new IllegalArgumentException(
+                    "connmon.log.retention must be a positive duration, not " + logRetention);
         }
         this.pool = pool;
         this.vertx = vertx;
@@ -61,28 +62,36 @@ public class TableRetention {
     }
 
     private void maintain() {
-        maintainLog(Instant.now(), logRetention).subscribe().with(
-                result -> {
-                    if (result.dropped() > 0) {
-                        Log.infof("Dropped %d day(s) of connection log older than %s", result.dropped(), logRetention);
-                    }
-                },
-                failure -> Log.warnf("Cannot maintain the connection log partitions: %s", failure.getMessage()));
-        trim(maxRows).subscribe().with(
-                deleted -> {
-                    if (deleted > 0) {
-                        Log.infof("Dropped the %d oldest rejected messages (keeping %d)", deleted, maxRows);
-                    }
-                },
-                failure -> Log.warnf("Cannot trim rejected messages: %s", failure.getMessage()));
-        trimChanges(changeRetention).subscribe().with(
-                deleted -> Log.debugf("Dropped %d state changes older than %s", deleted, changeRetention),
-                failure -> Log.warnf("Cannot trim state changes: %s", failure.getMessage()));
+        maintainLog(Instant.now(), logRetention)
+                .subscribe()
+                .with(
+                        result -> {
+                            if (result.dropped() > 0) {
+                                Log.infof(
+                                        "Dropped %d day(s) of connection log older than %s",
+                                        result.dropped(), logRetention);
+                            }
+                        },
+                        failure ->
+                                Log.warnf("Cannot maintain the connection log partitions: %s", failure.getMessage()));
+        trim(maxRows)
+                .subscribe()
+                .with(
+                        deleted -> {
+                            if (deleted > 0) {
+                                Log.infof("Dropped the %d oldest rejected messages (keeping %d)", deleted, maxRows);
+                            }
+                        },
+                        failure -> Log.warnf("Cannot trim rejected messages: %s", failure.getMessage()));
+        trimChanges(changeRetention)
+                .subscribe()
+                .with(
+                        deleted -> Log.debugf("Dropped %d state changes older than %s", deleted, changeRetention),
+                        failure -> Log.warnf("Cannot trim state changes: %s", failure.getMessage()));
     }
 
     /** What one pass over the connection log's partitions did. */
-    public record LogMaintenance(int dropped, int made) {
-    }
+    public record LogMaintenance(int dropped, int made) {}
 
     /**
      * Drops the log's day partitions that end before {@code now - retention} and makes those from the day before
@@ -99,7 +108,8 @@ public class TableRetention {
                 .execute(Tuple.of(cutoff))
                 .chain(dropped -> conn.preparedQuery("SELECT connmon_log_partitions($1, $2)")
                         .execute(Tuple.of(first, last))
-                        .map(made -> new LogMaintenance(dropped.iterator().next().getInteger(0),
+                        .map(made -> new LogMaintenance(
+                                dropped.iterator().next().getInteger(0),
                                 made.iterator().next().getInteger(0)))));
     }
 
@@ -126,8 +136,6 @@ public class TableRetention {
     public Uni<Integer> trim(int keep) {
         return pool.preparedQuery("""
                 DELETE FROM rejected_message
-                 WHERE id <= (SELECT max(id) FROM rejected_message) - $1""")
-                .execute(Tuple.of(keep))
-                .map(rows -> rows.rowCount());
+                 WHERE id <= (SELECT max(id) FROM rejected_message) - $1""").execute(Tuple.of(keep)).map(rows -> rows.rowCount());
     }
 }

@@ -12,7 +12,12 @@ import java.util.Map;
 public record Timeline(String since, String until, String step, List<Bucket> buckets) {
 
     @RegisterForReflection
-    public record Bucket(String start, String end, Long connected, Long disconnected, long connects,
-            long failedConnects, Map<String, Long> disconnects) {
-    }
+    public record Bucket(
+            String start,
+            String end,
+            Long connected,
+            Long disconnected,
+            long connects,
+            long failedConnects,
+            Map<String, Long> disconnects) {}
 }

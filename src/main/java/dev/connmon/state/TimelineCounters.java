@@ -39,6 +39,5 @@ final class TimelineCounters {
                     disconnects_unknown = m.disconnects_unknown + EXCLUDED.disconnects_unknown)
             """.replace("CLIENT_TYPE", CLIENT_TYPE);
 
-    private TimelineCounters() {
-    }
+    private TimelineCounters() {}
 }

@@ -37,23 +37,24 @@ public class TimelineReader {
     }
 
     /** Optional filters; null matches every client. */
-    public record Filter(String clientType, String deviceType) {
-    }
+    public record Filter(String clientType, String deviceType) {}
 
     public Uni<Timeline> timeline(Instant since, Instant until, Duration step, Filter filter, Instant now) {
         Instant start = since.truncatedTo(ChronoUnit.MINUTES);
         Duration tolerance = sampler.interval().multipliedBy(2);
         List<Object> params = new ArrayList<>(List.of(start.atOffset(ZoneOffset.UTC), until.atOffset(ZoneOffset.UTC)));
         String match = match(filter, params);
-        Uni<RowSet<Row>> events = pool.preparedQuery("""
+        Uni<RowSet<Row>> events =
+                pool.preparedQuery("""
                 SELECT minute, sum(connects) AS connects, sum(failed_connects) AS failed,
                        sum(disconnects_client) AS client, sum(disconnects_server) AS server,
                        sum(disconnects_network) AS network, sum(disconnects_unknown) AS unknown
                   FROM fleet_event_minute WHERE minute >= $1 AND minute < $2 AND""" + match + "\n GROUP BY minute").execute(Tuple.from(params));
-        List<Object> sampleParams = new ArrayList<>(List.of(start.minus(tolerance).atOffset(ZoneOffset.UTC),
-                until.atOffset(ZoneOffset.UTC)));
+        List<Object> sampleParams = new ArrayList<>(
+                List.of(start.minus(tolerance).atOffset(ZoneOffset.UTC), until.atOffset(ZoneOffset.UTC)));
         String sampleMatch = match(filter, sampleParams);
-        Uni<RowSet<Row>> samples = pool.preparedQuery("""
+        Uni<RowSet<Row>> samples =
+                pool.preparedQuery("""
                 SELECT sampled_at, coalesce(sum(connected) FILTER (WHERE client_type <> '' AND""" + sampleMatch + """
                 ), 0) AS connected,
                        coalesce(sum(disconnected) FILTER (WHERE client_type <> '' AND""" + sampleMatch + """
@@ -63,7 +64,8 @@ public class TimelineReader {
         boolean endsNow = !until.isBefore(now.minus(sampler.interval()));
         return Uni.combine().all().unis(events, samples).asTuple().chain(t -> {
             long[] fresh = endsNow ? freshSample(t.getItem2(), now) : null;
-            Uni<long[]> current = !endsNow ? Uni.createFrom().nullItem()
+            Uni<long[]> current = !endsNow
+                    ? Uni.createFrom().nullItem()
                     : fresh != null ? Uni.createFrom().item(fresh) : current(filter);
             return current.map(counts -> build(start, until, step, tolerance, t.getItem1(), t.getItem2(), counts));
         });
@@ -79,8 +81,8 @@ public class TimelineReader {
         for (Row row : sampleRows) {
             newest = row;
         }
-        if (newest == null || newest.getOffsetDateTime("sampled_at").toInstant()
-                .isBefore(now.minus(sampler.interval()))) {
+        if (newest == null
+                || newest.getOffsetDateTime("sampled_at").toInstant().isBefore(now.minus(sampler.interval()))) {
             return null;
         }
         return new long[] {newest.getLong("connected"), newest.getLong("disconnected")};
@@ -119,8 +121,14 @@ public class TimelineReader {
         return conditions.isEmpty() ? " true" : " " + String.join(" AND ", conditions);
     }
 
-    private static Timeline build(Instant start, Instant until, Duration step, Duration tolerance,
-            RowSet<Row> eventRows, RowSet<Row> sampleRows, long[] current) {
+    private static Timeline build(
+            Instant start,
+            Instant until,
+            Duration step,
+            Duration tolerance,
+            RowSet<Row> eventRows,
+            RowSet<Row> sampleRows,
+            long[] current) {
         long stepMillis = step.toMillis();
         List<long[]> counts = new ArrayList<>();
         List<Instant[]> bounds = new ArrayList<>();
@@ -144,7 +152,8 @@ public class TimelineReader {
         }
         TreeMap<Instant, long[]> samples = new TreeMap<>();
         for (Row row : sampleRows) {
-            samples.put(row.getOffsetDateTime("sampled_at").toInstant(),
+            samples.put(
+                    row.getOffsetDateTime("sampled_at").toInstant(),
                     new long[] {row.getLong("connected"), row.getLong("disconnected")});
         }
         List<Timeline.Bucket> buckets = new ArrayList<>(counts.size());
@@ -156,8 +165,14 @@ public class TimelineReader {
             if (c[5] > 0) {
                 disconnects.put("unknown", c[5]);
             }
-            buckets.add(new Timeline.Bucket(Instants.format(bounds.get(i)[0]), Instants.format(end),
-                    status == null ? null : status[0], status == null ? null : status[1], c[0], c[1], disconnects));
+            buckets.add(new Timeline.Bucket(
+                    Instants.format(bounds.get(i)[0]),
+                    Instants.format(end),
+                    status == null ? null : status[0],
+                    status == null ? null : status[1],
+                    c[0],
+                    c[1],
+                    disconnects));
         }
         return new Timeline(Instants.format(start), Instants.format(until), step.toString(), buckets);
     }

@@ -56,17 +56,20 @@ public class TimelineSampler {
         Duration interval = config.timeline().sampleInterval();
         Duration retention = config.log().retention();
         if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("connmon.timeline.sample-interval must be at least PT1S, not "
-                    + interval);
+            throw new IllegalArgumentException(
+                    "connmon.timeline.sample-interval must be at least PT1S, not " + interval);
         }
         this.pool = pool;
         this.vertx = vertx;
         this.interval = interval;
         this.retention = retention;
-        this.passes = Timer.builder("connmon.timeline.sample").description("One pass of the timeline sampler")
+        this.passes = Timer.builder("connmon.timeline.sample")
+                .description("One pass of the timeline sampler")
                 .register(metrics);
-        Gauge.builder("connmon.timeline.sample.lag", this, TimelineSampler::lagSeconds).baseUnit("seconds")
-                .description("Now minus the newest fleet timeline sample (of any instance)").register(metrics);
+        Gauge.builder("connmon.timeline.sample.lag", this, TimelineSampler::lagSeconds)
+                .baseUnit("seconds")
+                .description("Now minus the newest fleet timeline sample (of any instance)")
+                .register(metrics);
     }
 
     public Duration interval() {
@@ -90,15 +93,17 @@ public class TimelineSampler {
 
     private void pass() {
         Timer.Sample sample = Timer.start();
-        sample().chain(this::trim).subscribe().with(
-                ignored -> sample.stop(passes),
-                failure -> Log.warnf("Cannot sample the fleet timeline: %s", failure.getMessage()));
+        sample().chain(this::trim)
+                .subscribe()
+                .with(
+                        ignored -> sample.stop(passes),
+                        failure -> Log.warnf("Cannot sample the fleet timeline: %s", failure.getMessage()));
     }
 
     /** Writes this interval's sample unless an instance already did; emits the newest sample's time. */
     public Uni<Instant> sample() {
-        return pool.withTransaction(conn -> conn.preparedQuery(SAMPLE)
-                        .execute(Tuple.of((double) interval.toMillis() / 1000.0)))
+        return pool.withTransaction(
+                        conn -> conn.preparedQuery(SAMPLE).execute(Tuple.of((double) interval.toMillis() / 1000.0)))
                 .chain(() -> pool.query("SELECT max(sampled_at) AS newest FROM fleet_sample WHERE client_type = ''")
                         .execute())
                 .map(rows -> {
@@ -113,7 +118,7 @@ public class TimelineSampler {
         return pool.preparedQuery("DELETE FROM fleet_sample WHERE sampled_at < now() - make_interval(secs => $1)")
                 .execute(Tuple.of((double) retention.toSeconds()))
                 .chain(() -> pool.preparedQuery(
-                        "DELETE FROM fleet_event_minute WHERE minute < now() - make_interval(secs => $1)")
+                                "DELETE FROM fleet_event_minute WHERE minute < now() - make_interval(secs => $1)")
                         .execute(Tuple.of((double) retention.toSeconds())))
                 .replaceWithVoid();
     }

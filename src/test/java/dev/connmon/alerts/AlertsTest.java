@@ -47,7 +47,13 @@ class AlertsTest {
     }
 
     private static List<Map<String, Object>> alerts(String query) {
-        return asReader().when().get(ALERTS + "?" + query).then().statusCode(200).extract().jsonPath()
+        return asReader()
+                .when()
+                .get(ALERTS + "?" + query)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
                 .getList("results");
     }
 
@@ -62,13 +68,21 @@ class AlertsTest {
         // not before for (2 s) has passed since the disconnect
         await().pollDelay(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(2)).until(() -> true);
         assertThat(alerts("clientId=" + id)).isEmpty();
-        await().atMost(Duration.ofSeconds(15)).until(() -> alerts("clientId=" + id).size() == 1);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> alerts("clientId=" + id).size() == 1);
         Map<String, Object> alert = alerts("clientId=" + id).get(0);
-        assertThat(alert).containsEntry("rule", "t-offline").containsEntry("condition", "offline")
-                .containsEntry("state", "open").containsEntry("clientId", id).containsEntry("resolvedAt", null);
-        assertThat(Instant.parse((String) alert.get("since"))).isEqualTo(t0.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-        assertThat(Duration.between(t0, Instant.parse((String) alert.get("openedAt")))).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
-        assertThat(((Map<?, ?>) alert.get("clientState")).get("connectionStatus")).isEqualTo("disconnected");
+        assertThat(alert)
+                .containsEntry("rule", "t-offline")
+                .containsEntry("condition", "offline")
+                .containsEntry("state", "open")
+                .containsEntry("clientId", id)
+                .containsEntry("resolvedAt", null);
+        assertThat(Instant.parse((String) alert.get("since")))
+                .isEqualTo(t0.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(Duration.between(t0, Instant.parse((String) alert.get("openedAt"))))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(((Map<?, ?>) alert.get("clientState")).get("connectionStatus"))
+                .isEqualTo("disconnected");
 
         // refused once, then delivered: same delivery id, valid signature
         await().atMost(Duration.ofSeconds(20)).until(() -> received(id).stream().anyMatch(r -> r.answered() == 204));
@@ -77,7 +91,8 @@ class AlertsTest {
         assertThat(opened).extracting(WebhookReceiver.Received::answered).containsExactly(503, 204);
         assertThat(opened.get(0).delivery()).isEqualTo(opened.get(1).delivery());
         for (WebhookReceiver.Received request : opened) {
-            assertThat(request.signature()).isEqualTo("sha256=" + WebhookSender.hmac(WebhookReceiver.SECRET, request.body()));
+            assertThat(request.signature())
+                    .isEqualTo("sha256=" + WebhookSender.hmac(WebhookReceiver.SECRET, request.body()));
             JsonObject body = new JsonObject(request.body());
             assertThat(body.getString("type")).isEqualTo("alert.opened");
             assertThat(body.getString("deliveryId")).isEqualTo(request.delivery());
@@ -85,14 +100,20 @@ class AlertsTest {
         }
 
         publish(Events.connected(id, Instant.now(), "c2"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> "resolved".equals(alerts("clientId=" + id).get(0).get("state")));
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> "resolved".equals(alerts("clientId=" + id).get(0).get("state")));
         await().atMost(Duration.ofSeconds(15)).until(() -> received(id).size() == 3);
         JsonObject resolved = new JsonObject(received(id).get(2).body());
         assertThat(resolved.getString("type")).isEqualTo("alert.resolved");
         assertThat(resolved.getJsonObject("alert").getString("resolvedAt")).isNotNull();
 
-        JsonPath deliveries = asReader().when().get(ALERTS + "/" + alert.get("id") + "/deliveries").then()
-                .statusCode(200).extract().jsonPath();
+        JsonPath deliveries = asReader()
+                .when()
+                .get(ALERTS + "/" + alert.get("id") + "/deliveries")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(deliveries.getList("type")).containsExactly("alert.opened", "alert.opened", "alert.resolved");
         assertThat(deliveries.getList("attempt", Integer.class)).containsExactly(1, 2, 1);
         assertThat(deliveries.getList("status", Integer.class)).containsExactly(503, 204, 204);
@@ -117,10 +138,14 @@ class AlertsTest {
     void aSilentClientOpensAnAlertAndItsNextActResolvesIt() {
         String id = "alert-silent-" + UUID.randomUUID();
         publish(Events.connected(id, Instant.now(), "c1"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> alerts("rule=t-silent&clientId=" + id).size() == 1);
-        assertThat(alerts("clientId=" + id).get(0)).containsEntry("condition", "silent").containsEntry("state", "open");
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> alerts("rule=t-silent&clientId=" + id).size() == 1);
+        assertThat(alerts("clientId=" + id).get(0))
+                .containsEntry("condition", "silent")
+                .containsEntry("state", "open");
         publish(Events.event("published", id, Instant.now()).put("topic", "t/1"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> "resolved".equals(alerts("clientId=" + id).get(0).get("state")));
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> "resolved".equals(alerts("clientId=" + id).get(0).get("state")));
     }
 
     /** Five disconnects back-dated so that the flapping window passes 8 s from now, with no further event. */
@@ -132,13 +157,15 @@ class AlertsTest {
             publish(Events.connected(id, first.plusSeconds(i).minusMillis(500), "c" + i));
             publish(Events.disconnected(id, first.plusSeconds(i), "c" + i, "network", 0x8D));
         }
-        await().atMost(Duration.ofSeconds(15)).until(() -> alerts("rule=t-flap&clientId=" + id).size() == 1);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> alerts("rule=t-flap&clientId=" + id).size() == 1);
         Map<String, Object> alert = alerts("rule=t-flap&clientId=" + id).get(0);
         assertThat(alert).containsEntry("condition", "flapping").containsEntry("state", "open");
-        assertThat(Instant.parse((String) alert.get("since"))).isEqualTo(first.plusSeconds(4)
-                .truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-        await().atMost(Duration.ofSeconds(30)).until(() -> "resolved".equals(
-                alerts("rule=t-flap&clientId=" + id).get(0).get("state")));
+        assertThat(Instant.parse((String) alert.get("since")))
+                .isEqualTo(first.plusSeconds(4).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> "resolved"
+                        .equals(alerts("rule=t-flap&clientId=" + id).get(0).get("state")));
         assertThat(alerts("rule=t-flap&clientId=" + id)).hasSize(1);
     }
 
@@ -148,23 +175,37 @@ class AlertsTest {
         for (int i = 0; i < 10; i++) {
             publish(Events.connected("alert-fleet-" + i, t0.minusSeconds(5), "c" + i));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> asReader().when()
-                .get("/api/v0002/clientconnectionstates?clientIdPrefix=alert-fleet-&connectionStatus=connected")
-                .then().extract().jsonPath().getList("results").size() == 10);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> asReader()
+                                .when()
+                                .get(
+                                        "/api/v0002/clientconnectionstates?clientIdPrefix=alert-fleet-&connectionStatus=connected")
+                                .then()
+                                .extract()
+                                .jsonPath()
+                                .getList("results")
+                                .size()
+                        == 10);
         assertThat(alerts("rule=t-fleet")).isEmpty();
         for (int i = 0; i < 6; i++) {
             publish(Events.disconnected("alert-fleet-" + i, Instant.now(), "c" + i, "network", 0x8D));
         }
-        await().atMost(Duration.ofSeconds(15)).until(() -> alerts("rule=t-fleet").size() == 1);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> alerts("rule=t-fleet").size() == 1);
         Map<String, Object> fleet = alerts("rule=t-fleet").get(0);
-        assertThat(fleet).containsEntry("clientId", null).containsEntry("condition", "fleet-drop")
+        assertThat(fleet)
+                .containsEntry("clientId", null)
+                .containsEntry("condition", "fleet-drop")
                 .containsEntry("state", "open");
-        assertThat((Map<String, Object>) fleet.get("clientState")).containsEntry("watched", 10).containsEntry("dropped", 6);
+        assertThat((Map<String, Object>) fleet.get("clientState"))
+                .containsEntry("watched", 10)
+                .containsEntry("dropped", 6);
 
         for (int i = 0; i < 3; i++) {
             publish(Events.connected("alert-fleet-" + i, Instant.now(), "d" + i));
         }
-        await().atMost(Duration.ofSeconds(15)).until(() -> "resolved".equals(alerts("rule=t-fleet").get(0).get("state")));
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> "resolved".equals(alerts("rule=t-fleet").get(0).get("state")));
         assertThat(alerts("rule=t-fleet")).hasSize(1);
     }
 
@@ -179,6 +220,8 @@ class AlertsTest {
     }
 
     private static List<WebhookReceiver.Received> received(String clientId) {
-        return WebhookReceiver.RECEIVED.stream().filter(r -> r.body().contains("\"" + clientId + "\"")).toList();
+        return WebhookReceiver.RECEIVED.stream()
+                .filter(r -> r.body().contains("\"" + clientId + "\""))
+                .toList();
     }
 }

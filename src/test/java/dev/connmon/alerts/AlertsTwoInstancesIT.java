@@ -52,10 +52,13 @@ class AlertsTwoInstancesIT {
             String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
             PackagedApp a = start(config, "a", prefix, hook);
             PackagedApp b = start(config, "b", prefix, hook);
-            try (Connection sql = DriverManager.getConnection(config.get("quarkus.datasource.jdbc.url"),
-                    config.get("quarkus.datasource.username"), config.get("quarkus.datasource.password"))) {
+            try (Connection sql = DriverManager.getConnection(
+                    config.get("quarkus.datasource.jdbc.url"),
+                    config.get("quarkus.datasource.username"),
+                    config.get("quarkus.datasource.password"))) {
                 goOffline(config, prefix, 0, 20);
-                await().atMost(Duration.ofSeconds(60)).until(() -> openedSubjects().size() == 20);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> openedSubjects().size() == 20);
 
                 // the evaluating instance dies with 20 episodes pending (their for has not passed)
                 String leader = leader(sql);
@@ -67,7 +70,8 @@ class AlertsTwoInstancesIT {
                 } else {
                     b = start(config, "b", prefix, hook);
                 }
-                await().atMost(Duration.ofSeconds(60)).until(() -> openedSubjects().size() == 40);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> openedSubjects().size() == 40);
 
                 // the evaluating instance's database session is terminated, with 20 more pending
                 await().atMost(Duration.ofSeconds(30)).until(() -> leader(sql) != null);
@@ -76,20 +80,27 @@ class AlertsTwoInstancesIT {
                     statement.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
                             + "AND objid = " + ALERT_LOCK + " AND granted");
                 }
-                await().atMost(Duration.ofSeconds(60)).until(() -> openedSubjects().size() == 60);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> openedSubjects().size() == 60);
                 await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
 
-                try (Statement statement = sql.createStatement(); ResultSet rows = statement.executeQuery(
-                        "SELECT count(*), count(DISTINCT client_id) FROM alert WHERE client_id LIKE '" + prefix + "%'")) {
+                try (Statement statement = sql.createStatement();
+                        ResultSet rows = statement.executeQuery(
+                                "SELECT count(*), count(DISTINCT client_id) FROM alert WHERE client_id LIKE '" + prefix
+                                        + "%'")) {
                     rows.next();
                     assertThat(rows.getInt(1)).as("alerts").isEqualTo(60);
                     assertThat(rows.getInt(2)).as("clients with an alert").isEqualTo(60);
                 }
                 // delivery is at least once: a repeat carries the same delivery id, never a second alert
-                Map<String, Set<String>> alertIdsBySubject = opened().stream().collect(Collectors.groupingBy(
-                        body -> body.getJsonObject("alert").getString("clientId"),
-                        Collectors.mapping(body -> body.getJsonObject("alert").getString("id"), Collectors.toSet())));
-                assertThat(alertIdsBySubject).hasSize(60).allSatisfy((subject, ids) -> assertThat(ids).hasSize(1));
+                Map<String, Set<String>> alertIdsBySubject = opened().stream()
+                        .collect(Collectors.groupingBy(
+                                body -> body.getJsonObject("alert").getString("clientId"),
+                                Collectors.mapping(
+                                        body -> body.getJsonObject("alert").getString("id"), Collectors.toSet())));
+                assertThat(alertIdsBySubject)
+                        .hasSize(60)
+                        .allSatisfy((subject, ids) -> assertThat(ids).hasSize(1));
             } finally {
                 a.close();
                 b.close();
@@ -100,19 +111,23 @@ class AlertsTwoInstancesIT {
     }
 
     private List<JsonObject> opened() {
-        return received.stream().filter(body -> "alert.opened".equals(body.getString("type"))).toList();
+        return received.stream()
+                .filter(body -> "alert.opened".equals(body.getString("type")))
+                .toList();
     }
 
     private Set<String> openedSubjects() {
-        return opened().stream().map(body -> body.getJsonObject("alert").getString("clientId"))
+        return opened().stream()
+                .map(body -> body.getJsonObject("alert").getString("clientId"))
                 .collect(Collectors.toSet());
     }
 
     /** The instance (its application_name) holding the alert evaluator's lock, or null. */
     private static String leader(Connection sql) throws Exception {
-        try (Statement statement = sql.createStatement(); ResultSet rows = statement.executeQuery(
-                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                        + "WHERE l.locktype = 'advisory' AND l.objid = " + ALERT_LOCK + " AND l.granted")) {
+        try (Statement statement = sql.createStatement();
+                ResultSet rows = statement.executeQuery(
+                        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                                + "WHERE l.locktype = 'advisory' AND l.objid = " + ALERT_LOCK + " AND l.granted")) {
             return rows.next() ? rows.getString(1) : null;
         }
     }
@@ -135,18 +150,32 @@ class AlertsTwoInstancesIT {
 
     /** Clients {@code from..to-1} connect and, now, disconnect. */
     private static void goOffline(Map<String, String> config, String prefix, int from, int to) {
-        Mqtt5AsyncClient publisher = MqttClient.builder().useMqttVersion5().identifier("alerts-it-" + UUID.randomUUID())
+        Mqtt5AsyncClient publisher = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("alerts-it-" + UUID.randomUUID())
                 .serverHost(config.get("connmon.mqtt.host"))
-                .serverPort(Integer.parseInt(config.get("connmon.mqtt.port"))).buildAsync();
-        publisher.connectWith().simpleAuth().username(config.get("connmon.mqtt.username"))
-                .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
-                .send().join();
+                .serverPort(Integer.parseInt(config.get("connmon.mqtt.port")))
+                .buildAsync();
+        publisher
+                .connectWith()
+                .simpleAuth()
+                .username(config.get("connmon.mqtt.username"))
+                .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send()
+                .join();
         Instant now = Instant.now();
         for (int i = from; i < to; i++) {
-            for (JsonObject event : List.of(Events.connected(prefix + i, now.minusSeconds(30), "c" + i),
+            for (JsonObject event : List.of(
+                    Events.connected(prefix + i, now.minusSeconds(30), "c" + i),
                     Events.disconnected(prefix + i, now, "c" + i, "network", 0x8D))) {
-                publisher.publishWith().topic("connmon/events/alerts-it").qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(event.encode().getBytes(StandardCharsets.UTF_8)).send().join();
+                publisher
+                        .publishWith()
+                        .topic("connmon/events/alerts-it")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(event.encode().getBytes(StandardCharsets.UTF_8))
+                        .send()
+                        .join();
             }
         }
         publisher.disconnect().join();

@@ -19,8 +19,7 @@ public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
     static final String SECRET = "receiver-secret";
 
     /** One request as received. */
-    record Received(String body, String delivery, String signature, int answered) {
-    }
+    record Received(String body, String delivery, String signature, int answered) {}
 
     static final List<Received> RECEIVED = new CopyOnWriteArrayList<>();
     static final AtomicInteger refuseNext = new AtomicInteger();
@@ -36,8 +35,11 @@ public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
         server.createContext("/hook", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             int status = refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 503 : 204;
-            RECEIVED.add(new Received(body, exchange.getRequestHeaders().getFirst("X-Connmon-Delivery"),
-                    exchange.getRequestHeaders().getFirst("X-Connmon-Signature"), status));
+            RECEIVED.add(new Received(
+                    body,
+                    exchange.getRequestHeaders().getFirst("X-Connmon-Delivery"),
+                    exchange.getRequestHeaders().getFirst("X-Connmon-Signature"),
+                    status));
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });

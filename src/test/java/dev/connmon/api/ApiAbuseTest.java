@@ -28,17 +28,46 @@ import org.junit.jupiter.api.Test;
 class ApiAbuseTest {
     /** Values that break naive SQL, path handling, parsers or PostgreSQL's text type. */
     private static final List<String> HOSTILE = List.of(
-            "' OR '1'='1", "'; DROP TABLE client_state; --", "1 OR 1=1", "\" OR \"\"=\"", "$1", "%", "_", "\\",
-            "%00", "\u0000", "a\u0000b", "\uFFFF", "\uD83D\uDE00", "../../etc/passwd", "${jndi:ldap://x}",
-            "<script>alert(1)</script>", "-1", "99999999999999999999999", "1e309", "NaN", "P99999999999999D",
-            "-P1D", "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "+275760-09-13T00:00:00Z", "PT-0.000000001S",
-            "{\"$ne\":null}", " ", "", "x".repeat(3000));
+            "' OR '1'='1",
+            "'; DROP TABLE client_state; --",
+            "1 OR 1=1",
+            "\" OR \"\"=\"",
+            "$1",
+            "%",
+            "_",
+            "\\",
+            "%00",
+            "\u0000",
+            "a\u0000b",
+            "\uFFFF",
+            "\uD83D\uDE00",
+            "../../etc/passwd",
+            "${jndi:ldap://x}",
+            "<script>alert(1)</script>",
+            "-1",
+            "99999999999999999999999",
+            "1e309",
+            "NaN",
+            "P99999999999999D",
+            "-P1D",
+            "9999-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+            "+275760-09-13T00:00:00Z",
+            "PT-0.000000001S",
+            "{\"$ne\":null}",
+            " ",
+            "",
+            "x".repeat(3000));
 
     private static final Map<String, List<String>> PARAMETERS = Map.of(
-            Api.STATES, List.copyOf(StateListRequest.NAMES),
-            Api.LOGS, List.of("clientId", "typeId", "deviceId", "since", "until", "_limit"),
-            Api.REJECTED, List.of("beforeId", "_limit"),
-            "/api/v0002/summary", List.of("unknownParameter"));
+            Api.STATES,
+            List.copyOf(StateListRequest.NAMES),
+            Api.LOGS,
+            List.of("clientId", "typeId", "deviceId", "since", "until", "_limit"),
+            Api.REJECTED,
+            List.of("beforeId", "_limit"),
+            "/api/v0002/summary",
+            List.of("unknownParameter"));
 
     @Test
     void injectionInEveryQueryParameterIsA400OrAnEmptyAnswer() {
@@ -48,7 +77,8 @@ class ApiAbuseTest {
                 for (String value : HOSTILE) {
                     var request = asAdmin().queryParam(name, value);
                     // the log needs a subject: a harmless one when the parameter under test is not one
-                    if (path.equals(Api.LOGS) && !List.of("clientId", "typeId", "deviceId").contains(name)) {
+                    if (path.equals(Api.LOGS)
+                            && !List.of("clientId", "typeId", "deviceId").contains(name)) {
                         request.queryParam("clientId", "abuse-nobody");
                     }
                     Response response = request.when().get(path);
@@ -79,15 +109,22 @@ class ApiAbuseTest {
 
     @Test
     void aBodyLargerThanTheLimitIsRefusedUnread() {
-        int status = asAdmin().contentType("application/json").body("x".repeat(64 * 1024))
-                .when().delete(Api.STATES + "/abuse-body").statusCode();
+        int status = asAdmin()
+                .contentType("application/json")
+                .body("x".repeat(64 * 1024))
+                .when()
+                .delete(Api.STATES + "/abuse-body")
+                .statusCode();
         assertThat(status).isEqualTo(413);
     }
 
     @Test
     void anOverlongRequestLineIsRefused() {
-        int status = asReader().urlEncodingEnabled(false).when()
-                .get(Api.STATES + "?clientIdPrefix=" + "x".repeat(20_000)).statusCode();
+        int status = asReader()
+                .urlEncodingEnabled(false)
+                .when()
+                .get(Api.STATES + "?clientIdPrefix=" + "x".repeat(20_000))
+                .statusCode();
         assertThat(status).isEqualTo(414);
     }
 
@@ -102,23 +139,37 @@ class ApiAbuseTest {
                 streams.add(SseClient.openUrl(url, "test-streamer:streamer-token"));
             }
             // every stream is open once it has had a keep-alive comment
-            await().atMost(Duration.ofSeconds(20)).until(() -> streams.stream().allMatch(s -> !s.named(":").isEmpty()));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> streams.stream().allMatch(s -> !s.named(":").isEmpty()));
 
-            Response refused = RestAssured.given().auth().preemptive().basic("test-streamer", "streamer-token")
-                    .accept("text/event-stream").when().get(Api.STATES);
+            Response refused = RestAssured.given()
+                    .auth()
+                    .preemptive()
+                    .basic("test-streamer", "streamer-token")
+                    .accept("text/event-stream")
+                    .when()
+                    .get(Api.STATES);
             assertThat(refused.statusCode()).isEqualTo(429);
             assertThat(refused.contentType()).startsWith("application/problem+json");
             assertThat(refused.header("Retry-After")).isNotNull();
             // other keys are not affected
             try (SseClient other = SseClient.open(Api.STATES)) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> !other.named(":").isEmpty());
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> !other.named(":").isEmpty());
             }
 
             // a closed stream gives its place back
             streams.remove(0).close();
-            await().atMost(Duration.ofSeconds(10)).until(() -> RestAssured.given().auth().preemptive()
-                    .basic("test-streamer", "streamer-token").accept("application/json").when().get(Api.STATES)
-                    .statusCode() == 200);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> RestAssured.given()
+                                    .auth()
+                                    .preemptive()
+                                    .basic("test-streamer", "streamer-token")
+                                    .accept("application/json")
+                                    .when()
+                                    .get(Api.STATES)
+                                    .statusCode()
+                            == 200);
             SseClient again = SseClient.openUrl(url, "test-streamer:streamer-token");
             streams.add(again);
             await().atMost(Duration.ofSeconds(10)).until(() -> !again.named(":").isEmpty());
@@ -131,12 +182,15 @@ class ApiAbuseTest {
     void theDashboardCarriesItsSecurityHeaders() {
         Response page = RestAssured.given().when().get("/");
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.header("Content-Security-Policy")).contains("default-src 'none'").contains("script-src 'self'")
+        assertThat(page.header("Content-Security-Policy"))
+                .contains("default-src 'none'")
+                .contains("script-src 'self'")
                 .contains("frame-ancestors 'none'");
         assertThat(page.header("X-Frame-Options")).isEqualTo("DENY");
         assertThat(page.header("X-Content-Type-Options")).isEqualTo("nosniff");
         assertThat(page.header("Referrer-Policy")).isEqualTo("no-referrer");
-        assertThat(asReader().when().get(Api.STATES).header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(asReader().when().get(Api.STATES).header("X-Content-Type-Options"))
+                .isEqualTo("nosniff");
     }
 
     private static void check(String what, Response response, List<String> failures) {
@@ -146,8 +200,16 @@ class ApiAbuseTest {
             failures.add(what + " -> " + status + " " + abbreviate(body));
         }
         String lower = body.toLowerCase();
-        for (String leak : List.of("sqlstate", "syntax error", "postgres", "exception", "select ", "relation ",
-                "\tat ", "java.", "dev.connmon.")) {
+        for (String leak : List.of(
+                "sqlstate",
+                "syntax error",
+                "postgres",
+                "exception",
+                "select ",
+                "relation ",
+                "\tat ",
+                "java.",
+                "dev.connmon.")) {
             if (lower.contains(leak)) {
                 failures.add(what + " leaks '" + leak.strip() + "': " + abbreviate(body));
             }

@@ -11,9 +11,9 @@ import static dev.connmon.support.Events.connected;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.containsString;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.support.Api;
@@ -36,20 +36,27 @@ import org.junit.jupiter.api.Test;
 class ApiErrorsAndSecurityTest {
 
     /** Each endpoint, as a request that succeeds with the right role. */
-    private static final List<Function<RequestSpecification, io.restassured.response.Response>> READ_ENDPOINTS = List.of(
-            r -> r.when().get(STATES),
-            r -> r.when().get(STATES + "/some-client"),
-            r -> r.queryParam("clientId", "some-client").when().get(LOGS),
-            r -> r.when().get(SUMMARY));
+    private static final List<Function<RequestSpecification, io.restassured.response.Response>> READ_ENDPOINTS =
+            List.of(
+                    r -> r.when().get(STATES),
+                    r -> r.when().get(STATES + "/some-client"),
+                    r -> r.queryParam("clientId", "some-client").when().get(LOGS),
+                    r -> r.when().get(SUMMARY));
 
     @Test
     void everyEndpointNeedsCredentials() {
         for (var endpoint : READ_ENDPOINTS) {
-            endpoint.apply(given()).then().statusCode(401)
+            endpoint.apply(given())
+                    .then()
+                    .statusCode(401)
                     .contentType("application/problem+json")
                     .header("WWW-Authenticate", containsString("Basic"));
-            endpoint.apply(given().auth().preemptive().basic("test-reader", "wrong")).then().statusCode(401);
-            endpoint.apply(given().auth().preemptive().basic("nobody", "reader-token")).then().statusCode(401);
+            endpoint.apply(given().auth().preemptive().basic("test-reader", "wrong"))
+                    .then()
+                    .statusCode(401);
+            endpoint.apply(given().auth().preemptive().basic("nobody", "reader-token"))
+                    .then()
+                    .statusCode(401);
         }
         given().when().delete(STATES + "/x").then().statusCode(401);
         given().when().get(REJECTED).then().statusCode(401);
@@ -73,9 +80,21 @@ class ApiErrorsAndSecurityTest {
      */
     @Test
     void aBodyIsIgnoredSinceNoEndpointConsumesOne() {
-        asAdmin().contentType("application/xml").body("<client/>").when().delete(STATES + "/nobody-here").then()
-                .statusCode(404).contentType("application/problem+json");
-        asReader().contentType("application/xml").body("<client/>").when().get(STATES).then().statusCode(200);
+        asAdmin()
+                .contentType("application/xml")
+                .body("<client/>")
+                .when()
+                .delete(STATES + "/nobody-here")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
+        asReader()
+                .contentType("application/xml")
+                .body("<client/>")
+                .when()
+                .get(STATES)
+                .then()
+                .statusCode(200);
     }
 
     @Test
@@ -88,36 +107,87 @@ class ApiErrorsAndSecurityTest {
     void deleteForgetsStateAndLog() {
         String id = "forget-me/" + UUID.randomUUID();
         Mqtt5AsyncClient publisher = TestMqtt.eventPublisher("delete-" + UUID.randomUUID());
-        TestMqtt.publishEvent(publisher, "delete", connected(id, Instant.parse("2026-11-01T00:00:00Z"), "c").encode());
+        TestMqtt.publishEvent(
+                publisher,
+                "delete",
+                connected(id, Instant.parse("2026-11-01T00:00:00Z"), "c").encode());
         publisher.disconnect().join();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> Api.state(id).statusCode(200));
 
-        asAdmin().urlEncodingEnabled(false).when().delete(STATES + "/" + Api.segment(id)).then().statusCode(204);
+        asAdmin()
+                .urlEncodingEnabled(false)
+                .when()
+                .delete(STATES + "/" + Api.segment(id))
+                .then()
+                .statusCode(204);
         Api.state(id).statusCode(404);
-        asReader().queryParam("clientId", id).when().get(LOGS).then().statusCode(200).body("size()", equalTo(0));
-        asAdmin().urlEncodingEnabled(false).when().delete(STATES + "/" + Api.segment(id)).then().statusCode(404)
+        asReader()
+                .queryParam("clientId", id)
+                .when()
+                .get(LOGS)
+                .then()
+                .statusCode(200)
+                .body("size()", equalTo(0));
+        asAdmin()
+                .urlEncodingEnabled(false)
+                .when()
+                .delete(STATES + "/" + Api.segment(id))
+                .then()
+                .statusCode(404)
                 .contentType("application/problem+json");
     }
 
     @Test
     void otherErrorStatusesAreProblems() {
-        asReader().when().get("/api/v0002/nothing-here").then().statusCode(404)
-                .contentType("application/problem+json").body("status", equalTo(404));
-        asReader().when().post(STATES).then().statusCode(405)
-                .contentType("application/problem+json").body("status", equalTo(405));
-        asReader().accept("application/xml").when().get(STATES).then().statusCode(406)
-                .contentType("application/problem+json").body("status", equalTo(406));
-        asReader().queryParam("bogus", "1").when().get(STATES + "/x").then().statusCode(400)
+        asReader()
+                .when()
+                .get("/api/v0002/nothing-here")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json")
+                .body("status", equalTo(404));
+        asReader()
+                .when()
+                .post(STATES)
+                .then()
+                .statusCode(405)
+                .contentType("application/problem+json")
+                .body("status", equalTo(405));
+        asReader()
+                .accept("application/xml")
+                .when()
+                .get(STATES)
+                .then()
+                .statusCode(406)
+                .contentType("application/problem+json")
+                .body("status", equalTo(406));
+        asReader()
+                .queryParam("bogus", "1")
+                .when()
+                .get(STATES + "/x")
+                .then()
+                .statusCode(400)
                 .contentType("application/problem+json");
     }
 
     @Test
     void nothingInternalLeaksIntoErrors() {
         String injection = "x' OR '1'='1";
-        asReader().queryParam("clientIdPrefix", injection).when().get(STATES).then().statusCode(200)
+        asReader()
+                .queryParam("clientIdPrefix", injection)
+                .when()
+                .get(STATES)
+                .then()
+                .statusCode(200)
                 .body("results.size()", equalTo(0));
-        asReader().queryParam("connectedAfter", "1'; DROP TABLE client_state; --").when().get(STATES).then()
-                .statusCode(400).body(not(containsString("SQL"))).body(not(containsString("Exception")));
+        asReader()
+                .queryParam("connectedAfter", "1'; DROP TABLE client_state; --")
+                .when()
+                .get(STATES)
+                .then()
+                .statusCode(400)
+                .body(not(containsString("SQL")))
+                .body(not(containsString("Exception")));
         asReader().queryParam("clientId", injection).when().get(LOGS).then().statusCode(200);
     }
 }

@@ -28,7 +28,11 @@ class ClientStateResourceTest {
 
     @Test
     void clientIdThatCannotExistGives400NamingIt() {
-        Api.asReader().urlEncodingEnabled(false).when().get("/api/v0002/clientconnectionstates/bad%00id").then()
+        Api.asReader()
+                .urlEncodingEnabled(false)
+                .when()
+                .get("/api/v0002/clientconnectionstates/bad%00id")
+                .then()
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("title", containsString("clientId"))
@@ -37,8 +41,6 @@ class ClientStateResourceTest {
 
     @Test
     void healthIsReadyWithDatabaseAndBroker() {
-        given().when().get("/q/health/ready").then()
-                .statusCode(200)
-                .body("status", equalTo("UP"));
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 }

@@ -22,12 +22,30 @@ class OpenApiTest {
 
     @Test
     void documentDescribesTheApi() {
-        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
-                .body("paths.'/api/v0002/clientconnectionstates'.get.parameters.name",
-                        hasItems("connectionStatus", "connectedAfter", "lastConnectedAfter", "disconnectedBefore",
-                                "activeAfter", "disconnectInitiator", "disconnectReasonCode", "clientIdPrefix",
-                                "clientType", "deviceType", "deviceId", "_limit", "_sort", "_bookmark"))
-                .body("paths.'/api/v0002/logs/connection'.get.parameters.name",
+        given().accept("application/json")
+                .when()
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .body(
+                        "paths.'/api/v0002/clientconnectionstates'.get.parameters.name",
+                        hasItems(
+                                "connectionStatus",
+                                "connectedAfter",
+                                "lastConnectedAfter",
+                                "disconnectedBefore",
+                                "activeAfter",
+                                "disconnectInitiator",
+                                "disconnectReasonCode",
+                                "clientIdPrefix",
+                                "clientType",
+                                "deviceType",
+                                "deviceId",
+                                "_limit",
+                                "_sort",
+                                "_bookmark"))
+                .body(
+                        "paths.'/api/v0002/logs/connection'.get.parameters.name",
                         hasItems("clientId", "typeId", "deviceId", "since", "until", "_limit"))
                 .body("paths.'/api/v0002/rejected'.get", notNullValue())
                 .body("components.schemas.ClientState.properties.lastDisconnectReasonCode", notNullValue())
@@ -40,28 +58,44 @@ class OpenApiTest {
     @Test
     void everyPathOfTheDocumentIsInTheContract() throws Exception {
         String contract = Files.readString(Path.of("docs/api.md"));
-        Map<String, Object> paths = given().accept("application/json").when().get("/q/openapi").then()
-                .statusCode(200).extract().jsonPath().getMap("paths");
+        Map<String, Object> paths = given().accept("application/json")
+                .when()
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getMap("paths");
         assertThat(paths).isNotEmpty();
         // the contract writes a path parameter as {clientId}; OpenAPI may add its regex ({clientId: .+})
         assertThat(paths.keySet().stream().map(path -> path.replaceAll("\\{(\\w+)[^}]*}", "{$1}")))
-                .allSatisfy(path -> assertThat(contract).as("docs/api.md names %s", path).contains(path));
+                .allSatisfy(path ->
+                        assertThat(contract).as("docs/api.md names %s", path).contains(path));
     }
 
     @Test
     void fleetHealthIsDescribedWithExamples() {
         String availability = "paths.'/api/v0002/clientconnectionstates/{clientId}/availability'.get";
-        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
+        given().accept("application/json")
+                .when()
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
                 .body(availability + ".parameters.name", hasItems("clientId", "since", "until", "step"))
-                .body(availability + ".responses.'200'.content.'application/json'.examples.'two outages'.value",
+                .body(
+                        availability + ".responses.'200'.content.'application/json'.examples.'two outages'.value",
                         notNullValue())
                 .body(availability + ".responses.'404'", notNullValue())
-                .body("paths.'/api/v0002/fleet/timeline'.get.parameters.name",
+                .body(
+                        "paths.'/api/v0002/fleet/timeline'.get.parameters.name",
                         hasItems("since", "until", "step", "clientType", "deviceType"))
-                .body("paths.'/api/v0002/fleet/timeline'.get.responses.'200'.content.'application/json'"
-                        + ".examples.'one day'.value", notNullValue())
+                .body(
+                        "paths.'/api/v0002/fleet/timeline'.get.responses.'200'.content.'application/json'"
+                                + ".examples.'one day'.value",
+                        notNullValue())
                 .body("paths.'/api/v0002/clientconnectionstates'.get.parameters.name", hasItems("flapping"))
-                .body("paths.'/api/v0002/clientconnectionstates'.get.responses.'200'.content.'text/csv'",
+                .body(
+                        "paths.'/api/v0002/clientconnectionstates'.get.responses.'200'.content.'text/csv'",
                         notNullValue())
                 .body("paths.'/api/v0002/logs/connection'.get.responses.'200'.content.'text/csv'", notNullValue())
                 .body("components.schemas.ClientState.properties.flapping", notNullValue())

@@ -29,10 +29,22 @@ class QueryParametersTest {
 
     @Test
     void badTimesNameTheParameter() {
-        for (String bad : new String[] {"", " ", "yesterday", "2026-13-01T00:00:00Z", "-P1D", "PT-1S", "P",
-                "99999999999999999999", "P99999999999999999D", "2026-11-26"}) {
+        for (String bad : new String[] {
+            "",
+            " ",
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+            "-P1D",
+            "PT-1S",
+            "P",
+            "99999999999999999999",
+            "P99999999999999999D",
+            "2026-11-26"
+        }) {
             assertThatThrownBy(() -> QueryParameters.time("connectedAfter", bad, NOW))
-                    .as(bad).isInstanceOfSatisfying(InvalidParameterException.class,
+                    .as(bad)
+                    .isInstanceOfSatisfying(
+                            InvalidParameterException.class,
                             e -> assertThat(e.parameter()).isEqualTo("connectedAfter"));
         }
     }
@@ -42,8 +54,10 @@ class QueryParametersTest {
         assertThat(QueryParameters.integer("_limit", null, 1, 1000, 25)).isEqualTo(25);
         assertThat(QueryParameters.integer("_limit", " 1000 ", 1, 1000, 25)).isEqualTo(1000);
         for (String bad : new String[] {"0", "1001", "-5", "ten", "1.5", "", "99999999999"}) {
-            assertThatThrownBy(() -> QueryParameters.integer("_limit", bad, 1, 1000, 25)).as(bad)
-                    .isInstanceOfSatisfying(InvalidParameterException.class,
+            assertThatThrownBy(() -> QueryParameters.integer("_limit", bad, 1, 1000, 25))
+                    .as(bad)
+                    .isInstanceOfSatisfying(
+                            InvalidParameterException.class,
                             e -> assertThat(e.parameter()).isEqualTo("_limit"));
         }
     }
@@ -52,7 +66,8 @@ class QueryParametersTest {
     void eventIdsAreNonNegativeLongs() {
         assertThat(QueryParameters.longValue("lastEventId", "1734")).isEqualTo(1734L);
         for (String bad : new String[] {"-1", "x", "", "1e3", "99999999999999999999"}) {
-            assertThatThrownBy(() -> QueryParameters.longValue("lastEventId", bad)).as(bad)
+            assertThatThrownBy(() -> QueryParameters.longValue("lastEventId", bad))
+                    .as(bad)
                     .isInstanceOf(InvalidParameterException.class);
         }
     }
@@ -61,10 +76,12 @@ class QueryParametersTest {
     void enumeratedValuesAndTextAreChecked() {
         assertThat(QueryParameters.oneOf("connectionStatus", "connected", Set.of("connected", "disconnected")))
                 .isEqualTo("connected");
-        assertThatThrownBy(() -> QueryParameters.oneOf("connectionStatus", "Connected",
-                Set.of("connected", "disconnected"))).isInstanceOf(InvalidParameterException.class);
+        assertThatThrownBy(() ->
+                        QueryParameters.oneOf("connectionStatus", "Connected", Set.of("connected", "disconnected")))
+                .isInstanceOf(InvalidParameterException.class);
         assertThat(QueryParameters.text("clientIdPrefix", "d:acme:")).isEqualTo("d:acme:");
-        assertThatThrownBy(() -> QueryParameters.text("clientIdPrefix", "")).isInstanceOf(InvalidParameterException.class);
+        assertThatThrownBy(() -> QueryParameters.text("clientIdPrefix", ""))
+                .isInstanceOf(InvalidParameterException.class);
         assertThatThrownBy(() -> QueryParameters.text("clientIdPrefix", "a\u0000b"))
                 .isInstanceOf(InvalidParameterException.class);
         assertThatThrownBy(() -> QueryParameters.text("clientIdPrefix", "x".repeat(1025)))

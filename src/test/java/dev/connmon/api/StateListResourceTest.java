@@ -60,14 +60,17 @@ class StateListResourceTest {
                 connected(C, NOW.minus(1, ChronoUnit.DAYS), "c1"),
                 disconnected(C, NOW.minus(20, ChronoUnit.HOURS), "c1", "client", 0),
                 connected(D, NOW.minus(5, ChronoUnit.DAYS), "d1"),
-                disconnected(D, NOW.minus(4, ChronoUnit.DAYS), "d1", "network", 0x8D).put("reasonCode", null),
+                disconnected(D, NOW.minus(4, ChronoUnit.DAYS), "d1", "network", 0x8D)
+                        .put("reasonCode", null),
                 connected(E, NOW.minus(30, ChronoUnit.MINUTES), "e1"),
                 connected("x" + ORG + "-plain", NOW.minus(2, ChronoUnit.HOURS), "p1"));
         events.forEach(e -> TestMqtt.publishEvent(publisher, "list", e.encode()));
         publisher.disconnect().join();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ids("clientIdPrefix", "d:" + ORG).size() == 3
-                && ids("clientIdPrefix", "x" + ORG).size() == 1 && ids("clientIdPrefix", "a:" + ORG).size() == 1
-                && ids("clientIdPrefix", "g:" + ORG).size() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ids("clientIdPrefix", "d:" + ORG).size() == 3
+                        && ids("clientIdPrefix", "x" + ORG).size() == 1
+                        && ids("clientIdPrefix", "a:" + ORG).size() == 1
+                        && ids("clientIdPrefix", "g:" + ORG).size() == 1);
         loaded = true;
     }
 
@@ -104,7 +107,8 @@ class StateListResourceTest {
             if (bookmark != null) {
                 withBookmark.addAll(List.of("_bookmark", bookmark));
             }
-            JsonPath page = list(withBookmark.toArray()).statusCode(200).extract().jsonPath();
+            JsonPath page =
+                    list(withBookmark.toArray()).statusCode(200).extract().jsonPath();
             all.addAll(page.getList("results.id", String.class));
             bookmark = page.getString("bookmark");
         } while (bookmark != null);
@@ -136,8 +140,10 @@ class StateListResourceTest {
 
     @Test
     void filtersCombineWithAnd() {
-        assertThat(fixture("connectionStatus", "disconnected", "connectedAfter", "P2D")).containsExactly(C);
-        assertThat(fixture("deviceType", SENSOR, "connectionStatus", "connected")).containsExactly(A);
+        assertThat(fixture("connectionStatus", "disconnected", "connectedAfter", "P2D"))
+                .containsExactly(C);
+        assertThat(fixture("deviceType", SENSOR, "connectionStatus", "connected"))
+                .containsExactly(A);
         assertThat(fixture("clientType", "device", "clientIdPrefix", "d:" + ORG, "disconnectInitiator", "client"))
                 .containsExactly(C);
     }
@@ -149,7 +155,9 @@ class StateListResourceTest {
         assertThat(fixture("lastConnectedAfter", "P2D")).isEqualTo(expected);
         assertThat(fixture("connectedAfter", "PT48H")).isEqualTo(expected);
         assertThat(fixture("connectedAfter", twoDaysAgo.toString())).isEqualTo(expected);
-        assertThat(fixture("connectedAfter", twoDaysAgo.atOffset(java.time.ZoneOffset.ofHours(2)).toString()))
+        assertThat(fixture(
+                        "connectedAfter",
+                        twoDaysAgo.atOffset(java.time.ZoneOffset.ofHours(2)).toString()))
                 .isEqualTo(expected);
         assertThat(fixture("connectedAfter", twoDaysAgo.toEpochMilli())).isEqualTo(expected);
         assertThat(fixture("lastConnectedBefore", "P2D")).isEqualTo(fixture("connectedBefore", "P2D"));
@@ -161,18 +169,24 @@ class StateListResourceTest {
         List<String> byId = ids("clientIdPrefix", "d:" + ORG, "_sort", "id");
         assertThat(byId).containsExactly(C, A, B);
         assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-id")).containsExactly(B, A, C);
-        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "lastConnectTime")).containsExactly(B, C, A);
-        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-lastConnectTime")).containsExactly(A, C, B);
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "lastConnectTime"))
+                .containsExactly(B, C, A);
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-lastConnectTime"))
+                .containsExactly(A, C, B);
         // A never disconnected: absent times come first ascending, last descending
-        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "lastDisconnectTime")).containsExactly(A, B, C);
-        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-lastDisconnectTime")).containsExactly(C, B, A);
-        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-lastActivityTime")).containsExactly(A, C, B);
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "lastDisconnectTime"))
+                .containsExactly(A, B, C);
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-lastDisconnectTime"))
+                .containsExactly(C, B, A);
+        assertThat(ids("clientIdPrefix", "d:" + ORG, "_sort", "-lastActivityTime"))
+                .containsExactly(A, C, B);
     }
 
     @Test
     void stateObjectsInListsHaveEveryField() {
         load();
-        list("clientIdPrefix", B).statusCode(200)
+        list("clientIdPrefix", B)
+                .statusCode(200)
                 .body("results[0].id", equalTo(B))
                 .body("results[0].clientType", equalTo("device"))
                 .body("results[0].connectionStatus", equalTo("disconnected"))
@@ -192,29 +206,44 @@ class StateListResourceTest {
         for (int chunk = 0; chunk < clients; chunk += 500) {
             List<CompletableFuture<?>> sent = new ArrayList<>();
             for (int i = chunk; i < chunk + 500; i++) {
-                List<JsonObject> events = new ArrayList<>(List.of(connected(prefix + i, NOW.minusSeconds(i % 977), "c")));
+                List<JsonObject> events =
+                        new ArrayList<>(List.of(connected(prefix + i, NOW.minusSeconds(i % 977), "c")));
                 if (i % 3 == 0) {
                     // a third disconnected, in ties of their own: the others have no disconnect time to sort by
-                    events.add(disconnected(prefix + i, NOW.minusSeconds(i % 977).plusMillis(100), "c", "client", 0));
+                    events.add(
+                            disconnected(prefix + i, NOW.minusSeconds(i % 977).plusMillis(100), "c", "client", 0));
                 }
                 for (JsonObject event : events) {
-                    sent.add(publisher.publishWith().topic(TestMqtt.eventTopicPrefix() + "page")
+                    sent.add(publisher
+                            .publishWith()
+                            .topic(TestMqtt.eventTopicPrefix() + "page")
                             .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
-                            .payload(event.encode().getBytes()).send());
+                            .payload(event.encode().getBytes())
+                            .send());
                 }
             }
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
             int expected = chunk + 500;
-            await().atMost(Duration.ofSeconds(30)).until(() -> allPages("clientIdPrefix", prefix).size() == expected);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> allPages("clientIdPrefix", prefix).size() == expected);
         }
         // a disconnect stored mid-listing would move its client in the disconnect-time order
         int disconnected = (clients + 2) / 3;
-        await().atMost(Duration.ofSeconds(30)).until(() -> allPages("clientIdPrefix", prefix,
-                "connectionStatus", "disconnected").size() == disconnected);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> allPages("clientIdPrefix", prefix, "connectionStatus", "disconnected")
+                                .size()
+                        == disconnected);
         Set<String> before = new HashSet<>(allPages("clientIdPrefix", prefix));
 
-        for (String sort : List.of("id", "-id", "lastConnectTime", "-lastConnectTime", "lastDisconnectTime",
-                "-lastDisconnectTime", "lastActivityTime", "-lastActivityTime")) {
+        for (String sort : List.of(
+                "id",
+                "-id",
+                "lastConnectTime",
+                "-lastConnectTime",
+                "lastDisconnectTime",
+                "-lastDisconnectTime",
+                "lastActivityTime",
+                "-lastActivityTime")) {
             List<String> seen = new ArrayList<>();
             String bookmark = null;
             int page = 0;
@@ -233,8 +262,11 @@ class StateListResourceTest {
                 if (++page == 20) {
                     // clients arriving mid-listing, on both sides of the cursor
                     for (int i = 0; i < 50; i++) {
-                        TestMqtt.publishEvent(publisher, "page",
-                                connected(prefix + sort + "-late-" + i, NOW.minusSeconds(i * 17L), "c").encode());
+                        TestMqtt.publishEvent(
+                                publisher,
+                                "page",
+                                connected(prefix + sort + "-late-" + i, NOW.minusSeconds(i * 17L), "c")
+                                        .encode());
                     }
                 }
             } while (bookmark != null);
@@ -266,13 +298,18 @@ class StateListResourceTest {
     @Test
     void aBookmarkOnlyWorksWithItsOwnSortAndFilter() {
         load();
-        String bookmark = list("clientIdPrefix", "d:" + ORG, "_limit", 1).statusCode(200)
-                .extract().jsonPath().getString("bookmark");
+        String bookmark = list("clientIdPrefix", "d:" + ORG, "_limit", 1)
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getString("bookmark");
         assertThat(bookmark).isNotNull();
-        list("clientIdPrefix", "d:" + ORG, "_limit", 1, "_bookmark", bookmark).statusCode(200)
+        list("clientIdPrefix", "d:" + ORG, "_limit", 1, "_bookmark", bookmark)
+                .statusCode(200)
                 .body("results[0].id", equalTo(A));
         expect400(list("clientIdPrefix", "d:" + ORG, "_sort", "-id", "_bookmark", bookmark), "_bookmark");
-        expect400(list("clientIdPrefix", "d:" + ORG, "connectionStatus", "connected", "_bookmark", bookmark),
+        expect400(
+                list("clientIdPrefix", "d:" + ORG, "connectionStatus", "connected", "_bookmark", bookmark),
                 "_bookmark");
     }
 

@@ -9,8 +9,7 @@ import java.util.Map;
  * {@code -Dbench.app.<key>=…} to connmon and {@code -Dbench.app.jvm-args="…"} to connmon's JVM.
  */
 final class BenchOptions {
-    private BenchOptions() {
-    }
+    private BenchOptions() {}
 
     /** PostgreSQL server settings ({@code bench.pg.synchronous-commit} is the harnesses' own switch, not one). */
     static Map<String, String> postgresSettings() {

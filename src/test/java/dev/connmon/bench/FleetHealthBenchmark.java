@@ -39,9 +39,10 @@ public final class FleetHealthBenchmark {
     private static final String TOKEN = "bench-token";
     private static final String BUSY = "d:busy:pump:0001";
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final String auth = "Basic " + Base64.getEncoder()
-            .encodeToString((KEY + ":" + TOKEN).getBytes(StandardCharsets.UTF_8));
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final String auth =
+            "Basic " + Base64.getEncoder().encodeToString((KEY + ":" + TOKEN).getBytes(StandardCharsets.UTF_8));
     private String base;
 
     public static void main(String[] args) throws Exception {
@@ -54,41 +55,56 @@ public final class FleetHealthBenchmark {
         try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres-fleet"), true)) {
             Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
             properties.put("connmon.embedded.broker-port", Integer.toString(PackagedApp.freePort()));
-            properties.put("connmon.embedded.data-dir", work.resolve("data-fleet").toString());
+            properties.put(
+                    "connmon.embedded.data-dir", work.resolve("data-fleet").toString());
             properties.put("quarkus.security.users.embedded.users." + KEY, TOKEN);
             properties.put("quarkus.security.users.embedded.roles." + KEY, "reader,admin");
             properties.put("quarkus.log.level", "WARN");
             String jvmArgs = System.getProperty("bench.app.jvm-args", "").trim();
-            try (PackagedApp app = PackagedApp.start(properties,
-                    jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")));
-                 Connection db = DriverManager.getConnection(properties.get("quarkus.datasource.jdbc.url"),
-                         "postgres", "postgres")) {
+            try (PackagedApp app = PackagedApp.start(
+                            properties, jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")));
+                    Connection db = DriverManager.getConnection(
+                            properties.get("quarkus.datasource.jdbc.url"), "postgres", "postgres")) {
                 base = app.baseUrl();
                 QueryBenchmark.load(db);
                 loadBusyClient(db);
                 loadTimeline(db);
-                System.out.printf("%nconnmon JVM flags: %s; load %s%n", jvmArgs.isEmpty() ? "default" : jvmArgs,
-                        ProcStats.load());
-                measure("availability, busy client, since=P30D (43 200 log rows)",
+                System.out.printf(
+                        "%nconnmon JVM flags: %s; load %s%n",
+                        jvmArgs.isEmpty() ? "default" : jvmArgs, ProcStats.load());
+                measure(
+                        "availability, busy client, since=P30D (43 200 log rows)",
                         "/api/v0002/clientconnectionstates/" + BUSY + "/availability?since=P30D");
-                measure("availability, busy client, since=P30D&step=P1D",
+                measure(
+                        "availability, busy client, since=P30D&step=P1D",
                         "/api/v0002/clientconnectionstates/" + BUSY + "/availability?since=P30D&step=P1D");
-                measure("availability, busy client, default window (P7D)",
+                measure(
+                        "availability, busy client, default window (P7D)",
                         "/api/v0002/clientconnectionstates/" + BUSY + "/availability");
-                measure("timeline, P1D in PT5M, whole fleet (1 000 000 clients)",
+                measure(
+                        "timeline, P1D in PT5M, whole fleet (1 000 000 clients)",
                         "/api/v0002/fleet/timeline?since=P1D&step=PT5M");
-                measure("timeline, P1D in PT5M, clientType=device",
+                measure(
+                        "timeline, P1D in PT5M, clientType=device",
                         "/api/v0002/fleet/timeline?since=P1D&step=PT5M&clientType=device");
-                measure("timeline, P1D in PT5M, deviceType=type7",
+                measure(
+                        "timeline, P1D in PT5M, deviceType=type7",
                         "/api/v0002/fleet/timeline?since=P1D&step=PT5M&deviceType=type7");
-                measure("timeline, P1D in PT5M ending an hour ago (samples only)",
+                measure(
+                        "timeline, P1D in PT5M ending an hour ago (samples only)",
                         "/api/v0002/fleet/timeline?since=PT25H&until=PT1H&step=PT5M");
-                System.out.printf("timeline sampler, one pass on %s clients: max %.0f ms (connmon_timeline_sample_seconds_max)%n",
+                System.out.printf(
+                        "timeline sampler, one pass on %s clients: max %.0f ms (connmon_timeline_sample_seconds_max)%n",
                         "1 000 000", metric("connmon_timeline_sample_seconds_max") * 1000);
-                explain(db, "current counts, whole fleet",
+                explain(
+                        db,
+                        "current counts, whole fleet",
                         "SELECT connection_status, count(*) AS n FROM client_state WHERE true GROUP BY connection_status");
-                explain(db, "current counts, deviceType=type7", "SELECT connection_status, count(*) AS n "
-                        + "FROM client_state WHERE device_type = 'type7' GROUP BY connection_status");
+                explain(
+                        db,
+                        "current counts, deviceType=type7",
+                        "SELECT connection_status, count(*) AS n "
+                                + "FROM client_state WHERE device_type = 'type7' GROUP BY connection_status");
                 exportCsv(app);
             }
         }
@@ -112,8 +128,7 @@ public final class FleetHealthBenchmark {
                     INSERT INTO client_state (client_id, connect_time, connect_connection_id, disconnect_time,
                                               disconnect_connection_id, disconnect_initiator, connect_closed)
                     VALUES ('%s', date_trunc('minute', now()) - interval '2 minutes', 'c21599',
-                            date_trunc('minute', now()) - interval '1 minute', 'c21599', 'network', true)"""
-                    .formatted(BUSY));
+                            date_trunc('minute', now()) - interval '1 minute', 'c21599', 'network', true)""".formatted(BUSY));
             sql.execute("ANALYZE connection_log");
         }
         System.out.printf("Loaded the busy client's 43 200 log rows in %.1f s%n", (System.nanoTime() - start) / 1e9);
@@ -146,7 +161,8 @@ public final class FleetHealthBenchmark {
             sql.execute("VACUUM ANALYZE fleet_event_minute");
             sql.execute("VACUUM ANALYZE fleet_sample");
         }
-        System.out.printf("Loaded a day of timeline counters and samples (50 device types) in %.1f s%n",
+        System.out.printf(
+                "Loaded a day of timeline counters and samples (50 device types) in %.1f s%n",
                 (System.nanoTime() - start) / 1e9);
     }
 
@@ -162,14 +178,19 @@ public final class FleetHealthBenchmark {
             millis.add((System.nanoTime() - t) / 1e6);
         }
         Collections.sort(millis);
-        System.out.printf("%-62s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%d requests, %d bytes)%n", name,
-                millis.get(millis.size() / 2), millis.get((int) Math.ceil(millis.size() * 0.99) - 1),
-                millis.get(millis.size() - 1), REQUESTS, bytes);
+        System.out.printf(
+                "%-62s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%d requests, %d bytes)%n",
+                name,
+                millis.get(millis.size() / 2),
+                millis.get((int) Math.ceil(millis.size() * 0.99) - 1),
+                millis.get(millis.size() - 1),
+                REQUESTS,
+                bytes);
     }
 
     private static void explain(Connection db, String name, String sql) throws Exception {
         try (Statement statement = db.createStatement();
-             java.sql.ResultSet plan = statement.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
+                java.sql.ResultSet plan = statement.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
             System.out.println("plan of the " + name + " (TimelineReader):");
             while (plan.next()) {
                 System.out.println("  " + plan.getString(1));
@@ -202,9 +223,12 @@ public final class FleetHealthBenchmark {
         long start = System.nanoTime();
         long lines = 0;
         long bytes = 0;
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
-                        URI.create(base + "/api/v0002/clientconnectionstates")).header("Authorization", auth)
-                .header("Accept", "text/csv").build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v0002/clientconnectionstates"))
+                        .header("Authorization", auth)
+                        .header("Accept", "text/csv")
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = in.read(buffer)) > 0; ) {
@@ -219,13 +243,20 @@ public final class FleetHealthBenchmark {
         double seconds = (System.nanoTime() - start) / 1e9;
         running.set(false);
         sampler.join();
-        System.out.printf("%nCSV export of every client: HTTP %d, %,d records + header, %,d MB in %.1f s: %,.0f rows/s%n",
+        System.out.printf(
+                "%nCSV export of every client: HTTP %d, %,d records + header, %,d MB in %.1f s: %,.0f rows/s%n",
                 response.statusCode(), lines - 1, bytes >> 20, seconds, (lines - 1) / seconds);
         List<Long> sorted = new ArrayList<>(heaps);
         Collections.sort(sorted);
-        System.out.printf("  connmon heap used: before %.0f MB, during p50 %d MB, max %d MB; RSS before %d MB, max %d MB "
-                        + "(%d samples)%n", heapBefore / 1e6, sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2) / 1_000_000,
-                maxHeap.get() / 1_000_000, rssBefore, maxRss.get(), sorted.size());
+        System.out.printf(
+                "  connmon heap used: before %.0f MB, during p50 %d MB, max %d MB; RSS before %d MB, max %d MB "
+                        + "(%d samples)%n",
+                heapBefore / 1e6,
+                sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2) / 1_000_000,
+                maxHeap.get() / 1_000_000,
+                rssBefore,
+                maxRss.get(),
+                sorted.size());
     }
 
     private double heapBytes() {
@@ -241,8 +272,11 @@ public final class FleetHealthBenchmark {
     }
 
     private String get(String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", auth)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
         }

@@ -61,6 +61,7 @@ public final class FleetSimulator {
     private final Map<String, AtomicLong> observed = new LinkedHashMap<>();
     /** Actions still under way (connects, DISCONNECTs, bare sockets): verify waits for them. */
     private final AtomicInteger pending = new AtomicInteger();
+
     private Instant started;
     private final HttpClient http = HttpClient.newHttpClient();
     /** Bare sockets block for up to the broker's keep-alive check: a thread each, not the common pool's few. */
@@ -75,11 +76,19 @@ public final class FleetSimulator {
         prefix = options.getOrDefault("prefix", "d:sim:sensor:");
         api = options.get("verify-api");
         apiKey = options.getOrDefault("api-key", "");
-        for (String action : List.of("connect", "publish", "clean disconnect", "disconnect with will", "socket drop",
-                "keep-alive timeout", "takeover", "failed")) {
+        for (String action : List.of(
+                "connect",
+                "publish",
+                "clean disconnect",
+                "disconnect with will",
+                "socket drop",
+                "keep-alive timeout",
+                "takeover",
+                "failed")) {
             counts.put(action, new AtomicLong());
         }
-        for (String kind : List.of(CONNECTS, CLIENT_DISCONNECTS, NETWORK_DROPS, KEEP_ALIVE_TIMEOUTS, TAKEOVERS, OTHER)) {
+        for (String kind :
+                List.of(CONNECTS, CLIENT_DISCONNECTS, NETWORK_DROPS, KEEP_ALIVE_TIMEOUTS, TAKEOVERS, OTHER)) {
             observed.put(kind, new AtomicLong());
         }
     }
@@ -101,8 +110,9 @@ public final class FleetSimulator {
     }
 
     private void run() throws Exception {
-        System.out.printf("Simulating %d devices on %s:%d, %d actions/s for %d s (ids %s…)%n", devices, host, port,
-                rate, seconds, prefix);
+        System.out.printf(
+                "Simulating %d devices on %s:%d, %d actions/s for %d s (ids %s…)%n",
+                devices, host, port, rate, seconds, prefix);
         // whole seconds: Mosquitto's log times are, and the log query must not miss the run's first second
         started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         for (int i = 0; i < devices; i++) {
@@ -112,7 +122,9 @@ public final class FleetSimulator {
         while (!idle.isEmpty()) {
             connecting.add(connect(idle.remove(idle.size() - 1), false));
         }
-        CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+        CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new))
+                .exceptionally(e -> null)
+                .join();
         Instant end = Instant.now().plusSeconds(seconds);
         long interval = Math.max(1, 1_000_000_000L / rate);
         long next = System.nanoTime();
@@ -156,8 +168,9 @@ public final class FleetSimulator {
             }
             Thread.sleep(5000);
         }
-        System.out.printf("Verify against %s (connection log since %s; %d actions still pending):%n", api, started,
-                pending.get());
+        System.out.printf(
+                "Verify against %s (connection log since %s; %d actions still pending):%n",
+                api, started, pending.get());
         System.out.printf("  %-26s %10s %10s%n", "", "simulator", "connmon");
         boolean all = true;
         for (Map.Entry<String, long[]> row : rows.entrySet()) {
@@ -233,16 +246,20 @@ public final class FleetSimulator {
         return switch (String.valueOf(entry.getString("initiator"))) {
             case "client" -> CLIENT_DISCONNECTS;
             case "network" -> NETWORK_DROPS;
-            case "server" -> code != null && code == 0x8D ? KEEP_ALIVE_TIMEOUTS
-                    : code != null && code == 0x8E ? TAKEOVERS : OTHER;
+            case "server" ->
+                code != null && code == 0x8D ? KEEP_ALIVE_TIMEOUTS : code != null && code == 0x8E ? TAKEOVERS : OTHER;
             default -> OTHER;
         };
     }
 
     private String get(String url) throws Exception {
         String auth = "Basic " + Base64.getEncoder().encodeToString(apiKey.getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth)
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", auth)
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
         }
@@ -268,8 +285,12 @@ public final class FleetSimulator {
             boolean will = random.nextBoolean();
             CompletableFuture<Void> sent;
             if (device instanceof Mqtt5AsyncClient v5) {
-                sent = v5.disconnectWith().reasonCode(will ? Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE
-                        : Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION).send();
+                sent = v5.disconnectWith()
+                        .reasonCode(
+                                will
+                                        ? Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE
+                                        : Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION)
+                        .send();
                 count(will ? "disconnect with will" : "clean disconnect");
             } else {
                 sent = ((Mqtt3AsyncClient) device).disconnect();
@@ -309,21 +330,30 @@ public final class FleetSimulator {
         pending.incrementAndGet();
         CompletableFuture<?> done;
         if (v5) {
-            Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier(id).serverHost(host)
-                    .serverPort(port).buildAsync();
+            Mqtt5AsyncClient client = MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier(id)
+                    .serverHost(host)
+                    .serverPort(port)
+                    .buildAsync();
             done = client.connectWith().keepAlive(30).send().thenRun(() -> added(client, takeover));
         } else {
-            Mqtt3AsyncClient client = MqttClient.builder().useMqttVersion3().identifier(id).serverHost(host)
-                    .serverPort(port).buildAsync();
+            Mqtt3AsyncClient client = MqttClient.builder()
+                    .useMqttVersion3()
+                    .identifier(id)
+                    .serverHost(host)
+                    .serverPort(port)
+                    .buildAsync();
             done = client.connectWith().keepAlive(30).send().thenRun(() -> added(client, takeover));
         }
         return done.exceptionally(e -> {
-            count("failed");
-            synchronized (this) {
-                idle.add(id);
-            }
-            return null;
-        }).whenComplete((ok, e) -> pending.decrementAndGet());
+                    count("failed");
+                    synchronized (this) {
+                        idle.add(id);
+                    }
+                    return null;
+                })
+                .whenComplete((ok, e) -> pending.decrementAndGet());
     }
 
     private synchronized void added(Object client, boolean takeover) {
@@ -364,9 +394,17 @@ public final class FleetSimulator {
         byte[] payload = ("{\"t\":" + (20 + random.nextInt(10)) + "}").getBytes(StandardCharsets.UTF_8);
         String topic = "sim/" + id.replace(':', '/') + "/temp";
         if (device instanceof Mqtt5AsyncClient v5) {
-            v5.publishWith().topic(topic).qos(MqttQos.AT_MOST_ONCE).payload(payload).send();
+            v5.publishWith()
+                    .topic(topic)
+                    .qos(MqttQos.AT_MOST_ONCE)
+                    .payload(payload)
+                    .send();
         } else if (device instanceof Mqtt3AsyncClient v3) {
-            v3.publishWith().topic(topic).qos(MqttQos.AT_MOST_ONCE).payload(payload).send();
+            v3.publishWith()
+                    .topic(topic)
+                    .qos(MqttQos.AT_MOST_ONCE)
+                    .payload(payload)
+                    .send();
         }
         count("publish");
     }
@@ -375,7 +413,11 @@ public final class FleetSimulator {
         if (device instanceof Mqtt5AsyncClient v5) {
             return v5.getConfig().getClientIdentifier().map(Object::toString).orElseThrow();
         }
-        return ((Mqtt3AsyncClient) device).getConfig().getClientIdentifier().map(Object::toString).orElseThrow();
+        return ((Mqtt3AsyncClient) device)
+                .getConfig()
+                .getClientIdentifier()
+                .map(Object::toString)
+                .orElseThrow();
     }
 
     private void count(String action) {
@@ -389,5 +431,4 @@ public final class FleetSimulator {
     private String deviceId(int i) {
         return prefix + String.format("%05d", i);
     }
-
 }

@@ -40,8 +40,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -74,8 +74,8 @@ public final class IngestBenchmark {
     private static final int[] CEILING_CONNECTIONS = ints(System.getProperty("bench.ceiling.connections", "1,2,4"));
     private static final int NAIVE_EVENTS = Integer.getInteger("bench.naive.events", 50_000);
     private static final int[] NAIVE_CONNECTIONS = ints(System.getProperty("bench.naive.connections", "1,4"));
-    private static final List<String> BROKERS = List.of(System.getProperty("bench.brokers", "embedded,mosquitto")
-            .split(","));
+    private static final List<String> BROKERS =
+            List.of(System.getProperty("bench.brokers", "embedded,mosquitto").split(","));
     /** {@code machine}: 127.0.0.1:1883 as installed; {@code own}: a Mosquitto of the run's own, limits raised. */
     private static final String MOSQUITTO = System.getProperty("bench.mosquitto", "machine");
     /** Events published but not yet stored, at most; 0: no limit (a burst). */
@@ -85,6 +85,7 @@ public final class IngestBenchmark {
      * dropped with 900 outstanding (it counts more than the queue against the limit), never with 400.
      */
     private static final int STOCK_MOSQUITTO_WINDOW = Integer.getInteger("bench.mosquitto.window", 400);
+
     private static final int LATENCY_SECONDS = Integer.getInteger("bench.latency-seconds", 20);
     private static final int LATENCY_RATE = Integer.getInteger("bench.latency-rate", 1000);
     private static final String SYNCHRONOUS_COMMIT = System.getProperty("bench.pg.synchronous-commit", "on");
@@ -92,10 +93,11 @@ public final class IngestBenchmark {
      * Events of the last hour, as a live fleet sends them: older ones would fall to connmon's log retention
      * (connmon.log.retention, 30 days) in the middle of a run and the log-row check would count them lost.
      */
-    private static final Instant T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS)
-            .minus(java.time.Duration.ofHours(1));
-    private static final String AUTH = "Basic " + Base64.getEncoder()
-            .encodeToString("bench:bench-token".getBytes(StandardCharsets.UTF_8));
+    private static final Instant T0 =
+            Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(java.time.Duration.ofHours(1));
+
+    private static final String AUTH =
+            "Basic " + Base64.getEncoder().encodeToString("bench:bench-token".getBytes(StandardCharsets.UTF_8));
 
     private final String[] clientIds = new String[CLIENTS];
     private final Path work;
@@ -123,18 +125,22 @@ public final class IngestBenchmark {
     }
 
     private void run() throws Exception {
-        System.out.printf("Ingest benchmark: %,d events over %,d clients (%d per client), load %s, %d cores%n",
+        System.out.printf(
+                "Ingest benchmark: %,d events over %,d clients (%d per client), load %s, %d cores%n",
                 EVENTS, CLIENTS, ROUNDS, ProcStats.load(), Runtime.getRuntime().availableProcessors());
         // PostgreSQL's defaults; zonky turns both off, which would spare every commit its WAL flush, the naive
         // baseline's one per event above all
-        Map<String, String> server = new LinkedHashMap<>(Map.of("synchronous_commit", SYNCHRONOUS_COMMIT,
-                "fsync", System.getProperty("bench.pg.fsync", "on")));
+        Map<String, String> server = new LinkedHashMap<>(
+                Map.of("synchronous_commit", SYNCHRONOUS_COMMIT, "fsync", System.getProperty("bench.pg.fsync", "on")));
         // any other server setting, e.g. -Dbench.pg.session_preload_libraries=auto_explain to see the plans
         server.putAll(BenchOptions.postgresSettings());
         try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), true, server)) {
             pg = database;
             jdbcUrl = database.datasourceConfig().get("quarkus.datasource.jdbc.url");
-            Flyway.configure().dataSource(jdbcUrl, "postgres", "postgres").load().migrate();
+            Flyway.configure()
+                    .dataSource(jdbcUrl, "postgres", "postgres")
+                    .load()
+                    .migrate();
             printServerSettings();
             double ceiling = ceiling();
             double naive = naive();
@@ -144,7 +150,8 @@ public final class IngestBenchmark {
                 }
                 double rate = connmon(broker.trim());
                 if (ceiling > 0) {
-                    results.put("connmon via " + broker.trim() + " / ceiling",
+                    results.put(
+                            "connmon via " + broker.trim() + " / ceiling",
                             String.format("%.0f %%", 100 * rate / ceiling));
                 }
                 if (naive > 0) {
@@ -184,9 +191,13 @@ public final class IngestBenchmark {
         LifecycleEvent.Builder b = LifecycleEvent.builder(type(round), clientIds[client], time(round, client))
                 .dialect("connmon");
         switch (type(round)) {
-            case CONNECTED -> b.connectionId("c" + round / 3).protocolVersion("5.0").ipAddress("192.0.2.10")
-                    .node("broker-1");
-            case DISCONNECTED -> b.connectionId("c" + round / 3).initiator(Initiator.CLIENT).reasonCode(0);
+            case CONNECTED ->
+                b.connectionId("c" + round / 3)
+                        .protocolVersion("5.0")
+                        .ipAddress("192.0.2.10")
+                        .node("broker-1");
+            case DISCONNECTED ->
+                b.connectionId("c" + round / 3).initiator(Initiator.CLIENT).reasonCode(0);
             default -> b.topic("sensors/t");
         }
         return b.build().fromSource("default");
@@ -207,8 +218,10 @@ public final class IngestBenchmark {
 
     /** connmon's statement, pre-built batches, no MQTT: the best of 1, 2 and 4 connections. */
     private double ceiling() throws Exception {
-        System.out.printf("%nPostgreSQL ceiling: StateRepository.apply, batches of %d events (round-robin, so one "
-                + "state row per event)%n", CEILING_BATCH);
+        System.out.printf(
+                "%nPostgreSQL ceiling: StateRepository.apply, batches of %d events (round-robin, so one "
+                        + "state row per event)%n",
+                CEILING_BATCH);
         List<IngestBatch> batches = new ArrayList<>();
         List<LifecycleEvent> current = new ArrayList<>(CEILING_BATCH);
         for (int round = 0; round < ROUNDS; round++) {
@@ -238,7 +251,8 @@ public final class IngestBenchmark {
                 verify(CLIENTS, ROUNDS);
                 double rate = EVENTS / seconds;
                 best = Math.max(best, rate);
-                System.out.printf("  %d connection%s %10.0f events/s  (%.1f s; PostgreSQL %.2f cores; load %s)%n",
+                System.out.printf(
+                        "  %d connection%s %10.0f events/s  (%.1f s; PostgreSQL %.2f cores; load %s)%n",
                         connections, connections == 1 ? " " : "s", rate, seconds, pgCores, ProcStats.load());
                 results.put("ceiling, " + connections + " connection(s)", String.format("%.0f events/s", rate));
             }
@@ -250,18 +264,32 @@ public final class IngestBenchmark {
 
     private void applyAll(Vertx vertx, List<IngestBatch> batches, int connections) {
         // the application's pool settings (application.properties)
-        PgConnectOptions connect = new PgConnectOptions().setHost("127.0.0.1").setPort(pg.port())
-                .setDatabase("postgres").setUser("postgres").setPassword("postgres")
-                .setCachePreparedStatements(true).addProperty("plan_cache_mode", "force_custom_plan")
+        PgConnectOptions connect = new PgConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(pg.port())
+                .setDatabase("postgres")
+                .setUser("postgres")
+                .setPassword("postgres")
+                .setCachePreparedStatements(true)
+                .addProperty("plan_cache_mode", "force_custom_plan")
                 .setPreparedStatementCacheSqlLimit(dev.connmon.state.StatementCachingPoolCreator.CACHED_SQL_LIMIT);
-        io.vertx.sqlclient.Pool core = PgBuilder.pool().with(new PoolOptions().setMaxSize(connections))
-                .connectingTo(connect).using(vertx).build();
+        io.vertx.sqlclient.Pool core = PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(connections))
+                .connectingTo(connect)
+                .using(vertx)
+                .build();
         io.vertx.mutiny.sqlclient.Pool pool = io.vertx.mutiny.sqlclient.Pool.newInstance(core);
         try {
             StateRepository repository = StateRepositories.on(pool);
-            Multi.createFrom().iterable(batches)
-                    .onItem().transformToUni(repository::apply).merge(connections)
-                    .collect().last().await().indefinitely();
+            Multi.createFrom()
+                    .iterable(batches)
+                    .onItem()
+                    .transformToUni(repository::apply)
+                    .merge(connections)
+                    .collect()
+                    .last()
+                    .await()
+                    .indefinitely();
         } finally {
             pool.closeAndAwait();
         }
@@ -305,8 +333,10 @@ public final class IngestBenchmark {
      */
     private double naive() throws Exception {
         int clients = Math.max(1, Math.min(CLIENTS, NAIVE_EVENTS / ROUNDS));
-        System.out.printf("%nNaive: one transaction per event (INSERT log row + INSERT … ON CONFLICT state), JDBC, "
-                + "%,d events over %,d clients%n", clients * ROUNDS, clients);
+        System.out.printf(
+                "%nNaive: one transaction per event (INSERT log row + INSERT … ON CONFLICT state), JDBC, "
+                        + "%,d events over %,d clients%n",
+                clients * ROUNDS, clients);
         double best = 0;
         for (int connections : NAIVE_CONNECTIONS) {
             reset();
@@ -315,7 +345,8 @@ public final class IngestBenchmark {
             List<CompletableFuture<Void>> workers = new ArrayList<>();
             for (int w = 0; w < connections; w++) {
                 int worker = w;
-                workers.add(CompletableFuture.runAsync(() -> naiveWorker(worker, connections, clients),
+                workers.add(CompletableFuture.runAsync(
+                        () -> naiveWorker(worker, connections, clients),
                         runnable -> new Thread(runnable, "naive-" + worker).start()));
             }
             CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
@@ -324,7 +355,8 @@ public final class IngestBenchmark {
             verify(clients, ROUNDS);
             double rate = clients * ROUNDS / seconds;
             best = Math.max(best, rate);
-            System.out.printf("  %d connection%s %10.0f events/s  (%.1f s; PostgreSQL %.2f cores; load %s)%n",
+            System.out.printf(
+                    "  %d connection%s %10.0f events/s  (%.1f s; PostgreSQL %.2f cores; load %s)%n",
                     connections, connections == 1 ? " " : "s", rate, seconds, pgCores, ProcStats.load());
             results.put("naive, " + connections + " connection(s)", String.format("%.0f events/s", rate));
         }
@@ -333,10 +365,10 @@ public final class IngestBenchmark {
 
     private void naiveWorker(int worker, int workers, int clients) {
         try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-             PreparedStatement log = db.prepareStatement(NAIVE_LOG);
-             PreparedStatement connected = db.prepareStatement(NAIVE_CONNECTED);
-             PreparedStatement disconnected = db.prepareStatement(NAIVE_DISCONNECTED);
-             PreparedStatement activity = db.prepareStatement(NAIVE_ACTIVITY)) {
+                PreparedStatement log = db.prepareStatement(NAIVE_LOG);
+                PreparedStatement connected = db.prepareStatement(NAIVE_CONNECTED);
+                PreparedStatement disconnected = db.prepareStatement(NAIVE_DISCONNECTED);
+                PreparedStatement activity = db.prepareStatement(NAIVE_ACTIVITY)) {
             db.setAutoCommit(false);
             for (int round = 0; round < ROUNDS; round++) {
                 for (int c = worker; c < clients; c += workers) {
@@ -346,7 +378,8 @@ public final class IngestBenchmark {
                         log.setString(1, e.clientId());
                         log.setObject(2, at);
                         log.setString(3, e.type().wireName());
-                        log.setString(4, e.initiator() == null ? null : e.initiator().wireName());
+                        log.setString(
+                                4, e.initiator() == null ? null : e.initiator().wireName());
                         if (e.reasonCode() == null) {
                             log.setNull(5, Types.INTEGER);
                         } else {
@@ -437,14 +470,20 @@ public final class IngestBenchmark {
         properties.put("connmon.canonical.topic-prefix", prefix);
         properties.put("connmon.mqtt.topics", prefix + "#");
         properties.putAll(BenchOptions.appSettings());
-        System.out.printf("%nconnmon via %s (%s), QoS 1, %s%n", broker,
+        System.out.printf(
+                "%nconnmon via %s (%s), QoS 1, %s%n",
+                broker,
                 broker.equals("mosquitto") ? MOSQUITTO + " Mosquitto on port " + brokerPort : "embedded HiveMQ CE",
                 window == 0 ? "no publish window" : "at most " + window + " events published and not yet stored");
         double rate;
         try (PackagedApp app = PackagedApp.start(properties, BenchOptions.appJvmArgs());
-             Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
-            Mqtt5AsyncClient publisher = MqttClient.builder().useMqttVersion5().identifier("bench-publisher-" + run)
-                    .serverHost("127.0.0.1").serverPort(brokerPort).buildAsync();
+                Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
+            Mqtt5AsyncClient publisher = MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier("bench-publisher-" + run)
+                    .serverHost("127.0.0.1")
+                    .serverPort(brokerPort)
+                    .buildAsync();
             publisher.connect().join();
             Thread.sleep(1000);
             rate = new Ingest(broker, app, db, brokerPid).measure(publisher, prefix, window);
@@ -505,8 +544,12 @@ public final class IngestBenchmark {
                     while (window > 0 && published - stored.get() >= window) {
                         LockSupport.parkNanos(200_000);
                     }
-                    publisher.publishWith().topic(prefix + clientIds[c]).qos(MqttQos.AT_LEAST_ONCE)
-                            .payload(json(round, c)).send()
+                    publisher
+                            .publishWith()
+                            .topic(prefix + clientIds[c])
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(json(round, c))
+                            .send()
                             .whenComplete((r, t) -> {
                                 if (t != null) {
                                     failed.incrementAndGet();
@@ -530,17 +573,29 @@ public final class IngestBenchmark {
                 samples.add(snapshot(http, start, EVENTS));
             }
             double rate = EVENTS / seconds;
-            System.out.printf("  %,d events published in %.1f s (%d publish failures), all stored after %.1f s: "
-                    + "%.0f events/s%n", EVENTS, publishSeconds, failed.get(), seconds, rate);
-            System.out.printf("  CPU, in cores of %d: connmon %.2f, PostgreSQL %.2f, %s publisher + harness %.2f; "
-                    + "machine busy %.0f %% (load %s)%n", Runtime.getRuntime().availableProcessors(),
-                    appCpu / seconds, pgCpu / seconds, brokerPid > 0 ? String.format("Mosquitto %.2f,", brokerCpu / seconds) : "",
-                    selfCpu / seconds, 100 * (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]), ProcStats.load());
+            System.out.printf(
+                    "  %,d events published in %.1f s (%d publish failures), all stored after %.1f s: "
+                            + "%.0f events/s%n",
+                    EVENTS, publishSeconds, failed.get(), seconds, rate);
+            System.out.printf(
+                    "  CPU, in cores of %d: connmon %.2f, PostgreSQL %.2f, %s publisher + harness %.2f; "
+                            + "machine busy %.0f %% (load %s)%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    appCpu / seconds,
+                    pgCpu / seconds,
+                    brokerPid > 0 ? String.format("Mosquitto %.2f,", brokerCpu / seconds) : "",
+                    selfCpu / seconds,
+                    100 * (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]),
+                    ProcStats.load());
             printSamples(samples);
             printBatchSizes(http);
-            results.put("connmon via " + broker, String.format(
-                    "%.0f events/s, connmon %.2f cores, RSS max %d MB", rate, appCpu / seconds,
-                    samples.stream().mapToLong(s -> s[3]).max().orElse(-1)));
+            results.put(
+                    "connmon via " + broker,
+                    String.format(
+                            "%.0f events/s, connmon %.2f cores, RSS max %d MB",
+                            rate,
+                            appCpu / seconds,
+                            samples.stream().mapToLong(s -> s[3]).max().orElse(-1)));
             return rate;
         }
 
@@ -558,7 +613,7 @@ public final class IngestBenchmark {
         private long changeSequence() throws SQLException {
             synchronized (db) {
                 try (Statement sql = db.createStatement();
-                     ResultSet rs = sql.executeQuery("SELECT last_value FROM state_change_id_seq")) {
+                        ResultSet rs = sql.executeQuery("SELECT last_value FROM state_change_id_seq")) {
                     rs.next();
                     return rs.getLong(1);
                 }
@@ -588,8 +643,9 @@ public final class IngestBenchmark {
             while (!done) {
                 long[] s = snapshot(http, start, stored.get());
                 if (Boolean.getBoolean("bench.verbose")) {
-                    System.out.printf("    %3d s: published %,d, stored %,d, heap %d MB, RSS %d MB%n", s[0],
-                            published, s[1], s[2], s[3]);
+                    System.out.printf(
+                            "    %3d s: published %,d, stored %,d, heap %d MB, RSS %d MB%n",
+                            s[0], published, s[1], s[2], s[3]);
                 }
                 synchronized (samples) {
                     samples.add(s);
@@ -602,8 +658,10 @@ public final class IngestBenchmark {
             double heap = 0;
             double old = 0;
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create(app.baseUrl() + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create(app.baseUrl() + "/q/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 String metrics = response.statusCode() == 200 ? response.body() : "";
                 heap = response.statusCode() == 200 ? 0 : -1;
                 for (String line : metrics.split("\n")) {
@@ -618,28 +676,41 @@ public final class IngestBenchmark {
             } catch (IOException | InterruptedException | RuntimeException e) {
                 heap = -1;
             }
-            return new long[] {(System.nanoTime() - start) / 1_000_000_000L, Math.min(storedNow, EVENTS),
-                    (long) (heap / 1048576), ProcStats.rssMb(app.pid()), (long) (old / 1048576)};
+            return new long[] {
+                (System.nanoTime() - start) / 1_000_000_000L,
+                Math.min(storedNow, EVENTS),
+                (long) (heap / 1048576),
+                ProcStats.rssMb(app.pid()),
+                (long) (old / 1048576)
+            };
         }
 
         /** How full connmon's batches were: a broker that lets few messages wait for their PUBACK caps them. */
         private void printBatchSizes(HttpClient http) {
             try {
-                String metrics = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/q/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                String metrics = http.send(
+                                HttpRequest.newBuilder(URI.create(app.baseUrl() + "/q/metrics"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
                 Map<String, Double> values = new LinkedHashMap<>();
                 for (String line : metrics.split("\n")) {
-                    if (line.startsWith("connmon_ingest_batch_size_") || line.startsWith("connmon_ingest_write_seconds_")) {
-                        values.put(line.substring(0, line.indexOf(' ')).replace("connmon_ingest_", ""),
+                    if (line.startsWith("connmon_ingest_batch_size_")
+                            || line.startsWith("connmon_ingest_write_seconds_")) {
+                        values.put(
+                                line.substring(0, line.indexOf(' ')).replace("connmon_ingest_", ""),
                                 Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
                     }
                 }
                 double batches = values.get("batch_size_count");
                 // write time against the time between batches: what is left is connmon's own share of each batch
-                System.out.printf("  batches: %.0f, mean %.1f messages, largest %.0f; a batch's write (first attempt to "
-                        + "commit) %.1f ms on average%n", batches, values.get("batch_size_sum") / batches,
-                        values.get("batch_size_max"), 1000 * values.get("write_seconds_sum")
-                                / values.get("write_seconds_count"));
+                System.out.printf(
+                        "  batches: %.0f, mean %.1f messages, largest %.0f; a batch's write (first attempt to "
+                                + "commit) %.1f ms on average%n",
+                        batches,
+                        values.get("batch_size_sum") / batches,
+                        values.get("batch_size_max"),
+                        1000 * values.get("write_seconds_sum") / values.get("write_seconds_count"));
             } catch (IOException | InterruptedException | RuntimeException e) {
                 System.out.println("  batch sizes unknown: " + e);
             }
@@ -649,14 +720,22 @@ public final class IngestBenchmark {
             System.out.printf("  %8s %7s %9s %11s %8s%n", "stored", "at s", "heap MB", "old gen MB", "RSS MB");
             for (int quarter = 1; quarter <= 4; quarter++) {
                 long target = (long) EVENTS * quarter / 4;
-                long[] first = samples.stream().filter(s -> s[1] >= target).findFirst()
+                long[] first = samples.stream()
+                        .filter(s -> s[1] >= target)
+                        .findFirst()
                         .orElse(samples.get(samples.size() - 1));
                 System.out.printf("  %7d%% %7d %9d %11d %8d%n", 25 * quarter, first[0], first[2], first[4], first[3]);
             }
-            System.out.printf("  heap over the run: min %d, max %d MB; RSS max %d MB (%d samples)%n",
-                    samples.stream().mapToLong(s -> s[2]).filter(h -> h >= 0).min().orElse(-1),
+            System.out.printf(
+                    "  heap over the run: min %d, max %d MB; RSS max %d MB (%d samples)%n",
+                    samples.stream()
+                            .mapToLong(s -> s[2])
+                            .filter(h -> h >= 0)
+                            .min()
+                            .orElse(-1),
                     samples.stream().mapToLong(s -> s[2]).max().orElse(-1),
-                    samples.stream().mapToLong(s -> s[3]).max().orElse(-1), samples.size());
+                    samples.stream().mapToLong(s -> s[3]).max().orElse(-1),
+                    samples.size());
         }
     }
 
@@ -665,20 +744,27 @@ public final class IngestBenchmark {
      * second keep arriving (the round after the last one, so each is news).
      */
     private void latencyWhileIngesting(PackagedApp app, Mqtt5AsyncClient publisher, String prefix) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Random random = new Random(7);
         long periodNanos = 1_000_000_000L / LATENCY_RATE;
-        Thread feeder = new Thread(() -> {
-            long next = System.nanoTime();
-            for (int i = 0; !Thread.currentThread().isInterrupted(); i++) {
-                int round = ROUNDS + i / CLIENTS;
-                int c = i % CLIENTS;
-                publisher.publishWith().topic(prefix + clientIds[c]).qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(json(round, c)).send();
-                next += periodNanos;
-                LockSupport.parkNanos(next - System.nanoTime());
-            }
-        }, "feeder");
+        Thread feeder = new Thread(
+                () -> {
+                    long next = System.nanoTime();
+                    for (int i = 0; !Thread.currentThread().isInterrupted(); i++) {
+                        int round = ROUNDS + i / CLIENTS;
+                        int c = i % CLIENTS;
+                        publisher
+                                .publishWith()
+                                .topic(prefix + clientIds[c])
+                                .qos(MqttQos.AT_LEAST_ONCE)
+                                .payload(json(round, c))
+                                .send();
+                        next += periodNanos;
+                        LockSupport.parkNanos(next - System.nanoTime());
+                    }
+                },
+                "feeder");
         feeder.start();
         for (int i = 0; i < 500; i++) {
             get(http, app, clientIds[random.nextInt(CLIENTS)]);
@@ -690,12 +776,17 @@ public final class IngestBenchmark {
             get(http, app, clientIds[random.nextInt(CLIENTS)]);
             millis.add((System.nanoTime() - start) / 1e6);
         }
-        double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        String line = String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d requests)",
-                sorted[sorted.length / 2], sorted[(int) Math.ceil(sorted.length * 0.99) - 1],
-                sorted[sorted.length - 1], sorted.length);
-        System.out.printf("  GET by id while ingesting %d events/s, one request at a time, JDK client, %d s: %s "
-                + "(load %s)%n", LATENCY_RATE, LATENCY_SECONDS, line, ProcStats.load());
+        double[] sorted =
+                millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        String line = String.format(
+                "p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d requests)",
+                sorted[sorted.length / 2],
+                sorted[(int) Math.ceil(sorted.length * 0.99) - 1],
+                sorted[sorted.length - 1],
+                sorted.length);
+        System.out.printf(
+                "  GET by id while ingesting %d events/s, one request at a time, JDK client, %d s: %s " + "(load %s)%n",
+                LATENCY_RATE, LATENCY_SECONDS, line, ProcStats.load());
         results.put("GET by id at " + LATENCY_RATE + " events/s, JDK client", line);
         // the same through wrk, which keeps a JVM client's own pauses out of the tail
         Path script = Wrk.script("""
@@ -707,10 +798,15 @@ public final class IngestBenchmark {
                 """.formatted(CLIENTS - 1));
         Optional<Wrk> wrk = Wrk.run(LATENCY_SECONDS, AUTH, List.of("-s", script.toString(), app.baseUrl() + "/"));
         if (wrk.isPresent()) {
-            String wrkLine = String.format("p50 %s ms, p99 %s ms, %s requests/s, non-2xx %s", wrk.get().p50(),
-                    wrk.get().p99(), wrk.get().requestsPerSecond(), wrk.get().non2xx());
-            System.out.printf("  GET by id while ingesting %d events/s, one request at a time, wrk, %d s: %s "
-                    + "(load %s)%n", LATENCY_RATE, LATENCY_SECONDS, wrkLine, ProcStats.load());
+            String wrkLine = String.format(
+                    "p50 %s ms, p99 %s ms, %s requests/s, non-2xx %s",
+                    wrk.get().p50(),
+                    wrk.get().p99(),
+                    wrk.get().requestsPerSecond(),
+                    wrk.get().non2xx());
+            System.out.printf(
+                    "  GET by id while ingesting %d events/s, one request at a time, wrk, %d s: %s " + "(load %s)%n",
+                    LATENCY_RATE, LATENCY_SECONDS, wrkLine, ProcStats.load());
             results.put("GET by id at " + LATENCY_RATE + " events/s, wrk", wrkLine);
         }
         feeder.interrupt();
@@ -719,9 +815,11 @@ public final class IngestBenchmark {
     }
 
     private static void get(HttpClient http, PackagedApp app, String clientId) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create(app.baseUrl() + "/api/v0002/clientconnectionstates/" + clientId))
-                .header("Authorization", AUTH).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/v0002/clientconnectionstates/" + clientId))
+                        .header("Authorization", AUTH)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + clientId + ": " + response.statusCode());
         }
@@ -732,7 +830,7 @@ public final class IngestBenchmark {
     /** Empty tables for the next phase; a checkpoint so that the last phase's dirty pages are not this one's cost. */
     private void reset() throws SQLException {
         try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-             Statement sql = db.createStatement()) {
+                Statement sql = db.createStatement()) {
             sql.execute("TRUNCATE connection_log, client_state, state_change, rejected_message");
             sql.execute("CHECKPOINT");
         }
@@ -741,8 +839,8 @@ public final class IngestBenchmark {
     /** Every event stored once: the exact number of log rows, one state per client, nothing rejected. */
     private void verify(int clients, int rounds) throws SQLException {
         try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-             Statement sql = db.createStatement();
-             ResultSet rs = sql.executeQuery("""
+                Statement sql = db.createStatement();
+                ResultSet rs = sql.executeQuery("""
                      SELECT (SELECT count(*) FROM connection_log WHERE client_id LIKE 'dev-%'),
                             (SELECT count(*) FROM client_state WHERE client_id LIKE 'dev-%'),
                             (SELECT count(*) FROM client_state WHERE client_id LIKE 'dev-%'
@@ -755,8 +853,9 @@ public final class IngestBenchmark {
             long current = rs.getLong(3);
             long rejected = rs.getLong(4);
             long expected = expectedLogRows(clients, rounds);
-            String check = String.format("log rows %,d of %,d, client states %,d of %,d (%,d on their last "
-                    + "connection), rejected %d", logRows, expected, states, clients, current, rejected);
+            String check = String.format(
+                    "log rows %,d of %,d, client states %,d of %,d (%,d on their last " + "connection), rejected %d",
+                    logRows, expected, states, clients, current, rejected);
             if (logRows != expected || states != clients || current != clients || rejected != 0) {
                 throw new IllegalStateException("events lost or doubled: " + check);
             }
@@ -767,8 +866,8 @@ public final class IngestBenchmark {
     /** What decides the cost of a commit on this machine. */
     private void printServerSettings() throws SQLException {
         try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-             Statement sql = db.createStatement();
-             ResultSet rs = sql.executeQuery("""
+                Statement sql = db.createStatement();
+                ResultSet rs = sql.executeQuery("""
                      SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name)
                        FROM pg_settings WHERE name IN ('server_version', 'synchronous_commit', 'fsync',
                             'wal_sync_method', 'shared_buffers', 'max_wal_size', 'checkpoint_timeout')""")) {
@@ -779,16 +878,23 @@ public final class IngestBenchmark {
 
     private static double selfCpuSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() / 1e9;
+                        .getProcessCpuTime()
+                / 1e9;
     }
 
     private static long machineMosquittoPid() {
         try {
-            return Long.parseLong(Files.readString(Path.of("/run/mosquitto/mosquitto.pid")).trim());
+            return Long.parseLong(
+                    Files.readString(Path.of("/run/mosquitto/mosquitto.pid")).trim());
         } catch (IOException | NumberFormatException e) {
             return ProcessHandle.allProcesses()
-                    .filter(p -> p.info().command().map(c -> c.endsWith("/mosquitto")).orElse(false))
-                    .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+                    .filter(p -> p.info()
+                            .command()
+                            .map(c -> c.endsWith("/mosquitto"))
+                            .orElse(false))
+                    .mapToLong(ProcessHandle::pid)
+                    .findFirst()
+                    .orElse(-1);
         }
     }
 
@@ -808,8 +914,10 @@ public final class IngestBenchmark {
                 max_queued_messages 0
                 max_inflight_messages 0
                 """.formatted(port));
-        Process process = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+        Process process = new ProcessBuilder("mosquitto", "-c", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.log").toFile())
+                .start();
         for (int i = 0; i < 100; i++) {
             try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
                 return process;
@@ -822,15 +930,24 @@ public final class IngestBenchmark {
 
     /** Leaves the shared Mosquitto as it was: connmon's persistent session and the retained monitoring states go. */
     private void cleanUpMachineMosquitto(String run) {
-        var cleaner = MqttClient.builder().useMqttVersion3().identifier("connmon-bench-" + run)
-                .serverHost("127.0.0.1").serverPort(1883).buildAsync();
+        var cleaner = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier("connmon-bench-" + run)
+                .serverHost("127.0.0.1")
+                .serverPort(1883)
+                .buildAsync();
         cleaner.connectWith().cleanSession(true).send().join();
         List<CompletableFuture<?>> cleared = new ArrayList<>();
         for (String id : clientIds) {
-            cleared.add(cleaner.publishWith().topic("connmon-bench-" + run + "/clients/" + id + "/state")
-                    .qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(new byte[0]).send());
+            cleared.add(cleaner.publishWith()
+                    .topic("connmon-bench-" + run + "/clients/" + id + "/state")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .retain(true)
+                    .payload(new byte[0])
+                    .send());
             if (cleared.size() == 1000) {
-                CompletableFuture.allOf(cleared.toArray(CompletableFuture[]::new)).join();
+                CompletableFuture.allOf(cleared.toArray(CompletableFuture[]::new))
+                        .join();
                 cleared.clear();
             }
         }
@@ -840,7 +957,10 @@ public final class IngestBenchmark {
     }
 
     private static int[] ints(String list) {
-        return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .mapToInt(Integer::parseInt).toArray();
+        return Arrays.stream(list.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .mapToInt(Integer::parseInt)
+                .toArray();
     }
 }

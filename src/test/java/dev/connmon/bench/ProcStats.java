@@ -11,8 +11,7 @@ final class ProcStats {
     /** USER_HZ: /proc reports CPU times in ticks of 1/100 s on every Linux this runs on. */
     private static final double TICKS_PER_SECOND = 100.0;
 
-    private ProcStats() {
-    }
+    private ProcStats() {}
 
     /** User + system CPU seconds of one process so far; 0 once it is gone. */
     static double cpuSeconds(long pid) {
@@ -34,7 +33,8 @@ final class ProcStats {
     static double postgresCpuSeconds(Path dataDir) {
         long postmaster;
         try {
-            postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            postmaster = Long.parseLong(
+                    Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
         } catch (IOException | RuntimeException e) {
             System.err.println("PostgreSQL CPU unknown: " + e);
             return 0;

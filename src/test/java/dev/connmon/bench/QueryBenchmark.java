@@ -1,10 +1,10 @@
 package dev.connmon.bench;
 
+import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.state.PagePosition;
 import dev.connmon.state.StateFilter;
 import dev.connmon.state.StateListQuery;
 import dev.connmon.state.StateSort;
-import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.support.PackagedApp;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -46,9 +46,10 @@ public final class QueryBenchmark {
     private static final String KEY = "bench";
     private static final String TOKEN = "bench-token";
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final String auth = "Basic " + Base64.getEncoder()
-            .encodeToString((KEY + ":" + TOKEN).getBytes(StandardCharsets.UTF_8));
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final String auth =
+            "Basic " + Base64.getEncoder().encodeToString((KEY + ":" + TOKEN).getBytes(StandardCharsets.UTF_8));
     private String base;
 
     public static void main(String[] args) throws Exception {
@@ -66,10 +67,10 @@ public final class QueryBenchmark {
             properties.put("quarkus.security.users.embedded.roles." + KEY, "reader,admin");
             properties.put("quarkus.log.level", "WARN");
             String jvmArgs = System.getProperty("bench.app.jvm-args", "").trim();
-            try (PackagedApp app = PackagedApp.start(properties,
-                    jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")));
-                 Connection db = DriverManager.getConnection(properties.get("quarkus.datasource.jdbc.url"),
-                         "postgres", "postgres")) {
+            try (PackagedApp app = PackagedApp.start(
+                            properties, jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")));
+                    Connection db = DriverManager.getConnection(
+                            properties.get("quarkus.datasource.jdbc.url"), "postgres", "postgres")) {
                 base = app.baseUrl();
                 load(db);
                 explainAll(db);
@@ -113,8 +114,9 @@ public final class QueryBenchmark {
             sql.execute("VACUUM ANALYZE client_state");
             try (ResultSet rs = sql.executeQuery("SELECT pg_size_pretty(pg_total_relation_size('client_state'))")) {
                 rs.next();
-                System.out.printf("%nLoaded %,d clients in %.1f s; client_state with indexes: %s%n", CLIENTS,
-                        (System.nanoTime() - start) / 1e9, rs.getString(1));
+                System.out.printf(
+                        "%nLoaded %,d clients in %.1f s; client_state with indexes: %s%n",
+                        CLIENTS, (System.nanoTime() - start) / 1e9, rs.getString(1));
             }
         }
     }
@@ -125,34 +127,64 @@ public final class QueryBenchmark {
         Map<String, StateListQuery> queries = new LinkedHashMap<>();
         StateSort byId = StateSort.BY_ID;
         queries.put("all, by id", StateListQuery.of(StateFilter.ALL, byId, null, 26));
-        queries.put("page after a bookmark, by id", StateListQuery.of(StateFilter.ALL, byId,
-                new PagePosition(null, "d:org5:type25:dev0500000"), 26));
-        queries.put("connectionStatus=connected", StateListQuery.of(filter(f -> f.status = "connected"), byId, null, 26));
-        queries.put("connectionStatus=disconnected", StateListQuery.of(filter(f -> f.status = "disconnected"), byId, null, 26));
+        queries.put(
+                "page after a bookmark, by id",
+                StateListQuery.of(StateFilter.ALL, byId, new PagePosition(null, "d:org5:type25:dev0500000"), 26));
+        queries.put(
+                "connectionStatus=connected", StateListQuery.of(filter(f -> f.status = "connected"), byId, null, 26));
+        queries.put(
+                "connectionStatus=disconnected",
+                StateListQuery.of(filter(f -> f.status = "disconnected"), byId, null, 26));
         queries.put("connectedAfter=P2D", StateListQuery.of(filter(f -> f.connectedAfter = twoDays), byId, null, 26));
-        queries.put("connectedAfter=P2D, -lastActivityTime", StateListQuery.of(filter(f -> f.connectedAfter = twoDays),
-                new StateSort(StateSort.Field.LAST_ACTIVITY_TIME, true), null, 26));
+        queries.put(
+                "connectedAfter=P2D, -lastActivityTime",
+                StateListQuery.of(
+                        filter(f -> f.connectedAfter = twoDays),
+                        new StateSort(StateSort.Field.LAST_ACTIVITY_TIME, true),
+                        null,
+                        26));
         queries.put("connectedBefore=P2D", StateListQuery.of(filter(f -> f.connectedBefore = twoDays), byId, null, 26));
-        queries.put("disconnectedAfter=P2D", StateListQuery.of(filter(f -> f.disconnectedAfter = twoDays), byId, null, 26));
-        queries.put("disconnectedBefore=P2D", StateListQuery.of(filter(f -> f.disconnectedBefore = twoDays), byId, null, 26));
-        queries.put("activeAfter=PT1H", StateListQuery.of(filter(f -> f.activeAfter = now.minusSeconds(3600)), byId, null, 26));
-        queries.put("activeBefore=P20D", StateListQuery.of(filter(f -> f.activeBefore = now.minus(Duration.ofDays(20))), byId, null, 26));
-        queries.put("disconnectInitiator=server", StateListQuery.of(filter(f -> f.initiator = "server"), byId, null, 26));
+        queries.put(
+                "disconnectedAfter=P2D", StateListQuery.of(filter(f -> f.disconnectedAfter = twoDays), byId, null, 26));
+        queries.put(
+                "disconnectedBefore=P2D",
+                StateListQuery.of(filter(f -> f.disconnectedBefore = twoDays), byId, null, 26));
+        queries.put(
+                "activeAfter=PT1H",
+                StateListQuery.of(filter(f -> f.activeAfter = now.minusSeconds(3600)), byId, null, 26));
+        queries.put(
+                "activeBefore=P20D",
+                StateListQuery.of(filter(f -> f.activeBefore = now.minus(Duration.ofDays(20))), byId, null, 26));
+        queries.put(
+                "disconnectInitiator=server", StateListQuery.of(filter(f -> f.initiator = "server"), byId, null, 26));
         queries.put("disconnectReasonCode=141", StateListQuery.of(filter(f -> f.reasonCode = 141), byId, null, 26));
-        queries.put("clientIdPrefix=d:org3:type13:dev00", StateListQuery.of(filter(f -> f.prefix = "d:org3:type13:dev00"), byId, null, 26));
+        queries.put(
+                "clientIdPrefix=d:org3:type13:dev00",
+                StateListQuery.of(filter(f -> f.prefix = "d:org3:type13:dev00"), byId, null, 26));
         queries.put("clientType=device", StateListQuery.of(filter(f -> f.clientType = "device"), byId, null, 26));
         queries.put("deviceType=type7", StateListQuery.of(filter(f -> f.deviceType = "type7"), byId, null, 26));
-        queries.put("deviceType=type7&connectionStatus=disconnected", StateListQuery.of(filter(f -> {
-            f.deviceType = "type7";
-            f.status = "disconnected";
-        }), byId, null, 26));
+        queries.put(
+                "deviceType=type7&connectionStatus=disconnected",
+                StateListQuery.of(
+                        filter(f -> {
+                            f.deviceType = "type7";
+                            f.status = "disconnected";
+                        }),
+                        byId,
+                        null,
+                        26));
         queries.put("deviceId=dev0123456", StateListQuery.of(filter(f -> f.deviceId = "dev0123456"), byId, null, 26));
         for (StateSort.Field field : StateSort.Field.values()) {
             for (boolean descending : new boolean[] {false, true}) {
                 StateSort sort = new StateSort(field, descending);
                 queries.put("_sort=" + sort.apiName(), StateListQuery.of(StateFilter.ALL, sort, null, 26));
-                queries.put("_sort=" + sort.apiName() + " after a bookmark", StateListQuery.of(StateFilter.ALL, sort,
-                        new PagePosition(now.minus(Duration.ofDays(3)), "d:org5:type25:dev0500000"), 26));
+                queries.put(
+                        "_sort=" + sort.apiName() + " after a bookmark",
+                        StateListQuery.of(
+                                StateFilter.ALL,
+                                sort,
+                                new PagePosition(now.minus(Duration.ofDays(3)), "d:org5:type25:dev0500000"),
+                                26));
             }
         }
         System.out.printf("%n%-48s %10s  %s%n", "query (first page, 25 rows)", "exec ms", "plan");
@@ -163,7 +195,8 @@ public final class QueryBenchmark {
                 sql.execute("DEALLOCATE ALL");
                 sql.execute("PREPARE q AS " + query.sql());
                 List<String> plan = new ArrayList<>();
-                try (ResultSet rs = sql.executeQuery("EXPLAIN (ANALYZE, BUFFERS) EXECUTE q(" + literals(query.params()) + ")")) {
+                try (ResultSet rs =
+                        sql.executeQuery("EXPLAIN (ANALYZE, BUFFERS) EXECUTE q(" + literals(query.params()) + ")")) {
                     while (rs.next()) {
                         plan.add(rs.getString(1));
                     }
@@ -175,25 +208,31 @@ public final class QueryBenchmark {
                 System.out.printf("%-48s %10s  %s%n", entry.getKey(), executionMs(text), summary(plan));
             }
         }
-        System.out.printf("%nQueries planned with a sequential scan of client_state: %d of %d%n", sequential,
-                queries.size());
+        System.out.printf(
+                "%nQueries planned with a sequential scan of client_state: %d of %d%n", sequential, queries.size());
     }
 
     private void measure() throws Exception {
         Random random = new Random(7);
         Map<String, IntFunction<String>> scenarios = new LinkedHashMap<>();
-        scenarios.put("GET by id (random client)", i -> "/api/v0002/clientconnectionstates/"
-                + encode(clientId(1 + random.nextInt(CLIENTS))));
-        scenarios.put("first page, connectionStatus=connected", i -> "/api/v0002/clientconnectionstates?connectionStatus=connected");
-        scenarios.put("first page, connectedAfter=P2D&_sort=-lastActivityTime",
+        scenarios.put(
+                "GET by id (random client)",
+                i -> "/api/v0002/clientconnectionstates/" + encode(clientId(1 + random.nextInt(CLIENTS))));
+        scenarios.put(
+                "first page, connectionStatus=connected",
+                i -> "/api/v0002/clientconnectionstates?connectionStatus=connected");
+        scenarios.put(
+                "first page, connectedAfter=P2D&_sort=-lastActivityTime",
                 i -> "/api/v0002/clientconnectionstates?connectedAfter=P2D&_sort=-lastActivityTime");
         scenarios.put("page 1, all clients by id", i -> "/api/v0002/clientconnectionstates");
         String page1000 = pageUrl(1000);
         scenarios.put("page 1000, all clients by id", i -> page1000);
-        scenarios.put("first page, deviceType=type7&connectionStatus=disconnected",
+        scenarios.put(
+                "first page, deviceType=type7&connectionStatus=disconnected",
                 i -> "/api/v0002/clientconnectionstates?deviceType=type7&connectionStatus=disconnected");
-        scenarios.put("connection log of one client", i -> "/api/v0002/logs/connection?clientId="
-                + encode(clientId(1 + random.nextInt(CLIENTS))));
+        scenarios.put(
+                "connection log of one client",
+                i -> "/api/v0002/logs/connection?clientId=" + encode(clientId(1 + random.nextInt(CLIENTS))));
 
         System.out.printf("%nHTTP latency, one request at a time (%d warm-up, %d measured)%n", WARMUP, REQUESTS);
         System.out.printf("%-58s %8s %8s %8s%n", "request", "p50 ms", "p99 ms", "max ms");
@@ -208,8 +247,12 @@ public final class QueryBenchmark {
                 millis[i] = (System.nanoTime() - start) / 1e6;
             }
             Arrays.sort(millis);
-            System.out.printf("%-58s %8.2f %8.2f %8.2f%n", scenario.getKey(), millis[REQUESTS / 2],
-                    millis[(int) Math.ceil(REQUESTS * 0.99) - 1], millis[REQUESTS - 1]);
+            System.out.printf(
+                    "%-58s %8.2f %8.2f %8.2f%n",
+                    scenario.getKey(),
+                    millis[REQUESTS / 2],
+                    millis[(int) Math.ceil(REQUESTS * 0.99) - 1],
+                    millis[REQUESTS - 1]);
         }
         measureWithWrk(page1000);
     }
@@ -230,9 +273,11 @@ public final class QueryBenchmark {
                 """.formatted(CLIENTS));
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put("GET by id (random client)", List.of("-s", script.toString(), base + "/"));
-        runs.put("first page, connectionStatus=connected",
+        runs.put(
+                "first page, connectionStatus=connected",
                 List.of(base + "/api/v0002/clientconnectionstates?connectionStatus=connected"));
-        runs.put("first page, connectedAfter=P2D&_sort=-lastActivityTime",
+        runs.put(
+                "first page, connectedAfter=P2D&_sort=-lastActivityTime",
                 List.of(base + "/api/v0002/clientconnectionstates?connectedAfter=P2D&_sort=-lastActivityTime"));
         runs.put("page 1, all clients by id", List.of(base + "/api/v0002/clientconnectionstates"));
         runs.put("page 1000, all clients by id", List.of(base + page1000));
@@ -241,8 +286,8 @@ public final class QueryBenchmark {
         System.out.printf("%-58s %8s %8s %10s%n", "request", "p50 ms", "p99 ms", "req/s");
         for (var run : runs.entrySet()) {
             Wrk result = Wrk.run(10, auth, run.getValue()).orElseThrow();
-            System.out.printf("%-58s %8s %8s %10s%n", run.getKey(), result.p50(), result.p99(),
-                    result.requestsPerSecond());
+            System.out.printf(
+                    "%-58s %8s %8s %10s%n", run.getKey(), result.p50(), result.p99(), result.requestsPerSecond());
             if (!result.non2xx().equals("0")) {
                 System.out.println("  wrk saw non-2xx answers: " + result.non2xx());
             }
@@ -264,8 +309,11 @@ public final class QueryBenchmark {
     }
 
     private String get(String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", auth)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
         }
@@ -331,8 +379,19 @@ public final class QueryBenchmark {
     private static StateFilter filter(java.util.function.Consumer<FilterBuilder> setter) {
         FilterBuilder f = new FilterBuilder();
         setter.accept(f);
-        return new StateFilter(f.status, f.connectedAfter, f.connectedBefore, f.disconnectedAfter,
-                f.disconnectedBefore, f.activeAfter, f.activeBefore, f.initiator, f.reasonCode, f.prefix,
-                f.clientType, f.deviceType, f.deviceId);
+        return new StateFilter(
+                f.status,
+                f.connectedAfter,
+                f.connectedBefore,
+                f.disconnectedAfter,
+                f.disconnectedBefore,
+                f.activeAfter,
+                f.activeBefore,
+                f.initiator,
+                f.reasonCode,
+                f.prefix,
+                f.clientType,
+                f.deviceType,
+                f.deviceId);
     }
 }

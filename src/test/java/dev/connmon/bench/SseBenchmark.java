@@ -3,15 +3,15 @@ package dev.connmon.bench;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import dev.connmon.embedded.EmbeddedDatabase;
+import dev.connmon.support.Events;
+import dev.connmon.support.PackagedApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.parsetools.RecordParser;
-import dev.connmon.embedded.EmbeddedDatabase;
-import dev.connmon.support.Events;
-import dev.connmon.support.PackagedApp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,13 +47,16 @@ public final class SseBenchmark {
     private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 10);
     /** After the SSE measurement, with the load still on: GET by id through wrk for this long (0: skip). */
     private static final int GET_SECONDS = Integer.getInteger("bench.get-seconds", 20);
+
     private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 10_000);
     /**
      * embedded: devices on connmon's embedded broker, whose lifecycle extension reports their activity; mosquitto:
      * canonical events published to this machine's Mosquitto (127.0.0.1:1883), stamped with their publish time.
      */
     private static final String BROKER = System.getProperty("bench.broker", "embedded");
-    private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("bench:bench-token".getBytes(StandardCharsets.UTF_8));
+
+    private static final String AUTH =
+            "Basic " + Base64.getEncoder().encodeToString("bench:bench-token".getBytes(StandardCharsets.UTF_8));
     private static final Pattern ACTIVITY = Pattern.compile("\"lastActivityTime\":\"([^\"]+)\"");
 
     public static void main(String[] args) throws Exception {
@@ -93,8 +96,10 @@ public final class SseBenchmark {
             properties.putAll(BenchOptions.appSettings());
             Vertx vertx = Vertx.vertx();
             try (PackagedApp app = PackagedApp.start(properties, BenchOptions.appJvmArgs())) {
-                HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-                        .setDefaultPort(app.httpPort()).setMaxPoolSize(SUBSCRIBERS + 16));
+                HttpClient http = vertx.createHttpClient(new HttpClientOptions()
+                        .setDefaultHost("127.0.0.1")
+                        .setDefaultPort(app.httpPort())
+                        .setMaxPoolSize(SUBSCRIBERS + 16));
                 latency(http, brokerPort, prefix, app.baseUrl());
                 System.out.println("  connmon's own view (Micrometer, last ~2 min):");
                 app.metricLines("connmon_ingest_lag_seconds").forEach(line -> System.out.println("    " + line));
@@ -116,43 +121,74 @@ public final class SseBenchmark {
      */
     private static void latency(HttpClient http, int brokerPort, String prefix, String baseUrl) throws Exception {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        subscribe(http, "lat-", data -> {
-            Matcher m = ACTIVITY.matcher(data);
-            if (m.find()) {
-                latencies.add(System.currentTimeMillis() - Instant.parse(m.group(1)).toEpochMilli());
-            }
-        }, new AtomicInteger());
-        List<Mqtt5AsyncClient> devices = prefix == null ? connect("lat-", DEVICES, brokerPort)
+        subscribe(
+                http,
+                "lat-",
+                data -> {
+                    Matcher m = ACTIVITY.matcher(data);
+                    if (m.find()) {
+                        latencies.add(System.currentTimeMillis()
+                                - Instant.parse(m.group(1)).toEpochMilli());
+                    }
+                },
+                new AtomicInteger());
+        List<Mqtt5AsyncClient> devices = prefix == null
+                ? connect("lat-", DEVICES, brokerPort)
                 : connect("sse-bench-publisher-" + prefix.hashCode(), 1, brokerPort);
         Thread.sleep(2000);
         latencies.clear();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger next = new AtomicInteger();
         long periodMicros = 1_000_000L / DEVICES;
-        ticker.scheduleAtFixedRate(() -> {
-            int n = next.getAndIncrement();
-            if (prefix == null) {
-                devices.get(n % DEVICES).publishWith().topic("bench/t").qos(MqttQos.AT_MOST_ONCE)
-                        .payload(new byte[] {1}).send();
-            } else {
-                String id = "lat-" + (n % DEVICES);
-                devices.get(0).publishWith().topic(prefix + id).qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(Events.event("published", id, Instant.now()).put("topic", "bench/t").encode()
-                                .getBytes(StandardCharsets.UTF_8))
-                        .send();
-            }
-        }, 0, periodMicros, TimeUnit.MICROSECONDS);
+        ticker.scheduleAtFixedRate(
+                () -> {
+                    int n = next.getAndIncrement();
+                    if (prefix == null) {
+                        devices.get(n % DEVICES)
+                                .publishWith()
+                                .topic("bench/t")
+                                .qos(MqttQos.AT_MOST_ONCE)
+                                .payload(new byte[] {1})
+                                .send();
+                    } else {
+                        String id = "lat-" + (n % DEVICES);
+                        devices.get(0)
+                                .publishWith()
+                                .topic(prefix + id)
+                                .qos(MqttQos.AT_LEAST_ONCE)
+                                .payload(Events.event("published", id, Instant.now())
+                                        .put("topic", "bench/t")
+                                        .encode()
+                                        .getBytes(StandardCharsets.UTF_8))
+                                .send();
+                    }
+                },
+                0,
+                periodMicros,
+                TimeUnit.MICROSECONDS);
         Thread.sleep(WARMUP_SECONDS * 1000L);
         long[] warm = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         latencies.clear();
-        System.out.printf("%nWarm-up, %d s: %d events, p50 %d ms, p99 %d ms, max %d ms%n", WARMUP_SECONDS, warm.length,
-                pct(warm, 0.5), pct(warm, 0.99), warm.length == 0 ? -1 : warm[warm.length - 1]);
+        System.out.printf(
+                "%nWarm-up, %d s: %d events, p50 %d ms, p99 %d ms, max %d ms%n",
+                WARMUP_SECONDS,
+                warm.length,
+                pct(warm, 0.5),
+                pct(warm, 0.99),
+                warm.length == 0 ? -1 : warm[warm.length - 1]);
         Thread.sleep(SECONDS * 1000L);
         long[] values = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf("Broker-to-SSE latency (%s), %d clients active once a second each, %d s after the warm-up: "
-                + "%d events (%.0f/s)%n  p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n", BROKER, DEVICES, SECONDS,
+        System.out.printf(
+                "Broker-to-SSE latency (%s), %d clients active once a second each, %d s after the warm-up: "
+                        + "%d events (%.0f/s)%n  p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
+                BROKER,
+                DEVICES,
+                SECONDS,
                 values.length,
-                values.length / (double) SECONDS, pct(values, 0.5), pct(values, 0.9), pct(values, 0.99),
+                values.length / (double) SECONDS,
+                pct(values, 0.5),
+                pct(values, 0.9),
+                pct(values, 0.99),
                 values.length == 0 ? -1 : values[values.length - 1]);
         getById(baseUrl);
         ticker.shutdownNow();
@@ -179,9 +215,10 @@ public final class SseBenchmark {
                 end
                 """.formatted(DEVICES - 1));
         Optional<Wrk> wrk = Wrk.run(GET_SECONDS, AUTH, List.of("-s", script.toString(), baseUrl + "/"));
-        wrk.ifPresent(w -> System.out.printf("GET by id while %d clients are active once a second each, one request at "
-                + "a time, wrk, %d s: p50 %s ms, p99 %s ms, %s requests/s, non-2xx %s%n", DEVICES, GET_SECONDS,
-                w.p50(), w.p99(), w.requestsPerSecond(), w.non2xx()));
+        wrk.ifPresent(w -> System.out.printf(
+                "GET by id while %d clients are active once a second each, one request at "
+                        + "a time, wrk, %d s: p50 %s ms, p99 %s ms, %s requests/s, non-2xx %s%n",
+                DEVICES, GET_SECONDS, w.p50(), w.p99(), w.requestsPerSecond(), w.non2xx()));
     }
 
     /** SUBSCRIBERS streams at once; then one device connects and every stream must hear of it. */
@@ -191,10 +228,14 @@ public final class SseBenchmark {
         ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
         long start = System.nanoTime();
         for (int i = 0; i < SUBSCRIBERS; i++) {
-            subscribe(http, "fan-", data -> {
-                received.incrementAndGet();
-                arrivals.add(System.currentTimeMillis());
-            }, opened);
+            subscribe(
+                    http,
+                    "fan-",
+                    data -> {
+                        received.incrementAndGet();
+                        arrivals.add(System.currentTimeMillis());
+                    },
+                    opened);
             if (i % 500 == 499) {
                 Thread.sleep(50);
             }
@@ -203,8 +244,9 @@ public final class SseBenchmark {
         while (opened.get() < SUBSCRIBERS && Instant.now().isBefore(deadline)) {
             Thread.sleep(100);
         }
-        System.out.printf("%nConcurrent SSE subscribers: %d of %d open after %.1f s; connmon RSS %s%n", opened.get(),
-                SUBSCRIBERS, (System.nanoTime() - start) / 1e9, rss(appPid));
+        System.out.printf(
+                "%nConcurrent SSE subscribers: %d of %d open after %.1f s; connmon RSS %s%n",
+                opened.get(), SUBSCRIBERS, (System.nanoTime() - start) / 1e9, rss(appPid));
         Thread.sleep(3000);
         long sent = System.currentTimeMillis();
         List<Mqtt5AsyncClient> device;
@@ -212,8 +254,13 @@ public final class SseBenchmark {
             device = connect("fan-", 1, brokerPort);
         } else {
             device = connect("sse-bench-fan-" + prefix.hashCode(), 1, brokerPort);
-            device.get(0).publishWith().topic(prefix + "fan-0").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(Events.connected("fan-0", Instant.now(), "c1").encode().getBytes(StandardCharsets.UTF_8))
+            device.get(0)
+                    .publishWith()
+                    .topic(prefix + "fan-0")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(Events.connected("fan-0", Instant.now(), "c1")
+                            .encode()
+                            .getBytes(StandardCharsets.UTF_8))
                     .send();
         }
         deadline = Instant.now().plusSeconds(60);
@@ -221,15 +268,21 @@ public final class SseBenchmark {
             Thread.sleep(20);
         }
         long[] delays = arrivals.stream().mapToLong(t -> t - sent).sorted().toArray();
-        System.out.printf("  one change reached %d subscribers: p50 %d ms, p99 %d ms, last %d ms after the connect%n",
-                received.get(), pct(delays, 0.5), pct(delays, 0.99), delays.length == 0 ? -1 : delays[delays.length - 1]);
+        System.out.printf(
+                "  one change reached %d subscribers: p50 %d ms, p99 %d ms, last %d ms after the connect%n",
+                received.get(),
+                pct(delays, 0.5),
+                pct(delays, 0.99),
+                delays.length == 0 ? -1 : delays[delays.length - 1]);
         device.forEach(d -> d.disconnect());
     }
 
     private static void subscribe(HttpClient http, String prefix, Consumer<String> onData, AtomicInteger opened) {
-        http.request(new RequestOptions().setMethod(HttpMethod.GET)
+        http.request(new RequestOptions()
+                        .setMethod(HttpMethod.GET)
                         .setURI("/api/v0002/clientconnectionstates?clientIdPrefix=" + prefix)
-                        .addHeader("Accept", "text/event-stream").addHeader("Authorization", AUTH))
+                        .addHeader("Accept", "text/event-stream")
+                        .addHeader("Authorization", AUTH))
                 .compose(request -> request.send())
                 .onSuccess(response -> {
                     boolean[] counted = {false};
@@ -251,8 +304,12 @@ public final class SseBenchmark {
         List<Mqtt5AsyncClient> clients = new ArrayList<>();
         List<CompletableFuture<?>> connecting = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier(prefix + i)
-                    .serverHost("127.0.0.1").serverPort(brokerPort).buildAsync();
+            Mqtt5AsyncClient client = MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier(prefix + i)
+                    .serverHost("127.0.0.1")
+                    .serverPort(brokerPort)
+                    .buildAsync();
             clients.add(client);
             connecting.add(client.connect());
         }
@@ -263,7 +320,9 @@ public final class SseBenchmark {
     private static String rss(long pid) {
         try {
             return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                    .filter(l -> l.startsWith("VmRSS")).map(l -> l.replaceAll("\\s+", " ").substring(7)).findFirst()
+                    .filter(l -> l.startsWith("VmRSS"))
+                    .map(l -> l.replaceAll("\\s+", " ").substring(7))
+                    .findFirst()
                     .orElse("?");
         } catch (IOException e) {
             return "?";
@@ -279,18 +338,25 @@ public final class SseBenchmark {
             return;
         }
         try (java.sql.Connection db = java.sql.DriverManager.getConnection(
-                pg.datasourceConfig().get("quarkus.datasource.jdbc.url"), "postgres", "postgres");
-             java.sql.Statement sql = db.createStatement()) {
+                        pg.datasourceConfig().get("quarkus.datasource.jdbc.url"), "postgres", "postgres");
+                java.sql.Statement sql = db.createStatement()) {
             sql.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             java.sql.ResultSet rs = sql.executeQuery("""
                     SELECT calls, plans, round(mean_plan_time::numeric, 3), round(mean_exec_time::numeric, 3),
                            round(max_exec_time::numeric, 1), regexp_replace(left(query, 70), '\\s+', ' ', 'g')
                       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 8""");
-            System.out.printf("  PostgreSQL statements (pg_stat_statements), by total time:%n    %8s %8s %9s %9s %9s  "
-                    + "%s%n", "calls", "plans", "plan ms", "exec ms", "max ms", "statement");
+            System.out.printf(
+                    "  PostgreSQL statements (pg_stat_statements), by total time:%n    %8s %8s %9s %9s %9s  " + "%s%n",
+                    "calls", "plans", "plan ms", "exec ms", "max ms", "statement");
             while (rs.next()) {
-                System.out.printf("    %8d %8d %9s %9s %9s  %s%n", rs.getLong(1), rs.getLong(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6));
+                System.out.printf(
+                        "    %8d %8d %9s %9s %9s  %s%n",
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6));
             }
         }
     }
@@ -298,5 +364,4 @@ public final class SseBenchmark {
     private static long pct(long[] sorted, double p) {
         return sorted.length == 0 ? -1 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * p) - 1)];
     }
-
 }

@@ -33,13 +33,15 @@ record Wrk(String p50, String p99, String requestsPerSecond, String non2xx) {
         if (!installed()) {
             return Optional.empty();
         }
-        List<String> command = new ArrayList<>(List.of("wrk", "-t1", "-c1", "-d" + seconds + "s", "--latency",
-                "-H", "Authorization: " + authorization));
+        List<String> command = new ArrayList<>(List.of(
+                "wrk", "-t1", "-c1", "-d" + seconds + "s", "--latency", "-H", "Authorization: " + authorization));
         command.addAll(target);
         Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         wrk.waitFor();
-        return Optional.of(new Wrk(millis(output, "50%"), millis(output, "99%"),
+        return Optional.of(new Wrk(
+                millis(output, "50%"),
+                millis(output, "99%"),
                 find(output, "Requests/sec:\\s+([0-9.]+)"),
                 output.contains("Non-2xx") ? find(output, "Non-2xx or 3xx responses: (\\d+)") : "0"));
     }

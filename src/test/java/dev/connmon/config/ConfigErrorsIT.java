@@ -63,7 +63,8 @@ class ConfigErrorsIT {
     private static Map<String, String> withDatabase() {
         Map<String, String> properties = new HashMap<>();
         try {
-            properties.put("connmon.embedded.data-dir",
+            properties.put(
+                    "connmon.embedded.data-dir",
                     java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target", "tmp"), "config-errors")
                             .toString());
         } catch (java.io.IOException e) {
@@ -80,7 +81,9 @@ class ConfigErrorsIT {
         properties.put("connmon.alerts.pumps.when", "sometimes");
         PackagedApp.Exit exit = PackagedApp.runToExit(properties);
         assertThat(exit.code()).isNotZero();
-        assertThat(exit.output()).contains("connmon.alerts.pumps.when").contains("offline, silent, flapping, fleet-drop");
+        assertThat(exit.output())
+                .contains("connmon.alerts.pumps.when")
+                .contains("offline, silent, flapping, fleet-drop");
     }
 
     @Test

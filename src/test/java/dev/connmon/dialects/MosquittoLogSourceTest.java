@@ -42,7 +42,11 @@ class MosquittoLogSourceTest {
     }
 
     private static Mqtt5BlockingClient client(String id) {
-        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(port())
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(port())
                 .buildBlocking();
     }
 
@@ -54,19 +58,33 @@ class MosquittoLogSourceTest {
     void connectAndDisconnectFromMosquittosLog() {
         String id = newId("mosq client");
         Mqtt5BlockingClient client = client(id);
-        client.connectWith().simpleAuth().username(TestMosquitto.USER)
-                .password(TestMosquitto.PASSWORD.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id).statusCode(200)
-                .body("connectionStatus", equalTo("connected"))
-                .body("mqttConnectProtocol", equalTo("5.0"))
-                .body("username", equalTo(TestMosquitto.USER))
-                .body("node", equalTo("mosq")));
-        client.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION).send();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("client"))
-                .body("lastDisconnectReasonCode", nullValue()));
-        asReader().queryParam("clientId", id).when().get(LOGS).then().statusCode(200)
+        client.connectWith()
+                .simpleAuth()
+                .username(TestMosquitto.USER)
+                .password(TestMosquitto.PASSWORD.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> state(id)
+                        .statusCode(200)
+                        .body("connectionStatus", equalTo("connected"))
+                        .body("mqttConnectProtocol", equalTo("5.0"))
+                        .body("username", equalTo(TestMosquitto.USER))
+                        .body("node", equalTo("mosq")));
+        client.disconnectWith()
+                .reasonCode(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION)
+                .send();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("client"))
+                        .body("lastDisconnectReasonCode", nullValue()));
+        asReader()
+                .queryParam("clientId", id)
+                .when()
+                .get(LOGS)
+                .then()
+                .statusCode(200)
                 .body("source", hasItem("mosq"))
                 .body("dialect", hasItem("mosquitto"));
     }
@@ -75,21 +93,23 @@ class MosquittoLogSourceTest {
     void droppedSocketAndKeepAliveTimeout() throws Exception {
         String dropped = newId("dropper");
         RawMqtt raw = RawMqtt.connect("127.0.0.1", port(), dropped, 60);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(dropped)
-                .body("connectionStatus", equalTo("connected")));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> state(dropped).body("connectionStatus", equalTo("connected")));
         raw.close();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(dropped)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("network")));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> state(dropped)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("network")));
 
         String silent = newId("sleeper");
         try (RawMqtt sleeper = RawMqtt.connect("127.0.0.1", port(), silent, 1)) {
             assertThat(sleeper.awaitServerClose()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(silent)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("server"))
-                .body("lastDisconnectReasonCode", equalTo(0x8D)));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> state(silent)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("server"))
+                        .body("lastDisconnectReasonCode", equalTo(0x8D)));
     }
 
     @Test
@@ -97,18 +117,20 @@ class MosquittoLogSourceTest {
         String id = newId("twin");
         Mqtt5BlockingClient first = client(id);
         first.connect();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("connected")));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> state(id).body("connectionStatus", equalTo("connected")));
         Mqtt5BlockingClient second = client(id);
         second.connect();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("connected"))
-                .body("lastDisconnectInitiator", equalTo("server"))
-                .body("lastDisconnectReasonCode", equalTo(0x8E)));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("connected"))
+                        .body("lastDisconnectInitiator", equalTo("server"))
+                        .body("lastDisconnectReasonCode", equalTo(0x8E)));
         second.disconnect();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("client")));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("client")));
     }
 
     @Test
@@ -120,29 +142,36 @@ class MosquittoLogSourceTest {
         RawMqtt legacy = RawMqtt.connect("127.0.0.1", port(), v311, 60);
         try {
             for (String id : new String[] {v5, v311}) {
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
-                        .body("connectionStatus", equalTo("connected")));
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> state(id).body("connectionStatus", equalTo("connected")));
             }
 
             mosquitto.stop();
 
             // asserted while the broker is still down: only its last line, "terminating", can have said so
             for (String id : new String[] {v5, v311}) {
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> state(id)
-                        .body("connectionStatus", equalTo("disconnected"))
-                        .body("lastDisconnectInitiator", equalTo("server"))
-                        .body("lastDisconnectReasonCode", equalTo(0x8B))
-                        .body("lastDisconnectReason", equalTo("Server shutting down"))
-                        .body("unconfirmedSince", nullValue()));
-                asReader().queryParam("clientId", id).when().get(LOGS).then().statusCode(200)
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> state(id)
+                                .body("connectionStatus", equalTo("disconnected"))
+                                .body("lastDisconnectInitiator", equalTo("server"))
+                                .body("lastDisconnectReasonCode", equalTo(0x8B))
+                                .body("lastDisconnectReason", equalTo("Server shutting down"))
+                                .body("unconfirmedSince", nullValue()));
+                asReader()
+                        .queryParam("clientId", id)
+                        .when()
+                        .get(LOGS)
+                        .then()
+                        .statusCode(200)
                         .body("message", hasItem("Disconnected by the server: Server shutting down (0x8B)"));
             }
         } finally {
             legacy.close();
             mosquitto.restart();
             // the other tests need source mosq back (connmon retries within its 10 s backoff)
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when().get("/q/health/ready").then()
-                    .statusCode(200));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(
+                            () -> given().when().get("/q/health/ready").then().statusCode(200));
         }
     }
 
@@ -150,15 +179,25 @@ class MosquittoLogSourceTest {
     void failedAuthenticationIsCountedSinceMosquittoNamesNoClient() {
         double before = unattributed();
         Mqtt5BlockingClient intruder = client(newId("intruder"));
-        assertThatThrownBy(() -> intruder.connectWith().simpleAuth().username(TestMosquitto.USER)
-                .password("wrong".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
+        assertThatThrownBy(() -> intruder.connectWith()
+                        .simpleAuth()
+                        .username(TestMosquitto.USER)
+                        .password("wrong".getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth()
+                        .send())
                 .isInstanceOf(RuntimeException.class);
         await().atMost(Duration.ofSeconds(30)).until(() -> unattributed() > before);
     }
 
     private static double unattributed() {
-        return given().when().get("/q/metrics").then().extract().asString().lines()
+        return given().when()
+                .get("/q/metrics")
+                .then()
+                .extract()
+                .asString()
+                .lines()
                 .filter(l -> l.startsWith("connmon_mosquitto_unattributed_total") && l.contains("not_authorised"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 }

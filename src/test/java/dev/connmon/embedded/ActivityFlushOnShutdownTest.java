@@ -28,17 +28,36 @@ class ActivityFlushOnShutdownTest {
     @Test
     void aStoppingBrokerSendsTheActivityItHolds() throws Exception {
         Path dir = Files.createTempDirectory("activity-flush");
-        BrokerSettings settings = new BrokerSettings("127.0.0.1", PackagedApp.freePort(), true, Map.of(),
-                "connmon-system", "pw", "connmon/events/", "embedded", dir, Map.of(), false,
-                BrokerSettings.DEFAULT_MONITOR_FILTERS, Duration.ofMinutes(10));
+        BrokerSettings settings = new BrokerSettings(
+                "127.0.0.1",
+                PackagedApp.freePort(),
+                true,
+                Map.of(),
+                "connmon-system",
+                "pw",
+                "connmon/events/",
+                "embedded",
+                dir,
+                Map.of(),
+                false,
+                BrokerSettings.DEFAULT_MONITOR_FILTERS,
+                Duration.ofMinutes(10));
         List<JsonObject> events = new CopyOnWriteArrayList<>();
         EmbeddedBroker broker = new EmbeddedBroker(settings).start();
         try {
             Mqtt5BlockingClient connmon = systemSession(settings, events);
-            Mqtt5BlockingClient device = MqttClient.builder().useMqttVersion5().identifier("held-device")
-                    .serverHost(settings.host()).serverPort(settings.port()).buildBlocking();
+            Mqtt5BlockingClient device = MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier("held-device")
+                    .serverHost(settings.host())
+                    .serverPort(settings.port())
+                    .buildBlocking();
             device.connect();
-            device.publishWith().topic("sensors/held").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
+            device.publishWith()
+                    .topic("sensors/held")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(new byte[] {1})
+                    .send();
             await().atMost(Duration.ofSeconds(15)).until(() -> types(events).contains("connected"));
             assertThat(types(events)).doesNotContain("published");
             connmon.disconnect();
@@ -54,19 +73,34 @@ class ActivityFlushOnShutdownTest {
     }
 
     private static Mqtt5BlockingClient systemSession(BrokerSettings settings, List<JsonObject> events) {
-        Mqtt5BlockingClient connmon = MqttClient.builder().useMqttVersion5().identifier("connmon")
-                .serverHost(settings.host()).serverPort(settings.port()).buildBlocking();
-        connmon.connectWith().cleanStart(false).sessionExpiryInterval(3600)
-                .simpleAuth().username(settings.systemUsername())
-                .password(settings.systemPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
-        connmon.toAsync().subscribeWith().topicFilter(settings.eventTopicPrefix() + "#").qos(MqttQos.AT_LEAST_ONCE)
+        Mqtt5BlockingClient connmon = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("connmon")
+                .serverHost(settings.host())
+                .serverPort(settings.port())
+                .buildBlocking();
+        connmon.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(3600)
+                .simpleAuth()
+                .username(settings.systemUsername())
+                .password(settings.systemPassword().getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
+        connmon.toAsync()
+                .subscribeWith()
+                .topicFilter(settings.eventTopicPrefix() + "#")
+                .qos(MqttQos.AT_LEAST_ONCE)
                 .callback(p -> events.add(new JsonObject(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8))))
-                .send().join();
+                .send()
+                .join();
         return connmon;
     }
 
     private static List<String> types(List<JsonObject> events) {
-        return events.stream().filter(e -> "held-device".equals(e.getString("clientId")))
-                .map(e -> e.getString("event")).toList();
+        return events.stream()
+                .filter(e -> "held-device".equals(e.getString("clientId")))
+                .map(e -> e.getString("event"))
+                .toList();
     }
 }

@@ -54,22 +54,26 @@ class EmbeddedBrokerLifecycleTest {
         Mqtt5BlockingClient client = TestMqtt.v5(id);
         client.connect();
 
-        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> state(id).statusCode(200)
-                .body("connectionStatus", equalTo("connected")));
-        state(id).body("clientType", equalTo("device"))
+        await().atMost(Duration.ofSeconds(1))
+                .untilAsserted(() -> state(id).statusCode(200).body("connectionStatus", equalTo("connected")));
+        state(id)
+                .body("clientType", equalTo("device"))
                 .body("mqttConnectProtocol", equalTo("5.0"))
                 .body("ipAddress", equalTo("127.0.0.1"))
                 .body("lastActivityEvent", equalTo("mqttConnect"))
                 .body("lastDisconnectTime", nullValue());
 
-        client.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
+        client.disconnectWith()
+                .reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE)
+                .send();
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("client"))
-                .body("lastDisconnectReasonCode", equalTo(4))
-                .body("lastDisconnectReason", equalTo("Disconnect with Will Message"))
-                .body("lastActivityEvent", equalTo("mqttDisconnect")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("client"))
+                        .body("lastDisconnectReasonCode", equalTo(4))
+                        .body("lastDisconnectReason", equalTo("Disconnect with Will Message"))
+                        .body("lastActivityEvent", equalTo("mqttDisconnect")));
     }
 
     /**
@@ -99,7 +103,8 @@ class EmbeddedBrokerLifecycleTest {
         try (DatabaseHold hold = DatabaseHold.take(pool)) {
             connectAndDisconnect(prefix, 20);
             Thread.sleep(InProcessLifecycle.COMMIT_WAIT_MS + 1_000);
-            assertThat(count("SELECT count(*) FROM connection_log WHERE client_id LIKE $1", prefix)).isZero();
+            assertThat(count("SELECT count(*) FROM connection_log WHERE client_id LIKE $1", prefix))
+                    .isZero();
         }
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertStored(prefix, 20));
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
@@ -132,8 +137,10 @@ class EmbeddedBrokerLifecycleTest {
     private void assertStored(String prefix, int devices) {
         assertThat(count("SELECT count(*) FROM connection_log WHERE client_id LIKE $1", prefix))
                 .isEqualTo(2L * devices);
-        assertThat(count("SELECT count(*) FROM client_state WHERE client_id LIKE $1 "
-                + "AND connection_status = 'disconnected' AND disconnect_initiator = 'client'", prefix))
+        assertThat(count(
+                        "SELECT count(*) FROM client_state WHERE client_id LIKE $1 "
+                                + "AND connection_status = 'disconnected' AND disconnect_initiator = 'client'",
+                        prefix))
                 .isEqualTo(devices);
     }
 
@@ -143,23 +150,30 @@ class EmbeddedBrokerLifecycleTest {
     }
 
     private long count(String sql, String prefix) {
-        return pool.preparedQuery(sql).execute(Tuple.of(prefix + "%")).await().atMost(Duration.ofSeconds(10))
-                .iterator().next().getLong(0);
+        return pool.preparedQuery(sql)
+                .execute(Tuple.of(prefix + "%"))
+                .await()
+                .atMost(Duration.ofSeconds(10))
+                .iterator()
+                .next()
+                .getLong(0);
     }
 
     @Test
     void deviceThatConnectedBeforeConnmonSubscribedIsKnown() {
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state("early-bird")
-                .statusCode(200)
-                .body("connectionStatus", equalTo("connected")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(
+                        () -> state("early-bird").statusCode(200).body("connectionStatus", equalTo("connected")));
     }
 
     @Test
     void clientIdsTooLongToStoreAreRefusedAtConnect() {
         Mqtt5BlockingClient client = TestMqtt.v5("x".repeat(1025));
-        assertThatThrownBy(client::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class, e ->
-                assertThat(e.getMqttMessage().getReasonCode())
-                        .isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID));
+        assertThatThrownBy(client::connect)
+                .isInstanceOfSatisfying(
+                        Mqtt5ConnAckException.class,
+                        e -> assertThat(e.getMqttMessage().getReasonCode())
+                                .isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID));
     }
 
     @Test
@@ -167,28 +181,31 @@ class EmbeddedBrokerLifecycleTest {
         String id = newId("v3");
         var client = TestMqtt.v3(id);
         client.connect();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("connected"))
-                .body("mqttConnectProtocol", equalTo("3.1.1")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("connected"))
+                        .body("mqttConnectProtocol", equalTo("3.1.1")));
         client.disconnect();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("client"))
-                .body("lastDisconnectReasonCode", equalTo(0)));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("client"))
+                        .body("lastDisconnectReasonCode", equalTo(0)));
     }
 
     @Test
     void droppedSocketIsANetworkDisconnect() throws Exception {
         String id = newId("dropper");
         RawMqtt raw = RawMqtt.connect(TestMqtt.host(), TestMqtt.port(), id, 60);
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("connected")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id).body("connectionStatus", equalTo("connected")));
         raw.close();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("network"))
-                .body("lastDisconnectReasonCode", nullValue())
-                .body("lastDisconnectReason", equalTo("Connection lost")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("network"))
+                        .body("lastDisconnectReasonCode", nullValue())
+                        .body("lastDisconnectReason", equalTo("Connection lost")));
     }
 
     @Test
@@ -197,11 +214,12 @@ class EmbeddedBrokerLifecycleTest {
         try (RawMqtt raw = RawMqtt.connect(TestMqtt.host(), TestMqtt.port(), id, 1)) {
             assertThat(raw.awaitServerClose()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("server"))
-                .body("lastDisconnectReasonCode", equalTo(0x8D))
-                .body("lastDisconnectReason", equalTo("Keep Alive timeout")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("server"))
+                        .body("lastDisconnectReasonCode", equalTo(0x8D))
+                        .body("lastDisconnectReason", equalTo("Keep Alive timeout")));
     }
 
     @Test
@@ -209,21 +227,23 @@ class EmbeddedBrokerLifecycleTest {
         String id = newId("twin");
         Mqtt5BlockingClient first = TestMqtt.v5(id);
         first.connect();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("connected")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id).body("connectionStatus", equalTo("connected")));
         Mqtt5BlockingClient second = TestMqtt.v5(id);
         second.connect();
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("connected"))
-                .body("lastDisconnectInitiator", equalTo("server"))
-                .body("lastDisconnectReasonCode", equalTo(0x8E))
-                .body("lastDisconnectReason", equalTo("Session taken over")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("connected"))
+                        .body("lastDisconnectInitiator", equalTo("server"))
+                        .body("lastDisconnectReasonCode", equalTo(0x8E))
+                        .body("lastDisconnectReason", equalTo("Session taken over")));
         assertThat(logEvents(id)).containsExactlyInAnyOrder("connected", "connected", "disconnected");
         second.disconnect();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("client")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("client")));
     }
 
     @Test
@@ -231,16 +251,21 @@ class EmbeddedBrokerLifecycleTest {
         String id = newId("chatty");
         Mqtt5BlockingClient client = TestMqtt.v5(id);
         client.connect();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("lastActivityEvent", equalTo("mqttConnect")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id).body("lastActivityEvent", equalTo("mqttConnect")));
         client.subscribeWith().topicFilter("chatty/#").send();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("lastActivityEvent", equalTo("mqttSubscribe")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id).body("lastActivityEvent", equalTo("mqttSubscribe")));
         await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
-        client.publishWith().topic("chatty/temp").qos(MqttQos.AT_LEAST_ONCE).payload("21.5".getBytes()).send();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("lastActivityEvent", equalTo("mqttPublish"))
-                .body("connectionStatus", equalTo("connected")));
+        client.publishWith()
+                .topic("chatty/temp")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("21.5".getBytes())
+                .send();
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("lastActivityEvent", equalTo("mqttPublish"))
+                        .body("connectionStatus", equalTo("connected")));
         client.disconnect();
     }
 
@@ -249,12 +274,13 @@ class EmbeddedBrokerLifecycleTest {
         String id = newId("quitter");
         Mqtt5BlockingClient client = TestMqtt.v5(id);
         client.connect();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("lastActivityEvent", equalTo("mqttConnect")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id).body("lastActivityEvent", equalTo("mqttConnect")));
         client.unsubscribeWith().topicFilter("quitter/#").send();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("lastActivityEvent", equalTo("mqttUnsubscribe"))
-                .body("connectionStatus", equalTo("connected")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("lastActivityEvent", equalTo("mqttUnsubscribe"))
+                        .body("connectionStatus", equalTo("connected")));
         client.disconnect();
     }
 
@@ -263,26 +289,35 @@ class EmbeddedBrokerLifecycleTest {
         String id = newId("chatterbox");
         Mqtt5BlockingClient client = TestMqtt.v5(id);
         client.connect();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("connected")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id).body("connectionStatus", equalTo("connected")));
         // spaced out so that, without coalescing, the events would land in ingest batches (5 ms) of their own
         long started = System.nanoTime();
         for (int i = 0; i < 50; i++) {
-            client.publishWith().topic("chatter/" + i).qos(MqttQos.AT_MOST_ONCE).payload(new byte[] {1}).send();
+            client.publishWith()
+                    .topic("chatter/" + i)
+                    .qos(MqttQos.AT_MOST_ONCE)
+                    .payload(new byte[] {1})
+                    .send();
             Thread.sleep(15);
         }
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         assertThat(elapsedMs).as("the 50 publishes took %d ms", elapsedMs).isLessThan(1000);
         // the window's last act goes out when the window ends (a disconnect now would be the client's last act)
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("lastActivityEvent", equalTo("mqttPublish")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id).body("lastActivityEvent", equalTo("mqttPublish")));
         await().pollDelay(Duration.ofMillis(1500)).until(() -> true);
         client.disconnect();
 
         long publishChanges = pool.preparedQuery("""
                 SELECT count(DISTINCT activity_time) FROM state_change
                  WHERE client_id = $1 AND activity_event = 'mqttPublish'""")
-                .execute(Tuple.of(id)).await().indefinitely().iterator().next().getLong(0);
+                .execute(Tuple.of(id))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next()
+                .getLong(0);
         assertThat(publishChanges).isEqualTo(1);
     }
 
@@ -295,18 +330,26 @@ class EmbeddedBrokerLifecycleTest {
         client.connect();
         client.subscribeWith().topicFilter("quick/" + id + "/cmd").send();
         java.time.Instant beforePublish = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        client.publishWith().topic("quick/" + id + "/evt").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
+        client.publishWith()
+                .topic("quick/" + id + "/evt")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(new byte[] {1})
+                .send();
         java.time.Instant afterPublish = java.time.Instant.now();
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("lastActivityEvent", equalTo("mqttPublish")));
-        io.quarkus.logging.Log.infof("Connect, subscribe, publish in %d ms; mqttPublish seen %d ms after the publish",
-                elapsedMs, java.time.Duration.between(afterPublish, java.time.Instant.now()).toMillis());
-        java.time.Instant activity = java.time.Instant.parse(
-                state(id).extract().path("lastActivityTime"));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id).body("lastActivityEvent", equalTo("mqttPublish")));
+        io.quarkus.logging.Log.infof(
+                "Connect, subscribe, publish in %d ms; mqttPublish seen %d ms after the publish",
+                elapsedMs,
+                java.time.Duration.between(afterPublish, java.time.Instant.now())
+                        .toMillis());
+        java.time.Instant activity = java.time.Instant.parse(state(id).extract().path("lastActivityTime"));
         assertThat(activity).isBetween(beforePublish, afterPublish);
         client.disconnect();
-        assertThat(elapsedMs).as("connect, subscribe and publish took %d ms", elapsedMs).isLessThan(1000);
+        assertThat(elapsedMs)
+                .as("connect, subscribe and publish took %d ms", elapsedMs)
+                .isLessThan(1000);
     }
 
     /** A device publishing 50 times a second for 3 s: at most one stored activity per window, the last one last. */
@@ -319,22 +362,34 @@ class EmbeddedBrokerLifecycleTest {
         java.time.Instant lastPublish = null;
         for (int i = 0; i < 150; i++) {
             lastPublish = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-            client.publishWith().topic("chatty/" + i).qos(MqttQos.AT_MOST_ONCE).payload(new byte[] {1}).send();
+            client.publishWith()
+                    .topic("chatty/" + i)
+                    .qos(MqttQos.AT_MOST_ONCE)
+                    .payload(new byte[] {1})
+                    .send();
             Thread.sleep(20);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         java.time.Instant last = lastPublish;
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(java.time.Instant.parse(
-                state(id).extract().path("lastActivityTime"))).isAfterOrEqualTo(last));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(
+                                java.time.Instant.parse(state(id).extract().path("lastActivityTime")))
+                        .isAfterOrEqualTo(last));
         long activityChanges = pool.preparedQuery("""
                 SELECT count(DISTINCT activity_time) FROM state_change
                  WHERE client_id = $1 AND activity_event = 'mqttPublish'""")
-                .execute(Tuple.of(id)).await().indefinitely().iterator().next().getLong(0);
+                .execute(Tuple.of(id))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next()
+                .getLong(0);
         // one window (PT1S) opens at the first publish; every full or partial window stores one
-        assertThat(activityChanges).as("%d activity changes in %.1f s", activityChanges, seconds)
+        assertThat(activityChanges)
+                .as("%d activity changes in %.1f s", activityChanges, seconds)
                 .isBetween(1L, (long) Math.ceil(seconds) + 1);
-        io.quarkus.logging.Log.infof("150 publishes in %.1f s: %d stored activities, the last one last", seconds,
-                activityChanges);
+        io.quarkus.logging.Log.infof(
+                "150 publishes in %.1f s: %d stored activities, the last one last", seconds, activityChanges);
         client.disconnect();
     }
 
@@ -342,17 +397,19 @@ class EmbeddedBrokerLifecycleTest {
     void aPacketOnlyServersSendIsAProtocolErrorDisconnectByTheServer() throws Exception {
         String id = newId("rulebreaker");
         try (RawMqtt raw = RawMqtt.connect5(TestMqtt.host(), TestMqtt.port(), id, 60)) {
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                    .body("connectionStatus", equalTo("connected"))
-                    .body("mqttConnectProtocol", equalTo("5.0")));
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(() -> state(id)
+                            .body("connectionStatus", equalTo("connected"))
+                            .body("mqttConnectProtocol", equalTo("5.0")));
             raw.send(0xD0, 0x00); // PINGRESP
             assertThat(raw.awaitServerClose()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("server"))
-                .body("lastDisconnectReasonCode", equalTo(0x82))
-                .body("lastDisconnectReason", equalTo("Protocol Error")));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("server"))
+                        .body("lastDisconnectReasonCode", equalTo(0x82))
+                        .body("lastDisconnectReason", equalTo("Protocol Error")));
     }
 
     /** HiveMQ closes a connection that sends a second CONNECT without a DISCONNECT: no reason code to report. */
@@ -360,30 +417,41 @@ class EmbeddedBrokerLifecycleTest {
     void aSecondConnectIsAServerDisconnectWithoutReasonCode() throws Exception {
         String id = newId("reconnector");
         try (RawMqtt raw = RawMqtt.connect5(TestMqtt.host(), TestMqtt.port(), id, 60)) {
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                    .body("connectionStatus", equalTo("connected")));
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(() -> state(id).body("connectionStatus", equalTo("connected")));
             raw.connectAgain();
             assertThat(raw.awaitServerClose()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected"))
-                .body("lastDisconnectInitiator", equalTo("server"))
-                .body("lastDisconnectReasonCode", nullValue()));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("disconnected"))
+                        .body("lastDisconnectInitiator", equalTo("server"))
+                        .body("lastDisconnectReasonCode", nullValue()));
     }
 
     @Test
     void wrongPasswordIsAFailedConnectAttempt() {
         String id = newId("intruder");
         Mqtt5BlockingClient client = TestMqtt.v5(id);
-        assertThatThrownBy(() -> client.connectWith().simpleAuth().username(ServicesResource.DEVICE_USER)
-                .password("wrong".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
-                .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage().getReasonCode())
-                        .isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+        assertThatThrownBy(() -> client.connectWith()
+                        .simpleAuth()
+                        .username(ServicesResource.DEVICE_USER)
+                        .password("wrong".getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth()
+                        .send())
+                .isInstanceOfSatisfying(
+                        Mqtt5ConnAckException.class,
+                        e -> assertThat(e.getMqttMessage().getReasonCode())
+                                .isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(logEvents(id))
-                .containsExactly("connect_failed"));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(logEvents(id)).containsExactly("connect_failed"));
         Row row = pool.preparedQuery("SELECT reason_code, reason, username FROM connection_log WHERE client_id = $1")
-                .execute(Tuple.of(id)).await().indefinitely().iterator().next();
+                .execute(Tuple.of(id))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next();
         assertThat(row.getInteger("reason_code")).isEqualTo(0x86);
         assertThat(row.getString("username")).isEqualTo(ServicesResource.DEVICE_USER);
         // a failed attempt alone creates no client state
@@ -394,11 +462,16 @@ class EmbeddedBrokerLifecycleTest {
     void rightPasswordConnects() {
         String id = newId("alice-device");
         Mqtt5BlockingClient client = TestMqtt.v5(id);
-        client.connectWith().simpleAuth().username(ServicesResource.DEVICE_USER)
-                .password(ServicesResource.DEVICE_PASSWORD.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("connected"))
-                .body("username", equalTo(ServicesResource.DEVICE_USER)));
+        client.connectWith()
+                .simpleAuth()
+                .username(ServicesResource.DEVICE_USER)
+                .password(ServicesResource.DEVICE_PASSWORD.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(id)
+                        .body("connectionStatus", equalTo("connected"))
+                        .body("username", equalTo(ServicesResource.DEVICE_USER)));
         client.disconnect();
     }
 
@@ -407,17 +480,29 @@ class EmbeddedBrokerLifecycleTest {
         Mqtt5BlockingClient spy = TestMqtt.v5(newId("spy"));
         spy.connect();
         List<String> seen = new CopyOnWriteArrayList<>();
-        spy.toAsync().subscribeWith().topicFilter("#").callback(p -> seen.add(p.getTopic().toString())).send().join();
-        assertThatThrownBy(() -> spy.subscribeWith().topicFilter("connmon/events/#").send())
-                .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage().getReasonCodes())
-                        .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
+        spy.toAsync()
+                .subscribeWith()
+                .topicFilter("#")
+                .callback(p -> seen.add(p.getTopic().toString()))
+                .send()
+                .join();
+        assertThatThrownBy(() ->
+                        spy.subscribeWith().topicFilter("connmon/events/#").send())
+                .isInstanceOfSatisfying(
+                        Mqtt5SubAckException.class,
+                        e -> assertThat(e.getMqttMessage().getReasonCodes())
+                                .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
 
         String observed = newId("observed");
         Mqtt5BlockingClient other = TestMqtt.v5(observed);
         other.connect();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> state(observed)
-                .body("connectionStatus", equalTo("connected")));
-        other.publishWith().topic("plain/topic").payload("x".getBytes()).qos(MqttQos.AT_LEAST_ONCE).send();
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> state(observed).body("connectionStatus", equalTo("connected")));
+        other.publishWith()
+                .topic("plain/topic")
+                .payload("x".getBytes())
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .send();
         await().atMost(Duration.ofSeconds(15)).until(() -> seen.contains("plain/topic"));
         // neither the lifecycle events nor the monitoring topics (CONTRACT §8; WatsonApplicationTest)
         assertThat(seen).noneMatch(topic -> topic.startsWith("connmon/events/"));
@@ -427,15 +512,20 @@ class EmbeddedBrokerLifecycleTest {
         forger.connect();
         // refused either way: the client reports the PUBACK's error, or fails the call on it
         try {
-            var result = forger.publishWith().topic("connmon/events/" + forged).qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(("{\"event\":\"connected\",\"clientId\":\"" + forged + "\",\"time\":\"2026-01-01T00:00:00Z\"}")
-                            .getBytes(StandardCharsets.UTF_8)).send();
+            var result = forger.publishWith()
+                    .topic("connmon/events/" + forged)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(("{\"event\":\"connected\",\"clientId\":\"" + forged
+                                    + "\",\"time\":\"2026-01-01T00:00:00Z\"}")
+                            .getBytes(StandardCharsets.UTF_8))
+                    .send();
             assertThat(result.getError()).isPresent();
         } catch (com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException refused) {
             assertThat(refused.getMqttMessage().getReasonCode().getCode()).isEqualTo(0x87);
         }
-        await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).untilAsserted(() ->
-                state(forged).statusCode(404));
+        await().pollDelay(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(2))
+                .untilAsserted(() -> state(forged).statusCode(404));
         other.disconnect();
         spy.disconnect();
     }
@@ -443,7 +533,9 @@ class EmbeddedBrokerLifecycleTest {
     private List<String> logEvents(String clientId) {
         List<String> events = new ArrayList<>();
         pool.preparedQuery("SELECT event FROM connection_log WHERE client_id = $1 ORDER BY event_time, id")
-                .execute(Tuple.of(clientId)).await().indefinitely()
+                .execute(Tuple.of(clientId))
+                .await()
+                .indefinitely()
                 .forEach(row -> events.add(row.getString("event")));
         return events;
     }

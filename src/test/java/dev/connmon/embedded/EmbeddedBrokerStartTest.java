@@ -14,8 +14,16 @@ import org.junit.jupiter.api.Test;
 class EmbeddedBrokerStartTest {
 
     private static BrokerSettings settings(String host, int port, boolean anonymous) throws Exception {
-        return new BrokerSettings(host, port, anonymous, Map.of(), "connmon-system", "pw", "connmon/events/",
-                "embedded", Files.createTempDirectory("broker-start"));
+        return new BrokerSettings(
+                host,
+                port,
+                anonymous,
+                Map.of(),
+                "connmon-system",
+                "pw",
+                "connmon/events/",
+                "embedded",
+                Files.createTempDirectory("broker-start"));
     }
 
     @Test
@@ -24,7 +32,8 @@ class EmbeddedBrokerStartTest {
             EmbeddedBroker broker = new EmbeddedBroker(settings("127.0.0.1", taken.getLocalPort(), true));
             assertThatThrownBy(broker::start)
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageStartingWith("the embedded MQTT broker cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .hasMessageStartingWith(
+                            "the embedded MQTT broker cannot listen on 127.0.0.1:" + taken.getLocalPort())
                     .hasMessageContaining("connmon.embedded.broker-port")
                     .hasMessageNotContaining("\n");
         }

@@ -50,22 +50,34 @@ class EmbeddedDefaultIT {
             }
             // the second a device is promised is the path broker → PostgreSQL → API, not a fresh JVM's first
             // request and first batch: a first device, given all the time it needs, warms both
-            Mqtt5BlockingClient first = device(brokerPort, "warm-up-" + UUID.randomUUID().toString().substring(0, 8));
+            Mqtt5BlockingClient first =
+                    device(brokerPort, "warm-up-" + UUID.randomUUID().toString().substring(0, 8));
             first.connect();
-            await().atMost(Duration.ofSeconds(30)).until(() -> state(app, key,
-                    first.getConfig().getClientIdentifier().get().toString()) != null);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> state(
+                                    app,
+                                    key,
+                                    first.getConfig()
+                                            .getClientIdentifier()
+                                            .get()
+                                            .toString())
+                            != null);
             first.disconnect();
 
             String id = "sensor-" + UUID.randomUUID().toString().substring(0, 8);
             Mqtt5BlockingClient device = device(brokerPort, id);
             long connecting = System.nanoTime();
             device.connect();
-            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
-                    assertThat(status(state(app, key, id))).isEqualTo("connected"));
-            System.out.printf("An MQTT 5 device was shown connected %d ms after it connected%n",
+            await().atMost(Duration.ofSeconds(1))
+                    .pollInterval(Duration.ofMillis(50))
+                    .untilAsserted(() -> assertThat(status(state(app, key, id))).isEqualTo("connected"));
+            System.out.printf(
+                    "An MQTT 5 device was shown connected %d ms after it connected%n",
                     (System.nanoTime() - connecting) / 1_000_000);
 
-            device.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
+            device.disconnectWith()
+                    .reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE)
+                    .send();
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 JsonObject state = state(app, key, id);
                 assertThat(status(state)).isEqualTo("disconnected");
@@ -77,22 +89,33 @@ class EmbeddedDefaultIT {
             assertThat(dataDir.resolve("token-signing-key.pem")).exists();
             assertThat(dataDir.resolve("token-verification-key.pem")).exists();
             String credentials = key.getProperty("key") + ":" + key.getProperty("token");
-            HttpResponse<String> issued = HTTP.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/v0002/tokens"))
-                    .POST(HttpRequest.BodyPublishers.noBody())
-                    .header("Authorization", "Basic " + Base64.getEncoder()
-                            .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> issued = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/v0002/tokens"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .header(
+                                    "Authorization",
+                                    "Basic "
+                                            + Base64.getEncoder()
+                                                    .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(issued.statusCode()).isEqualTo(201);
-            HttpResponse<String> read = HTTP.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + Api.STATES + "/"
-                    + Api.segment(id) + "?access_token=" + new JsonObject(issued.body()).getString("token"))).build(),
+            HttpResponse<String> read = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(app.baseUrl() + Api.STATES + "/" + Api.segment(id)
+                                    + "?access_token=" + new JsonObject(issued.body()).getString("token")))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(read.statusCode()).isEqualTo(200);
         }
     }
 
     private static Mqtt5BlockingClient device(int brokerPort, String clientId) {
-        return MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost("127.0.0.1")
-                .serverPort(brokerPort).buildBlocking();
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(clientId)
+                .serverHost("127.0.0.1")
+                .serverPort(brokerPort)
+                .buildBlocking();
     }
 
     private static String status(JsonObject state) {
@@ -103,11 +126,15 @@ class EmbeddedDefaultIT {
     private static JsonObject state(PackagedApp app, Properties key, String clientId) throws Exception {
         // the JDK's client, the lightest at hand: the polls must take as little of the second as they can
         String credentials = key.getProperty("key") + ":" + key.getProperty("token");
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                        URI.create(app.baseUrl() + Api.STATES + "/" + Api.segment(clientId)))
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(app.baseUrl() + Api.STATES + "/" + Api.segment(clientId)))
+                        .header(
+                                "Authorization",
+                                "Basic "
+                                        + Base64.getEncoder()
+                                                .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 404) {
             return null;
         }

@@ -61,7 +61,8 @@ class EmbeddedRestartIT {
         stopped = Instant.now();
         assertThat(Files.readString(instance.output)).contains("connmon is stopping: 1 client(s) of embedded node");
         // and it closed its PostgreSQL after that, not before
-        assertThat(instance.dataDir.resolve("postgres").resolve("postmaster.pid")).doesNotExist();
+        assertThat(instance.dataDir.resolve("postgres").resolve("postmaster.pid"))
+                .doesNotExist();
 
         try (PackagedApp app = instance.start()) {
             JsonObject state = state(app, id);
@@ -179,8 +180,7 @@ class EmbeddedRestartIT {
         device(brokerPort, id).connect();
         awaitStatus(app, id, "connected");
         List<JsonObject> log = log(app, id);
-        assertThat(log).extracting(e -> e.getString("event"))
-                .containsExactly("connected", "disconnected", "connected");
+        assertThat(log).extracting(e -> e.getString("event")).containsExactly("connected", "disconnected", "connected");
         JsonObject shutdown = log.get(1);
         assertThat(shutdown.getString("initiator")).isEqualTo("server");
         assertThat(shutdown.getInteger("reasonCode")).isEqualTo(0x8B);
@@ -192,15 +192,22 @@ class EmbeddedRestartIT {
     }
 
     private static Mqtt5BlockingClient device(int brokerPort, String clientId) {
-        return MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost("127.0.0.1")
-                .serverPort(brokerPort).buildBlocking();
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(clientId)
+                .serverHost("127.0.0.1")
+                .serverPort(brokerPort)
+                .buildBlocking();
     }
 
     private static void awaitStatus(PackagedApp app, String id, String status) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-            JsonObject state = get(app, Api.STATES + "/" + Api.segment(id), JsonObject.class);
-            assertThat(state == null ? null : state.getString("connectionStatus")).isEqualTo(status);
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> {
+                    JsonObject state = get(app, Api.STATES + "/" + Api.segment(id), JsonObject.class);
+                    assertThat(state == null ? null : state.getString("connectionStatus"))
+                            .isEqualTo(status);
+                });
     }
 
     private static JsonObject state(PackagedApp app, String id) throws Exception {
@@ -221,15 +228,21 @@ class EmbeddedRestartIT {
 
     /** The body of a GET, or null for a 404. */
     private static <T> T get(PackagedApp app, String path, Class<T> type) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + path))
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString((KEY + ":" + TOKEN).getBytes(StandardCharsets.UTF_8)))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(app.baseUrl() + path))
+                        .header(
+                                "Authorization",
+                                "Basic "
+                                        + Base64.getEncoder()
+                                                .encodeToString((KEY + ":" + TOKEN).getBytes(StandardCharsets.UTF_8)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 404) {
             return null;
         }
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
-        return type == JsonObject.class ? type.cast(new JsonObject(response.body()))
+        return type == JsonObject.class
+                ? type.cast(new JsonObject(response.body()))
                 : type.cast(new JsonArray(response.body()));
     }
 }

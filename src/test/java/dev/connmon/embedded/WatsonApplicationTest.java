@@ -39,8 +39,7 @@ class WatsonApplicationTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     /** What a subscriber received, in order, per topic. */
-    private record Received(String topic, JsonObject status, boolean retained) {
-    }
+    private record Received(String topic, JsonObject status, boolean retained) {}
 
     private static String run() {
         return UUID.randomUUID().toString().substring(0, 8);
@@ -48,21 +47,35 @@ class WatsonApplicationTest {
 
     /** A Watson application: MQTT 3.1.1, signed in with the test profile's reader key. */
     private static Mqtt3BlockingClient application(String appId) {
-        Mqtt3BlockingClient app = MqttClient.builder().useMqttVersion3().identifier("a:acme:" + appId)
-                .serverHost(TestMqtt.host()).serverPort(TestMqtt.port()).buildBlocking();
-        app.connectWith().simpleAuth().username(TestMqtt.READER_KEY)
-                .password(TestMqtt.READER_TOKEN.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        Mqtt3BlockingClient app = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier("a:acme:" + appId)
+                .serverHost(TestMqtt.host())
+                .serverPort(TestMqtt.port())
+                .buildBlocking();
+        app.connectWith()
+                .simpleAuth()
+                .username(TestMqtt.READER_KEY)
+                .password(TestMqtt.READER_TOKEN.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
         return app;
     }
 
     private static List<Received> subscribe(Mqtt3BlockingClient client, String filter) {
         List<Received> received = new CopyOnWriteArrayList<>();
-        client.toAsync().subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE)
-                .callback((Mqtt3Publish p) -> received.add(new Received(p.getTopic().toString(),
-                        p.getPayloadAsBytes().length == 0 ? null
+        client.toAsync()
+                .subscribeWith()
+                .topicFilter(filter)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback((Mqtt3Publish p) -> received.add(new Received(
+                        p.getTopic().toString(),
+                        p.getPayloadAsBytes().length == 0
+                                ? null
                                 : new JsonObject(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)),
                         p.isRetain())))
-                .send().join();
+                .send()
+                .join();
         return received;
     }
 
@@ -71,7 +84,9 @@ class WatsonApplicationTest {
     }
 
     private static List<String> actions(List<Received> received) {
-        return received.stream().map(r -> r.status() == null ? "cleared" : r.status().getString("Action")).toList();
+        return received.stream()
+                .map(r -> r.status() == null ? "cleared" : r.status().getString("Action"))
+                .toList();
     }
 
     @Test
@@ -90,8 +105,11 @@ class WatsonApplicationTest {
             device.connect();
             await().atMost(WAIT).until(() -> actions(on(received, topic)).contains("Connect"));
             // activity is no status change
-            device.publishWith().topic("iot-2/evt/status/fmt/json").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload("{}".getBytes(StandardCharsets.UTF_8)).send();
+            device.publishWith()
+                    .topic("iot-2/evt/status/fmt/json")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("{}".getBytes(StandardCharsets.UTF_8))
+                    .send();
             device.disconnect();
             await().atMost(WAIT).until(() -> actions(on(received, topic)).contains("Disconnect"));
         }
@@ -106,7 +124,8 @@ class WatsonApplicationTest {
         await().pollDelay(Duration.ofMillis(2500)).until(() -> true);
 
         assertThat(actions(on(received, quickTopic))).containsExactly("Connect", "Disconnect");
-        assertThat(on(received, quickTopic).get(0).status().getString("Protocol")).isEqualTo("mqtt5");
+        assertThat(on(received, quickTopic).get(0).status().getString("Protocol"))
+                .isEqualTo("mqtt5");
         for (String deviceId : deviceIds) {
             List<Received> statuses = on(received, "iot-2/type/sensor/id/" + deviceId + "/mon");
             assertThat(actions(statuses)).as(deviceId).containsExactly("Connect", "Disconnect");
@@ -121,17 +140,19 @@ class WatsonApplicationTest {
                 assertThat(status.getBoolean("Durable")).isFalse();
                 assertThat(status.getString("ConnectTime")).isEqualTo(connect.getString("Time"));
             }
-            assertThat(Instant.parse(connect.getString("Time"))).isAfterOrEqualTo(
-                    connectedAfter.get(deviceId).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-            assertThat(Instant.parse(disconnect.getString("Time"))).isAfterOrEqualTo(
-                    Instant.parse(connect.getString("Time")));
+            assertThat(Instant.parse(connect.getString("Time")))
+                    .isAfterOrEqualTo(connectedAfter.get(deviceId).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            assertThat(Instant.parse(disconnect.getString("Time")))
+                    .isAfterOrEqualTo(Instant.parse(connect.getString("Time")));
             assertThat(connect.containsKey("Reason")).isFalse();
             assertThat(connect.containsKey("CloseCode")).isFalse();
-            assertThat(disconnect.getString("Reason")).isEqualTo("Disconnected by the client: Normal disconnection (0x00)");
+            assertThat(disconnect.getString("Reason"))
+                    .isEqualTo("Disconnected by the client: Normal disconnection (0x00)");
             assertThat(disconnect.getInteger("CloseCode")).isZero();
             io.quarkus.logging.Log.infof("Watson status of %s: %s", clientId, disconnect.encode());
             // the device's own status message is the state the API shows
-            state(clientId).body("connectionStatus", equalTo("disconnected"))
+            state(clientId)
+                    .body("connectionStatus", equalTo("disconnected"))
                     .body("lastDisconnectTime", equalTo(disconnect.getString("Time")));
         }
 
@@ -164,15 +185,19 @@ class WatsonApplicationTest {
         Mqtt3BlockingClient watcher = application("watcher-" + run);
         List<Received> apps = subscribe(watcher, "iot-2/app/+/mon");
         List<Received> devices = subscribe(watcher, deviceTopic);
-        await().atMost(WAIT).until(() -> !on(apps, appTopic).isEmpty()
-                && actions(devices).contains("Disconnect"));
+        await().atMost(WAIT)
+                .until(() -> !on(apps, appTopic).isEmpty() && actions(devices).contains("Disconnect"));
         JsonObject appStatus = on(apps, appTopic).get(0).status();
         assertThat(appStatus.getString("Action")).isEqualTo("Connect");
         assertThat(appStatus.getString("ClientID")).isEqualTo("a:acme:app-" + run);
         assertThat(appStatus.getString("User")).isEqualTo(TestMqtt.READER_KEY);
 
-        Api.asAdmin().urlEncodingEnabled(false).when()
-                .delete(Api.STATES + "/" + Api.segment("d:acme:sensor:" + deviceId)).then().statusCode(204);
+        Api.asAdmin()
+                .urlEncodingEnabled(false)
+                .when()
+                .delete(Api.STATES + "/" + Api.segment("d:acme:sensor:" + deviceId))
+                .then()
+                .statusCode(204);
         await().atMost(WAIT).until(() -> actions(devices).contains("cleared"));
         watcher.disconnect();
 
@@ -195,38 +220,63 @@ class WatsonApplicationTest {
         spy.connect();
         List<String> seenBySpy = new CopyOnWriteArrayList<>();
         for (String filter : List.of("#", "iot-2/#", "+/clients/#")) {
-            spy.toAsync().subscribeWith().topicFilter(filter).callback(p -> seenBySpy.add(p.getTopic().toString()))
-                    .send().join();
+            spy.toAsync()
+                    .subscribeWith()
+                    .topicFilter(filter)
+                    .callback(p -> seenBySpy.add(p.getTopic().toString()))
+                    .send()
+                    .join();
         }
-        for (String named : List.of("connmon/clients/#", "iot-2/type/+/id/+/mon", "iot-2/app/+/mon",
-                "connmon/alerts/#")) {
-            assertThatThrownBy(() -> spy.subscribeWith().topicFilter(named).send()).as(named)
-                    .isInstanceOfSatisfying(com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException.class,
-                            e -> assertThat(e.getMqttMessage().getReasonCodes()).containsExactly(
-                                    com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode
-                                            .NOT_AUTHORIZED));
+        for (String named :
+                List.of("connmon/clients/#", "iot-2/type/+/id/+/mon", "iot-2/app/+/mon", "connmon/alerts/#")) {
+            assertThatThrownBy(() -> spy.subscribeWith().topicFilter(named).send())
+                    .as(named)
+                    .isInstanceOfSatisfying(
+                            com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException.class,
+                            e -> assertThat(e.getMqttMessage().getReasonCodes())
+                                    .containsExactly(
+                                            com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode
+                                                    .NOT_AUTHORIZED));
         }
         // a key without a role may connect, but reads no more than a device
         Mqtt5BlockingClient roleless = TestMqtt.v5("a:acme:roleless-" + run);
-        roleless.connectWith().simpleAuth().username("test-roleless")
-                .password("roleless-token".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        roleless.connectWith()
+                .simpleAuth()
+                .username("test-roleless")
+                .password("roleless-token".getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
         List<String> seenByRoleless = new CopyOnWriteArrayList<>();
-        roleless.toAsync().subscribeWith().topicFilter("#").callback(p -> seenByRoleless.add(p.getTopic().toString()))
-                .send().join();
+        roleless.toAsync()
+                .subscribeWith()
+                .topicFilter("#")
+                .callback(p -> seenByRoleless.add(p.getTopic().toString()))
+                .send()
+                .join();
 
         Mqtt5BlockingClient reader = TestMqtt.monitorReader("a:acme:reader-" + run);
         List<String> seenByReader = new CopyOnWriteArrayList<>();
-        reader.toAsync().subscribeWith().topicFilter("#").callback(p -> seenByReader.add(p.getTopic().toString()))
-                .send().join();
+        reader.toAsync()
+                .subscribeWith()
+                .topicFilter("#")
+                .callback(p -> seenByReader.add(p.getTopic().toString()))
+                .send()
+                .join();
 
         String observed = "d:acme:sensor:observed-" + run;
         Mqtt5BlockingClient device = TestMqtt.v5(observed);
         device.connect();
-        device.publishWith().topic("plain/" + run).payload("x".getBytes()).qos(MqttQos.AT_LEAST_ONCE).send();
+        device.publishWith()
+                .topic("plain/" + run)
+                .payload("x".getBytes())
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .send();
         device.disconnect();
         String watsonTopic = "iot-2/type/sensor/id/observed-" + run + "/mon";
-        await().atMost(WAIT).until(() -> seenByReader.stream().filter(watsonTopic::equals).count() == 2
-                && seenByReader.stream().anyMatch(t -> t.startsWith("connmon/clients/d:acme:sensor:observed-" + run)));
+        await().atMost(WAIT)
+                .until(() -> seenByReader.stream().filter(watsonTopic::equals).count() == 2
+                        && seenByReader.stream()
+                                .anyMatch(t -> t.startsWith("connmon/clients/d:acme:sensor:observed-" + run)));
         await().atMost(WAIT).until(() -> seenBySpy.contains("plain/" + run) && seenByRoleless.contains("plain/" + run));
 
         for (List<String> seen : List.of(seenBySpy, seenByRoleless)) {
@@ -237,8 +287,12 @@ class WatsonApplicationTest {
         // nor may a device publish a status of its own making
         // (refused either way: the client reports the PUBACK's error, or fails the call on it)
         try {
-            var forged = spy.publishWith().topic("iot-2/type/sensor/id/forged-" + run + "/mon").retain(true)
-                    .qos(MqttQos.AT_LEAST_ONCE).payload("{\"Action\":\"Connect\"}".getBytes()).send();
+            var forged = spy.publishWith()
+                    .topic("iot-2/type/sensor/id/forged-" + run + "/mon")
+                    .retain(true)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("{\"Action\":\"Connect\"}".getBytes())
+                    .send();
             assertThat(forged.getError()).isPresent();
         } catch (com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException refused) {
             assertThat(refused.getMqttMessage().getReasonCode().getCode()).isEqualTo(0x87);
@@ -255,19 +309,34 @@ class WatsonApplicationTest {
     @Test
     void aWrongTokenForAnApiKeyIsRefusedAndLoggedAsAFailedConnect() {
         String clientId = "a:acme:intruder-" + run();
-        Mqtt3BlockingClient intruder = MqttClient.builder().useMqttVersion3().identifier(clientId)
-                .serverHost(TestMqtt.host()).serverPort(TestMqtt.port()).buildBlocking();
-        assertThatThrownBy(() -> intruder.connectWith().simpleAuth().username(TestMqtt.READER_KEY)
-                .password("not-the-token".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
-                .isInstanceOfSatisfying(com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException.class,
-                        e -> assertThat(e.getMqttMessage().getReturnCode()).isEqualTo(
-                                com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode
-                                        .BAD_USER_NAME_OR_PASSWORD));
-        await().atMost(WAIT).untilAsserted(() -> Api.asReader().queryParam("clientId", clientId)
-                .when().get(Api.LOGS).then().statusCode(200)
-                .body("size()", equalTo(1))
-                .body("[0].event", equalTo("connect_failed"))
-                .body("[0].reasonCode", equalTo(0x86)));
+        Mqtt3BlockingClient intruder = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier(clientId)
+                .serverHost(TestMqtt.host())
+                .serverPort(TestMqtt.port())
+                .buildBlocking();
+        assertThatThrownBy(() -> intruder.connectWith()
+                        .simpleAuth()
+                        .username(TestMqtt.READER_KEY)
+                        .password("not-the-token".getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth()
+                        .send())
+                .isInstanceOfSatisfying(
+                        com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException.class,
+                        e -> assertThat(e.getMqttMessage().getReturnCode())
+                                .isEqualTo(
+                                        com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode
+                                                .BAD_USER_NAME_OR_PASSWORD));
+        await().atMost(WAIT)
+                .untilAsserted(() -> Api.asReader()
+                        .queryParam("clientId", clientId)
+                        .when()
+                        .get(Api.LOGS)
+                        .then()
+                        .statusCode(200)
+                        .body("size()", equalTo(1))
+                        .body("[0].event", equalTo("connect_failed"))
+                        .body("[0].reasonCode", equalTo(0x86)));
         state(clientId).statusCode(404);
     }
 }

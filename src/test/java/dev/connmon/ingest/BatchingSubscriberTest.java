@@ -28,8 +28,7 @@ class BatchingSubscriberTest {
     private final AtomicInteger unacknowledged = new AtomicInteger();
 
     /** One batch handed to the writer, committed (or failed) when the test says so. */
-    private record Write(List<Decoded> batch, UniEmitter<? super Void> commit) {
-    }
+    private record Write(List<Decoded> batch, UniEmitter<? super Void> commit) {}
 
     @AfterEach
     void closeVertx() {
@@ -40,7 +39,10 @@ class BatchingSubscriberTest {
         BatchingSubscriber subscriber = new BatchingSubscriber(
                 message -> new Decoded("default", "t", message.getPayload(), Instant.now(), "connmon", List.of(), null),
                 batch -> Uni.createFrom().emitter(commit -> writes.add(new Write(batch, commit))),
-                vertx, batchSize, linger, unacknowledged);
+                vertx,
+                batchSize,
+                linger,
+                unacknowledged);
         subscriber.onSubscribe(new Flow.Subscription() {
             @Override
             public void request(long n) {
@@ -48,8 +50,7 @@ class BatchingSubscriberTest {
             }
 
             @Override
-            public void cancel() {
-            }
+            public void cancel() {}
         });
         return subscriber;
     }
@@ -70,7 +71,8 @@ class BatchingSubscriberTest {
         }
         // a full batch is written at once; the second waits for the first: one write in flight
         assertThat(writes).hasSize(1);
-        assertThat(writes.get(0).batch()).extracting(d -> new String(d.payload(), StandardCharsets.UTF_8))
+        assertThat(writes.get(0).batch())
+                .extracting(d -> new String(d.payload(), StandardCharsets.UTF_8))
                 .containsExactly("m0", "m1", "m2");
         assertThat(acked).hasValue(0);
         assertThat(unacknowledged).hasValue(6);

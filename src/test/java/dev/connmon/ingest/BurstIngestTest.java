@@ -52,6 +52,7 @@ class BurstIngestTest {
     private static final int CONNECTIONS_PER_CLIENT = 10;
     /** connmon.ingest.batch-size of the test profile. */
     private static final int BATCH_SIZE = 500;
+
     private static final Instant T0 = Instant.parse("2026-11-26T07:00:00.000Z");
 
     @Inject
@@ -76,32 +77,44 @@ class BurstIngestTest {
             }
             // every event is with the broker (QoS 1: PUBACKed to the publisher) and none is stored yet
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> Api.metric("connmon_ingest_unacknowledged") > 0);
             // what connmon received it holds, unacknowledged and bounded, for as long as the database is away
             double held = Api.metric("connmon_ingest_unacknowledged");
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(200))
+            await().during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(3))
+                    .pollInterval(Duration.ofMillis(200))
                     .untilAsserted(() -> assertThat(Api.metric("connmon_ingest_unacknowledged"))
-                            .isEqualTo(held).isLessThanOrEqualTo(2.0 * BATCH_SIZE));
+                            .isEqualTo(held)
+                            .isLessThanOrEqualTo(2.0 * BATCH_SIZE));
             assertThat(logRows(prefix)).isZero();
-            Log.infof("Burst: %d events with the broker after %.1f s, %.0f of them held by connmon while the "
-                    + "database was away", expectedRows, (System.nanoTime() - start) / 1e9, held);
+            Log.infof(
+                    "Burst: %d events with the broker after %.1f s, %.0f of them held by connmon while the "
+                            + "database was away",
+                    expectedRows, (System.nanoTime() - start) / 1e9, held);
         }
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> logRows(prefix) >= expectedRows);
         Log.infof("Burst: all %d stored %.1f s after the start", expectedRows, (System.nanoTime() - start) / 1e9);
 
         // the log keeps one row per distinct event, so its count cannot show a redelivery; the ingest counter
         // counts every message connmon decoded: a redelivery (stored twice) or a loss would move it off the mark
         assertThat(logRows(prefix)).isEqualTo(expectedRows);
-        await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(5))
+                .pollDelay(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(ingested() - ingestedBefore).isEqualTo(expectedRows));
         Row states = pool.preparedQuery("""
                 SELECT count(*) AS clients,
                        count(*) FILTER (WHERE connection_status = 'disconnected'
                                           AND connect_connection_id = 'c9' AND disconnect_connection_id = 'c9') AS final
                   FROM client_state WHERE client_id LIKE $1""")
-                .execute(Tuple.of(prefix + "%")).await().indefinitely().iterator().next();
+                .execute(Tuple.of(prefix + "%"))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next();
         assertThat(states.getLong("clients")).isEqualTo(CLIENTS);
         assertThat(states.getLong("final")).isEqualTo(CLIENTS);
         publisher.disconnect().join();
@@ -114,12 +127,21 @@ class BurstIngestTest {
     }
 
     private static CompletableFuture<Mqtt5PublishResult> send(Mqtt5AsyncClient publisher, JsonObject event) {
-        return publisher.publishWith().topic(TestMqtt.eventTopicPrefix() + "burst").qos(MqttQos.AT_LEAST_ONCE)
-                .payload(event.encode().getBytes(StandardCharsets.UTF_8)).send();
+        return publisher
+                .publishWith()
+                .topic(TestMqtt.eventTopicPrefix() + "burst")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(event.encode().getBytes(StandardCharsets.UTF_8))
+                .send();
     }
 
     private long logRows(String prefix) {
         return pool.preparedQuery("SELECT count(*) FROM connection_log WHERE client_id LIKE $1")
-                .execute(Tuple.of(prefix + "%")).await().indefinitely().iterator().next().getLong(0);
+                .execute(Tuple.of(prefix + "%"))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next()
+                .getLong(0);
     }
 }

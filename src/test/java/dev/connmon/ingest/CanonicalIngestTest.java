@@ -83,8 +83,10 @@ class CanonicalIngestTest {
     void historyInOrderGivesTheNewestState() {
         String id = newId("ordered");
         history(id).forEach(this::publish);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logRows(id)).hasSize(6));
-        state(id).statusCode(200)
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(logRows(id)).hasSize(6));
+        state(id)
+                .statusCode(200)
                 .body("connectionStatus", equalTo("connected"))
                 .body("lastConnectTime", equalTo("2026-11-26T06:00:30.000Z"))
                 .body("lastDisconnectTime", equalTo("2026-11-26T06:00:30.003Z"))
@@ -102,7 +104,8 @@ class CanonicalIngestTest {
     void shuffledAndDuplicatedHistoriesGiveTheSameStateAndLog() {
         String reference = newId("reference");
         history(reference).forEach(this::publish);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logRows(reference)).hasSize(6));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(logRows(reference)).hasSize(6));
         Map<String, Object> expectedState = stateWithoutId(reference);
         List<String> expectedLog = logRows(reference);
 
@@ -113,9 +116,10 @@ class CanonicalIngestTest {
             events.addAll(history(id).subList(0, 1 + random.nextInt(history(id).size())));
             Collections.shuffle(events, random);
             events.forEach(this::publish);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logRows(id)).hasSize(6));
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                    assertThat(stateWithoutId(id)).isEqualTo(expectedState));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(logRows(id)).hasSize(6));
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(stateWithoutId(id)).isEqualTo(expectedState));
             assertThat(logRows(id)).isEqualTo(expectedLog);
         }
     }
@@ -126,21 +130,25 @@ class CanonicalIngestTest {
         publish(connected(id, T0.plusSeconds(5), "new"));
         publish(disconnected(id, T0.plusSeconds(6), "old", "server", 0x8E));
         publish(connected(id, T0, "old"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logRows(id)).hasSize(3));
-        state(id).body("connectionStatus", equalTo("connected"))
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(logRows(id)).hasSize(3));
+        state(id)
+                .body("connectionStatus", equalTo("connected"))
                 .body("lastConnectTime", equalTo("2026-11-26T06:00:05.000Z"));
         publish(disconnected(id, T0.plusSeconds(7), "new", "network", 0x8D));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
-                .body("connectionStatus", equalTo("disconnected")));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> state(id).body("connectionStatus", equalTo("disconnected")));
     }
 
     @Test
     void disconnectBeforeItsConnectStillEndsIt() {
         String id = newId("early");
         publish(disconnected(id, T0.plusSeconds(9), "c9", "client", 0));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logRows(id)).hasSize(1));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(logRows(id)).hasSize(1));
         publish(connected(id, T0.plusSeconds(8), "c9"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logRows(id)).hasSize(2));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(logRows(id)).hasSize(2));
         state(id).body("connectionStatus", equalTo("disconnected"));
     }
 
@@ -150,8 +158,10 @@ class CanonicalIngestTest {
         publish(event("disconnected", id, T0.plusSeconds(2)).put("initiator", "client"));
         publish(event("connected", id, T0.plusSeconds(1)));
         publish(event("connected", id, T0.plusSeconds(3)));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logRows(id)).hasSize(3));
-        state(id).body("connectionStatus", equalTo("connected"))
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(logRows(id)).hasSize(3));
+        state(id)
+                .body("connectionStatus", equalTo("connected"))
                 .body("lastConnectTime", equalTo("2026-11-26T06:00:03.000Z"));
     }
 
@@ -162,23 +172,46 @@ class CanonicalIngestTest {
         publishRaw("{not json");
         publishRaw("[1,2,3]");
         publishRaw(event("exploded", id, T0).encode());
-        publishRaw(new JsonObject().put("event", "connected").put("clientId", id).put("time", "yesterday").encode());
-        publishRaw(new JsonObject().put("event", "connected").put("clientId", "nul\u0000id").put("time", T0.toString()).encode());
-        publishRaw(new JsonObject().put("event", "connected").put("clientId", "x".repeat(2000)).put("time", T0.toString()).encode());
-        publishRaw(new JsonObject().put("event", "connected").put("clientId", id).put("time", T0.toString())
-                .put("padding", "p".repeat(70_000)).encode());
+        publishRaw(new JsonObject()
+                .put("event", "connected")
+                .put("clientId", id)
+                .put("time", "yesterday")
+                .encode());
+        publishRaw(new JsonObject()
+                .put("event", "connected")
+                .put("clientId", "nul\u0000id")
+                .put("time", T0.toString())
+                .encode());
+        publishRaw(new JsonObject()
+                .put("event", "connected")
+                .put("clientId", "x".repeat(2000))
+                .put("time", T0.toString())
+                .encode());
+        publishRaw(new JsonObject()
+                .put("event", "connected")
+                .put("clientId", id)
+                .put("time", T0.toString())
+                .put("padding", "p".repeat(70_000))
+                .encode());
         publish(connected(id, T0, "ok"));
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id).statusCode(200)
-                .body("connectionStatus", equalTo("connected")));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(rejectedCount() - before).isEqualTo(7.0));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> state(id).statusCode(200).body("connectionStatus", equalTo("connected")));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(rejectedCount() - before).isEqualTo(7.0));
         List<String> reasons = new ArrayList<>();
-        pool.query("SELECT reason FROM rejected_message ORDER BY id DESC LIMIT 7").execute().await().indefinitely()
+        pool.query("SELECT reason FROM rejected_message ORDER BY id DESC LIMIT 7")
+                .execute()
+                .await()
+                .indefinitely()
                 .forEach(row -> reasons.add(row.getString("reason")));
-        assertThat(reasons).anyMatch(r -> r.startsWith("payload is not valid JSON"))
-                .contains("payload is not a JSON object", "unknown event 'exploded'",
-                        "clientId contains U+0000", "clientId is longer than 1024 bytes")
+        assertThat(reasons)
+                .anyMatch(r -> r.startsWith("payload is not valid JSON"))
+                .contains(
+                        "payload is not a JSON object",
+                        "unknown event 'exploded'",
+                        "clientId contains U+0000",
+                        "clientId is longer than 1024 bytes")
                 .anyMatch(r -> r.startsWith("field 'time' is not an ISO 8601 time"))
                 .anyMatch(r -> r.contains("exceeds the limit of 65536"));
     }
@@ -187,9 +220,9 @@ class CanonicalIngestTest {
     void anyUtf8ClientIdIsStoredAndFoundByItsEncodedPath() {
         String id = "d:acme:ünïcødé/with spaces+plus#hash%percent " + UUID.randomUUID();
         publish(connected(id, T0, "u1"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id).statusCode(200)
-                .body("id", equalTo(id))
-                .body("clientType", equalTo("device")));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> state(id).statusCode(200).body("id", equalTo(id)).body("clientType", equalTo("device")));
     }
 
     private List<String> logRows(String clientId) {
@@ -197,20 +230,28 @@ class CanonicalIngestTest {
         pool.preparedQuery("""
                 SELECT event, event_time, initiator, reason_code, reason, connection_id, ip_address, node
                   FROM connection_log WHERE client_id = $1 ORDER BY event_time, event, connection_id""")
-                .execute(Tuple.of(clientId)).await().indefinitely()
+                .execute(Tuple.of(clientId))
+                .await()
+                .indefinitely()
                 .forEach(row -> rows.add(row.toJson().encode()));
         return rows;
     }
 
     private static Map<String, Object> stateWithoutId(String clientId) {
-        Map<String, Object> state = new java.util.HashMap<>(JsonPath.from(state(clientId).statusCode(200)
-                .extract().asString()).getMap(""));
+        Map<String, Object> state = new java.util.HashMap<>(
+                JsonPath.from(state(clientId).statusCode(200).extract().asString())
+                        .getMap(""));
         state.remove("id");
         return state;
     }
 
     private static double rejectedCount() {
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         return metrics.lines()
                 .filter(line -> line.startsWith("connmon_messages_rejected_total"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))

@@ -61,13 +61,15 @@ class HostilePayloadsEndToEndTest {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Dialect connmon = dialects.byName("connmon").orElseThrow();
         List<byte[]> originals = HostilePayloadsFuzzTest.FIXTURES.get("connmon").stream()
-                .map(HostilePayloadsFuzzTest.Fixture::bytes).toList();
+                .map(HostilePayloadsFuzzTest.Fixture::bytes)
+                .toList();
 
         List<byte[]> hostile = new ArrayList<>();
         // a valid event, but too large: refused by its size before it is parsed, so its client never appears
         String oversizedId = "e2e-oversized-" + run;
         hostile.add(Events.connected(oversizedId, Instant.parse("2026-11-26T06:00:00Z"), "big")
-                .put("padding", "p".repeat(HostilePayloadsFuzzTest.MAX_PAYLOAD)).encode()
+                .put("padding", "p".repeat(HostilePayloadsFuzzTest.MAX_PAYLOAD))
+                .encode()
                 .getBytes(StandardCharsets.UTF_8));
         // sender text with NUL that a rejection reason quotes: PostgreSQL text cannot hold U+0000
         hostile.add("{\"event\":\"conn\\u0000ected\",\"clientId\":\"x\",\"time\":1}".getBytes(StandardCharsets.UTF_8));
@@ -82,8 +84,12 @@ class HostilePayloadsEndToEndTest {
         }
         List<byte[]> messages = new ArrayList<>(hostile);
         for (int i = 0; i < GOOD; i++) {
-            messages.add(Events.connected("e2e-good-" + run + "-" + i, Instant.parse("2026-11-26T06:00:00Z")
-                    .plusMillis(i), "c" + i).encode().getBytes(StandardCharsets.UTF_8));
+            messages.add(Events.connected(
+                            "e2e-good-" + run + "-" + i,
+                            Instant.parse("2026-11-26T06:00:00Z").plusMillis(i),
+                            "c" + i)
+                    .encode()
+                    .getBytes(StandardCharsets.UTF_8));
         }
         Collections.shuffle(messages, random);
 
@@ -91,32 +97,50 @@ class HostilePayloadsEndToEndTest {
         Mqtt5AsyncClient publisher = TestMqtt.eventPublisher("hostile-" + run);
         try {
             for (byte[] payload : messages) {
-                publisher.publishWith().topic(TestMqtt.eventTopicPrefix() + "e2e-" + run).qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(payload).send().join();
+                publisher
+                        .publishWith()
+                        .topic(TestMqtt.eventTopicPrefix() + "e2e-" + run)
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(payload)
+                        .send()
+                        .join();
             }
         } finally {
             publisher.disconnect().join();
         }
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(storedClients("e2e-good-" + run + "-")).as("seed %d", SEED).isEqualTo(GOOD));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(rejectedCount() - countedBefore).as("seed %d", SEED).isEqualTo(HOSTILE));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(storedClients("e2e-good-" + run + "-"))
+                        .as("seed %d", SEED)
+                        .isEqualTo(GOOD));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(rejectedCount() - countedBefore)
+                        .as("seed %d", SEED)
+                        .isEqualTo(HOSTILE));
         assertThat(storedClients(oversizedId)).isZero();
 
-        List<RejectedMessage> rejected = List.of(asAdmin().queryParam("_limit", HOSTILE)
-                .when().get(Api.REJECTED).then().statusCode(200).extract().as(RejectedMessage[].class));
+        List<RejectedMessage> rejected = List.of(asAdmin()
+                .queryParam("_limit", HOSTILE)
+                .when()
+                .get(Api.REJECTED)
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(RejectedMessage[].class));
         assertThat(rejected).hasSize(HOSTILE).allSatisfy(r -> {
             assertThat(r.topic()).isEqualTo(TestMqtt.eventTopicPrefix() + "e2e-" + run);
             assertThat(r.dialect()).isEqualTo("connmon");
-            assertThat(r.reason()).isNotBlank().doesNotStartWith("decoder failed")
+            assertThat(r.reason())
+                    .isNotBlank()
+                    .doesNotStartWith("decoder failed")
                     .doesNotStartWith("the database refused");
         });
         List<String> sent = new ArrayList<>();
-        hostile.forEach(p -> sent.add(Base64.getEncoder().encodeToString(
-                Arrays.copyOf(p, Math.min(p.length, MessageDecoder.MAX_STORED_PAYLOAD)))));
+        hostile.forEach(p -> sent.add(Base64.getEncoder()
+                .encodeToString(Arrays.copyOf(p, Math.min(p.length, MessageDecoder.MAX_STORED_PAYLOAD)))));
         assertThat(rejected).extracting(RejectedMessage::payloadBase64).containsExactlyInAnyOrderElementsOf(sent);
-        assertThat(rejected).filteredOn(r -> r.payloadSize() > HostilePayloadsFuzzTest.MAX_PAYLOAD)
+        assertThat(rejected)
+                .filteredOn(r -> r.payloadSize() > HostilePayloadsFuzzTest.MAX_PAYLOAD)
                 .isNotEmpty()
                 .allSatisfy(r -> assertThat(r.reason()).contains("exceeds the limit of 65536"));
     }
@@ -132,11 +156,17 @@ class HostilePayloadsEndToEndTest {
 
     private long storedClients(String prefix) {
         return pool.preparedQuery("SELECT count(*) AS n FROM client_state WHERE starts_with(client_id, $1)")
-                .execute(Tuple.of(prefix)).await().atMost(Duration.ofSeconds(10))
-                .iterator().next().getLong("n");
+                .execute(Tuple.of(prefix))
+                .await()
+                .atMost(Duration.ofSeconds(10))
+                .iterator()
+                .next()
+                .getLong("n");
     }
 
     private double rejectedCount() {
-        return metrics.find("connmon.messages.rejected").counters().stream().mapToDouble(Counter::count).sum();
+        return metrics.find("connmon.messages.rejected").counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
     }
 }

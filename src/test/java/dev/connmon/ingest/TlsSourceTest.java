@@ -38,8 +38,20 @@ class TlsSourceTest {
     @BeforeAll
     static void startBroker() throws Exception {
         dir = Files.createTempDirectory("connmon-tls");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-                "-subj", "/CN=connmon-test-ca");
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=connmon-test-ca");
         certificate("right", "IP:127.0.0.1");
         certificate("wrong", "DNS:broker.connmon.invalid");
         rightName = PackagedApp.freePort();
@@ -57,8 +69,11 @@ class TlsSourceTest {
                 certfile %3$s/wrong.pem
                 keyfile %3$s/wrong.key
                 """.formatted(rightName, wrongName, dir));
-        mosquitto = new ProcessBuilder("mosquitto", "-c", dir.resolve("mosquitto.conf").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+        mosquitto = new ProcessBuilder(
+                        "mosquitto", "-c", dir.resolve("mosquitto.conf").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.log").toFile())
+                .start();
         await().atMost(Duration.ofSeconds(10)).until(() -> listening(rightName) && listening(wrongName));
         vertx = Vertx.vertx();
     }
@@ -84,7 +99,8 @@ class TlsSourceTest {
     @Test
     void aCertificateFromTheTrustedCaForAnotherHostIsRefusedByDefault() {
         try (Connection connection = connect(wrongName, null)) {
-            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
+            await().during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(4))
                     .until(() -> !connection.source.isConnected());
             assertThat(connection.source.status()).contains("unreachable");
         }
@@ -102,27 +118,39 @@ class TlsSourceTest {
         assertThatThrownBy(() -> settings(wrongName, "SOMETIMES"))
                 .isInstanceOf(io.smallrye.config.ConfigValidationException.class)
                 .hasMessageContaining("connmon.sources.tls.hostname-verification")
-                .hasMessageContaining("SOMETIMES").hasMessageContaining("allowed values: https,none,ldaps");
+                .hasMessageContaining("SOMETIMES")
+                .hasMessageContaining("allowed values: https,none,ldaps");
     }
 
     private static Connection connect(int port, String verification) {
-        MqttLifecycleSource source = new MqttLifecycleSource(vertx, settings(port, verification),
-                (name, since) -> { }, new SimpleMeterRegistry());
-        Cancellable subscription = source.messages().subscribe().with(message -> { });
+        MqttLifecycleSource source = new MqttLifecycleSource(
+                vertx, settings(port, verification), (name, since) -> {}, new SimpleMeterRegistry());
+        Cancellable subscription = source.messages().subscribe().with(message -> {});
         return new Connection(source, subscription);
     }
 
     /** The settings connmon.sources.tls.* would give. */
     private static MqttSourceSettings settings(int port, String verification) {
-        Map<String, String> values = new java.util.HashMap<>(Map.of("host", "127.0.0.1", "port", Integer.toString(port),
-                "topics", "connmon/events/#", "ssl", "true", "ca-file", dir.resolve("ca.pem").toString(),
-                "client-id", "connmon-tls-" + UUID.randomUUID()));
+        Map<String, String> values = new java.util.HashMap<>(Map.of(
+                "host",
+                "127.0.0.1",
+                "port",
+                Integer.toString(port),
+                "topics",
+                "connmon/events/#",
+                "ssl",
+                "true",
+                "ca-file",
+                dir.resolve("ca.pem").toString(),
+                "client-id",
+                "connmon-tls-" + UUID.randomUUID()));
         if (verification != null) {
             values.put("hostname-verification", verification);
         }
         io.smallrye.config.SmallRyeConfig config = new io.smallrye.config.SmallRyeConfigBuilder()
-                .withMapping(dev.connmon.config.ConnmonConfig.class).withSources(
-                        new io.smallrye.config.PropertiesConfigSource(prefixed(values), "test", 100)).build();
+                .withMapping(dev.connmon.config.ConnmonConfig.class)
+                .withSources(new io.smallrye.config.PropertiesConfigSource(prefixed(values), "test", 100))
+                .build();
         List<MqttSourceSettings> sources = MqttSourceSettings.additional(
                 config.getConfigMapping(dev.connmon.config.ConnmonConfig.class).sources());
         assertThat(sources).hasSize(1);
@@ -145,16 +173,42 @@ class TlsSourceTest {
 
     private static void certificate(String name, String subjectAltName) throws Exception {
         Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=" + subjectAltName + "\n");
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
-                "-subj", "/CN=" + name);
-        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", name + ".pem", "-days", "2", "-extfile", name + ".ext");
+        openssl(
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".csr",
+                "-subj",
+                "/CN=" + name);
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                name + ".csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                name + ".pem",
+                "-days",
+                "2",
+                "-extfile",
+                name + ".ext");
     }
 
     private static void openssl(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("openssl"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {
             throw new IllegalStateException("openssl " + String.join(" ", args) + " failed: " + output);

@@ -9,12 +9,25 @@ import org.junit.jupiter.api.Test;
 /** CONTRACT §7: connmon must not read its own Watson status messages back. */
 class WatsonLoopGuardTest {
     private static MqttSourceSettings source(String name, String host, int port, String dialect, String... topics) {
-        return new MqttSourceSettings(name, host, port, null, null, "connmon-" + name, List.of(topics), dialect, false,
-                null, false, "HTTPS", 30, Integer.MAX_VALUE);
+        return new MqttSourceSettings(
+                name,
+                host,
+                port,
+                null,
+                null,
+                "connmon-" + name,
+                List.of(topics),
+                dialect,
+                false,
+                null,
+                false,
+                "HTTPS",
+                30,
+                Integer.MAX_VALUE);
     }
 
-    private static final MqttSourceSettings DEFAULT = source("default", "broker.example", 1883, null,
-            "connmon/events/#");
+    private static final MqttSourceSettings DEFAULT =
+            source("default", "broker.example", 1883, null, "connmon/events/#");
 
     @Test
     void aWatsonSubscriptionOnTheBrokerConnmonPublishesToStopsStartupWithOneLine() {
@@ -28,21 +41,26 @@ class WatsonLoopGuardTest {
                     .hasMessageContaining("connmon.monitor.watson=false")
                     .hasMessageNotContaining("\n");
         }
-        assertThatThrownBy(() -> WatsonLoopGuard.check(List.of(
-                source("default", "broker.example", 1883, null, "connmon/events/#", "iot-2/app/+/mon")), true))
+        assertThatThrownBy(() -> WatsonLoopGuard.check(
+                        List.of(source("default", "broker.example", 1883, null, "connmon/events/#", "iot-2/app/+/mon")),
+                        true))
                 .hasMessageContaining("source 'default'");
     }
 
     @Test
     void watsonTopicsOfAnotherBrokerOrWithWatsonOffOrAnotherDialectAreFine() {
-        assertThatCode(() -> WatsonLoopGuard.check(List.of(DEFAULT,
-                source("watson", "watson.example", 1883, null, "iot-2/type/+/id/+/mon"),
-                source("other-port", "broker.example", 8883, null, "iot-2/#"),
-                source("bridged", "broker.example", 1883, "emqx", "#"),
-                source("events", "broker.example", 1883, null, "iot-2/type/+/id/+/evt/+/fmt/+")), true))
+        assertThatCode(() -> WatsonLoopGuard.check(
+                        List.of(
+                                DEFAULT,
+                                source("watson", "watson.example", 1883, null, "iot-2/type/+/id/+/mon"),
+                                source("other-port", "broker.example", 8883, null, "iot-2/#"),
+                                source("bridged", "broker.example", 1883, "emqx", "#"),
+                                source("events", "broker.example", 1883, null, "iot-2/type/+/id/+/evt/+/fmt/+")),
+                        true))
                 .doesNotThrowAnyException();
-        assertThatCode(() -> WatsonLoopGuard.check(List.of(DEFAULT,
-                source("watson", "broker.example", 1883, null, "iot-2/type/+/id/+/mon")), false))
+        assertThatCode(() -> WatsonLoopGuard.check(
+                        List.of(DEFAULT, source("watson", "broker.example", 1883, null, "iot-2/type/+/id/+/mon")),
+                        false))
                 .doesNotThrowAnyException();
     }
 }

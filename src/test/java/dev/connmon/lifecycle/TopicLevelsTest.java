@@ -14,8 +14,8 @@ class TopicLevelsTest {
 
     @Test
     void controlCharactersAndNonCharactersAreEncodedAsTheirUtf8Bytes() {
-        assertThat(TopicLevels.escape("a\u0001b\u007Fc\u0085d\uFFFFe\uFDD0")).isEqualTo(
-                "a%01b%7Fc%C2%85d%EF%BF%BFe%EF%B7%90");
+        assertThat(TopicLevels.escape("a\u0001b\u007Fc\u0085d\uFFFFe\uFDD0"))
+                .isEqualTo("a%01b%7Fc%C2%85d%EF%BF%BFe%EF%B7%90");
         assertThat(TopicLevels.escape("\uD83F\uDFFF")).isEqualTo("%F0%9F%BF%BF"); // U+1FFFF
     }
 

@@ -26,9 +26,15 @@ class ChangeFeedListenerTest {
     Pool pool;
 
     private List<Row> listeners() {
-        return StreamSupport.stream(pool.query("SELECT pid, application_name FROM pg_stat_activity "
-                + "WHERE query ILIKE 'LISTEN%connmon_changes%' AND pid <> pg_backend_pid()").execute()
-                .await().atMost(Duration.ofSeconds(10)).spliterator(), false).toList();
+        return StreamSupport.stream(
+                        pool.query("SELECT pid, application_name FROM pg_stat_activity "
+                                        + "WHERE query ILIKE 'LISTEN%connmon_changes%' AND pid <> pg_backend_pid()")
+                                .execute()
+                                .await()
+                                .atMost(Duration.ofSeconds(10))
+                                .spliterator(),
+                        false)
+                .toList();
     }
 
     @Test

@@ -48,8 +48,10 @@ class CrossOriginBrowserTest {
     @BeforeAll
     static void servePage() throws Exception {
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        byte[] page = examplePage().replace("http://localhost:8080", "http://localhost:" + port)
-                .replace("my-key:my-token", "test-reader:reader-token").getBytes(StandardCharsets.UTF_8);
+        byte[] page = examplePage()
+                .replace("http://localhost:8080", "http://localhost:" + port)
+                .replace("my-key:my-token", "test-reader:reader-token")
+                .getBytes(StandardCharsets.UTF_8);
         pages = HttpServer.create(new InetSocketAddress(CrossOriginProfile.PAGE_PORT), 0);
         pages.createContext("/", exchange -> {
             exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
@@ -90,8 +92,9 @@ class CrossOriginBrowserTest {
             String live = "d:cors:sensor:" + UUID.randomUUID().toString().substring(0, 6);
             Mqtt5BlockingClient second = TestMqtt.v5(live);
             second.connect();
-            await().atMost(Duration.ofSeconds(15)).until(() -> !driver.findElements(By.id(live)).isEmpty()
-                    && driver.findElement(By.id(live)).getText().equals(live + " connected"));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> !driver.findElements(By.id(live)).isEmpty()
+                            && driver.findElement(By.id(live)).getText().equals(live + " connected"));
             first.disconnect();
             await().atMost(Duration.ofSeconds(15))
                     .until(() -> driver.findElement(By.id(listed)).getText().equals(listed + " disconnected"));
@@ -129,26 +132,33 @@ class CrossOriginBrowserTest {
             assertThat(allowed.statusCode()).isEqualTo(200);
             assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin"))
                     .contains(CrossOriginProfile.ALLOWED_ORIGIN);
-            assertThat(allowed.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
+            assertThat(allowed.headers()
+                            .firstValue("Access-Control-Allow-Headers")
+                            .orElse("")
+                            .toLowerCase())
                     .contains("authorization");
             // the token travels explicitly; cookies and the browser's own Basic credentials never cross origins
-            assertThat(allowed.headers().firstValue("Access-Control-Allow-Credentials")).isNotEqualTo(
-                    java.util.Optional.of("true"));
+            assertThat(allowed.headers().firstValue("Access-Control-Allow-Credentials"))
+                    .isNotEqualTo(java.util.Optional.of("true"));
             HttpResponse<String> refused = preflight(DISALLOWED_ORIGIN, accept);
             assertThat(refused.statusCode()).isEqualTo(403);
-            assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            assertThat(refused.headers().firstValue("Access-Control-Allow-Origin"))
+                    .isEmpty();
         }
     }
 
     private static HttpResponse<String> preflight(String origin, String accept) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + apiPort()
-                                + "/api/v0002/clientconnectionstates"))
-                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                        .header("Origin", origin)
-                        .header("Accept", accept)
-                        .header("Access-Control-Request-Method", "GET")
-                        .header("Access-Control-Request-Headers", "authorization").build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://localhost:" + apiPort() + "/api/v0002/clientconnectionstates"))
+                                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                                .header("Origin", origin)
+                                .header("Accept", accept)
+                                .header("Access-Control-Request-Method", "GET")
+                                .header("Access-Control-Request-Headers", "authorization")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     private static int apiPort() {
@@ -156,12 +166,23 @@ class CrossOriginBrowserTest {
     }
 
     static ChromeDriver chromium() throws Exception {
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless=new",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1300,700",
-                "--user-data-dir=" + Files.createTempDirectory("chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--window-size=1300,700",
+                        "--user-data-dir=" + Files.createTempDirectory("chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         return new ChromeDriver(service, options);
     }
 }

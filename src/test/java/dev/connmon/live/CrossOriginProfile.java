@@ -16,9 +16,13 @@ public class CrossOriginProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("quarkus.http.cors.enabled", "true",
-                "quarkus.http.cors.origins", ALLOWED_ORIGIN,
-                "quarkus.http.access-log.enabled", "true");
+        return Map.of(
+                "quarkus.http.cors.enabled",
+                "true",
+                "quarkus.http.cors.origins",
+                ALLOWED_ORIGIN,
+                "quarkus.http.access-log.enabled",
+                "true");
     }
 
     private static int freePort() {

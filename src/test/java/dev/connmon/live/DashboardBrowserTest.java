@@ -43,12 +43,23 @@ class DashboardBrowserTest {
         // a real device's own connect and disconnect come from the embedded broker
         assumeTrue(!ServicesResource.machineServices(), "needs the embedded broker");
         int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless=new",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1300,700",
-                "--user-data-dir=" + Files.createTempDirectory("chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--window-size=1300,700",
+                        "--user-data-dir=" + Files.createTempDirectory("chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         ChromeDriver driver = new ChromeDriver(service, options);
         try {
             driver.get("http://localhost:" + port + "/");
@@ -56,26 +67,31 @@ class DashboardBrowserTest {
             driver.findElement(By.id("login-key")).sendKeys("test-reader");
             driver.findElement(By.id("login-token")).sendKeys("wrong-token");
             driver.findElement(By.cssSelector("#login button")).click();
-            await().atMost(Duration.ofSeconds(15)).until(() -> driver.findElement(By.id("login-error")).getText()
-                    .equals("Wrong API key or token"));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() ->
+                            driver.findElement(By.id("login-error")).getText().equals("Wrong API key or token"));
             assertThat(driver.findElement(By.id("app")).isDisplayed()).isFalse();
             driver.findElement(By.id("login-token")).clear();
             driver.findElement(By.id("login-token")).sendKeys("reader-token");
             driver.findElement(By.cssSelector("#login button")).click();
             // signed in with a stream token: the list by Bearer, the live stream by access_token
             await().atMost(Duration.ofSeconds(15))
-                    .until(() -> driver.findElement(By.id("live")).getAttribute("class").contains("on"));
+                    .until(() -> driver.findElement(By.id("live"))
+                            .getAttribute("class")
+                            .contains("on"));
             assertThat(driver.findElement(By.id("login")).isDisplayed()).isFalse();
 
             String id = "d:browser:sensor:" + UUID.randomUUID().toString().substring(0, 6);
             Mqtt5BlockingClient device = TestMqtt.v5(id);
             device.connect();
             By row = By.xpath("//tbody[@id='clients']/tr[td[1][text()='" + id + "']]");
-            await().atMost(Duration.ofSeconds(15)).until(() -> driver.findElements(row).stream()
-                    .anyMatch(r -> r.getText().contains(" connected")));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> driver.findElements(row).stream()
+                            .anyMatch(r -> r.getText().contains(" connected")));
             device.disconnect();
-            await().atMost(Duration.ofSeconds(15)).until(() -> driver.findElements(row).stream()
-                    .anyMatch(r -> r.getText().contains("disconnected")));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> driver.findElements(row).stream()
+                            .anyMatch(r -> r.getText().contains("disconnected")));
 
             byte[] png = driver.getScreenshotAs(OutputType.BYTES);
             Files.write(Path.of("target", "dashboard.png"), png);

@@ -39,9 +39,42 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ServicesResource.class)
 class HostileClientIdsTest {
     private static final List<String> SUFFIXES = List.of(
-            "/", "a/b/c", "+", "#", "%", "%2F", "%%25", "'", "\"", "`", "\\", "with space", "trailing ", "  ",
-            "tab\there", "line\nbreak", "ünïcødé", "emoji 😀", "日本語", "ﬀ", "\u200B", "?q=1&r=2", ";x", "..", "../..",
-            "<b>", "{}", "[]", "$SYS", "*", ":", "d:org:type:id", "\u007F", "\u0085", "\u0001", "\uFEFF");
+            "/",
+            "a/b/c",
+            "+",
+            "#",
+            "%",
+            "%2F",
+            "%%25",
+            "'",
+            "\"",
+            "`",
+            "\\",
+            "with space",
+            "trailing ",
+            "  ",
+            "tab\there",
+            "line\nbreak",
+            "ünïcødé",
+            "emoji 😀",
+            "日本語",
+            "ﬀ",
+            "\u200B",
+            "?q=1&r=2",
+            ";x",
+            "..",
+            "../..",
+            "<b>",
+            "{}",
+            "[]",
+            "$SYS",
+            "*",
+            ":",
+            "d:org:type:id",
+            "\u007F",
+            "\u0085",
+            "\u0001",
+            "\uFEFF");
 
     @Test
     void everyIdRoundTripsThroughRestSseAndTheMonitoringTopic() {
@@ -51,54 +84,77 @@ class HostileClientIdsTest {
         // the longest id accepted, of two-byte characters
         String longest = prefix + "é".repeat((ClientIds.MAX_UTF8_BYTES - prefix.length()) / 2);
         ids.add(longest);
-        assertThat(longest.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(ClientIds.MAX_UTF8_BYTES)
+        assertThat(longest.getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(ClientIds.MAX_UTF8_BYTES)
                 .isGreaterThan(ClientIds.MAX_UTF8_BYTES - 2);
 
         Map<String, String> monitored = new ConcurrentHashMap<>();
         Mqtt5BlockingClient watcher = TestMqtt.monitorReader("hostile-watcher-" + UUID.randomUUID());
-        watcher.toAsync().subscribeWith().topicFilter("connmon/clients/#").qos(MqttQos.AT_LEAST_ONCE)
-                .callback((Mqtt5Publish p) -> monitored.put(p.getTopic().toString(),
-                        new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
-                .send().join();
-        try (SseClient stream = SseClient.open(Api.STATES + "?clientIdPrefix="
-                + URLEncoder.encode(prefix, StandardCharsets.UTF_8))) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !stream.named(":").isEmpty());
+        watcher.toAsync()
+                .subscribeWith()
+                .topicFilter("connmon/clients/#")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback((Mqtt5Publish p) -> monitored.put(
+                        p.getTopic().toString(), new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
+                .send()
+                .join();
+        try (SseClient stream =
+                SseClient.open(Api.STATES + "?clientIdPrefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8))) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !stream.named(":").isEmpty());
             Mqtt5AsyncClient publisher = TestMqtt.eventPublisher("hostile-" + UUID.randomUUID());
             Instant t0 = Instant.parse("2026-11-26T11:00:00Z");
             for (String id : ids) {
-                TestMqtt.publishEvent(publisher, "hostile", connected(id, t0, "c1").encode());
+                TestMqtt.publishEvent(
+                        publisher, "hostile", connected(id, t0, "c1").encode());
             }
             publisher.disconnect().join();
 
             // REST: each id found by its percent-encoded path, and in the list
             for (String id : ids) {
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id).statusCode(200));
+                await().atMost(Duration.ofSeconds(10))
+                        .untilAsserted(() -> state(id).statusCode(200));
                 assertThat(state(id).extract().jsonPath().getString("id")).isEqualTo(id);
             }
-            List<String> listed = Api.asReader().queryParam("clientIdPrefix", prefix).queryParam("_limit", 1000)
-                    .when().get(Api.STATES).then().statusCode(200).extract().jsonPath().getList("results.id");
+            List<String> listed = Api.asReader()
+                    .queryParam("clientIdPrefix", prefix)
+                    .queryParam("_limit", 1000)
+                    .when()
+                    .get(Api.STATES)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath()
+                    .getList("results.id");
             assertThat(new TreeSet<>(listed)).isEqualTo(new TreeSet<>(ids));
 
             // SSE: one state event per id, the id intact in the JSON data
-            await().atMost(Duration.ofSeconds(10)).until(() -> stream.named("state").size() >= ids.size());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> stream.named("state").size() >= ids.size());
             Set<String> streamed = new TreeSet<>();
             stream.named("state").forEach(e -> streamed.add(new JsonObject(e.data()).getString("id")));
             assertThat(streamed).isEqualTo(new TreeSet<>(ids));
         }
 
         // the monitoring topic: the id escaped into one topic level, unescaped back to itself, and in the payload
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ids).as("ids without a monitoring message")
-                .filteredOn(id -> monitored.values().stream().noneMatch(json -> id.equals(new JsonObject(json).getString("id"))))
-                .isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(ids)
+                        .as("ids without a monitoring message")
+                        .filteredOn(id -> monitored.values().stream()
+                                .noneMatch(json -> id.equals(new JsonObject(json).getString("id"))))
+                        .isEmpty());
         watcher.disconnect();
         for (String id : ids) {
             String topic = monitored.entrySet().stream()
-                    .filter(e -> id.equals(new JsonObject(e.getValue()).getString("id"))).findFirst().orElseThrow()
+                    .filter(e -> id.equals(new JsonObject(e.getValue()).getString("id")))
+                    .findFirst()
+                    .orElseThrow()
                     .getKey();
             assertThat(topic).startsWith("connmon/clients/").endsWith("/state");
             String level = topic.substring("connmon/clients/".length(), topic.length() - "/state".length());
             assertThat(level).doesNotContain("/", "+", "#");
-            assertThat(URLDecoder.decode(level.replace("+", "%2B"), StandardCharsets.UTF_8)).isEqualTo(id);
+            assertThat(URLDecoder.decode(level.replace("+", "%2B"), StandardCharsets.UTF_8))
+                    .isEqualTo(id);
         }
     }
 }

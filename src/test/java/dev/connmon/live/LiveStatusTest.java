@@ -45,8 +45,12 @@ class LiveStatusTest {
         Mqtt5AsyncClient publisher = TestMqtt.eventPublisher("live-" + UUID.randomUUID());
         List<CompletableFuture<?>> sent = new ArrayList<>();
         for (JsonObject event : events) {
-            sent.add(publisher.publishWith().topic(TestMqtt.eventTopicPrefix() + "live").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(event.encode().getBytes(StandardCharsets.UTF_8)).send());
+            sent.add(publisher
+                    .publishWith()
+                    .topic(TestMqtt.eventTopicPrefix() + "live")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(event.encode().getBytes(StandardCharsets.UTF_8))
+                    .send());
         }
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
         publisher.disconnect().join();
@@ -60,24 +64,38 @@ class LiveStatusTest {
     void matchingChangesArriveInOrderWithGrowingIdsAndKeepAlives() {
         String p = prefix();
         try (SseClient all = SseClient.open(STATES + "?clientIdPrefix=" + p);
-             SseClient connectedOnly = SseClient.open(STATES + "?clientIdPrefix=" + p + "&connectionStatus=connected")) {
+                SseClient connectedOnly =
+                        SseClient.open(STATES + "?clientIdPrefix=" + p + "&connectionStatus=connected")) {
             await().atMost(Duration.ofSeconds(5)).until(() -> !all.named(":").isEmpty());
-            publish(List.of(connected(p + "a", T0, "a1"), connected(p + "b", T0, "b1"), connected("other-" + p, T0, "x")));
-            await().atMost(Duration.ofSeconds(10)).until(() -> all.named("state").size() == 2);
+            publish(List.of(
+                    connected(p + "a", T0, "a1"), connected(p + "b", T0, "b1"), connected("other-" + p, T0, "x")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> all.named("state").size() == 2);
             publish(List.of(disconnected(p + "a", T0.plusSeconds(5), "a1", "server", 0x8D)));
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> all.named("state").size() == 3);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> all.named("state").size() == 3);
             List<SseClient.Event> states = all.named("state");
-            assertThat(states).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates();
-            assertThat(states).extracting(e -> new JsonObject(e.data()).getString("id")).allMatch(id -> id.startsWith(p));
-            JsonObject last = new JsonObject(states.stream().filter(e -> e.data().contains(p + "a\""))
-                    .reduce((x, y) -> y).orElseThrow().data());
+            assertThat(states)
+                    .extracting(e -> Long.parseLong(e.id()))
+                    .isSorted()
+                    .doesNotHaveDuplicates();
+            assertThat(states)
+                    .extracting(e -> new JsonObject(e.data()).getString("id"))
+                    .allMatch(id -> id.startsWith(p));
+            JsonObject last = new JsonObject(states.stream()
+                    .filter(e -> e.data().contains(p + "a\""))
+                    .reduce((x, y) -> y)
+                    .orElseThrow()
+                    .data());
             assertThat(last.getString("connectionStatus")).isEqualTo("disconnected");
             assertThat(last.getInteger("lastDisconnectReasonCode")).isEqualTo(0x8D);
             assertThat(last.containsKey("unconfirmedSince")).isTrue();
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> connectedOnly.named("state").size() == 2);
-            assertThat(connectedOnly.named("state")).extracting(e -> new JsonObject(e.data()).getString("connectionStatus"))
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> connectedOnly.named("state").size() == 2);
+            assertThat(connectedOnly.named("state"))
+                    .extracting(e -> new JsonObject(e.data()).getString("connectionStatus"))
                     .containsOnly("connected");
             // keep-alive comments keep coming (every second in the test profile)
             int comments = all.named(":").size();
@@ -97,24 +115,31 @@ class LiveStatusTest {
         try (SseClient first = SseClient.open(STATES + "?clientIdPrefix=" + p)) {
             await().atMost(Duration.ofSeconds(5)).until(() -> !first.named(":").isEmpty());
             publish(history.subList(0, 10));
-            await().atMost(Duration.ofSeconds(10)).until(() -> first.named("state").size() == 10);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> first.named("state").size() == 10);
             lastSeen = first.named("state").get(9).id();
         }
         publish(history.subList(10, 20));
         // the header form, and while the replay runs, more changes arrive live
         try (SseClient resumed = SseClient.open(STATES + "?clientIdPrefix=" + p, Map.of("Last-Event-ID", lastSeen));
-             SseClient byQuery = SseClient.open(STATES + "?clientIdPrefix=" + p + "&lastEventId=" + lastSeen)) {
+                SseClient byQuery = SseClient.open(STATES + "?clientIdPrefix=" + p + "&lastEventId=" + lastSeen)) {
             publish(history.subList(20, 30));
             for (SseClient client : List.of(resumed, byQuery)) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> client.named("state").size() >= 20);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> client.named("state").size() >= 20);
                 await().pollDelay(Duration.ofMillis(500)).until(() -> true);
                 List<SseClient.Event> states = client.named("state");
                 assertThat(states).hasSize(20);
-                assertThat(states).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates()
+                assertThat(states)
+                        .extracting(e -> Long.parseLong(e.id()))
+                        .isSorted()
+                        .doesNotHaveDuplicates()
                         .allMatch(id -> id > Long.parseLong(lastSeen));
-                assertThat(states).extracting(e -> new JsonObject(e.data()).getString("id"))
+                assertThat(states)
+                        .extracting(e -> new JsonObject(e.data()).getString("id"))
                         .containsExactlyInAnyOrderElementsOf(history.subList(10, 30).stream()
-                                .map(e -> e.getString("clientId")).toList());
+                                .map(e -> e.getString("clientId"))
+                                .toList());
             }
         }
     }
@@ -126,19 +151,27 @@ class LiveStatusTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> !client.named(":").isEmpty());
             // a slow writer: holds the feed lock, records a change, commits two seconds later
             CompletableFuture<Void> slow = pool.withTransaction(conn -> conn.query(StateRepository.LOCK_CHANGE_FEED)
-                    .execute()
-                    .chain(() -> conn.preparedQuery("INSERT INTO state_change (client_id, client_type, connection_status)"
-                            + " VALUES ($1, 'client', 'connected')").execute(Tuple.of(p + "slow")))
-                    .chain(() -> io.smallrye.mutiny.Uni.createFrom().voidItem()
-                            .onItem().delayIt().by(Duration.ofSeconds(2))))
-                    .subscribeAsCompletionStage().toCompletableFuture();
+                            .execute()
+                            .chain(() -> conn.preparedQuery(
+                                            "INSERT INTO state_change (client_id, client_type, connection_status)"
+                                                    + " VALUES ($1, 'client', 'connected')")
+                                    .execute(Tuple.of(p + "slow")))
+                            .chain(() -> io.smallrye.mutiny.Uni.createFrom()
+                                    .voidItem()
+                                    .onItem()
+                                    .delayIt()
+                                    .by(Duration.ofSeconds(2))))
+                    .subscribeAsCompletionStage()
+                    .toCompletableFuture();
             await().pollDelay(Duration.ofMillis(300)).until(() -> true);
             // meanwhile a fast batch through the pipeline
             publish(List.of(connected(p + "fast", T0, "f")));
             slow.get();
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> client.named("state").size() == 2);
-            assertThat(client.named("state")).extracting(e -> new JsonObject(e.data()).getString("id"))
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> client.named("state").size() == 2);
+            assertThat(client.named("state"))
+                    .extracting(e -> new JsonObject(e.data()).getString("id"))
                     .containsExactly(p + "slow", p + "fast");
         }
     }
@@ -153,12 +186,16 @@ class LiveStatusTest {
         stalled.setReceiveBufferSize(4096);
         stalled.connect(new java.net.InetSocketAddress("localhost", port));
         try (stalled;
-             SseClient healthy = SseClient.open(STATES + "?clientIdPrefix=" + p)) {
-            stalled.getOutputStream().write(("GET " + STATES + "?clientIdPrefix=" + p + " HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Accept: text/event-stream\r\nAuthorization: Basic "
-                    + Base64.getEncoder().encodeToString("test-reader:reader-token".getBytes(StandardCharsets.UTF_8))
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            await().atMost(Duration.ofSeconds(5)).until(() -> !healthy.named(":").isEmpty());
+                SseClient healthy = SseClient.open(STATES + "?clientIdPrefix=" + p)) {
+            stalled.getOutputStream()
+                    .write(("GET " + STATES + "?clientIdPrefix=" + p + " HTTP/1.1\r\nHost: localhost\r\n"
+                                    + "Accept: text/event-stream\r\nAuthorization: Basic "
+                                    + Base64.getEncoder()
+                                            .encodeToString("test-reader:reader-token".getBytes(StandardCharsets.UTF_8))
+                                    + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !healthy.named(":").isEmpty());
             List<JsonObject> burst = new ArrayList<>();
             String padding = "x".repeat(400);
             for (int i = 0; i < 6000; i++) {
@@ -166,9 +203,10 @@ class LiveStatusTest {
             }
             long start = System.nanoTime();
             publish(burst);
-            await().atMost(Duration.ofSeconds(60)).until(() -> healthy.named("state").size() == 6000);
-            io.quarkus.logging.Log.infof("6000 changes reached the healthy subscriber in %.1f s",
-                    (System.nanoTime() - start) / 1e9);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> healthy.named("state").size() == 6000);
+            io.quarkus.logging.Log.infof(
+                    "6000 changes reached the healthy subscriber in %.1f s", (System.nanoTime() - start) / 1e9);
 
             // now read what the stalled subscriber was sent: it ends with a resume event, then the stream closes
             InputStream in = stalled.getInputStream();

@@ -19,27 +19,38 @@ class MonitorChannelConfigTest {
 
     @Test
     void theMonitorChannelGetsTheLifecycleChannelsTls() throws Exception {
-        SmallRyeConfig config = config(Map.of("connmon.mqtt.ssl", "true", "connmon.mqtt.ca-file", "/etc/connmon/ca.pem",
-                "connmon.mqtt.trust-all", "true"));
+        SmallRyeConfig config = config(Map.of(
+                "connmon.mqtt.ssl",
+                "true",
+                "connmon.mqtt.ca-file",
+                "/etc/connmon/ca.pem",
+                "connmon.mqtt.trust-all",
+                "true"));
 
         assertThat(config.getValue(LIFECYCLE + "ssl", Boolean.class)).isTrue();
         assertThat(config.getValue(MONITOR + "ssl", Boolean.class)).isTrue();
-        assertThat(config.getValue(MONITOR + "ssl.truststore.type", String.class)).isEqualTo("pem");
+        assertThat(config.getValue(MONITOR + "ssl.truststore.type", String.class))
+                .isEqualTo("pem");
         assertThat(config.getValue(MONITOR + "ssl.truststore.location", String.class))
-                .isEqualTo(config.getValue(LIFECYCLE + "ca-file", String.class)).isEqualTo("/etc/connmon/ca.pem");
+                .isEqualTo(config.getValue(LIFECYCLE + "ca-file", String.class))
+                .isEqualTo("/etc/connmon/ca.pem");
         assertThat(config.getValue(MONITOR + "trust-all", Boolean.class))
-                .isEqualTo(config.getValue(LIFECYCLE + "trust-all", Boolean.class)).isTrue();
+                .isEqualTo(config.getValue(LIFECYCLE + "trust-all", Boolean.class))
+                .isTrue();
         // the broker's certificate must name the host, on both channels, unless turned off for both
         assertThat(config.getValue(MONITOR + "ssl.hostname-verification-algorithm", String.class))
-                .isEqualTo(config.getValue(LIFECYCLE + "hostname-verification", String.class)).isEqualTo("HTTPS");
+                .isEqualTo(config.getValue(LIFECYCLE + "hostname-verification", String.class))
+                .isEqualTo("HTTPS");
     }
 
     @Test
     void hostnameVerificationTurnedOffReachesBothChannels() throws Exception {
-        SmallRyeConfig config = config(Map.of("connmon.mqtt.ssl", "true", "connmon.mqtt.hostname-verification", "NONE"));
+        SmallRyeConfig config =
+                config(Map.of("connmon.mqtt.ssl", "true", "connmon.mqtt.hostname-verification", "NONE"));
 
         assertThat(config.getValue(MONITOR + "ssl.hostname-verification-algorithm", String.class))
-                .isEqualTo(config.getValue(LIFECYCLE + "hostname-verification", String.class)).isEqualTo("NONE");
+                .isEqualTo(config.getValue(LIFECYCLE + "hostname-verification", String.class))
+                .isEqualTo("NONE");
     }
 
     @Test
@@ -48,11 +59,13 @@ class MonitorChannelConfigTest {
 
         assertThat(config.getValue(MONITOR + "ssl", Boolean.class)).isFalse();
         assertThat(config.getValue(MONITOR + "trust-all", Boolean.class)).isFalse();
-        assertThat(config.getOptionalValue(MONITOR + "ssl.truststore.location", String.class)).isEmpty();
+        assertThat(config.getOptionalValue(MONITOR + "ssl.truststore.location", String.class))
+                .isEmpty();
     }
 
     private static SmallRyeConfig config(Map<String, String> settings) throws Exception {
-        return new SmallRyeConfigBuilder().addDefaultInterceptors()
+        return new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
                 .withSources(new PropertiesConfigSource(
                         MonitorChannelConfigTest.class.getResource("/application.properties"), 250))
                 .withSources(new PropertiesConfigSource(settings, "settings", 400))

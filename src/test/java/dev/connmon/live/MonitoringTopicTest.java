@@ -34,30 +34,48 @@ class MonitoringTopicTest {
         Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
         TestMqtt.publishEvent(publisher, "monitor", connected(id, t0, "c1").encode());
 
-        String topic = "connmon/clients/" + id.replace("%", "%25").replace("/", "%2F").replace("+", "%2B")
-                .replace("#", "%23") + "/state";
+        String topic = "connmon/clients/"
+                + id.replace("%", "%25").replace("/", "%2F").replace("+", "%2B").replace("#", "%23") + "/state";
         List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Mqtt5BlockingClient late = TestMqtt.monitorReader("late-" + UUID.randomUUID());
             List<Mqtt5Publish> seen = new CopyOnWriteArrayList<>();
-            late.toAsync().subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).callback(seen::add).send().join();
+            late.toAsync()
+                    .subscribeWith()
+                    .topicFilter(topic)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .callback(seen::add)
+                    .send()
+                    .join();
             await().pollDelay(Duration.ofMillis(300)).until(() -> true);
             late.disconnect();
             // a subscriber that came before the state was published gets it live, not retained: try again later
             assertThat(seen).anyMatch(Mqtt5Publish::isRetain);
             received.addAll(seen);
         });
-        Mqtt5Publish retained = received.stream().filter(Mqtt5Publish::isRetain).findFirst().orElseThrow();
+        Mqtt5Publish retained =
+                received.stream().filter(Mqtt5Publish::isRetain).findFirst().orElseThrow();
         JsonObject state = new JsonObject(new String(retained.getPayloadAsBytes(), StandardCharsets.UTF_8));
         assertThat(state.getString("id")).isEqualTo(id);
         assertThat(state.getString("connectionStatus")).isEqualTo("connected");
 
         Mqtt5BlockingClient watcher = TestMqtt.monitorReader("watcher-" + UUID.randomUUID());
         List<Mqtt5Publish> live = new CopyOnWriteArrayList<>();
-        watcher.toAsync().subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).callback(live::add).send().join();
-        TestMqtt.publishEvent(publisher, "monitor", disconnected(id, t0.plusSeconds(9), "c1", "server", 0x8D).encode());
-        await().atMost(Duration.ofSeconds(10)).until(() -> live.stream().anyMatch(p ->
-                new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8).contains("\"disconnected\"")));
+        watcher.toAsync()
+                .subscribeWith()
+                .topicFilter(topic)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(live::add)
+                .send()
+                .join();
+        TestMqtt.publishEvent(
+                publisher,
+                "monitor",
+                disconnected(id, t0.plusSeconds(9), "c1", "server", 0x8D).encode());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> live.stream()
+                        .anyMatch(p -> new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)
+                                .contains("\"disconnected\"")));
         watcher.disconnect();
         publisher.disconnect().join();
     }
@@ -74,13 +92,18 @@ class MonitoringTopicTest {
         TestMqtt.publishEvent(publisher, "monitor", connected(odd, t0, "c1").encode());
         TestMqtt.publishEvent(publisher, "monitor", connected(plain, t0, "c1").encode());
         publisher.disconnect().join();
-        for (String topic : List.of("connmon/clients/" + odd.replace("\u0001", "%01") + "/state",
-                "connmon/clients/" + plain + "/state")) {
+        for (String topic : List.of(
+                "connmon/clients/" + odd.replace("\u0001", "%01") + "/state", "connmon/clients/" + plain + "/state")) {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 Mqtt5BlockingClient late = TestMqtt.monitorReader("late-" + UUID.randomUUID());
                 List<Mqtt5Publish> seen = new CopyOnWriteArrayList<>();
-                late.toAsync().subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).callback(seen::add)
-                        .send().join();
+                late.toAsync()
+                        .subscribeWith()
+                        .topicFilter(topic)
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .callback(seen::add)
+                        .send()
+                        .join();
                 await().pollDelay(Duration.ofMillis(300)).until(() -> true);
                 late.disconnect();
                 assertThat(seen).as(topic).isNotEmpty();

@@ -4,12 +4,12 @@ import static dev.connmon.support.Events.connected;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.support.Api;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.SseClient;
 import dev.connmon.support.TestMqtt;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -51,17 +51,28 @@ class RefusedStreamsTest {
             for (int i = 0; i < quota; i++) {
                 streams.add(SseClient.openUrl(url + "?clientIdPrefix=" + prefix, "test-streamer:streamer-token"));
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> streams.stream().allMatch(s -> !s.named(":").isEmpty()));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> streams.stream().allMatch(s -> !s.named(":").isEmpty()));
             int open = feed.subscriberCount();
 
             for (int i = 0; i < 2000; i++) {
-                int status = RestAssured.given().auth().preemptive().basic("test-streamer", "streamer-token")
-                        .accept("text/event-stream").when().get(Api.STATES).statusCode();
+                int status = RestAssured.given()
+                        .auth()
+                        .preemptive()
+                        .basic("test-streamer", "streamer-token")
+                        .accept("text/event-stream")
+                        .when()
+                        .get(Api.STATES)
+                        .statusCode();
                 assertThat(status).isEqualTo(429);
             }
             for (int i = 0; i < 200; i++) {
-                int status = Api.asReader().accept("text/event-stream").queryParam("lastEventId", "not-a-number")
-                        .when().get(Api.STATES).statusCode();
+                int status = Api.asReader()
+                        .accept("text/event-stream")
+                        .queryParam("lastEventId", "not-a-number")
+                        .when()
+                        .get(Api.STATES)
+                        .statusCode();
                 assertThat(status).isEqualTo(400);
             }
             assertThat(feed.subscriberCount()).isEqualTo(open);
@@ -83,8 +94,12 @@ class RefusedStreamsTest {
         List<CompletableFuture<?>> sent = new ArrayList<>();
         Instant t0 = Instant.parse("2026-12-01T08:00:00Z");
         for (int i = 0; i < clients; i++) {
-            sent.add(publisher.publishWith().topic(TestMqtt.eventTopicPrefix() + "refused").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(connected(prefix + i, t0, "c" + i).encode().getBytes(StandardCharsets.UTF_8)).send());
+            sent.add(publisher
+                    .publishWith()
+                    .topic(TestMqtt.eventTopicPrefix() + "refused")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(connected(prefix + i, t0, "c" + i).encode().getBytes(StandardCharsets.UTF_8))
+                    .send());
         }
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
         publisher.disconnect().join();
@@ -92,11 +107,18 @@ class RefusedStreamsTest {
 
     /** Live objects of a class, from the JVM's own class histogram (a full GC first). */
     private static long liveInstances(String className) throws Exception {
-        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                new Object[] {new String[0]}, new String[] {String[].class.getName()});
-        return histogram.lines().map(String::trim).map(line -> line.split("\\s+"))
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer()
+                .invoke(
+                        new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                        "gcClassHistogram",
+                        new Object[] {new String[0]},
+                        new String[] {String[].class.getName()});
+        return histogram
+                .lines()
+                .map(String::trim)
+                .map(line -> line.split("\\s+"))
                 .filter(columns -> columns.length >= 4 && columns[3].equals(className))
-                .mapToLong(columns -> Long.parseLong(columns[1])).sum();
+                .mapToLong(columns -> Long.parseLong(columns[1]))
+                .sum();
     }
 }

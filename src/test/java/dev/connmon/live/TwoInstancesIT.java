@@ -38,28 +38,44 @@ class TwoInstancesIT {
     void everyChangeReachesTheSubscriberOfEitherInstanceExactlyOnce() throws Exception {
         try (EmbeddedServices services = new EmbeddedServices()) {
             Map<String, String> config = services.config();
-            try (PackagedApp a = start(config, "connmon-a"); PackagedApp b = start(config, "connmon-b")) {
+            try (PackagedApp a = start(config, "connmon-a");
+                    PackagedApp b = start(config, "connmon-b")) {
                 int portA = a.httpPort();
                 int portB = b.httpPort();
                 String prefix = "two-" + UUID.randomUUID().toString().substring(0, 8) + "-";
-                try (SseClient onA = SseClient.openUrl("http://localhost:" + portA
-                        + "/api/v0002/clientconnectionstates?clientIdPrefix=" + prefix, KEY + ":" + TOKEN);
-                     SseClient onB = SseClient.openUrl("http://localhost:" + portB
-                             + "/api/v0002/clientconnectionstates?clientIdPrefix=" + prefix, KEY + ":" + TOKEN)) {
-                    await().atMost(Duration.ofSeconds(10)).until(() -> !onA.named(":").isEmpty() && !onB.named(":").isEmpty());
+                try (SseClient onA = SseClient.openUrl(
+                                "http://localhost:" + portA + "/api/v0002/clientconnectionstates?clientIdPrefix="
+                                        + prefix,
+                                KEY + ":" + TOKEN);
+                        SseClient onB = SseClient.openUrl(
+                                "http://localhost:" + portB + "/api/v0002/clientconnectionstates?clientIdPrefix="
+                                        + prefix,
+                                KEY + ":" + TOKEN)) {
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() ->
+                                    !onA.named(":").isEmpty() && !onB.named(":").isEmpty());
                     int clients = 300;
                     publish(config, prefix, clients);
                     for (SseClient subscriber : List.of(onA, onB)) {
-                        await().atMost(Duration.ofSeconds(30)).until(() -> subscriber.named("state").size() >= clients);
+                        await().atMost(Duration.ofSeconds(30))
+                                .until(() -> subscriber.named("state").size() >= clients);
                         await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
                         List<SseClient.Event> states = subscriber.named("state");
                         assertThat(states).hasSize(clients);
-                        assertThat(states).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates();
-                        assertThat(states).extracting(e -> new JsonObject(e.data()).getString("id"))
-                                .doesNotHaveDuplicates().allMatch(id -> id.startsWith(prefix));
+                        assertThat(states)
+                                .extracting(e -> Long.parseLong(e.id()))
+                                .isSorted()
+                                .doesNotHaveDuplicates();
+                        assertThat(states)
+                                .extracting(e -> new JsonObject(e.data()).getString("id"))
+                                .doesNotHaveDuplicates()
+                                .allMatch(id -> id.startsWith(prefix));
                     }
-                    assertThat(onA.named("state")).extracting(SseClient.Event::id)
-                            .containsExactlyElementsOf(onB.named("state").stream().map(SseClient.Event::id).toList());
+                    assertThat(onA.named("state"))
+                            .extracting(SseClient.Event::id)
+                            .containsExactlyElementsOf(onB.named("state").stream()
+                                    .map(SseClient.Event::id)
+                                    .toList());
                 }
             }
         }
@@ -74,9 +90,12 @@ class TwoInstancesIT {
     void aTerminatedLockSessionNeverLeavesTwoMonitorPublishers() throws Exception {
         try (EmbeddedServices services = new EmbeddedServices()) {
             Map<String, String> config = services.config();
-            try (PackagedApp a = start(config, "connmon-a"); PackagedApp b = start(config, "connmon-b");
-                 Connection sql = DriverManager.getConnection(config.get("quarkus.datasource.jdbc.url"),
-                         config.get("quarkus.datasource.username"), config.get("quarkus.datasource.password"))) {
+            try (PackagedApp a = start(config, "connmon-a");
+                    PackagedApp b = start(config, "connmon-b");
+                    Connection sql = DriverManager.getConnection(
+                            config.get("quarkus.datasource.jdbc.url"),
+                            config.get("quarkus.datasource.username"),
+                            config.get("quarkus.datasource.password"))) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> publisherSession(sql) != null);
                 Integer first = publisherSession(sql);
                 try (Statement statement = sql.createStatement()) {
@@ -91,18 +110,29 @@ class TwoInstancesIT {
 
                 String prefix = "fence-" + UUID.randomUUID().toString().substring(0, 8) + "-";
                 List<String> received = new CopyOnWriteArrayList<>();
-                Mqtt5AsyncClient monitor = MqttClient.builder().useMqttVersion5().identifier("fence-monitor")
+                Mqtt5AsyncClient monitor = MqttClient.builder()
+                        .useMqttVersion5()
+                        .identifier("fence-monitor")
                         .serverHost(config.get("connmon.mqtt.host"))
-                        .serverPort(Integer.parseInt(config.get("connmon.mqtt.port"))).buildAsync();
-                monitor.connectWith().simpleAuth().username(config.get("connmon.mqtt.username"))
+                        .serverPort(Integer.parseInt(config.get("connmon.mqtt.port")))
+                        .buildAsync();
+                monitor.connectWith()
+                        .simpleAuth()
+                        .username(config.get("connmon.mqtt.username"))
                         .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8))
-                        .applySimpleAuth().send().join();
-                monitor.subscribeWith().topicFilter("connmon/clients/#").qos(MqttQos.AT_LEAST_ONCE)
+                        .applySimpleAuth()
+                        .send()
+                        .join();
+                monitor.subscribeWith()
+                        .topicFilter("connmon/clients/#")
+                        .qos(MqttQos.AT_LEAST_ONCE)
                         .callback(message -> {
                             if (message.getTopic().toString().contains(prefix)) {
                                 received.add(message.getTopic().toString());
                             }
-                        }).send().join();
+                        })
+                        .send()
+                        .join();
                 int clients = 50;
                 publish(config, prefix, clients);
                 await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= clients);
@@ -115,8 +145,9 @@ class TwoInstancesIT {
 
     /** The backend holding the monitoring publisher's session lock (MonitorPublisher.LEADER_LOCK), if any. */
     private static Integer publisherSession(Connection sql) throws Exception {
-        try (Statement statement = sql.createStatement(); ResultSet rows = statement.executeQuery(
-                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 7239042 AND granted")) {
+        try (Statement statement = sql.createStatement();
+                ResultSet rows = statement.executeQuery(
+                        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 7239042 AND granted")) {
             return rows.next() ? rows.getInt(1) : null;
         }
     }
@@ -133,19 +164,34 @@ class TwoInstancesIT {
     }
 
     private static void publish(Map<String, String> config, String prefix, int clients) {
-        Mqtt5AsyncClient publisher = MqttClient.builder().useMqttVersion5().identifier("two-publisher-" + prefix)
+        Mqtt5AsyncClient publisher = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("two-publisher-" + prefix)
                 .serverHost(config.get("connmon.mqtt.host"))
-                .serverPort(Integer.parseInt(config.get("connmon.mqtt.port"))).buildAsync();
-        publisher.connectWith().simpleAuth().username(config.get("connmon.mqtt.username"))
-                .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
-                .send().join();
+                .serverPort(Integer.parseInt(config.get("connmon.mqtt.port")))
+                .buildAsync();
+        publisher
+                .connectWith()
+                .simpleAuth()
+                .username(config.get("connmon.mqtt.username"))
+                .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send()
+                .join();
         List<CompletableFuture<?>> sent = new ArrayList<>();
         Instant t0 = Instant.parse("2026-11-26T12:00:00Z");
         for (int i = 0; i < clients; i++) {
-            JsonObject event = new JsonObject().put("event", "connected").put("clientId", prefix + i)
-                    .put("time", t0.plusMillis(i).toString()).put("connectionId", "c" + i);
-            sent.add(publisher.publishWith().topic("connmon/events/two").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(event.encode().getBytes(StandardCharsets.UTF_8)).send());
+            JsonObject event = new JsonObject()
+                    .put("event", "connected")
+                    .put("clientId", prefix + i)
+                    .put("time", t0.plusMillis(i).toString())
+                    .put("connectionId", "c" + i);
+            sent.add(publisher
+                    .publishWith()
+                    .topic("connmon/events/two")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(event.encode().getBytes(StandardCharsets.UTF_8))
+                    .send());
         }
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
         publisher.disconnect().join();

@@ -36,7 +36,7 @@ class CrashRecoveryIT {
         LifecycleLoad load = new LifecycleLoad("crash", EVENTS / 10, 10);
         Path dir = Files.createTempDirectory("crash-pg");
         try (TestMosquitto mosquitto = TestMosquitto.start(true);
-             EmbeddedDatabase database = EmbeddedDatabase.start(dir.resolve("pg"), true)) {
+                EmbeddedDatabase database = EmbeddedDatabase.start(dir.resolve("pg"), true)) {
             String jdbc = database.datasourceConfig().get("quarkus.datasource.jdbc.url");
             Map<String, String> config = new LinkedHashMap<>(database.datasourceConfig());
             config.put("connmon.mqtt.host", "127.0.0.1");
@@ -48,7 +48,8 @@ class CrashRecoveryIT {
             Mqtt5AsyncClient publisher = LifecycleLoad.publisher("127.0.0.1", mosquitto.port(), null, null);
             CompletableFuture<Void> published = load.publish(publisher, "connmon/events/", 0, load.size());
             // kill it while it is busy: some of the stream stored, much still in flight or queued at the broker
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> load.stored(jdbc) >= load.size() / 5);
             first.kill();
             long storedAtKill = load.stored(jdbc);
@@ -57,7 +58,8 @@ class CrashRecoveryIT {
 
             published.get(5, TimeUnit.MINUTES);
             try (PackagedApp second = PackagedApp.start(config, List.of())) {
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                await().atMost(Duration.ofMinutes(3))
+                        .pollInterval(Duration.ofSeconds(1))
                         .until(() -> load.stored(jdbc) >= load.size());
                 // nothing more arrives later: exactly the stream, once
                 Thread.sleep(2_000);
@@ -91,7 +93,8 @@ class CrashRecoveryIT {
         Thread churn = new Thread(() -> churn(brokerPort, before, 2_000, 2), "churn-before");
         churn.setDaemon(true);
         churn.start();
-        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> LifecycleLoad.logRows(jdbc, before) >= 500);
         first.kill();
         churn.join(30_000);
@@ -104,7 +107,8 @@ class CrashRecoveryIT {
             String after = "after-" + UUID.randomUUID().toString().substring(0, 8) + "-";
             churn(brokerPort, after, 500, 2);
             // 500 devices, two connections each: a connect and a disconnect per connection
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+            await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(1))
                     .until(() -> LifecycleLoad.logRows(jdbc, after) >= 2_000);
             Thread.sleep(1_000);
             assertThat(LifecycleLoad.logRows(jdbc, after)).isEqualTo(2_000);
@@ -116,8 +120,12 @@ class CrashRecoveryIT {
     private static void churn(int port, String prefix, int devices, int times) {
         try {
             for (int d = 0; d < devices; d++) {
-                Mqtt5BlockingClient device = MqttClient.builder().useMqttVersion5().identifier(prefix + d)
-                        .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+                Mqtt5BlockingClient device = MqttClient.builder()
+                        .useMqttVersion5()
+                        .identifier(prefix + d)
+                        .serverHost("127.0.0.1")
+                        .serverPort(port)
+                        .buildBlocking();
                 for (int t = 0; t < times; t++) {
                     device.connect();
                     device.disconnect();

@@ -34,11 +34,15 @@ class OutageIT {
     void aBrokerOutageLosesNothingTheBrokerKept() throws Exception {
         Path dir = Files.createTempDirectory("outage-pg");
         try (TestMosquitto mosquitto = TestMosquitto.start(true);
-             EmbeddedDatabase database = EmbeddedDatabase.start(dir.resolve("pg"), true);
-             PackagedApp app = PackagedApp.start(config(database, mosquitto), List.of())) {
-            brokerOutage("Mosquitto", app, database.datasourceConfig().get("quarkus.datasource.jdbc.url"),
+                EmbeddedDatabase database = EmbeddedDatabase.start(dir.resolve("pg"), true);
+                PackagedApp app = PackagedApp.start(config(database, mosquitto), List.of())) {
+            brokerOutage(
+                    "Mosquitto",
+                    app,
+                    database.datasourceConfig().get("quarkus.datasource.jdbc.url"),
                     () -> LifecycleLoad.publisher("127.0.0.1", mosquitto.port(), null, null),
-                    mosquitto::stop, mosquitto::restart);
+                    mosquitto::stop,
+                    mosquitto::restart);
         }
     }
 
@@ -52,10 +56,17 @@ class OutageIT {
             int port = Integer.parseInt(config.get("connmon.mqtt.port"));
             try (PackagedApp app = PackagedApp.start(config, List.of())) {
                 // the system user: the embedded broker lets no one else publish on the lifecycle topics
-                brokerOutage("embedded broker", app, config.get("quarkus.datasource.jdbc.url"),
-                        () -> LifecycleLoad.publisher("127.0.0.1", port, config.get("connmon.mqtt.username"),
+                brokerOutage(
+                        "embedded broker",
+                        app,
+                        config.get("quarkus.datasource.jdbc.url"),
+                        () -> LifecycleLoad.publisher(
+                                "127.0.0.1",
+                                port,
+                                config.get("connmon.mqtt.username"),
                                 config.get("connmon.mqtt.password")),
-                        services::stopBroker, services::startBroker);
+                        services::stopBroker,
+                        services::startBroker);
             }
         }
     }
@@ -64,27 +75,40 @@ class OutageIT {
      * Half the stream, the broker stopped for {@link #OUTAGE} while connmon works through it, the broker back, the
      * other half through a new publisher (the first one's session may not survive the broker), then every event once.
      */
-    private static void brokerOutage(String broker, PackagedApp app, String jdbc, Supplier<Mqtt5AsyncClient> publishers,
-            Runnable stop, Runnable start) throws Exception {
+    private static void brokerOutage(
+            String broker,
+            PackagedApp app,
+            String jdbc,
+            Supplier<Mqtt5AsyncClient> publishers,
+            Runnable stop,
+            Runnable start)
+            throws Exception {
         LifecycleLoad load = new LifecycleLoad("broker-outage", EVENTS / 10, 10);
         Mqtt5AsyncClient before = publishers.get();
         load.publish(before, "connmon/events/", 0, load.size() / 2).get(2, TimeUnit.MINUTES);
-        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> load.stored(jdbc) >= load.size() / 20);
 
         stop.run();
         Instant down = Instant.now();
         long storedAtStop = load.stored(jdbc);
         await().atMost(Duration.ofSeconds(15)).until(() -> app.readiness() == 503);
-        System.out.printf("%s stopped with %d of %d events stored; connmon not ready after %d ms%n", broker,
-                storedAtStop, load.size() / 2, Duration.between(down, Instant.now()).toMillis());
+        System.out.printf(
+                "%s stopped with %d of %d events stored; connmon not ready after %d ms%n",
+                broker,
+                storedAtStop,
+                load.size() / 2,
+                Duration.between(down, Instant.now()).toMillis());
         sleepUntil(down.plus(OUTAGE));
         assertThat(app.readiness()).isEqualTo(503);
 
         start.run();
         Instant up = Instant.now();
         await().atMost(Duration.ofMinutes(1)).until(() -> app.readiness() == 200);
-        System.out.printf("%s back; connmon ready after %d ms%n", broker, Duration.between(up, Instant.now()).toMillis());
+        System.out.printf(
+                "%s back; connmon ready after %d ms%n",
+                broker, Duration.between(up, Instant.now()).toMillis());
         before.disconnect();
         Mqtt5AsyncClient after = publishers.get();
         load.publish(after, "connmon/events/", load.size() / 2, load.size()).get(2, TimeUnit.MINUTES);
@@ -101,26 +125,30 @@ class OutageIT {
         // not "clean": that would also delete the data directory when the server stops for the outage
         EmbeddedDatabase database = EmbeddedDatabase.start(dir.resolve("pg"), false, Map.of(), pgPort);
         try (TestMosquitto mosquitto = TestMosquitto.start(true);
-             PackagedApp app = PackagedApp.start(config(database, mosquitto), List.of())) {
+                PackagedApp app = PackagedApp.start(config(database, mosquitto), List.of())) {
             String jdbc = database.datasourceConfig().get("quarkus.datasource.jdbc.url");
             Mqtt5AsyncClient publisher = LifecycleLoad.publisher("127.0.0.1", mosquitto.port(), null, null);
             load.publish(publisher, "connmon/events/", 0, load.size() / 2).get(2, TimeUnit.MINUTES);
-            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> load.stored(jdbc) >= load.size() / 20);
 
             database.close();
             Instant down = Instant.now();
             // the stream goes on while PostgreSQL is away: it waits at the broker, not in connmon
-            load.publish(publisher, "connmon/events/", load.size() / 2, load.size()).get(2, TimeUnit.MINUTES);
+            load.publish(publisher, "connmon/events/", load.size() / 2, load.size())
+                    .get(2, TimeUnit.MINUTES);
             await().atMost(Duration.ofSeconds(30)).until(() -> app.readiness() == 503);
-            System.out.printf("PostgreSQL stopped; connmon not ready after %d ms%n",
+            System.out.printf(
+                    "PostgreSQL stopped; connmon not ready after %d ms%n",
                     Duration.between(down, Instant.now()).toMillis());
             double held = 0;
             while (Instant.now().isBefore(down.plus(OUTAGE))) {
                 held = Math.max(held, app.metric("connmon_ingest_unacknowledged"));
                 Thread.sleep(500);
             }
-            System.out.printf("during the outage connmon held at most %.0f unacknowledged messages of %d published%n",
+            System.out.printf(
+                    "during the outage connmon held at most %.0f unacknowledged messages of %d published%n",
                     held, load.size());
             // back-pressure: two batches at most (batch size 500), not the backlog
             assertThat(held).isBetween(1.0, 1_000.0);
@@ -129,7 +157,9 @@ class OutageIT {
             database = EmbeddedDatabase.start(dir.resolve("pg"), false, Map.of(), pgPort);
             Instant up = Instant.now();
             await().atMost(Duration.ofMinutes(1)).until(() -> app.readiness() == 200);
-            System.out.printf("PostgreSQL back; connmon ready after %d ms%n", Duration.between(up, Instant.now()).toMillis());
+            System.out.printf(
+                    "PostgreSQL back; connmon ready after %d ms%n",
+                    Duration.between(up, Instant.now()).toMillis());
 
             awaitExactly(load, jdbc);
             publisher.disconnect().join();
@@ -148,7 +178,8 @@ class OutageIT {
     }
 
     private static void awaitExactly(LifecycleLoad load, String jdbc) throws InterruptedException {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> load.stored(jdbc) >= load.size());
         Thread.sleep(2_000);
         assertThat(load.stored(jdbc)).isEqualTo(load.size());

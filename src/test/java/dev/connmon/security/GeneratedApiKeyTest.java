@@ -17,7 +17,8 @@ class GeneratedApiKeyTest {
         GeneratedApiKey created = GeneratedApiKey.loadOrCreate(dir);
         assertThat(created.key()).startsWith("a-");
         assertThat(created.token()).hasSize(48);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(created.file()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(created.file())))
+                .isEqualTo("rw-------");
 
         GeneratedApiKey again = GeneratedApiKey.loadOrCreate(dir);
         assertThat(again).isEqualTo(created);

@@ -22,7 +22,8 @@ class TokenSigningKeyTest {
         Path verification = dir.resolve("token-verification-key.pem");
         TokenSigningKey created = TokenSigningKey.loadOrCreate(signing, verification);
         assertThat(created.created()).isTrue();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(signing))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(signing)))
+                .isEqualTo("rw-------");
         assertThat(Files.readString(verification)).startsWith("-----BEGIN PUBLIC KEY-----\n");
 
         TokenSigningKey again = TokenSigningKey.loadOrCreate(signing, verification);
@@ -45,10 +46,12 @@ class TokenSigningKeyTest {
         TokenSigningKey.loadOrCreate(signing, verification);
         Files.delete(verification);
         assertThatThrownBy(() -> TokenSigningKey.loadOrCreate(signing, verification))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("give both files");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("give both files");
         Files.writeString(verification, "x");
         Files.writeString(signing, "not a key");
         assertThatThrownBy(() -> TokenSigningKey.loadOrCreate(signing, verification))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is not a PEM");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is not a PEM");
     }
 }

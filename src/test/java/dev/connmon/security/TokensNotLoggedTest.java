@@ -45,12 +45,10 @@ class TokensNotLoggedTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         capture.setLevel(Level.ALL);
         Logger root = Logger.getLogger("");
@@ -60,22 +58,51 @@ class TokensNotLoggedTest {
             String admin = token(asAdmin());
             String tampered = reader.substring(0, reader.length() - 4) + "AAAA";
             // accepted, refused, failed: as header and as query parameter
-            given().queryParam("access_token", reader).queryParam("_limit", 3).when().get(STATES).then()
+            given().queryParam("access_token", reader)
+                    .queryParam("_limit", 3)
+                    .when()
+                    .get(STATES)
+                    .then()
                     .statusCode(200);
-            given().queryParam("access_token", reader).queryParam("_limit", "many").when().get(STATES).then()
+            given().queryParam("access_token", reader)
+                    .queryParam("_limit", "many")
+                    .when()
+                    .get(STATES)
+                    .then()
                     .statusCode(400);
-            given().queryParam("access_token", reader).when().get(STATES + "/nobody-here").then().statusCode(404);
-            given().queryParam("access_token", reader).when().get("/no/such/page").then().statusCode(404);
-            given().queryParam("access_token", tampered).when().get(STATES).then().statusCode(401);
-            given().queryParam("access_token", admin).when().delete(STATES + "/nobody-here").then().statusCode(401);
+            given().queryParam("access_token", reader)
+                    .when()
+                    .get(STATES + "/nobody-here")
+                    .then()
+                    .statusCode(404);
+            given().queryParam("access_token", reader)
+                    .when()
+                    .get("/no/such/page")
+                    .then()
+                    .statusCode(404);
+            given().queryParam("access_token", tampered)
+                    .when()
+                    .get(STATES)
+                    .then()
+                    .statusCode(401);
+            given().queryParam("access_token", admin)
+                    .when()
+                    .delete(STATES + "/nobody-here")
+                    .then()
+                    .statusCode(401);
             bearer(tampered).when().get(STATES).then().statusCode(401);
             bearer(admin).when().post(TOKENS).then().statusCode(403);
-            assertThat(SseClient.status(STATES + "?access_token=" + reader, null)).isEqualTo(200);
-            assertThat(SseClient.status(STATES + "?access_token=" + tampered, null)).isEqualTo(401);
+            assertThat(SseClient.status(STATES + "?access_token=" + reader, null))
+                    .isEqualTo(200);
+            assertThat(SseClient.status(STATES + "?access_token=" + tampered, null))
+                    .isEqualTo(401);
 
             // the access log is on and written: the requests above are in it, by path
-            await().atMost(Duration.ofSeconds(10)).until(() -> lines.stream()
-                    .filter(line -> line.contains("/no/such/page")).count() >= 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> lines.stream()
+                                    .filter(line -> line.contains("/no/such/page"))
+                                    .count()
+                            >= 1);
             assertThat(lines).anyMatch(line -> line.contains("GET " + STATES + " "));
             for (String token : List.of(reader, admin, tampered)) {
                 String signature = token.substring(token.lastIndexOf('.') + 1);

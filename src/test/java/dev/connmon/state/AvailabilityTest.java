@@ -44,20 +44,33 @@ class AvailabilityTest {
     }
 
     static LifecycleEvent connect(String id, Instant t, String connection) {
-        return LifecycleEvent.builder(EventType.CONNECTED, id, t).connectionId(connection).protocolVersion("5.0")
-                .dialect("connmon").build().fromSource("avail");
+        return LifecycleEvent.builder(EventType.CONNECTED, id, t)
+                .connectionId(connection)
+                .protocolVersion("5.0")
+                .dialect("connmon")
+                .build()
+                .fromSource("avail");
     }
 
     static LifecycleEvent disconnect(String id, Instant t, String connection, Initiator initiator) {
-        return LifecycleEvent.builder(EventType.DISCONNECTED, id, t).connectionId(connection).initiator(initiator)
-                .reasonCode(0).dialect("connmon").build().fromSource("avail");
+        return LifecycleEvent.builder(EventType.DISCONNECTED, id, t)
+                .connectionId(connection)
+                .initiator(initiator)
+                .reasonCode(0)
+                .dialect("connmon")
+                .build()
+                .fromSource("avail");
     }
 
     /** Connected from before the window; two outages of 10 minutes in 100; a failed attempt inside one. */
     static List<LifecycleEvent> twoOutages(String id) {
-        return List.of(connect(id, at(-60), "c1"),
+        return List.of(
+                connect(id, at(-60), "c1"),
                 disconnect(id, at(20), "c1", Initiator.SERVER),
-                LifecycleEvent.builder(EventType.CONNECT_FAILED, id, at(25)).reasonCode(0x86).dialect("connmon").build()
+                LifecycleEvent.builder(EventType.CONNECT_FAILED, id, at(25))
+                        .reasonCode(0x86)
+                        .dialect("connmon")
+                        .build()
                         .fromSource("avail"),
                 connect(id, at(30), "c2"),
                 disconnect(id, at(60), "c2", Initiator.NETWORK),
@@ -76,8 +89,10 @@ class AvailabilityTest {
         int i = 0;
         while (i < arrival.size()) {
             int n = 1 + random.nextInt(3);
-            repository.apply(new IngestBatch(arrival.subList(i, Math.min(arrival.size(), i + n)), List.of()))
-                    .await().atMost(Duration.ofSeconds(30));
+            repository
+                    .apply(new IngestBatch(arrival.subList(i, Math.min(arrival.size(), i + n)), List.of()))
+                    .await()
+                    .atMost(Duration.ofSeconds(30));
             i += n;
         }
     }
@@ -87,8 +102,13 @@ class AvailabilityTest {
         for (int i = 0; i < query.length; i += 2) {
             request = request.queryParam(query[i], query[i + 1]);
         }
-        return request.urlEncodingEnabled(false).when().get(STATES + "/" + segment(id) + "/availability").then()
-                .statusCode(200).extract().jsonPath();
+        return request.urlEncodingEnabled(false)
+                .when()
+                .get(STATES + "/" + segment(id) + "/availability")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     @Test
@@ -103,7 +123,9 @@ class AvailabilityTest {
         assertThat(a.getLong("connects")).isEqualTo(2);
         assertThat(a.getLong("disconnects")).isEqualTo(3);
         assertThat(a.getLong("failedConnects")).isEqualTo(1);
-        assertThat(a.getMap("disconnectsByInitiator")).containsEntry("server", 2).containsEntry("network", 1)
+        assertThat(a.getMap("disconnectsByInitiator"))
+                .containsEntry("server", 2)
+                .containsEntry("network", 1)
                 .containsEntry("client", 0);
         assertThat(a.getString("longestOutage.start")).isEqualTo("2026-11-20T10:20:00.000Z");
         assertThat(a.getString("longestOutage.end")).isEqualTo("2026-11-20T10:30:00.000Z");
@@ -120,14 +142,16 @@ class AvailabilityTest {
     @Test
     void aClientFirstSeenMidWindowIsUnknownBefore() {
         String id = "avail-late-" + UUID.randomUUID();
-        applyShuffled(List.of(connect(id, at(40), "c1"), disconnect(id, at(90), "c1", Initiator.CLIENT)),
-                new Random(2));
+        applyShuffled(
+                List.of(connect(id, at(40), "c1"), disconnect(id, at(90), "c1", Initiator.CLIENT)), new Random(2));
         JsonPath a = availability(id, "since", T0.toString(), "until", T100.toString());
         assertThat(a.getDouble("unknownSeconds")).isEqualTo(2400.0);
         assertThat(a.getDouble("connectedSeconds")).isEqualTo(3000.0);
         assertThat(a.getDouble("disconnectedSeconds")).isEqualTo(600.0);
-        assertThat(a.getDouble("availability")).isCloseTo(3000.0 / 3600.0, org.assertj.core.api.Assertions.within(1e-6));
-        assertThat(a.getString("longestOutage.end")).as("an open outage runs to until")
+        assertThat(a.getDouble("availability"))
+                .isCloseTo(3000.0 / 3600.0, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(a.getString("longestOutage.end"))
+                .as("an open outage runs to until")
                 .isEqualTo("2026-11-20T11:40:00.000Z");
         assertThat(a.getList("buckets")).as("no step, no buckets").isNull();
 
@@ -141,9 +165,16 @@ class AvailabilityTest {
     void anUnconfirmedClientIsUnknownFromThen() {
         String id = "avail-gap-" + UUID.randomUUID();
         String source = "avail-" + UUID.randomUUID().toString().substring(0, 8);
-        repository.apply(new IngestBatch(List.of(LifecycleEvent.builder(EventType.CONNECTED, id, at(-5))
-                .connectionId("c1").dialect("connmon").build().fromSource(source)), List.of()))
-                .await().atMost(Duration.ofSeconds(30));
+        repository
+                .apply(new IngestBatch(
+                        List.of(LifecycleEvent.builder(EventType.CONNECTED, id, at(-5))
+                                .connectionId("c1")
+                                .dialect("connmon")
+                                .build()
+                                .fromSource(source)),
+                        List.of()))
+                .await()
+                .atMost(Duration.ofSeconds(30));
         repository.markUnconfirmed(source, at(80)).await().atMost(Duration.ofSeconds(30));
         JsonPath a = availability(id, "since", T0.toString(), "until", T100.toString());
         assertThat(a.getDouble("connectedSeconds")).isEqualTo(4800.0);
@@ -157,10 +188,18 @@ class AvailabilityTest {
         for (int variant = 0; variant < 6; variant++) {
             String id = "avail-order-" + variant + "-" + UUID.randomUUID();
             applyShuffled(twoOutages(id), new Random(100 + variant));
-            String body = asReader().queryParam("since", at(-90).toString()).queryParam("until", T100.toString())
-                    .queryParam("step", "PT7M").urlEncodingEnabled(false)
-                    .when().get(STATES + "/" + segment(id) + "/availability").then().statusCode(200).extract()
-                    .asString().replace(id, "ID");
+            String body = asReader()
+                    .queryParam("since", at(-90).toString())
+                    .queryParam("until", T100.toString())
+                    .queryParam("step", "PT7M")
+                    .urlEncodingEnabled(false)
+                    .when()
+                    .get(STATES + "/" + segment(id) + "/availability")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString()
+                    .replace(id, "ID");
             if (reference == null) {
                 reference = body;
             }
@@ -171,25 +210,69 @@ class AvailabilityTest {
     @Test
     void badWindowsAre400AndUnknownClients404() {
         String id = "avail-bad-" + UUID.randomUUID();
-        repository.apply(new IngestBatch(List.of(connect(id, at(0), "c1")), List.of()))
-                .await().atMost(Duration.ofSeconds(30));
+        repository
+                .apply(new IngestBatch(List.of(connect(id, at(0), "c1")), List.of()))
+                .await()
+                .atMost(Duration.ofSeconds(30));
         String path = STATES + "/" + segment(id) + "/availability";
-        asReader().queryParam("step", "PT1M").queryParam("since", "P7D").urlEncodingEnabled(false).when().get(path)
-                .then().statusCode(400).body("title", containsString("step"))
+        asReader()
+                .queryParam("step", "PT1M")
+                .queryParam("since", "P7D")
+                .urlEncodingEnabled(false)
+                .when()
+                .get(path)
+                .then()
+                .statusCode(400)
+                .body("title", containsString("step"))
                 .body("detail", containsString("1000"));
-        asReader().queryParam("step", "5minutes").urlEncodingEnabled(false).when().get(path).then().statusCode(400)
+        asReader()
+                .queryParam("step", "5minutes")
+                .urlEncodingEnabled(false)
+                .when()
+                .get(path)
+                .then()
+                .statusCode(400)
                 .body("title", containsString("step"));
-        asReader().queryParam("since", T100.toString()).queryParam("until", T0.toString()).urlEncodingEnabled(false)
-                .when().get(path).then().statusCode(400).body("title", containsString("since"));
-        asReader().queryParam("window", "P1D").urlEncodingEnabled(false).when().get(path).then().statusCode(400)
+        asReader()
+                .queryParam("since", T100.toString())
+                .queryParam("until", T0.toString())
+                .urlEncodingEnabled(false)
+                .when()
+                .get(path)
+                .then()
+                .statusCode(400)
+                .body("title", containsString("since"));
+        asReader()
+                .queryParam("window", "P1D")
+                .urlEncodingEnabled(false)
+                .when()
+                .get(path)
+                .then()
+                .statusCode(400)
                 .body("title", containsString("window"));
-        asReader().urlEncodingEnabled(false).when().get(STATES + "/" + segment("avail-nobody-" + UUID.randomUUID())
-                + "/availability").then().statusCode(404);
+        asReader()
+                .urlEncodingEnabled(false)
+                .when()
+                .get(STATES + "/" + segment("avail-nobody-" + UUID.randomUUID()) + "/availability")
+                .then()
+                .statusCode(404);
         // the plain state of the same client is still served
-        asReader().urlEncodingEnabled(false).when().get(STATES + "/" + segment(id)).then().statusCode(200)
-                .body("id", equalTo(id)).body("unconfirmedSince", nullValue());
+        asReader()
+                .urlEncodingEnabled(false)
+                .when()
+                .get(STATES + "/" + segment(id))
+                .then()
+                .statusCode(200)
+                .body("id", equalTo(id))
+                .body("unconfirmedSince", nullValue());
         // the default window is the last seven days: this client's connect is older
-        asReader().urlEncodingEnabled(false).when().get(path).then().statusCode(200)
-                .body("connects", equalTo(0)).body("disconnectsByInitiator.keySet()", hasSize(3));
+        asReader()
+                .urlEncodingEnabled(false)
+                .when()
+                .get(path)
+                .then()
+                .statusCode(200)
+                .body("connects", equalTo(0))
+                .body("disconnectsByInitiator.keySet()", hasSize(3));
     }
 }

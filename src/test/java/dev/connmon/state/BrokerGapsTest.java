@@ -46,22 +46,31 @@ class BrokerGapsTest {
         String before = node + "-before";
         String after = node + "-after";
         Instant stop = Instant.parse("2026-11-20T12:00:00Z");
-        publish(connected(before, stop.minusSeconds(60), "b").put("node", node),
+        publish(
+                connected(before, stop.minusSeconds(60), "b").put("node", node),
                 connected(after, stop.plusSeconds(60), "a").put("node", node));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(after).statusCode(200));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(before).statusCode(200));
 
-        LifecycleEvent stopped = LifecycleEvent.builder(EventType.BROKER_STOPPED, "", stop).node(node)
-                .dialect("mosquitto").build().fromSource("test");
+        LifecycleEvent stopped = LifecycleEvent.builder(EventType.BROKER_STOPPED, "", stop)
+                .node(node)
+                .dialect("mosquitto")
+                .build()
+                .fromSource("test");
         repository.apply(new IngestBatch(List.of(stopped), List.of())).await().indefinitely();
 
-        state(before).body("connectionStatus", equalTo("disconnected"))
+        state(before)
+                .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("server"))
                 .body("lastDisconnectReasonCode", equalTo(0x8B))
                 .body("lastDisconnectReason", equalTo("Server shutting down"))
                 .body("lastDisconnectTime", equalTo("2026-11-20T12:00:00.000Z"));
         state(after).body("connectionStatus", equalTo("connected"));
-        asReader().queryParam("clientId", before).when().get(LOGS).then()
+        asReader()
+                .queryParam("clientId", before)
+                .when()
+                .get(LOGS)
+                .then()
                 .body("message", hasItem("Disconnected by the server: Server shutting down (0x8B)"));
     }
 
@@ -74,12 +83,14 @@ class BrokerGapsTest {
 
         Instant lost = Instant.parse("2000-01-01T00:00:00Z");
         repository.markUnconfirmed("default", lost).await().indefinitely();
-        state(id).body("connectionStatus", equalTo("connected"))
+        state(id)
+                .body("connectionStatus", equalTo("connected"))
                 .body("unconfirmedSince", equalTo("2000-01-01T00:00:00.000Z"));
 
         publish(event("published", id, lost.plusSeconds(5)));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(id)
-                .body("unconfirmedSince", nullValue())
-                .body("lastActivityEvent", equalTo("mqttPublish")));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> state(id)
+                        .body("unconfirmedSince", nullValue())
+                        .body("lastActivityEvent", equalTo("mqttPublish")));
     }
 }

@@ -40,10 +40,17 @@ class FlappingTest {
         List<LifecycleEvent> events = new ArrayList<>();
         for (int i = 0; i < disconnects.size(); i++) {
             Instant t = disconnects.get(i);
-            events.add(LifecycleEvent.builder(EventType.CONNECTED, id, t.minusSeconds(1)).connectionId("c" + i)
-                    .dialect("connmon").build().fromSource("flap"));
-            events.add(LifecycleEvent.builder(EventType.DISCONNECTED, id, t).connectionId("c" + i)
-                    .initiator(Initiator.NETWORK).dialect("connmon").build().fromSource("flap"));
+            events.add(LifecycleEvent.builder(EventType.CONNECTED, id, t.minusSeconds(1))
+                    .connectionId("c" + i)
+                    .dialect("connmon")
+                    .build()
+                    .fromSource("flap"));
+            events.add(LifecycleEvent.builder(EventType.DISCONNECTED, id, t)
+                    .connectionId("c" + i)
+                    .initiator(Initiator.NETWORK)
+                    .dialect("connmon")
+                    .build()
+                    .fromSource("flap"));
         }
         return events;
     }
@@ -55,19 +62,35 @@ class FlappingTest {
         arrival.add(events.get(random.nextInt(events.size())));
         Collections.shuffle(arrival, random);
         for (int i = 0; i < arrival.size(); i += 3) {
-            repository.apply(new IngestBatch(arrival.subList(i, Math.min(arrival.size(), i + 3)), List.of()))
-                    .await().atMost(Duration.ofSeconds(30));
+            repository
+                    .apply(new IngestBatch(arrival.subList(i, Math.min(arrival.size(), i + 3)), List.of()))
+                    .await()
+                    .atMost(Duration.ofSeconds(30));
         }
     }
 
     static JsonPath state(String id) {
-        return asReader().urlEncodingEnabled(false).when().get(STATES + "/" + segment(id)).then().statusCode(200)
-                .extract().jsonPath();
+        return asReader()
+                .urlEncodingEnabled(false)
+                .when()
+                .get(STATES + "/" + segment(id))
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     static List<String> listed(String prefix, String flapping) {
-        return asReader().queryParam("clientIdPrefix", prefix).queryParam("flapping", flapping)
-                .queryParam("_limit", 1000).when().get(STATES).then().statusCode(200).extract().jsonPath()
+        return asReader()
+                .queryParam("clientIdPrefix", prefix)
+                .queryParam("flapping", flapping)
+                .queryParam("_limit", 1000)
+                .when()
+                .get(STATES)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
                 .getList("results.id");
     }
 
@@ -80,8 +103,13 @@ class FlappingTest {
         String prefix = "flap-" + UUID.randomUUID() + "-";
         String id = prefix + "a";
         Instant now = now();
-        List<Instant> times = List.of(now.minusSeconds(540), now.minusSeconds(480), now.minusSeconds(420),
-                now.minusSeconds(360), now.minusSeconds(300), now.minusSeconds(240));
+        List<Instant> times = List.of(
+                now.minusSeconds(540),
+                now.minusSeconds(480),
+                now.minusSeconds(420),
+                now.minusSeconds(360),
+                now.minusSeconds(300),
+                now.minusSeconds(240));
         applyShuffled(flaps(id, times), 1);
         JsonPath state = state(id);
         assertThat(state.getBoolean("flapping")).isTrue();
@@ -97,8 +125,16 @@ class FlappingTest {
         String id = prefix + "b";
         Instant now = now();
         // five disconnects over 24 minutes: never five within ten
-        applyShuffled(flaps(id, List.of(now.minusSeconds(1500), now.minusSeconds(1140), now.minusSeconds(780),
-                now.minusSeconds(420), now.minusSeconds(60))), 2);
+        applyShuffled(
+                flaps(
+                        id,
+                        List.of(
+                                now.minusSeconds(1500),
+                                now.minusSeconds(1140),
+                                now.minusSeconds(780),
+                                now.minusSeconds(420),
+                                now.minusSeconds(60))),
+                2);
         JsonPath state = state(id);
         assertThat(state.getBoolean("flapping")).isFalse();
         assertThat(state.getString("flappingSince")).isNull();
@@ -113,15 +149,16 @@ class FlappingTest {
         Instant now = now();
         // the first of the five leaves the trailing ten minutes 20 s from now
         Instant first = now.minusSeconds(580);
-        List<Instant> times = List.of(first, first.plusSeconds(1), first.plusSeconds(2), first.plusSeconds(3),
-                first.plusSeconds(4));
+        List<Instant> times =
+                List.of(first, first.plusSeconds(1), first.plusSeconds(2), first.plusSeconds(3), first.plusSeconds(4));
         applyShuffled(flaps(id, times), 3);
         JsonPath state = state(id);
         assertThat(state.getBoolean("flapping")).isTrue();
         assertThat(state.getString("flappingSince")).isEqualTo(Instants.format(times.get(4)));
         assertThat(listed(prefix, "true")).containsExactly(id);
 
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> !state(id).getBoolean("flapping"));
         assertThat(Instant.now()).isAfter(first.plus(Duration.ofMinutes(10)));
         assertThat(state(id).getString("flappingSince")).isNull();
@@ -134,28 +171,69 @@ class FlappingTest {
         String prefix = "flap-" + UUID.randomUUID() + "-";
         String id = prefix + "d";
         Instant now = now();
-        List<Instant> times = List.of(now.minusSeconds(300), now.minusSeconds(240), now.minusSeconds(180),
-                now.minusSeconds(120), now.minusSeconds(60));
+        List<Instant> times = List.of(
+                now.minusSeconds(300),
+                now.minusSeconds(240),
+                now.minusSeconds(180),
+                now.minusSeconds(120),
+                now.minusSeconds(60));
         List<LifecycleEvent> events = flaps(id, times);
         // all but the oldest disconnect first: four are not five
-        repository.apply(new IngestBatch(events.subList(2, events.size()), List.of()))
-                .await().atMost(Duration.ofSeconds(30));
+        repository
+                .apply(new IngestBatch(events.subList(2, events.size()), List.of()))
+                .await()
+                .atMost(Duration.ofSeconds(30));
         assertThat(state(id).getBoolean("flapping")).isFalse();
-        repository.apply(new IngestBatch(events.subList(0, 2), List.of())).await().atMost(Duration.ofSeconds(30));
+        repository
+                .apply(new IngestBatch(events.subList(0, 2), List.of()))
+                .await()
+                .atMost(Duration.ofSeconds(30));
         assertThat(state(id).getBoolean("flapping")).isTrue();
         assertThat(state(id).getString("flappingSince")).isEqualTo(Instants.format(times.get(4)));
     }
 
     @Test
     void liveStreamsFilterOnFlappingInMemory() {
-        ClientState flapping = new ClientState("x", "client", "disconnected", null, null, null, null, null, null,
-                null, null, null, null, null, null, true, "2026-11-20T10:00:00.000Z");
-        ClientState calm = new ClientState("x", "client", "disconnected", null, null, null, null, null, null,
-                null, null, null, null, null, null, false, null);
-        StateFilter onlyFlapping = new StateFilter(null, null, null, null, null, null, null, null, null, null, null,
-                null, null, true);
-        StateFilter notFlapping = new StateFilter(null, null, null, null, null, null, null, null, null, null, null,
-                null, null, false);
+        ClientState flapping = new ClientState(
+                "x",
+                "client",
+                "disconnected",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                true,
+                "2026-11-20T10:00:00.000Z");
+        ClientState calm = new ClientState(
+                "x",
+                "client",
+                "disconnected",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null);
+        StateFilter onlyFlapping =
+                new StateFilter(null, null, null, null, null, null, null, null, null, null, null, null, null, true);
+        StateFilter notFlapping =
+                new StateFilter(null, null, null, null, null, null, null, null, null, null, null, null, null, false);
         assertThat(onlyFlapping.matches(flapping)).isTrue();
         assertThat(onlyFlapping.matches(calm)).isFalse();
         assertThat(notFlapping.matches(calm)).isTrue();
@@ -165,7 +243,12 @@ class FlappingTest {
 
     @Test
     void aBadFlappingValueIs400() {
-        asReader().queryParam("flapping", "yes").when().get(STATES).then().statusCode(400)
+        asReader()
+                .queryParam("flapping", "yes")
+                .when()
+                .get(STATES)
+                .then()
+                .statusCode(400)
                 .body("title", org.hamcrest.Matchers.containsString("flapping"));
     }
 }

@@ -46,8 +46,10 @@ class NodeSweepTest {
             if (!"connected".equals(e.getString("event"))) {
                 continue;
             }
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(e.getString("clientId"))
-                    .statusCode(200).body("connectionStatus", equalTo("connected")));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> state(e.getString("clientId"))
+                            .statusCode(200)
+                            .body("connectionStatus", equalTo("connected")));
         }
     }
 
@@ -61,64 +63,92 @@ class NodeSweepTest {
         String after = node + "-after";
         String elsewhere = node + "-elsewhere";
         String active = node + "-active";
-        publish(connected(active, stop.minusSeconds(60), "x").put("node", node),
+        publish(
+                connected(active, stop.minusSeconds(60), "x").put("node", node),
                 event("published", active, stop.plusSeconds(5)));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> state(active)
-                .body("lastActivityEvent", equalTo("mqttPublish")));
-        publish(connected(before, stop.minusSeconds(60), "b").put("node", node),
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> state(active).body("lastActivityEvent", equalTo("mqttPublish")));
+        publish(
+                connected(before, stop.minusSeconds(60), "b").put("node", node),
                 connected(late, stop.plusSeconds(10), "l").put("node", node),
                 connected(after, stop.plusSeconds(60), "a").put("node", node),
                 connected(elsewhere, stop.minusSeconds(60), "e").put("node", other));
 
         // stopped at `stop`; connects up to 30 s after it belong to the run that stopped (connmon's start sweep)
-        int disconnected = repository.disconnectNode(node, stop, stop.plusSeconds(30), "connmon", "default")
-                .await().atMost(Duration.ofSeconds(10));
+        int disconnected = repository
+                .disconnectNode(node, stop, stop.plusSeconds(30), "connmon", "default")
+                .await()
+                .atMost(Duration.ofSeconds(10));
 
         assertThat(disconnected).isEqualTo(3);
-        state(before).body("connectionStatus", equalTo("disconnected"))
+        state(before)
+                .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectInitiator", equalTo("server"))
                 .body("lastDisconnectReasonCode", equalTo(0x8B))
                 .body("lastDisconnectTime", equalTo("2026-11-21T12:00:00.000Z"));
         // a connection does not end before it started
-        state(late).body("connectionStatus", equalTo("disconnected"))
+        state(late)
+                .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectTime", equalTo("2026-11-21T12:00:10.000Z"));
         // nor before the last thing it did
-        state(active).body("connectionStatus", equalTo("disconnected"))
+        state(active)
+                .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectTime", equalTo("2026-11-21T12:00:05.000Z"))
                 .body("lastActivityEvent", equalTo("mqttDisconnect"));
         state(after).body("connectionStatus", equalTo("connected"));
         state(elsewhere).body("connectionStatus", equalTo("connected"));
-        asReader().queryParam("clientId", late).when().get(LOGS).then()
+        asReader()
+                .queryParam("clientId", late)
+                .when()
+                .get(LOGS)
+                .then()
                 .body("message", hasItem("Disconnected by the server: Server shutting down (0x8B)"))
                 .body("timestamp", hasItem("2026-11-21T12:00:10.000Z"));
         // a second sweep finds nothing left to end
-        assertThat(repository.disconnectNode(node, stop, stop.plusSeconds(30), "connmon", "default")
-                .await().atMost(Duration.ofSeconds(10))).isZero();
+        assertThat(repository
+                        .disconnectNode(node, stop, stop.plusSeconds(30), "connmon", "default")
+                        .await()
+                        .atMost(Duration.ofSeconds(10)))
+                .isZero();
     }
 
     @Test
     void theHeartbeatKeepsTheRunAndFindsConnectionsOfEarlierRuns() {
         String node = "beat-" + UUID.randomUUID().toString().substring(0, 8);
         Instant runStart = Instant.parse("2026-11-22T08:00:00Z");
-        assertThat(heartbeats.previousRun(node).await().atMost(Duration.ofSeconds(10))).isNull();
+        assertThat(heartbeats.previousRun(node).await().atMost(Duration.ofSeconds(10)))
+                .isNull();
         heartbeats.started(node, runStart, runStart).await().atMost(Duration.ofSeconds(10));
-        assertThat(heartbeats.beat(node, runStart.plusSeconds(5), runStart).await().atMost(Duration.ofSeconds(10)))
+        assertThat(heartbeats
+                        .beat(node, runStart.plusSeconds(5), runStart)
+                        .await()
+                        .atMost(Duration.ofSeconds(10)))
                 .isFalse();
         assertThat(heartbeats.previousRun(node).await().atMost(Duration.ofSeconds(10)))
                 .isEqualTo(new NodeHeartbeats.PreviousRun(runStart, runStart.plusSeconds(5), false));
 
         // an event of the previous run, delivered late: a connect before this run started
         String ghost = node + "-ghost";
-        publish(connected(ghost, runStart.minusSeconds(3), "g").put("node", node),
+        publish(
+                connected(ghost, runStart.minusSeconds(3), "g").put("node", node),
                 connected(node + "-now", runStart.plusSeconds(1), "n").put("node", node));
-        assertThat(heartbeats.beat(node, runStart.plusSeconds(10), runStart).await().atMost(Duration.ofSeconds(10)))
+        assertThat(heartbeats
+                        .beat(node, runStart.plusSeconds(10), runStart)
+                        .await()
+                        .atMost(Duration.ofSeconds(10)))
                 .isTrue();
-        repository.disconnectNode(node, runStart.minusSeconds(5), runStart.minusMillis(1), "connmon", "default")
-                .await().atMost(Duration.ofSeconds(10));
-        state(ghost).body("connectionStatus", equalTo("disconnected"))
+        repository
+                .disconnectNode(node, runStart.minusSeconds(5), runStart.minusMillis(1), "connmon", "default")
+                .await()
+                .atMost(Duration.ofSeconds(10));
+        state(ghost)
+                .body("connectionStatus", equalTo("disconnected"))
                 .body("lastDisconnectTime", equalTo("2026-11-22T07:59:57.000Z"));
         state(node + "-now").body("connectionStatus", equalTo("connected"));
-        assertThat(heartbeats.beat(node, runStart.plusSeconds(15), runStart).await().atMost(Duration.ofSeconds(10)))
+        assertThat(heartbeats
+                        .beat(node, runStart.plusSeconds(15), runStart)
+                        .await()
+                        .atMost(Duration.ofSeconds(10)))
                 .isFalse();
 
         heartbeats.stopped(node, runStart.plusSeconds(20)).await().atMost(Duration.ofSeconds(10));

@@ -78,12 +78,12 @@ class OrderIndependenceTest {
     }
 
     /** One variant of a history: its client id and its events in arrival order. */
-    record Variant(int history, int number, String clientId, List<LifecycleEvent> events) {
-    }
+    record Variant(int history, int number, String clientId, List<LifecycleEvent> events) {}
 
     @AfterAll
     static void letTheMonitoringTopicCatchUp() {
-        MonitorBacklog.awaitDrained(io.quarkus.arc.Arc.container().instance(Pool.class).get());
+        MonitorBacklog.awaitDrained(
+                io.quarkus.arc.Arc.container().instance(Pool.class).get());
     }
 
     @ParameterizedTest
@@ -91,8 +91,8 @@ class OrderIndependenceTest {
     void anyOrderAnyDuplicatesAnyBatchesGiveTheOrderedState(String dialectName) throws DecodeException {
         long seed = SEED ^ dialectName.hashCode();
         Random random = new Random(seed);
-        String replay = "replay: -Dtest=OrderIndependenceTest -Dtest.order.seed=" + SEED
-                + " -Dtest.order.histories=" + HISTORIES;
+        String replay = "replay: -Dtest=OrderIndependenceTest -Dtest.order.seed=" + SEED + " -Dtest.order.histories="
+                + HISTORIES;
         Dialect dialect = dialects.byName(dialectName).orElseThrow();
         String tag = "oi" + UUID.randomUUID().toString().substring(0, 8) + "-" + dialectName;
         long started = System.nanoTime();
@@ -124,8 +124,11 @@ class OrderIndependenceTest {
             Variant reference = references.get(variant.history());
             if (variant.number() == 0) {
                 // not vacuous: the reference's log holds every distinct logged event it was sent
-                long expected = variant.events().stream().filter(e -> e.type().isLogged())
-                        .map(StateRepository::dedupKey).distinct().count();
+                long expected = variant.events().stream()
+                        .filter(e -> e.type().isLogged())
+                        .map(StateRepository::dedupKey)
+                        .distinct()
+                        .count();
                 if (logs.getOrDefault(variant.clientId(), List.of()).size() != expected) {
                     mismatches.add("history " + variant.history() + ": " + expected + " log rows sent, "
                             + logs.getOrDefault(variant.clientId(), List.of()).size() + " stored");
@@ -137,16 +140,33 @@ class OrderIndependenceTest {
             List<String> expectedLog = logs.getOrDefault(reference.clientId(), List.of());
             List<String> actualLog = logs.getOrDefault(variant.clientId(), List.of());
             if (!java.util.Objects.equals(expectedState, actualState) || !expectedLog.equals(actualLog)) {
-                mismatches.add(describe(variant, reference, orderedWire.get(variant.history()), expectedState,
-                        actualState, expectedLog, actualLog));
+                mismatches.add(describe(
+                        variant,
+                        reference,
+                        orderedWire.get(variant.history()),
+                        expectedState,
+                        actualState,
+                        expectedLog,
+                        actualLog));
             }
         }
         mismatches.addAll(availabilityMismatches(variants, references));
-        Log.infof("Order independence %s: %d histories, %d variants, %d events in batches of up to %d, %.1f s; "
-                + "%d mismatches (seed %d)", dialectName, HISTORIES, variants.size(), events, BATCH,
-                (System.nanoTime() - started) / 1e9, mismatches.size(), SEED);
-        assertThat(mismatches).as("%d of %d variants differ from their ordered history; %s", mismatches.size(),
-                variants.size(), replay).isEmpty();
+        Log.infof(
+                "Order independence %s: %d histories, %d variants, %d events in batches of up to %d, %.1f s; "
+                        + "%d mismatches (seed %d)",
+                dialectName,
+                HISTORIES,
+                variants.size(),
+                events,
+                BATCH,
+                (System.nanoTime() - started) / 1e9,
+                mismatches.size(),
+                SEED);
+        assertThat(mismatches)
+                .as(
+                        "%d of %d variants differ from their ordered history; %s",
+                        mismatches.size(), variants.size(), replay)
+                .isEmpty();
     }
 
     /**
@@ -161,15 +181,25 @@ class OrderIndependenceTest {
                 continue;
             }
             Variant reference = references.get(variant.history());
-            long first = reference.events().stream().mapToLong(e -> e.time().toEpochMilli()).min().orElseThrow();
-            long last = reference.events().stream().mapToLong(e -> e.time().toEpochMilli()).max().orElseThrow();
+            long first = reference.events().stream()
+                    .mapToLong(e -> e.time().toEpochMilli())
+                    .min()
+                    .orElseThrow();
+            long last = reference.events().stream()
+                    .mapToLong(e -> e.time().toEpochMilli())
+                    .max()
+                    .orElseThrow();
             java.time.Instant since = java.time.Instant.ofEpochMilli(first + (last - first) / 2);
             java.time.Instant until = java.time.Instant.ofEpochMilli(last + 60_000);
             Duration step = Duration.ofMillis((until.toEpochMilli() - since.toEpochMilli()) / 7 + 1);
-            String expected = describe(availability.of(reference.clientId(), since, until, step)
-                    .await().atMost(Duration.ofSeconds(30)));
-            String actual = describe(availability.of(variant.clientId(), since, until, step)
-                    .await().atMost(Duration.ofSeconds(30)));
+            String expected = describe(availability
+                    .of(reference.clientId(), since, until, step)
+                    .await()
+                    .atMost(Duration.ofSeconds(30)));
+            String actual = describe(availability
+                    .of(variant.clientId(), since, until, step)
+                    .await()
+                    .atMost(Duration.ofSeconds(30)));
             if (!expected.equals(actual)) {
                 mismatches.add("\nhistory " + variant.history() + " variant " + variant.number()
                         + ": availability differs\n  expected: " + expected + "\n  actual:   " + actual);
@@ -282,7 +312,9 @@ class OrderIndependenceTest {
         pool.preparedQuery("""
                 SELECT client_id, (to_jsonb(s) - 'client_id' - 'device_id' - 'updated_at')::text AS row
                   FROM client_state s WHERE strpos(client_id, $1) > 0""")
-                .execute(Tuple.of(tag)).await().atMost(Duration.ofMinutes(1))
+                .execute(Tuple.of(tag))
+                .await()
+                .atMost(Duration.ofMinutes(1))
                 .forEach(row -> states.put(row.getString("client_id"), row.getString("row")));
         return states;
     }
@@ -294,33 +326,61 @@ class OrderIndependenceTest {
                 SELECT client_id, (to_jsonb(l) - 'id' - 'client_id' - 'device_id' - 'received_at')::text AS row
                   FROM connection_log l WHERE strpos(client_id, $1) > 0
                  ORDER BY client_id, event_time, event, connection_id, row""")
-                .execute(Tuple.of(tag)).await().atMost(Duration.ofMinutes(1))
+                .execute(Tuple.of(tag))
+                .await()
+                .atMost(Duration.ofMinutes(1))
                 .forEach(row -> logs.computeIfAbsent(row.getString("client_id"), k -> new ArrayList<>())
                         .add(row.getString("row")));
         return logs;
     }
 
-    private static String describe(Variant variant, Variant reference, List<Wire> wire, String expectedState,
-            String actualState, List<String> expectedLog, List<String> actualLog) {
+    private static String describe(
+            Variant variant,
+            Variant reference,
+            List<Wire> wire,
+            String expectedState,
+            String actualState,
+            List<String> expectedLog,
+            List<String> actualLog) {
         StringBuilder out = new StringBuilder();
-        out.append("\nhistory ").append(variant.history()).append(" variant ").append(variant.number())
-                .append(" (").append(variant.clientId()).append(") differs from ").append(reference.clientId());
+        out.append("\nhistory ")
+                .append(variant.history())
+                .append(" variant ")
+                .append(variant.number())
+                .append(" (")
+                .append(variant.clientId())
+                .append(") differs from ")
+                .append(reference.clientId());
         if (!java.util.Objects.equals(expectedState, actualState)) {
-            out.append("\n  state expected: ").append(expectedState).append("\n  state actual:   ").append(actualState);
+            out.append("\n  state expected: ")
+                    .append(expectedState)
+                    .append("\n  state actual:   ")
+                    .append(actualState);
         }
         if (!expectedLog.equals(actualLog)) {
             Set<String> missing = new HashSet<>(expectedLog);
             actualLog.forEach(missing::remove);
             Set<String> extra = new HashSet<>(actualLog);
             expectedLog.forEach(extra::remove);
-            out.append("\n  log rows missing: ").append(missing).append("\n  log rows extra:   ").append(extra);
+            out.append("\n  log rows missing: ")
+                    .append(missing)
+                    .append("\n  log rows extra:   ")
+                    .append(extra);
         }
         out.append("\n  ordered history (wire):");
         wire.forEach(w -> out.append("\n    ").append(w.topic()).append(' ').append(w.payload()));
         out.append("\n  arrival order of the variant:");
-        variant.events().forEach(e -> out.append("\n    ").append(e.type().wireName()).append(' ').append(e.time())
-                .append(" conn=").append(e.connectionId()).append(' ').append(e.initiator()).append(' ')
-                .append(e.reasonCode()));
+        variant.events()
+                .forEach(e -> out.append("\n    ")
+                        .append(e.type().wireName())
+                        .append(' ')
+                        .append(e.time())
+                        .append(" conn=")
+                        .append(e.connectionId())
+                        .append(' ')
+                        .append(e.initiator())
+                        .append(' ')
+                        .append(e.reasonCode()));
         return out.toString();
     }
 }

@@ -7,8 +7,7 @@ import io.vertx.mutiny.sqlclient.Pool;
  * package-private because in the application the pool comes from CDI.
  */
 public final class StateRepositories {
-    private StateRepositories() {
-    }
+    private StateRepositories() {}
 
     public static StateRepository on(Pool pool) {
         return new StateRepository(pool);

@@ -51,8 +51,13 @@ class TimelineTest {
     }
 
     static LifecycleEvent event(EventType type, String id, Instant t, String connection, Initiator initiator) {
-        return LifecycleEvent.builder(type, id, t).connectionId(connection).initiator(initiator).dialect("connmon")
-                .reasonCode(type == EventType.CONNECT_FAILED ? 0x86 : 0).build().fromSource("timeline");
+        return LifecycleEvent.builder(type, id, t)
+                .connectionId(connection)
+                .initiator(initiator)
+                .dialect("connmon")
+                .reasonCode(type == EventType.CONNECT_FAILED ? 0x86 : 0)
+                .build()
+                .fromSource("timeline");
     }
 
     /** Three pumps of a device type of their own and one client of another type, shuffled, with duplicates. */
@@ -74,8 +79,10 @@ class TimelineTest {
         }
         Collections.shuffle(events, random);
         for (int i = 0; i < events.size(); i += 2) {
-            repository.apply(new IngestBatch(events.subList(i, Math.min(events.size(), i + 2)), List.of()))
-                    .await().atMost(Duration.ofSeconds(30));
+            repository
+                    .apply(new IngestBatch(events.subList(i, Math.min(events.size(), i + 2)), List.of()))
+                    .await()
+                    .atMost(Duration.ofSeconds(30));
         }
         // a redelivered batch counts nothing
         repository.apply(new IngestBatch(events, List.of())).await().atMost(Duration.ofSeconds(30));
@@ -93,8 +100,15 @@ class TimelineTest {
     @Test
     void eventsAreCountedPerBucketOnceAndPastCountsWithoutASampleAreNull() {
         String type = fleet();
-        JsonPath t = timeline("since", at(0).plusSeconds(20).toString(), "until", at(15).toString(), "step", "PT5M",
-                "deviceType", type);
+        JsonPath t = timeline(
+                "since",
+                at(0).plusSeconds(20).toString(),
+                "until",
+                at(15).toString(),
+                "step",
+                "PT5M",
+                "deviceType",
+                type);
         assertThat(t.getString("since")).as("rounded down to the minute").isEqualTo("2026-11-20T10:00:00.000Z");
         assertThat(t.getList("buckets")).hasSize(3);
         assertThat(t.getString("buckets[2].end")).isEqualTo("2026-11-20T10:15:00.000Z");
@@ -107,15 +121,26 @@ class TimelineTest {
         assertThat(t.getLong("buckets[2].disconnects.network")).isEqualTo(1);
         assertThat(t.getLong("buckets[2].disconnects.client")).isEqualTo(0);
         for (int i = 0; i < 3; i++) {
-            assertThat((Object) t.get("buckets[" + i + "].connected")).as("no sample of 2026-11-20").isNull();
+            assertThat((Object) t.get("buckets[" + i + "].connected"))
+                    .as("no sample of 2026-11-20")
+                    .isNull();
             assertThat((Object) t.get("buckets[" + i + "].disconnected")).isNull();
         }
         // the whole fleet holds the other type's connect too
-        JsonPath all = timeline("since", at(0).toString(), "until", at(5).toString(), "step", "PT5M",
-                "clientType", "device");
+        JsonPath all =
+                timeline("since", at(0).toString(), "until", at(5).toString(), "step", "PT5M", "clientType", "device");
         assertThat(all.getLong("buckets[0].connects")).isGreaterThanOrEqualTo(4);
-        JsonPath application = timeline("since", at(0).toString(), "until", at(5).toString(), "step", "PT5M",
-                "clientType", "application", "deviceType", type);
+        JsonPath application = timeline(
+                "since",
+                at(0).toString(),
+                "until",
+                at(5).toString(),
+                "step",
+                "PT5M",
+                "clientType",
+                "application",
+                "deviceType",
+                type);
         assertThat(application.getLong("buckets[0].connects")).isEqualTo(0);
     }
 
@@ -128,40 +153,51 @@ class TimelineTest {
                 INSERT INTO fleet_sample (sampled_at, client_type, device_type, connected, disconnected)
                 VALUES ($1, '', '', 0, 0), ($1, 'device', $2, 7, 3)
                 ON CONFLICT (sampled_at, client_type, device_type) DO UPDATE SET connected = EXCLUDED.connected""")
-                .execute(Tuple.of(sampled.atOffset(ZoneOffset.UTC), type)).await().atMost(Duration.ofSeconds(10));
-        JsonPath past = timeline("since", at(0).toString(), "until", at(15).toString(), "step", "PT5M",
-                "deviceType", type);
+                .execute(Tuple.of(sampled.atOffset(ZoneOffset.UTC), type))
+                .await()
+                .atMost(Duration.ofSeconds(10));
+        JsonPath past =
+                timeline("since", at(0).toString(), "until", at(15).toString(), "step", "PT5M", "deviceType", type);
         assertThat(past.getLong("buckets[0].connected")).isEqualTo(7);
         assertThat(past.getLong("buckets[0].disconnected")).isEqualTo(3);
-        assertThat((Object) past.get("buckets[1].connected")).as("the sample is older than two intervals").isNull();
+        assertThat((Object) past.get("buckets[1].connected"))
+                .as("the sample is older than two intervals")
+                .isNull();
 
         // now: one of the three pumps connected, two disconnected, as of the newest sample (at most a minute old;
         // one may have been taken this minute before the pumps existed: the next minute's has them)
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-            sampler.sample().await().atMost(Duration.ofSeconds(10));
-            JsonPath now = timeline("since", "PT15M", "deviceType", type);
-            assertThat(now.getList("buckets")).hasSizeBetween(3, 4);
-            int last = now.getList("buckets").size() - 1;
-            assertThat(now.getLong("buckets[" + last + "].connected")).isEqualTo(1);
-            assertThat(now.getLong("buckets[" + last + "].disconnected")).isEqualTo(2);
-        });
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> {
+                    sampler.sample().await().atMost(Duration.ofSeconds(10));
+                    JsonPath now = timeline("since", "PT15M", "deviceType", type);
+                    assertThat(now.getList("buckets")).hasSizeBetween(3, 4);
+                    int last = now.getList("buckets").size() - 1;
+                    assertThat(now.getLong("buckets[" + last + "].connected")).isEqualTo(1);
+                    assertThat(now.getLong("buckets[" + last + "].disconnected"))
+                            .isEqualTo(2);
+                });
     }
 
     @Test
     void theSamplerWritesTheCountsPerDeviceType() {
         String type = fleet();
         // an instance may have sampled this interval before the fleet existed: the next interval has it
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-            Instant newest = sampler.sample().await().atMost(Duration.ofSeconds(10));
-            assertThat(newest).isNotNull();
-            var rows = pool.preparedQuery("""
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> {
+                    Instant newest = sampler.sample().await().atMost(Duration.ofSeconds(10));
+                    assertThat(newest).isNotNull();
+                    var rows = pool.preparedQuery("""
                     SELECT connected, disconnected FROM fleet_sample
                      WHERE device_type = $1 ORDER BY sampled_at DESC LIMIT 1""")
-                    .execute(Tuple.of(type)).await().atMost(Duration.ofSeconds(10));
-            assertThat(rows.size()).isEqualTo(1);
-            assertThat(rows.iterator().next().getLong("connected")).isEqualTo(1);
-            assertThat(rows.iterator().next().getLong("disconnected")).isEqualTo(2);
-        });
+                            .execute(Tuple.of(type))
+                            .await()
+                            .atMost(Duration.ofSeconds(10));
+                    assertThat(rows.size()).isEqualTo(1);
+                    assertThat(rows.iterator().next().getLong("connected")).isEqualTo(1);
+                    assertThat(rows.iterator().next().getLong("disconnected")).isEqualTo(2);
+                });
         // the lag gauge follows the newest sample
         double lag = Api.metric("connmon_timeline_sample_lag_seconds");
         assertThat(lag).isBetween(0.0, 130.0);
@@ -169,13 +205,34 @@ class TimelineTest {
 
     @Test
     void badParametersAre400() {
-        asReader().queryParam("step", "PT30S").when().get(TIMELINE).then().statusCode(400)
+        asReader()
+                .queryParam("step", "PT30S")
+                .when()
+                .get(TIMELINE)
+                .then()
+                .statusCode(400)
                 .body("title", containsString("step"));
-        asReader().queryParam("step", "PT90S").when().get(TIMELINE).then().statusCode(400)
+        asReader()
+                .queryParam("step", "PT90S")
+                .when()
+                .get(TIMELINE)
+                .then()
+                .statusCode(400)
                 .body("detail", containsString("whole minutes"));
-        asReader().queryParam("step", "PT1M").queryParam("since", "P2D").when().get(TIMELINE).then().statusCode(400)
+        asReader()
+                .queryParam("step", "PT1M")
+                .queryParam("since", "P2D")
+                .when()
+                .get(TIMELINE)
+                .then()
+                .statusCode(400)
                 .body("detail", containsString("1000"));
-        asReader().queryParam("connectionStatus", "connected").when().get(TIMELINE).then().statusCode(400)
+        asReader()
+                .queryParam("connectionStatus", "connected")
+                .when()
+                .get(TIMELINE)
+                .then()
+                .statusCode(400)
                 .body("title", containsString("connectionStatus"));
         asReader().queryParam("clientType", "robot").when().get(TIMELINE).then().statusCode(400);
         asReader().when().get(TIMELINE).then().statusCode(200);

@@ -13,8 +13,7 @@ public final class Api {
     public static final String REJECTED = "/api/v0002/rejected";
     public static final String SUMMARY = "/api/v0002/summary";
 
-    private Api() {
-    }
+    private Api() {}
 
     public static RequestSpecification asReader() {
         return RestAssured.given().auth().preemptive().basic("test-reader", "reader-token");
@@ -35,13 +34,25 @@ public final class Api {
     }
 
     public static ValidatableResponse state(String clientId) {
-        return asReader().urlEncodingEnabled(false).when().get(STATES + "/" + segment(clientId)).then();
+        return asReader()
+                .urlEncodingEnabled(false)
+                .when()
+                .get(STATES + "/" + segment(clientId))
+                .then();
     }
 
     /** A Prometheus metric of the application under test, summed over the series carrying every given label. */
     public static double metric(String name, String... labels) {
-        return metricIn(RestAssured.given().when().get("/q/metrics").then().statusCode(200).extract().asString(),
-                name, labels);
+        return metricIn(
+                RestAssured.given()
+                        .when()
+                        .get("/q/metrics")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .asString(),
+                name,
+                labels);
     }
 
     /**

@@ -33,9 +33,17 @@ public final class EmbeddedServices implements AutoCloseable {
         database = EmbeddedDatabase.start(dir.resolve("postgres"), true);
         config.putAll(database.datasourceConfig());
         String password = UUID.randomUUID().toString();
-        settings = new BrokerSettings("127.0.0.1", PackagedApp.freePort(), true,
-                Map.of(ServicesResource.DEVICE_USER, ServicesResource.DEVICE_PASSWORD), "connmon-system", password,
-                "connmon/events/", "embedded", dir.resolve("broker")).withApiKeys(testApiKeys());
+        settings = new BrokerSettings(
+                        "127.0.0.1",
+                        PackagedApp.freePort(),
+                        true,
+                        Map.of(ServicesResource.DEVICE_USER, ServicesResource.DEVICE_PASSWORD),
+                        "connmon-system",
+                        password,
+                        "connmon/events/",
+                        "embedded",
+                        dir.resolve("broker"))
+                .withApiKeys(testApiKeys());
         broker = new EmbeddedBroker(settings).start();
         try {
             earlyClient = RawMqtt.connect(settings.host(), settings.port(), EARLY_CLIENT, 0);
@@ -77,7 +85,8 @@ public final class EmbeddedServices implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return ApiKeys.of(byPrefix(properties, "%test." + ApiKeys.USERS_PREFIX),
+        return ApiKeys.of(
+                byPrefix(properties, "%test." + ApiKeys.USERS_PREFIX),
                 byPrefix(properties, "%test." + ApiKeys.ROLES_PREFIX));
     }
 

@@ -22,25 +22,56 @@ import java.util.Random;
 public final class HostilePayloads {
     /** The mutations, by name, so that a failure names the one that produced the payload. */
     public enum Kind {
-        BIT_FLIP, TRUNCATE, JUNK, HUGE_NUMBER, WRONG_TYPE, DEEP_NESTING, INVALID_UTF8, NUL, GIANT_STRING, EMPTY,
-        RANDOM_BYTES, SPLICE, REPEAT, QUOTES
+        BIT_FLIP,
+        TRUNCATE,
+        JUNK,
+        HUGE_NUMBER,
+        WRONG_TYPE,
+        DEEP_NESTING,
+        INVALID_UTF8,
+        NUL,
+        GIANT_STRING,
+        EMPTY,
+        RANDOM_BYTES,
+        SPLICE,
+        REPEAT,
+        QUOTES
     }
 
     /** A mutated payload and how it was made. */
-    public record Mutant(Kind kind, byte[] payload) {
-    }
+    public record Mutant(Kind kind, byte[] payload) {}
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Kind[] KINDS = Kind.values();
-    private static final String[] HUGE_NUMBERS = {"1" + "0".repeat(400), "-9223372036854775809", "9223372036854775808",
-            "1e999", "-1e999", "1.5", "-0", "4294967296", "99999999999999999999", "1E+2147483648", "0x10", "NaN",
-            "253402300800000", "-62135596800001", "1" + "9".repeat(2000)};
-    private static final byte[][] BAD_UTF8 = {{(byte) 0xC3, 0x28}, {(byte) 0xFF}, {(byte) 0xFE, (byte) 0xFF},
-            {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80,
-            (byte) 0x80}, {(byte) 0xE2, (byte) 0x82}, {(byte) 0x80}};
+    private static final String[] HUGE_NUMBERS = {
+        "1" + "0".repeat(400),
+        "-9223372036854775809",
+        "9223372036854775808",
+        "1e999",
+        "-1e999",
+        "1.5",
+        "-0",
+        "4294967296",
+        "99999999999999999999",
+        "1E+2147483648",
+        "0x10",
+        "NaN",
+        "253402300800000",
+        "-62135596800001",
+        "1" + "9".repeat(2000)
+    };
+    private static final byte[][] BAD_UTF8 = {
+        {(byte) 0xC3, 0x28},
+        {(byte) 0xFF},
+        {(byte) 0xFE, (byte) 0xFF},
+        {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+        {(byte) 0xC0, (byte) 0xAF},
+        {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+        {(byte) 0xE2, (byte) 0x82},
+        {(byte) 0x80}
+    };
 
-    private HostilePayloads() {
-    }
+    private HostilePayloads() {}
 
     /** One hostile variant of {@code original}; {@code others} are spliced in now and then. */
     public static Mutant mutate(Random random, byte[] original, List<byte[]> others) {
@@ -61,14 +92,17 @@ public final class HostilePayloads {
             case WRONG_TYPE -> wrongType(random, original);
             case DEEP_NESTING -> deepNesting(random, original);
             case INVALID_UTF8 -> insert(random, original, BAD_UTF8[random.nextInt(BAD_UTF8.length)]);
-            case NUL -> random.nextBoolean() ? insert(random, original, new byte[] {0})
-                    : insert(random, original, "\\u0000".getBytes(StandardCharsets.UTF_8));
+            case NUL ->
+                random.nextBoolean()
+                        ? insert(random, original, new byte[] {0})
+                        : insert(random, original, "\\u0000".getBytes(StandardCharsets.UTF_8));
             case GIANT_STRING -> giantString(random, original);
             case EMPTY -> new byte[0];
             case RANDOM_BYTES -> randomBytes(random, random.nextInt(300));
             case SPLICE -> splice(random, original, others.get(random.nextInt(others.size())));
             case REPEAT -> repeat(random, original);
-            case QUOTES -> insert(random, original, "'".repeat(1 + random.nextInt(3)).getBytes(StandardCharsets.UTF_8));
+            case QUOTES ->
+                insert(random, original, "'".repeat(1 + random.nextInt(3)).getBytes(StandardCharsets.UTF_8));
         };
     }
 
@@ -88,7 +122,8 @@ public final class HostilePayloads {
         names.forEach(name -> copy.set(name, root.get(name)));
         copy.put("x-unknown-" + random.nextInt(1000), random.nextBoolean() ? "ignored" : "{\"nested\": [1, 2]}");
         try {
-            return random.nextBoolean() ? MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(copy)
+            return random.nextBoolean()
+                    ? MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(copy)
                     : MAPPER.writeValueAsBytes(copy);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -174,7 +209,8 @@ public final class HostilePayloads {
         String open = arrays ? "[" : "{\"a\":";
         String close = arrays ? "]" : "}";
         byte[] inner = random.nextBoolean() ? original : "1".getBytes(StandardCharsets.UTF_8);
-        String wrapped = open.repeat(depth) + new String(inner, StandardCharsets.ISO_8859_1)
+        String wrapped = open.repeat(depth)
+                + new String(inner, StandardCharsets.ISO_8859_1)
                 + (random.nextInt(4) == 0 ? "" : close.repeat(depth));
         byte[] nested = wrapped.getBytes(StandardCharsets.ISO_8859_1);
         if (original.length > 0 && original[0] == '{' && random.nextBoolean()) {

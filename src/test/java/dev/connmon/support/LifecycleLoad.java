@@ -48,7 +48,9 @@ public final class LifecycleLoad {
         String clientId = prefix + client;
         Instant time = T0.plusSeconds(round).plusMillis(client % 1000);
         String connectionId = clientId + "/" + round / 2;
-        JsonObject event = new JsonObject().put("clientId", clientId).put("time", time.toString())
+        JsonObject event = new JsonObject()
+                .put("clientId", clientId)
+                .put("time", time.toString())
                 .put("connectionId", connectionId);
         return round % 2 == 0
                 ? event.put("event", "connected").put("protocolVersion", "5.0").put("ipAddress", "192.0.2.1")
@@ -62,12 +64,19 @@ public final class LifecycleLoad {
 
     /** A QoS 1 publisher with a session that outlives a broker restart (it resends what was not acknowledged). */
     public static Mqtt5AsyncClient publisher(String host, int port, String username, String password) {
-        var builder = MqttClient.builder().useMqttVersion5().identifier("load-" + UUID.randomUUID())
-                .serverHost(host).serverPort(port).automaticReconnectWithDefaultConfig();
+        var builder = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("load-" + UUID.randomUUID())
+                .serverHost(host)
+                .serverPort(port)
+                .automaticReconnectWithDefaultConfig();
         Mqtt5AsyncClient client = builder.buildAsync();
         var connect = client.connectWith().cleanStart(false).sessionExpiryInterval(3600);
         if (username != null) {
-            connect.simpleAuth().username(username).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+            connect.simpleAuth()
+                    .username(username)
+                    .password(password.getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
         }
         connect.send().join();
         return client;
@@ -78,8 +87,11 @@ public final class LifecycleLoad {
         List<CompletableFuture<?>> acks = new ArrayList<>(to - from);
         for (int k = from; k < to; k++) {
             JsonObject event = event(k);
-            acks.add(client.publishWith().topic(topicPrefix + event.getString("clientId")).qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(event.encode().getBytes(StandardCharsets.UTF_8)).send());
+            acks.add(client.publishWith()
+                    .topic(topicPrefix + event.getString("clientId"))
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(event.encode().getBytes(StandardCharsets.UTF_8))
+                    .send());
         }
         return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
     }
@@ -96,13 +108,15 @@ public final class LifecycleLoad {
 
     /** Clients of this stream in their final status. */
     public long inFinalStatus(String jdbcUrl) {
-        return query(jdbcUrl, "SELECT count(*) FROM client_state WHERE client_id LIKE '" + prefix
-                + "%' AND connection_status = '" + finalStatus() + "'");
+        return query(
+                jdbcUrl,
+                "SELECT count(*) FROM client_state WHERE client_id LIKE '" + prefix + "%' AND connection_status = '"
+                        + finalStatus() + "'");
     }
 
     private static long query(String jdbcUrl, String sql) {
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-             ResultSet rows = connection.createStatement().executeQuery(sql)) {
+                ResultSet rows = connection.createStatement().executeQuery(sql)) {
             rows.next();
             return rows.getLong(1);
         } catch (SQLException unreachable) {

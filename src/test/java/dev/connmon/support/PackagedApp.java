@@ -34,11 +34,13 @@ public final class PackagedApp implements AutoCloseable {
     /** The same, with the app's standard output and error appended to {@code output} (null: this process's). */
     public static PackagedApp start(Map<String, String> properties, List<String> jvmArgs, Path output) {
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmArgs);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dquarkus.http.port=" + port);
-        command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
+        command.addAll(List.of(
+                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
         System.out.println("connmon: " + String.join(" ", command));
         try {
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
@@ -54,22 +56,24 @@ public final class PackagedApp implements AutoCloseable {
     }
 
     /** What a run that is expected to stop by itself printed, and its exit code. */
-    public record Exit(int code, String output) {
-    }
+    public record Exit(int code, String output) {}
 
     /** Runs the packaged app with these system properties until it exits by itself (at most 60 s). */
     public static Exit runToExit(Map<String, String> properties) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dquarkus.http.port=" + freePort());
-        command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
+        command.addAll(List.of(
+                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> {
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
+            java.util.concurrent.CompletableFuture<String> output =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                         try {
-                            return new String(process.getInputStream().readAllBytes(),
-                                    java.nio.charset.StandardCharsets.UTF_8);
+                            return new String(
+                                    process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
@@ -106,8 +110,12 @@ public final class PackagedApp implements AutoCloseable {
                 throw new IllegalStateException("connmon exited with " + process.exitValue());
             }
             try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (HTTP.send(
+                                        HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return;
                 }
                 Thread.sleep(250);
@@ -139,8 +147,11 @@ public final class PackagedApp implements AutoCloseable {
     /** The status of {@code /q/health/ready}, or -1 when nothing answers. */
     public int readiness() {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
-                    .timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                                    .timeout(java.time.Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
                     .statusCode();
         } catch (IOException e) {
             return -1;
@@ -159,13 +170,18 @@ public final class PackagedApp implements AutoCloseable {
     /** The app's Prometheus lines of every series whose name starts with {@code prefix}; none when unreachable. */
     public List<String> metricLines(String prefix) {
         String text = metricsText();
-        return text == null ? List.of() : text.lines().filter(line -> line.startsWith(prefix)).toList();
+        return text == null
+                ? List.of()
+                : text.lines().filter(line -> line.startsWith(prefix)).toList();
     }
 
     private String metricsText() {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {

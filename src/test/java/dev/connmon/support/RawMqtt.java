@@ -35,8 +35,18 @@ public final class RawMqtt implements AutoCloseable {
         socket.setSoTimeout(10_000);
         byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.write(new byte[] {0, 4, 'M', 'Q', 'T', 'T', (byte) protocolLevel, 0x02,
-                (byte) (keepAliveSeconds >> 8), (byte) keepAliveSeconds});
+        body.write(new byte[] {
+            0,
+            4,
+            'M',
+            'Q',
+            'T',
+            'T',
+            (byte) protocolLevel,
+            0x02,
+            (byte) (keepAliveSeconds >> 8),
+            (byte) keepAliveSeconds
+        });
         if (protocolLevel == 5) {
             body.write(0); // property length
         }

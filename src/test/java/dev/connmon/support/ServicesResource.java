@@ -35,7 +35,8 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
         try {
             // by name: the native profile compiles the tests without the embedded package
             embedded = (AutoCloseable) Class.forName("dev.connmon.support.EmbeddedServices")
-                    .getConstructor().newInstance();
+                    .getConstructor()
+                    .newInstance();
             return (Map<String, String>) embedded.getClass().getMethod("config").invoke(embedded);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("embedded services unavailable; run with -Pmachine-services", e);

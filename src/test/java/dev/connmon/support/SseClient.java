@@ -18,8 +18,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 /** A Server-Sent Events subscriber for tests: collects events (and comments) as they arrive. */
 public final class SseClient implements AutoCloseable {
     /** One event: its id, name and data; comments have name ":" and the comment as data. */
-    public record Event(String id, String name, String data) {
-    }
+    public record Event(String id, String name, String data) {}
 
     private final List<Event> events = new CopyOnWriteArrayList<>();
     private final Thread reader;
@@ -28,20 +27,24 @@ public final class SseClient implements AutoCloseable {
     private SseClient(String url, String credentials, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .header("Accept", "text/event-stream")
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+                .header(
+                        "Authorization",
+                        "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
         headers.forEach(request::header);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        reader = new Thread(() -> {
-            try {
-                HttpResponse<java.io.InputStream> response = http.send(request.build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
-                body = response.body();
-                read(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)));
-            } catch (IOException | InterruptedException e) {
-                // closed
-            }
-        }, "sse-test-client");
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        reader = new Thread(
+                () -> {
+                    try {
+                        HttpResponse<java.io.InputStream> response =
+                                http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                        body = response.body();
+                        read(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)));
+                    } catch (IOException | InterruptedException e) {
+                        // closed
+                    }
+                },
+                "sse-test-client");
         reader.setDaemon(true);
         reader.start();
     }
@@ -70,12 +73,13 @@ public final class SseClient implements AutoCloseable {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
                 .header("Accept", "text/event-stream");
         if (credentials != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+            request.header(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
         }
         try {
-            HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(request.build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<java.io.InputStream> response =
+                    HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             response.body().close();
             return response.statusCode();
         } catch (IOException e) {

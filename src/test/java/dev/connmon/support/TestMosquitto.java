@@ -42,13 +42,15 @@ public final class TestMosquitto implements AutoCloseable {
             int port = PackagedApp.freePort();
             Path passwords = dir.resolve("passwords");
             Process passwd = new ProcessBuilder("mosquitto_passwd", "-c", "-b", passwords.toString(), USER, PASSWORD)
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             passwd.getInputStream().readAllBytes();
             if (passwd.waitFor() != 0) {
                 throw new IllegalStateException("mosquitto_passwd failed");
             }
             Path conf = dir.resolve("mosquitto.conf");
-            Files.writeString(conf, """
+            Files.writeString(
+                    conf, """
                     # as root, Mosquitto would switch to its own user, which cannot read this temporary directory
                     user root
                     per_listener_settings false
@@ -85,7 +87,8 @@ public final class TestMosquitto implements AutoCloseable {
         try {
             process = new ProcessBuilder("mosquitto", "-c", conf.toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.log").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("mosquitto.log").toFile()))
                     .start();
             awaitListening(port, process);
         } catch (IOException e) {

@@ -60,10 +60,12 @@ public class AwsDialect extends BrokerDialect {
             eventType = levels.length >= 4 ? levels[3] : "";
         }
         LifecycleEvent.Builder builder = switch (eventType) {
-            case "connected" -> LifecycleEvent.builder(EventType.CONNECTED, clientId, JsonFields.instant(root, "timestamp"));
+            case "connected" ->
+                LifecycleEvent.builder(EventType.CONNECTED, clientId, JsonFields.instant(root, "timestamp"));
             case "disconnected" -> {
                 String reason = JsonFields.text(root, "disconnectReason");
-                Disconnect disconnect = reason == null ? fromFlag(JsonFields.bool(root, "clientInitiatedDisconnect"))
+                Disconnect disconnect = reason == null
+                        ? fromFlag(JsonFields.bool(root, "clientInitiatedDisconnect"))
                         : REASONS.getOrDefault(reason, Disconnect.server(0x80));
                 yield LifecycleEvent.builder(EventType.DISCONNECTED, clientId, JsonFields.instant(root, "timestamp"))
                         .initiator(disconnect.initiator())
@@ -76,20 +78,22 @@ public class AwsDialect extends BrokerDialect {
                         .reasonCode(ReasonCodes.NOT_AUTHORIZED)
                         .reason(reason);
             }
-            case "subscribed" -> LifecycleEvent.builder(EventType.SUBSCRIBED, clientId, JsonFields.instant(root, "timestamp"))
-                    .topic(firstTopic(root));
-            case "unsubscribed" -> LifecycleEvent.builder(EventType.UNSUBSCRIBED, clientId,
-                    JsonFields.instant(root, "timestamp")).topic(firstTopic(root));
+            case "subscribed" ->
+                LifecycleEvent.builder(EventType.SUBSCRIBED, clientId, JsonFields.instant(root, "timestamp"))
+                        .topic(firstTopic(root));
+            case "unsubscribed" ->
+                LifecycleEvent.builder(EventType.UNSUBSCRIBED, clientId, JsonFields.instant(root, "timestamp"))
+                        .topic(firstTopic(root));
             default -> throw new DecodeException("unknown AWS IoT event '" + JsonFields.abbreviate(eventType) + "'");
         };
         Long version = JsonFields.longValue(root, "versionNumber");
         String session = JsonFields.text(root, "sessionIdentifier");
-        return List.of(builder
-                .connectionId(version == null ? null : "aws:" + (session == null ? "" : session) + ":" + version)
-                .ipAddress(JsonFields.text(root, "ipAddress"))
-                .username(JsonFields.text(root, "principalIdentifier"))
-                .dialect(NAME)
-                .build());
+        return List.of(
+                builder.connectionId(version == null ? null : "aws:" + (session == null ? "" : session) + ":" + version)
+                        .ipAddress(JsonFields.text(root, "ipAddress"))
+                        .username(JsonFields.text(root, "principalIdentifier"))
+                        .dialect(NAME)
+                        .build());
     }
 
     private static Disconnect fromFlag(Boolean clientInitiated) {
@@ -101,7 +105,11 @@ public class AwsDialect extends BrokerDialect {
 
     private static String firstTopic(JsonNode root) {
         JsonNode topics = root.get("topics");
-        return topics != null && topics.isArray() && !topics.isEmpty() && topics.get(0).isTextual()
-                ? JsonFields.sanitize(topics.get(0).textValue()) : null;
+        return topics != null
+                        && topics.isArray()
+                        && !topics.isEmpty()
+                        && topics.get(0).isTextual()
+                ? JsonFields.sanitize(topics.get(0).textValue())
+                : null;
     }
 }

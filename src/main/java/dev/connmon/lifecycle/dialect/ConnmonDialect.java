@@ -1,8 +1,8 @@
 package dev.connmon.lifecycle.dialect;
 
-import dev.connmon.config.ConnmonConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
@@ -42,8 +42,8 @@ public class ConnmonDialect implements Dialect {
         String initiatorName = JsonFields.text(root, "initiator");
         Initiator initiator = null;
         if (initiatorName != null) {
-            initiator = Initiator.fromWireName(initiatorName).orElseThrow(() -> new DecodeException(
-                    "field 'initiator' must be client, server or network"));
+            initiator = Initiator.fromWireName(initiatorName)
+                    .orElseThrow(() -> new DecodeException("field 'initiator' must be client, server or network"));
         }
         return List.of(LifecycleEvent.builder(type, clientId, JsonFields.instant(root, "time"))
                 .initiator(initiator)

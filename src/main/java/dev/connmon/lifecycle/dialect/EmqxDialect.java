@@ -70,28 +70,30 @@ public class EmqxDialect extends BrokerDialect {
         String node = nodeFromTopic(topic);
         LifecycleEvent.Builder builder;
         switch (event) {
-            case "connected" -> builder = LifecycleEvent.builder(EventType.CONNECTED, clientId,
-                            time(root, "connected_at"))
-                    .keepAlive(JsonFields.integer(root, "keepalive", 0, 65535))
-                    .cleanStart(JsonFields.bool(root, "clean_start"));
+            case "connected" ->
+                builder = LifecycleEvent.builder(EventType.CONNECTED, clientId, time(root, "connected_at"))
+                        .keepAlive(JsonFields.integer(root, "keepalive", 0, 65535))
+                        .cleanStart(JsonFields.bool(root, "clean_start"));
             case "disconnected" -> {
                 String reason = JsonFields.text(root, "reason");
-                Disconnect disconnect = reason == null ? new Disconnect(null, null)
+                Disconnect disconnect = reason == null
+                        ? new Disconnect(null, null)
                         : REASONS.getOrDefault(reason, Disconnect.server(0x80));
                 builder = LifecycleEvent.builder(EventType.DISCONNECTED, clientId, time(root, "disconnected_at"))
                         .initiator(disconnect.initiator())
                         .reasonCode(disconnect.code())
                         .reason(reason == null ? null : disconnect.reason(reason));
             }
-            case "subscribed" -> builder = LifecycleEvent.builder(EventType.SUBSCRIBED, clientId, time(root, null))
-                    .topic(JsonFields.text(root, "topic"));
-            case "unsubscribed" -> builder = LifecycleEvent.builder(EventType.UNSUBSCRIBED, clientId, time(root, null))
-                    .topic(JsonFields.text(root, "topic"));
+            case "subscribed" ->
+                builder = LifecycleEvent.builder(EventType.SUBSCRIBED, clientId, time(root, null))
+                        .topic(JsonFields.text(root, "topic"));
+            case "unsubscribed" ->
+                builder = LifecycleEvent.builder(EventType.UNSUBSCRIBED, clientId, time(root, null))
+                        .topic(JsonFields.text(root, "topic"));
             default -> throw new DecodeException("unknown EMQX event '" + JsonFields.abbreviate(event) + "'");
         }
         Long connectedAt = JsonFields.longValue(root, "connected_at");
-        return List.of(builder
-                .connectionId(connectedAt == null ? null : "emqx:" + connectedAt)
+        return List.of(builder.connectionId(connectedAt == null ? null : "emqx:" + connectedAt)
                 .ipAddress(JsonFields.text(root, "ipaddress"))
                 .username(JsonFields.text(root, "username"))
                 .protocolVersion(protocol(JsonFields.integer(root, "proto_ver", 0, 255)))

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.ClientIds;
-import java.io.IOException;
 import dev.connmon.lifecycle.Instants;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -15,8 +15,8 @@ public final class JsonFields {
     static final int MAX_TEXT = 1024;
     private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
     private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999Z");
-    private JsonFields() {
-    }
+
+    private JsonFields() {}
 
     /** The payload as a JSON object, or why it is not one. */
     public static JsonNode object(ObjectMapper mapper, byte[] payload) throws DecodeException {
@@ -78,7 +78,8 @@ public final class JsonFields {
         for (int i = 0; i < length; i++) {
             char c = value.charAt(i);
             boolean bad = c == '\u0000'
-                    || (Character.isHighSurrogate(c) && (i + 1 >= length || !Character.isLowSurrogate(value.charAt(i + 1))))
+                    || (Character.isHighSurrogate(c)
+                            && (i + 1 >= length || !Character.isLowSurrogate(value.charAt(i + 1))))
                     || (Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(value.charAt(i - 1))));
             if (bad && out == null) {
                 out = new StringBuilder(value.substring(0, i));
@@ -162,10 +163,11 @@ public final class JsonFields {
         }
         if (node.isTextual()) {
             try {
-                return storable(Instants.truncate(OffsetDateTime.parse(node.textValue()).toInstant()),
-                        "field '" + field + "'");
+                return storable(
+                        Instants.truncate(OffsetDateTime.parse(node.textValue()).toInstant()), "field '" + field + "'");
             } catch (DateTimeParseException e) {
-                throw new DecodeException("field '" + field + "' is not an ISO 8601 time: " + abbreviate(node.textValue()));
+                throw new DecodeException(
+                        "field '" + field + "' is not an ISO 8601 time: " + abbreviate(node.textValue()));
             }
         }
         throw new DecodeException("field '" + field + "' must be an ISO 8601 time or epoch milliseconds");

@@ -46,10 +46,12 @@ public class MosquittoDialect extends BrokerDialect {
     static final int MAX_LINE_BYTES = 4096;
 
     private static final Pattern EPOCH = Pattern.compile("^(\\d+): (.*)$", Pattern.DOTALL);
-    private static final Pattern ISO = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d): (.*)$", Pattern.DOTALL);
+    private static final Pattern ISO =
+            Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d): (.*)$", Pattern.DOTALL);
     private static final Pattern CONNECTED = Pattern.compile(
             "^New (?:client|bridge) connected from (\\S+):(\\d+) as (.*) \\(p(\\d+), c([01]), k(\\d+)(?:, u'(.*)')?\\)\\.$");
-    private static final Pattern TAKEOVER = Pattern.compile("^Client (.*) already connected, closing old connection\\.$");
+    private static final Pattern TAKEOVER =
+            Pattern.compile("^Client (.*) already connected, closing old connection\\.$");
     private static final Pattern TIMEOUT = Pattern.compile("^Client (.*) has exceeded timeout, disconnecting\\.$");
     private static final Pattern DUE_TO = Pattern.compile("^Client (.*) disconnected due to (.+)\\.$");
     private static final Pattern ADMIN = Pattern.compile("^Client (.*) been disconnected by administrative action\\.$");
@@ -58,7 +60,8 @@ public class MosquittoDialect extends BrokerDialect {
     private static final Pattern ERRNO = Pattern.compile("^Client (.*) disconnected: (.+)\\.$");
     private static final Pattern SOCKET = Pattern.compile("^Bad socket read/write on client (.*): (.+)$");
     private static final Pattern CLEAN = Pattern.compile("^Client (.*) disconnected\\.$");
-    private static final Pattern INVALID_PROTOCOL = Pattern.compile("^Invalid protocol (?:version \\d+|\".*\") in CONNECT from .+\\.$");
+    private static final Pattern INVALID_PROTOCOL =
+            Pattern.compile("^Invalid protocol (?:version \\d+|\".*\") in CONNECT from .+\\.$");
     private static final Pattern TERMINATING = Pattern.compile("^mosquitto version (\\S+) terminating$");
     private static final Pattern SUBSCRIBE = Pattern.compile("^(.*) ([0-2]) (.+)$");
     private static final Pattern UNSUBSCRIBE = Pattern.compile("^(.*?) (.+)$");
@@ -164,29 +167,48 @@ public class MosquittoDialect extends BrokerDialect {
             if (UNKNOWN.equals(m.group(1))) {
                 return unattributed("protocol_error");
             }
-            return ended(source, m.group(1), time, Initiator.SERVER, code == null ? 0x80 : code,
+            return ended(
+                    source,
+                    m.group(1),
+                    time,
+                    Initiator.SERVER,
+                    code == null ? 0x80 : code,
                     code == null ? JsonFields.sanitize(m.group(2)) : null);
         }
         if ((m = CLOSED.matcher(line)).matches()) {
-            return UNKNOWN.equals(m.group(1)) ? List.of()
+            return UNKNOWN.equals(m.group(1))
+                    ? List.of()
                     : ended(source, m.group(1), time, Initiator.NETWORK, null, "Connection closed");
         }
         if ((m = ERRNO.matcher(line)).matches()) {
-            return ended(source, m.group(1), time, Initiator.NETWORK, null,
+            return ended(
+                    source,
+                    m.group(1),
+                    time,
+                    Initiator.NETWORK,
+                    null,
                     "Connection lost: " + JsonFields.sanitize(m.group(2)));
         }
         if ((m = SOCKET.matcher(line)).matches()) {
-            return ended(source, m.group(1), time, Initiator.NETWORK, null,
+            return ended(
+                    source,
+                    m.group(1),
+                    time,
+                    Initiator.NETWORK,
+                    null,
                     "Bad socket read/write: " + JsonFields.sanitize(m.group(2)));
         }
         if ((m = CLEAN.matcher(line)).matches()) {
-            return UNKNOWN.equals(m.group(1)) ? List.of()
+            return UNKNOWN.equals(m.group(1))
+                    ? List.of()
                     : ended(source, m.group(1), time, Initiator.CLIENT, null, "Client disconnected");
         }
         if (TERMINATING.matcher(line).matches()) {
             // no per-client lines follow: every client of this broker is disconnected (server, 0x8B)
             openConnections.keySet().removeIf(k -> k.startsWith(source + '\u0000'));
-            return List.of(LifecycleEvent.builder(EventType.BROKER_STOPPED, "", time).dialect(NAME).build());
+            return List.of(LifecycleEvent.builder(EventType.BROKER_STOPPED, "", time)
+                    .dialect(NAME)
+                    .build());
         }
         if (INVALID_PROTOCOL.matcher(line).matches()) {
             return unattributed("invalid_protocol");
@@ -195,8 +217,9 @@ public class MosquittoDialect extends BrokerDialect {
         return List.of();
     }
 
-    private List<LifecycleEvent> ended(String source, String rawClientId, Instant time, Initiator initiator,
-            Integer code, String reason) throws DecodeException {
+    private List<LifecycleEvent> ended(
+            String source, String rawClientId, Instant time, Initiator initiator, Integer code, String reason)
+            throws DecodeException {
         String clientId = JsonFields.clientId(rawClientId);
         String connectionId = openConnections.remove(key(source, clientId));
         return List.of(LifecycleEvent.builder(EventType.DISCONNECTED, clientId, time)

@@ -37,7 +37,9 @@ public class NanomqDialect extends BrokerDialect {
         LifecycleEvent.Builder builder;
         if (topic.endsWith("/connected")) {
             int code = hex(JsonFields.text(root, "return_code"), "return_code");
-            builder = LifecycleEvent.builder(code == 0 ? EventType.CONNECTED : EventType.CONNECT_FAILED, clientId,
+            builder = LifecycleEvent.builder(
+                            code == 0 ? EventType.CONNECTED : EventType.CONNECT_FAILED,
+                            clientId,
                             JsonFields.instant(root, "ts"))
                     .keepAlive(JsonFields.integer(root, "keepalive", 0, 65535))
                     .protocolVersion(EmqxDialect.protocol(JsonFields.integer(root, "proto_ver", 0, 255)));
@@ -60,8 +62,7 @@ public class NanomqDialect extends BrokerDialect {
         } else {
             throw new DecodeException("unknown NanoMQ event topic");
         }
-        return List.of(builder
-                .username(JsonFields.text(root, "username"))
+        return List.of(builder.username(JsonFields.text(root, "username"))
                 .ipAddress(JsonFields.text(root, "IPv4"))
                 .dialect(NAME)
                 .build());

@@ -44,19 +44,25 @@ public class WatsonDialect extends BrokerDialect {
             case "Connect" -> LifecycleEvent.builder(EventType.CONNECTED, clientId, JsonFields.instant(root, "Time"));
             case "Disconnect" -> {
                 String reason = JsonFields.text(root, "Reason");
-                boolean normal = reason == null
-                        || reason.toLowerCase(Locale.ROOT).contains("completed normally");
+                boolean normal =
+                        reason == null || reason.toLowerCase(Locale.ROOT).contains("completed normally");
                 yield LifecycleEvent.builder(EventType.DISCONNECTED, clientId, JsonFields.instant(root, "Time"))
-                        .initiator(normal ? dev.connmon.lifecycle.Initiator.CLIENT : dev.connmon.lifecycle.Initiator.SERVER)
+                        .initiator(
+                                normal
+                                        ? dev.connmon.lifecycle.Initiator.CLIENT
+                                        : dev.connmon.lifecycle.Initiator.SERVER)
                         .reasonCode(normal ? ReasonCodes.NORMAL_DISCONNECTION : null)
                         .reason(reason);
             }
             default -> throw new DecodeException("unknown Watson Action '" + JsonFields.abbreviate(action) + "'");
         };
         String connectTime = JsonFields.text(root, "ConnectTime");
-        return List.of(builder
-                .connectionId(connectTime == null ? null
-                        : "watson:" + JsonFields.instant(root, "ConnectTime").toEpochMilli())
+        return List.of(builder.connectionId(
+                        connectTime == null
+                                ? null
+                                : "watson:"
+                                        + JsonFields.instant(root, "ConnectTime")
+                                                .toEpochMilli())
                 .ipAddress(JsonFields.text(root, "ClientAddr"))
                 .port(JsonFields.integer(root, "Port", 0, 65535))
                 .username(JsonFields.text(root, "User"))

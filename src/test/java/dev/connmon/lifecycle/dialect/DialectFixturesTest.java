@@ -11,10 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** The documented payloads of shared/dialect-samples.md, decoded; and every reason value mapped. */
 class DialectFixturesTest {
@@ -25,7 +25,9 @@ class DialectFixturesTest {
     private final NanomqDialect nanomq = new NanomqDialect(MAPPER);
 
     private static LifecycleEvent one(Dialect dialect, String topic, String payload) throws DecodeException {
-        assertThat(dialect.matches(topic)).as("%s matches %s", dialect.name(), topic).isTrue();
+        assertThat(dialect.matches(topic))
+                .as("%s matches %s", dialect.name(), topic)
+                .isTrue();
         List<LifecycleEvent> events = dialect.decode(topic, payload.getBytes(StandardCharsets.UTF_8));
         assertThat(events).hasSize(1);
         return events.get(0);
@@ -57,14 +59,12 @@ class DialectFixturesTest {
                 Arguments.of("""
                         { "username": "foo", "ts": 1625572213873, "sockport": 1883, "proto_ver": 4, "proto_name": "MQTT",
                           "keepalive": 60, "ipaddress": "127.0.0.1", "expiry_interval": 0, "connected_at": 1625572213873,
-                          "connack": 0, "clientid": "emqtt-8348fe27a87976ad4db3", "clean_start": true }""",
-                        "3.1.1", 1625572213873L, 60, true),
+                          "connack": 0, "clientid": "emqtt-8348fe27a87976ad4db3", "clean_start": true }""", "3.1.1", 1625572213873L, 60, true),
                 Arguments.of("""
                         { "clientid": "emqtt-8348fe27a87976ad4db3", "username": "admin", "ipaddress": "172.20.0.1",
                           "sockport": 1883, "protocol": "mqtt", "proto_name": "MQTT", "proto_ver": 5,
                           "connected_at": 1721206608572, "ts": 1721206608573, "keepalive": 30, "clean_start": false,
-                          "expiry_interval": 7200 }""",
-                        "5.0", 1721206608572L, 30, false));
+                          "expiry_interval": 7200 }""", "5.0", 1721206608572L, 30, false));
     }
 
     @ParameterizedTest
@@ -86,7 +86,8 @@ class DialectFixturesTest {
 
     @Test
     void emqxDisconnectedV4HasNoConnectionIdentity() throws Exception {
-        LifecycleEvent e = one(emqx, "$SYS/brokers/emqx@127.0.0.1/clients/emqtt-8348fe27a87976ad4db3/disconnected", """
+        LifecycleEvent e =
+                one(emqx, "$SYS/brokers/emqx@127.0.0.1/clients/emqtt-8348fe27a87976ad4db3/disconnected", """
                 { "username": "foo", "ts": 1625572213873, "sockport": 1883, "reason": "tcp_closed", "proto_ver": 4,
                   "proto_name": "MQTT", "ipaddress": "127.0.0.1", "disconnected_at": 1625572213873,
                   "clientid": "emqtt-8348fe27a87976ad4db3" }""");
@@ -99,7 +100,9 @@ class DialectFixturesTest {
 
     @Test
     void emqxV5TakenOverCarriesItsConnectTime() throws Exception {
-        LifecycleEvent e = one(emqx, "$SYS/brokers/emqx@node1/clients/6b65e4d85f274c6d81560ae190b94534/disconnected",
+        LifecycleEvent e = one(
+                emqx,
+                "$SYS/brokers/emqx@node1/clients/6b65e4d85f274c6d81560ae190b94534/disconnected",
                 "{\"ipaddress\":\"172.20.0.1\",\"disconnected_at\":1721206604219,\"sockport\":1883,"
                         + "\"connected_at\":1721206608572,\"proto_ver\":5,\"proto_name\":\"MQTT\","
                         + "\"clientid\":\"6b65e4d85f274c6d81560ae190b94534\",\"username\":\"admin\","
@@ -113,7 +116,9 @@ class DialectFixturesTest {
 
     @Test
     void emqxSubscribedIsActivity() throws Exception {
-        LifecycleEvent e = one(emqx, "$SYS/brokers/n1/clients/c1/subscribed",
+        LifecycleEvent e = one(
+                emqx,
+                "$SYS/brokers/n1/clients/c1/subscribed",
                 "{\"username\":\"u\",\"ts\":1625572213900,\"topic\":\"a/b\",\"subopts\":{\"qos\":0},"
                         + "\"protocol\":\"mqtt\",\"clientid\":\"c1\"}");
         assertThat(e.type()).isEqualTo(EventType.SUBSCRIBED);
@@ -122,10 +127,14 @@ class DialectFixturesTest {
 
     static Stream<Arguments> emqxReasons() {
         return Stream.of(
-                Arguments.of("normal", Initiator.CLIENT, 0x00), Arguments.of("kicked", Initiator.SERVER, 0x98),
-                Arguments.of("keepalive_timeout", Initiator.SERVER, 0x8D), Arguments.of("takenover", Initiator.SERVER, 0x8E),
-                Arguments.of("discarded", Initiator.SERVER, 0x8E), Arguments.of("not_authorized", Initiator.SERVER, 0x87),
-                Arguments.of("banned", Initiator.SERVER, 0x8A), Arguments.of("malformed_packet", Initiator.SERVER, 0x81),
+                Arguments.of("normal", Initiator.CLIENT, 0x00),
+                Arguments.of("kicked", Initiator.SERVER, 0x98),
+                Arguments.of("keepalive_timeout", Initiator.SERVER, 0x8D),
+                Arguments.of("takenover", Initiator.SERVER, 0x8E),
+                Arguments.of("discarded", Initiator.SERVER, 0x8E),
+                Arguments.of("not_authorized", Initiator.SERVER, 0x87),
+                Arguments.of("banned", Initiator.SERVER, 0x8A),
+                Arguments.of("malformed_packet", Initiator.SERVER, 0x81),
                 Arguments.of("zero_remaining_len", Initiator.SERVER, 0x81),
                 Arguments.of("unexpected_packet", Initiator.SERVER, 0x82),
                 Arguments.of("invalid_proto_name", Initiator.SERVER, 0x82),
@@ -133,9 +142,12 @@ class DialectFixturesTest {
                 Arguments.of("bad_username_or_password", Initiator.SERVER, 0x86),
                 Arguments.of("client_identifier_not_valid", Initiator.SERVER, 0x85),
                 Arguments.of("internal_error", Initiator.SERVER, 0x83),
-                Arguments.of("tcp_closed", Initiator.NETWORK, null), Arguments.of("sock_closed", Initiator.NETWORK, null),
-                Arguments.of("closed", Initiator.NETWORK, null), Arguments.of("einval", Initiator.NETWORK, null),
-                Arguments.of("ssl_closed", Initiator.NETWORK, null), Arguments.of("ssl_error", Initiator.NETWORK, null),
+                Arguments.of("tcp_closed", Initiator.NETWORK, null),
+                Arguments.of("sock_closed", Initiator.NETWORK, null),
+                Arguments.of("closed", Initiator.NETWORK, null),
+                Arguments.of("einval", Initiator.NETWORK, null),
+                Arguments.of("ssl_closed", Initiator.NETWORK, null),
+                Arguments.of("ssl_error", Initiator.NETWORK, null),
                 Arguments.of("ssl_upgrade_timeout", Initiator.NETWORK, null),
                 Arguments.of("something_new", Initiator.SERVER, 0x80));
     }
@@ -143,7 +155,9 @@ class DialectFixturesTest {
     @ParameterizedTest
     @MethodSource("emqxReasons")
     void emqxReasonMapping(String reason, Initiator initiator, Integer code) throws Exception {
-        LifecycleEvent e = one(emqx, "$SYS/brokers/n/clients/c/disconnected",
+        LifecycleEvent e = one(
+                emqx,
+                "$SYS/brokers/n/clients/c/disconnected",
                 "{\"clientid\":\"c\",\"ts\":1,\"disconnected_at\":1,\"reason\":\"" + reason + "\"}");
         assertThat(e.initiator()).isEqualTo(initiator);
         assertThat(e.reasonCode()).isEqualTo(code);
@@ -176,23 +190,32 @@ class DialectFixturesTest {
 
     static Stream<Arguments> awsReasons() {
         return Stream.of(
-                Arguments.of("AUTH_ERROR", Initiator.SERVER, 0x87), Arguments.of("CLIENT_INITIATED_DISCONNECT", Initiator.CLIENT, 0),
-                Arguments.of("CLIENT_ERROR", Initiator.SERVER, 0x82), Arguments.of("CONNECTION_LOST", Initiator.NETWORK, null),
-                Arguments.of("DUPLICATE_CLIENTID", Initiator.SERVER, 0x8E), Arguments.of("FORBIDDEN_ACCESS", Initiator.SERVER, 0x87),
-                Arguments.of("MQTT_KEEP_ALIVE_TIMEOUT", Initiator.SERVER, 0x8D), Arguments.of("SERVER_ERROR", Initiator.SERVER, 0x80),
+                Arguments.of("AUTH_ERROR", Initiator.SERVER, 0x87),
+                Arguments.of("CLIENT_INITIATED_DISCONNECT", Initiator.CLIENT, 0),
+                Arguments.of("CLIENT_ERROR", Initiator.SERVER, 0x82),
+                Arguments.of("CONNECTION_LOST", Initiator.NETWORK, null),
+                Arguments.of("DUPLICATE_CLIENTID", Initiator.SERVER, 0x8E),
+                Arguments.of("FORBIDDEN_ACCESS", Initiator.SERVER, 0x87),
+                Arguments.of("MQTT_KEEP_ALIVE_TIMEOUT", Initiator.SERVER, 0x8D),
+                Arguments.of("SERVER_ERROR", Initiator.SERVER, 0x80),
                 Arguments.of("SERVER_INITIATED_DISCONNECT", Initiator.SERVER, 0x8B),
-                Arguments.of("API_INITIATED_DISCONNECT", Initiator.SERVER, 0x98), Arguments.of("THROTTLED", Initiator.SERVER, 0x96),
+                Arguments.of("API_INITIATED_DISCONNECT", Initiator.SERVER, 0x98),
+                Arguments.of("THROTTLED", Initiator.SERVER, 0x96),
                 Arguments.of("WEBSOCKET_TTL_EXPIRATION", Initiator.SERVER, 0xA0),
                 Arguments.of("CUSTOMAUTH_TTL_EXPIRATION", Initiator.SERVER, 0xA0),
-                Arguments.of("UNKNOWN", null, null), Arguments.of("NONE", null, null),
+                Arguments.of("UNKNOWN", null, null),
+                Arguments.of("NONE", null, null),
                 Arguments.of("SOMETHING_NEW", Initiator.SERVER, 0x80));
     }
 
     @ParameterizedTest
     @MethodSource("awsReasons")
     void awsReasonMapping(String reason, Initiator initiator, Integer code) throws Exception {
-        LifecycleEvent e = one(aws, "$aws/events/presence/disconnected/x",
-                "{\"clientId\":\"x\",\"timestamp\":1,\"eventType\":\"disconnected\",\"disconnectReason\":\"" + reason + "\"}");
+        LifecycleEvent e = one(
+                aws,
+                "$aws/events/presence/disconnected/x",
+                "{\"clientId\":\"x\",\"timestamp\":1,\"eventType\":\"disconnected\",\"disconnectReason\":\"" + reason
+                        + "\"}");
         assertThat(e.initiator()).isEqualTo(initiator);
         assertThat(e.reasonCode()).isEqualTo(code);
     }
@@ -208,7 +231,9 @@ class DialectFixturesTest {
     @ParameterizedTest
     @MethodSource("awsClientInitiatedFlag")
     void awsDisconnectWithoutReasonFollowsTheFlag(String flag, Initiator initiator, Integer code) throws Exception {
-        LifecycleEvent e = one(aws, "$aws/events/presence/disconnected/186b5",
+        LifecycleEvent e = one(
+                aws,
+                "$aws/events/presence/disconnected/186b5",
                 "{\"clientId\": \"186b5\", \"timestamp\": 1573002340451, \"eventType\": \"disconnected\","
                         + " \"sessionIdentifier\": \"00000000-0000-0000-0000-000000000000\", \"versionNumber\": 0"
                         + flag + "}");
@@ -231,7 +256,9 @@ class DialectFixturesTest {
     @ParameterizedTest
     @MethodSource("awsConnectFailureReasons")
     void awsConnectFailedMapping(String reason, Integer code, String text) throws Exception {
-        LifecycleEvent e = one(aws, "$aws/events/presence/connect_failed/186b5",
+        LifecycleEvent e = one(
+                aws,
+                "$aws/events/presence/connect_failed/186b5",
                 "{\"clientId\": \"186b5\", \"thingName\": \"exampleThing\", \"timestamp\": 1460065214626,"
                         + " \"eventType\": \"connect_failed\", \"connectFailureReason\": " + reason + ","
                         + " \"principalIdentifier\": \"12345678901234567890123456789012\","
@@ -244,7 +271,9 @@ class DialectFixturesTest {
 
     @Test
     void awsSubscriptions() throws Exception {
-        LifecycleEvent e = one(aws, "$aws/events/subscriptions/subscribed/x",
+        LifecycleEvent e = one(
+                aws,
+                "$aws/events/subscriptions/subscribed/x",
                 "{\"clientId\":\"x\",\"timestamp\":5,\"eventType\":\"subscribed\",\"topics\":[\"foo/bar\"]}");
         assertThat(e.type()).isEqualTo(EventType.SUBSCRIBED);
         assertThat(e.topic()).isEqualTo("foo/bar");
@@ -258,7 +287,8 @@ class DialectFixturesTest {
                   "ConnectTime": "2014-07-07T06:37:56.493-04:00", "Port": 1883 }""");
         assertThat(c.clientId()).isEqualTo("d:bcaxk:psutil:001");
         assertThat(c.time()).isEqualTo(Instant.parse("2014-07-07T10:37:56.494Z"));
-        assertThat(c.connectionId()).isEqualTo("watson:" + Instant.parse("2014-07-07T10:37:56.493Z").toEpochMilli());
+        assertThat(c.connectionId())
+                .isEqualTo("watson:" + Instant.parse("2014-07-07T10:37:56.493Z").toEpochMilli());
         LifecycleEvent d = one(watson, "iot-2/type/psutil/id/001/mon", """
                 { "ClientAddr": "195.212.29.68", "Protocol": "mqtt-tcp", "ClientID": "d:bcaxk:psutil:001",
                   "User": "use-token-auth", "Time": "2014-07-07T07:00:00.000-04:00", "Action": "Disconnect",
@@ -274,7 +304,9 @@ class DialectFixturesTest {
                   "ReadMsg": 1, "WriteBytes": 155084, "WriteMsg": 2 }""");
         assertThat(app.clientId()).isEqualTo("a:myorgid:myserver");
         assertThat(app.protocolVersion()).isEqualTo("3.1.1");
-        LifecycleEvent dropped = one(watson, "iot-2/type/t/id/i/mon",
+        LifecycleEvent dropped = one(
+                watson,
+                "iot-2/type/t/id/i/mon",
                 "{\"Action\":\"Disconnect\",\"Time\":\"2017-01-20T14:27:13.113Z\",\"ClientID\":\"d:o:t:i\","
                         + "\"Reason\":\"The connection was closed by the server.\"}");
         assertThat(dropped.initiator()).isEqualTo(Initiator.SERVER);
@@ -290,11 +322,15 @@ class DialectFixturesTest {
     static Stream<Arguments> watsonReasons() {
         return Stream.of(
                 Arguments.of("\"Reason\": \"The connection has completed normally.\"", Initiator.CLIENT, 0x00),
-                Arguments.of("\"Reason\": \"The connection has completed normally.\", \"CloseCode\": 0",
-                        Initiator.CLIENT, 0x00),
+                Arguments.of(
+                        "\"Reason\": \"The connection has completed normally.\", \"CloseCode\": 0",
+                        Initiator.CLIENT,
+                        0x00),
                 Arguments.of("\"Reason\": \"THE CONNECTION HAS COMPLETED NORMALLY.\"", Initiator.CLIENT, 0x00),
-                Arguments.of("\"ReadBytes\": 1331289, \"ReadMsg\": 1, \"WriteBytes\": 155084, \"WriteMsg\": 2",
-                        Initiator.CLIENT, 0x00),
+                Arguments.of(
+                        "\"ReadBytes\": 1331289, \"ReadMsg\": 1, \"WriteBytes\": 155084, \"WriteMsg\": 2",
+                        Initiator.CLIENT,
+                        0x00),
                 Arguments.of("\"Reason\": \"The connection was closed by the server.\"", Initiator.SERVER, null),
                 Arguments.of("\"Reason\": \"The client ID was reused.\", \"CloseCode\": 291", Initiator.SERVER, null),
                 Arguments.of("\"Reason\": \"Keep alive timeout.\", \"CloseCode\": 0", Initiator.SERVER, null));
@@ -303,7 +339,9 @@ class DialectFixturesTest {
     @ParameterizedTest
     @MethodSource("watsonReasons")
     void watsonReasonMapping(String fields, Initiator initiator, Integer code) throws Exception {
-        LifecycleEvent e = one(watson, "iot-2/type/psutil/id/001/mon",
+        LifecycleEvent e = one(
+                watson,
+                "iot-2/type/psutil/id/001/mon",
                 "{\"Action\": \"Disconnect\", \"Time\": \"2017-01-20T14:27:13.113Z\", \"ClientID\": \"d:bcaxk:psutil:001\","
                         + " \"ConnectTime\": \"2017-01-20T14:27:00.096Z\", " + fields + "}");
         assertThat(e.type()).isEqualTo(EventType.DISCONNECTED);
@@ -333,7 +371,9 @@ class DialectFixturesTest {
     @ParameterizedTest
     @MethodSource("nanomqDisconnectCodes")
     void nanomqDisconnectMapping(String hex, Initiator initiator, int code, String reason) throws Exception {
-        LifecycleEvent e = one(nanomq, "$SYS/brokers/disconnected",
+        LifecycleEvent e = one(
+                nanomq,
+                "$SYS/brokers/disconnected",
                 "{\"username\":\"hello\",\"ts\":1691225608391,\"reason_code\":\"" + hex + "\","
                         + "\"client_id\":\"nanomq-8a2a5c2e\",\"IPv4\":\"127.0.0.1\"}");
         assertThat(e.type()).isEqualTo(EventType.DISCONNECTED);
@@ -356,7 +396,9 @@ class DialectFixturesTest {
     @ParameterizedTest
     @MethodSource("nanomqReturnCodes")
     void nanomqConnectedReturnCodeMapping(String hex, EventType type, Integer code, String reason) throws Exception {
-        LifecycleEvent e = one(nanomq, "$SYS/brokers/connected",
+        LifecycleEvent e = one(
+                nanomq,
+                "$SYS/brokers/connected",
                 "{\"username\":\"hello\", \"ts\":1691225605933,\"proto_name\":\"MQTT\",\"keepalive\":60,"
                         + "\"return_code\":\"" + hex + "\",\"proto_ver\":5,\"client_id\":\"nanomq-8a2a5c2e\","
                         + "\"clean_start\":1, \"IPv4\":\"127.0.0.1\"}");
@@ -368,29 +410,35 @@ class DialectFixturesTest {
 
     @Test
     void nanomqEvents() throws Exception {
-        LifecycleEvent c = one(nanomq, "$SYS/brokers/connected",
+        LifecycleEvent c = one(
+                nanomq,
+                "$SYS/brokers/connected",
                 "{\"username\":\"hello\", \"ts\":1691225605933,\"proto_name\":\"MQTT\",\"keepalive\":60,"
                         + "\"return_code\":\"0\",\"proto_ver\":4,\"client_id\":\"nanomq-8a2a5c2e\",\"clean_start\":1, "
                         + "\"IPv4\":\"127.0.0.1\"}");
         assertThat(c.type()).isEqualTo(EventType.CONNECTED);
         assertThat(c.clientId()).isEqualTo("nanomq-8a2a5c2e");
         assertThat(c.cleanStart()).isTrue();
-        LifecycleEvent d = one(nanomq, "$SYS/brokers/disconnected",
+        LifecycleEvent d = one(
+                nanomq,
+                "$SYS/brokers/disconnected",
                 "{\"username\":\"hello\",\"ts\":1691225608391,\"reason_code\":\"8b\",\"client_id\":\"nanomq-8a2a5c2e\","
                         + "\"IPv4\":\"127.0.0.1\"}");
         assertThat(d.initiator()).isEqualTo(Initiator.SERVER);
         assertThat(d.reasonCode()).isEqualTo(0x8B);
         assertThat(d.reason()).isEqualTo("Server shutting down");
         // no reason_code: who ended the connection is unknown, not a normal client disconnect
-        LifecycleEvent unknown = one(nanomq, "$SYS/brokers/disconnected",
-                "{\"ts\":1691225608391,\"client_id\":\"nanomq-8a2a5c2e\"}");
+        LifecycleEvent unknown =
+                one(nanomq, "$SYS/brokers/disconnected", "{\"ts\":1691225608391,\"client_id\":\"nanomq-8a2a5c2e\"}");
         assertThat(unknown.type()).isEqualTo(EventType.DISCONNECTED);
         assertThat(unknown.initiator()).isNull();
         assertThat(unknown.reasonCode()).isNull();
         assertThat(unknown.reason()).isNull();
-        assertThatThrownBy(() -> nanomq.decode("$SYS/brokers/disconnected",
-                "{\"ts\":1,\"reason_code\":\"zz\",\"client_id\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(DecodeException.class).hasMessageContaining("hex");
+        assertThatThrownBy(() -> nanomq.decode(
+                        "$SYS/brokers/disconnected",
+                        "{\"ts\":1,\"reason_code\":\"zz\",\"client_id\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(DecodeException.class)
+                .hasMessageContaining("hex");
     }
 
     @Test
