@@ -47,6 +47,7 @@ public class AlertEvaluator {
     private final StateReader reader;
     private final ChangeFeed feed;
     private final WebhookSender webhooks;
+    private final AlertTopics topics;
     private final Vertx vertx;
     private final ObjectMapper mapper;
     private final Duration every;
@@ -70,6 +71,7 @@ public class AlertEvaluator {
             StateReader reader,
             ChangeFeed feed,
             WebhookSender webhooks,
+            AlertTopics topics,
             Pool pool,
             Vertx vertx,
             ObjectMapper mapper,
@@ -80,6 +82,7 @@ public class AlertEvaluator {
         this.reader = reader;
         this.feed = feed;
         this.webhooks = webhooks;
+        this.topics = topics;
         this.vertx = vertx;
         this.mapper = mapper;
         this.every = config.alerts().evaluateEvery();
@@ -323,6 +326,7 @@ public class AlertEvaluator {
             open.get(rule.name())
                     .put(subject, new AlertRepository.OpenAlert(Long.parseLong(opened.id()), subject, since));
             Log.infof("Alert %s opened: rule '%s', %s", opened.id(), rule.name(), subject);
+            topics.opened(opened);
         }
     }
 
@@ -333,6 +337,7 @@ public class AlertEvaluator {
                     open.get(rule.name()).remove(alert.subject());
                     if (resolved != null) {
                         Log.infof("Alert %s resolved: rule '%s', %s", resolved.id(), rule.name(), alert.subject());
+                        topics.resolved(resolved);
                     }
                 })
                 .replaceWithVoid();

@@ -136,6 +136,14 @@ public class MonitorPublisher {
         return sent;
     }
 
+    /**
+     * One retained message on the monitoring broker, outside the change feed: the alert topics (CONTRACT §11),
+     * published by the instance that leads the alerts. An empty payload clears the topic.
+     */
+    public Uni<Void> publishRetained(String topic, byte[] payload) {
+        return emitter.sendMessage(MqttMessage.of(topic, payload, MqttQoS.AT_LEAST_ONCE, true));
+    }
+
     private Uni<Void> saveCursor(long id) {
         return pool.preparedQuery("UPDATE monitor_cursor SET change_id = $1 WHERE id = 1 AND change_id < $1")
                 .execute(Tuple.of(id))

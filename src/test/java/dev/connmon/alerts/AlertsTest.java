@@ -99,6 +99,13 @@ class AlertsTest {
             assertThat(body.getJsonObject("alert").getString("id")).isEqualTo(alert.get("id"));
         }
 
+        // the retained alert topic holds it while it is open, for API-key readers (CONTRACT §8, §11)
+        String topic = "connmon/alerts/t-offline/" + id;
+        assertThat(retained(topic))
+                .isNotNull()
+                .satisfies(payload ->
+                        assertThat(new JsonObject(payload).getString("id")).isEqualTo(alert.get("id")));
+
         publish(Events.connected(id, Instant.now(), "c2"));
         await().atMost(Duration.ofSeconds(15))
                 .until(() -> "resolved".equals(alerts("clientId=" + id).get(0).get("state")));
@@ -117,6 +124,7 @@ class AlertsTest {
         assertThat(deliveries.getList("type")).containsExactly("alert.opened", "alert.opened", "alert.resolved");
         assertThat(deliveries.getList("attempt", Integer.class)).containsExactly(1, 2, 1);
         assertThat(deliveries.getList("status", Integer.class)).containsExactly(503, 204, 204);
+        await().atMost(Duration.ofSeconds(10)).until(() -> retained(topic) == null);
         // one episode, one alert
         assertThat(alerts("clientId=" + id)).hasSize(1);
     }
@@ -217,6 +225,24 @@ class AlertsTest {
         asReader().when().get(ALERTS + "?color=red").then().statusCode(400);
         asReader().when().get(ALERTS + "/abc/deliveries").then().statusCode(400);
         asReader().when().get(ALERTS + "/987654321/deliveries").then().statusCode(404);
+    }
+
+    /** The retained message on a topic as an API-key reader gets it at once, or null when there is none. */
+    private static String retained(String topic) {
+        var reader = TestMqtt.monitorReader("alerts-reader-" + UUID.randomUUID());
+        try (var publishes = reader.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            reader.subscribeWith().topicFilter(topic).send();
+            return publishes
+                    .receive(2, java.util.concurrent.TimeUnit.SECONDS)
+                    .map(message -> new String(message.getPayloadAsBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .filter(payload -> !payload.isEmpty())
+                    .orElse(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            reader.disconnect();
+        }
     }
 
     private static List<WebhookReceiver.Received> received(String clientId) {

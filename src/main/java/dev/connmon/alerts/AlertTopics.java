@@ -1,0 +1,52 @@
+package dev.connmon.alerts;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connmon.lifecycle.TopicLevels;
+import dev.connmon.live.MonitorPublisher;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The retained alert topics (CONTRACT §11): {@code connmon/alerts/{rule}/{clientId}} ({@code _fleet} for a
+ * fleet-drop alert) holds the alert while it is open and is cleared when it resolves. On the embedded broker only
+ * API-key connections may read them (§8). Published by the evaluating instance, in the order it opens and resolves.
+ */
+@ApplicationScoped
+public class AlertTopics {
+    private final MonitorPublisher publisher;
+    private final ObjectMapper mapper;
+
+    AlertTopics(MonitorPublisher publisher, ObjectMapper mapper) {
+        this.publisher = publisher;
+        this.mapper = mapper;
+    }
+
+    static String topic(Alert alert) {
+        return "connmon/alerts/" + TopicLevels.escape(alert.rule()) + "/"
+                + (alert.clientId() == null ? "_fleet" : TopicLevels.escape(alert.clientId()));
+    }
+
+    void opened(Alert alert) {
+        try {
+            publish(alert, mapper.writeValueAsBytes(alert));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode an alert", e);
+        }
+    }
+
+    void resolved(Alert alert) {
+        publish(alert, new byte[0]);
+    }
+
+    private void publish(Alert alert, byte[] payload) {
+        publisher
+                .publishRetained(topic(alert), payload)
+                .subscribe()
+                .with(
+                        ignored -> {},
+                        failure -> Log.warnf(
+                                "Alert %s: cannot publish its topic %s: %s",
+                                alert.id(), topic(alert), failure.getMessage()));
+    }
+}
