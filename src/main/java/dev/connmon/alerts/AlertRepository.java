@@ -27,11 +27,17 @@ import java.util.UUID;
 public class AlertRepository {
     static final String OPENED = "alert.opened";
     static final String RESOLVED = "alert.resolved";
+    /** Alert events become visible in id order: their writers take turns (as the change feed's do). */
+    private static final String LOCK_EVENTS = "SELECT pg_advisory_xact_lock(7239044)";
+
     private static final String COLUMNS =
             "id, rule, condition, client_id, since, opened_at, resolved_at, client_state::text AS client_state";
 
     /** An open alert as the evaluator tracks it. */
     record OpenAlert(long id, String subject, Instant since) {}
+
+    /** One event of the alerts' stream: its id, and the alert then (as JSON and as an object). */
+    public record AlertEvent(long id, String json, Alert alert) {}
 
     /** A delivery due for an attempt. */
     record Due(
@@ -55,40 +61,89 @@ public class AlertRepository {
     /** Opens the alert of one episode; null when that episode already has one (or the subject an open one). */
     Uni<Alert> open(AlertRule rule, String clientId, Instant since, Instant at, JsonNode clientState) {
         return pool.withTransaction(connection -> connection
-                .preparedQuery("""
+                .query(LOCK_EVENTS)
+                .execute()
+                .chain(() -> connection
+                        .preparedQuery("""
                         INSERT INTO alert (rule, condition, client_id, subject, since, opened_at, client_state)
                         VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
                         ON CONFLICT DO NOTHING RETURNING\s""" + COLUMNS)
-                .execute(Tuple.tuple()
-                        .addString(rule.name())
-                        .addString(rule.condition().wireName())
-                        .addString(clientId)
-                        .addString(clientId == null ? "_fleet" : clientId)
-                        .addOffsetDateTime(utc(since))
-                        .addOffsetDateTime(utc(at))
-                        .addString(clientState.toString()))
-                .flatMap(rows -> {
-                    if (!rows.iterator().hasNext()) {
-                        return Uni.createFrom().nullItem();
-                    }
-                    Alert alert = toAlert(rows.iterator().next());
-                    return announce(connection, rule, alert, OPENED, 1, at).replaceWith(alert);
-                }));
+                        .execute(Tuple.tuple()
+                                .addString(rule.name())
+                                .addString(rule.condition().wireName())
+                                .addString(clientId)
+                                .addString(clientId == null ? "_fleet" : clientId)
+                                .addOffsetDateTime(utc(since))
+                                .addOffsetDateTime(utc(at))
+                                .addString(clientState.toString()))
+                        .flatMap(rows -> {
+                            if (!rows.iterator().hasNext()) {
+                                return Uni.createFrom().nullItem();
+                            }
+                            Alert alert = toAlert(rows.iterator().next());
+                            return record(connection, alert, at)
+                                    .chain(() -> announce(connection, rule, alert, OPENED, 1, at))
+                                    .replaceWith(alert);
+                        })));
     }
 
     /** Resolves an open alert; null when it was resolved already. */
     Uni<Alert> resolve(AlertRule rule, long id, Instant at) {
         return pool.withTransaction(connection -> connection
-                .preparedQuery(
-                        "UPDATE alert SET resolved_at = $2 WHERE id = $1 AND resolved_at IS NULL RETURNING " + COLUMNS)
-                .execute(Tuple.of(id, utc(at)))
-                .flatMap(rows -> {
-                    if (!rows.iterator().hasNext()) {
-                        return Uni.createFrom().nullItem();
-                    }
-                    Alert alert = toAlert(rows.iterator().next());
-                    return announce(connection, rule, alert, RESOLVED, 2, at).replaceWith(alert);
-                }));
+                .query(LOCK_EVENTS)
+                .execute()
+                .chain(() -> connection
+                        .preparedQuery(
+                                "UPDATE alert SET resolved_at = $2 WHERE id = $1 AND resolved_at IS NULL RETURNING "
+                                        + COLUMNS)
+                        .execute(Tuple.of(id, utc(at)))
+                        .flatMap(rows -> {
+                            if (!rows.iterator().hasNext()) {
+                                return Uni.createFrom().nullItem();
+                            }
+                            Alert alert = toAlert(rows.iterator().next());
+                            return record(connection, alert, at)
+                                    .chain(() -> announce(connection, rule, alert, RESOLVED, 2, at))
+                                    .replaceWith(alert);
+                        })));
+    }
+
+    /** The alert as it is now, as the next event of the alerts' stream. */
+    private Uni<Void> record(SqlConnection connection, Alert alert, Instant at) {
+        try {
+            return connection
+                    .preparedQuery("INSERT INTO alert_event (alert_id, at, alert) VALUES ($1, $2, $3)")
+                    .execute(Tuple.of(Long.parseLong(alert.id()), utc(at), mapper.writeValueAsString(alert)))
+                    .replaceWithVoid();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode an alert", e);
+        }
+    }
+
+    /** The stream's events after {@code after}, oldest first, at most {@code limit}. */
+    Uni<List<AlertEvent>> eventsAfter(long after, int limit) {
+        return pool.preparedQuery("SELECT id, alert FROM alert_event WHERE id > $1 ORDER BY id LIMIT $2")
+                .execute(Tuple.of(after, limit))
+                .map(rows -> {
+                    List<AlertEvent> events = new ArrayList<>();
+                    rows.forEach(row -> {
+                        try {
+                            events.add(new AlertEvent(
+                                    row.getLong("id"),
+                                    row.getString("alert"),
+                                    mapper.readValue(row.getString("alert"), Alert.class)));
+                        } catch (JsonProcessingException e) {
+                            throw new IllegalStateException("a stored alert event is not JSON", e);
+                        }
+                    });
+                    return events;
+                });
+    }
+
+    Uni<Long> lastEventId() {
+        return pool.query("SELECT coalesce(max(id), 0) AS last FROM alert_event")
+                .execute()
+                .map(rows -> rows.iterator().next().getLong("last"));
     }
 
     private Uni<Void> announce(

@@ -2,10 +2,15 @@ package dev.connmon.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.connmon.alerts.Alert;
+import dev.connmon.alerts.AlertFeed;
 import dev.connmon.alerts.AlertRepository;
 import dev.connmon.alerts.Delivery;
+import dev.connmon.config.ConnmonConfig;
+import dev.connmon.live.StreamPermits;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.BackPressureFailure;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -14,18 +19,25 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** Alerts (CONTRACT §11): what the rules opened and resolved, and how their webhooks were delivered. */
 @Path("/api/v0002/alerts")
@@ -41,10 +53,83 @@ public class AlertResource {
             List<Alert> results,
             @JsonInclude(JsonInclude.Include.NON_NULL) String bookmark) {}
 
-    private final AlertRepository alerts;
+    private static final Set<String> STREAM_NAMES = Set.of("state", "rule", "clientId", "lastEventId");
 
-    AlertResource(AlertRepository alerts) {
+    private final AlertRepository alerts;
+    private final AlertFeed feed;
+    private final StreamPermits permits;
+    private final Duration keepAlive;
+
+    AlertResource(AlertRepository alerts, AlertFeed feed, StreamPermits permits, ConnmonConfig config) {
         this.alerts = alerts;
+        this.feed = feed;
+        this.permits = permits;
+        this.keepAlive = config.live().keepAlive();
+    }
+
+    /**
+     * Alerts as they open and resolve (CONTRACT §11): one {@code alert} event each, the alert as it was then, with
+     * growing ids; {@code Last-Event-ID} (or {@code lastEventId}) replays what was missed. Keep-alive comments.
+     */
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.TEXT_PLAIN)
+    @RolesAllowed({"reader", "admin"})
+    @Operation(
+            summary = "Alerts as they open and resolve (Server-Sent Events)",
+            description = "Same filters as the list (state, rule, clientId). Events: 'alert' (data: alert object).")
+    public Multi<OutboundSseEvent> stream(
+            @RestQuery String state,
+            @RestQuery String rule,
+            @RestQuery String clientId,
+            @RestHeader("Last-Event-ID") String lastEventIdHeader,
+            @RestQuery
+                    @Parameter(
+                            description =
+                                    "Resume after this event id (for clients that cannot send " + "Last-Event-ID)")
+                    String lastEventId,
+            @Context UriInfo uri,
+            @Context Sse sse,
+            @Context SecurityContext security) {
+        QueryParameters.requireKnown(uri, STREAM_NAMES);
+        String status = QueryParameters.oneOf("state", state, Set.of("open", "resolved"));
+        String ruleName = QueryParameters.text("rule", rule);
+        String client = QueryParameters.text("clientId", clientId);
+        String resumeFrom = lastEventIdHeader != null ? lastEventIdHeader : lastEventId;
+        long after = resumeFrom == null
+                ? feed.cursor()
+                : QueryParameters.longValue(lastEventIdHeader != null ? "Last-Event-ID" : "lastEventId", resumeFrom);
+        StreamPermits.Permit permit =
+                permits.acquire(security.getUserPrincipal().getName());
+        if (permit == null) {
+            throw new TooManyStreamsException(permits.perKey());
+        }
+        AtomicBoolean ended = new AtomicBoolean();
+        Multi<OutboundSseEvent> events = feed.since(
+                        after,
+                        alert -> (status == null || status.equals(alert.state()))
+                                && (ruleName == null || ruleName.equals(alert.rule()))
+                                && (client == null || client.equals(alert.clientId())))
+                .map(event -> sse.newEventBuilder()
+                        .id(Long.toString(event.id()))
+                        .name("alert")
+                        .data(String.class, event.json())
+                        .build())
+                .onFailure(BackPressureFailure.class)
+                .recoverWithCompletion()
+                .onTermination()
+                .invoke(() -> ended.set(true));
+        Multi<OutboundSseEvent> keepAlives = Multi.createFrom()
+                .ticks()
+                .every(keepAlive)
+                .select()
+                .first(tick -> !ended.get())
+                .map(tick -> sse.newEventBuilder().comment(" keep-alive").build());
+        return Multi.createBy()
+                .merging()
+                .streams(events, keepAlives)
+                .onTermination()
+                .invoke(permit::release);
     }
 
     @GET

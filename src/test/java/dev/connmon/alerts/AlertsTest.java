@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.support.Events;
 import dev.connmon.support.ServicesResource;
+import dev.connmon.support.SseClient;
 import dev.connmon.support.TestMqtt;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -127,6 +128,47 @@ class AlertsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> retained(topic) == null);
         // one episode, one alert
         assertThat(alerts("clientId=" + id)).hasSize(1);
+    }
+
+    @Test
+    void theAlertStreamShowsOpeningAndResolutionAndReplaysFromLastEventId() {
+        String id = "alert-off-" + UUID.randomUUID();
+        try (SseClient stream = SseClient.open(ALERTS + "?rule=t-offline&clientId=" + id)) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !stream.named(":").isEmpty());
+            Instant t0 = Instant.now();
+            publish(Events.connected(id, t0.minusSeconds(10), "c1"));
+            publish(Events.disconnected(id, t0, "c1", "network", 0x8D));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> stream.named("alert").size() == 1);
+            publish(Events.connected(id, Instant.now(), "c2"));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> stream.named("alert").size() == 2);
+            List<SseClient.Event> events = stream.named("alert");
+            assertThat(events)
+                    .extracting(e -> new JsonObject(e.data()).getString("state"))
+                    .containsExactly("open", "resolved");
+            assertThat(events)
+                    .extracting(e -> new JsonObject(e.data()).getString("clientId"))
+                    .containsOnly(id);
+            assertThat(Long.parseLong(events.get(1).id()))
+                    .isGreaterThan(Long.parseLong(events.get(0).id()));
+
+            try (SseClient resumed = SseClient.open(
+                    ALERTS + "?clientId=" + id,
+                    Map.of("Last-Event-ID", events.get(0).id()))) {
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> resumed.named("alert").size() == 1);
+                assertThat(new JsonObject(resumed.named("alert").get(0).data()).getString("state"))
+                        .isEqualTo("resolved");
+            }
+        }
+        asReader()
+                .accept("text/event-stream")
+                .when()
+                .get(ALERTS + "?lastEventId=x")
+                .then()
+                .statusCode(400);
     }
 
     @Test
