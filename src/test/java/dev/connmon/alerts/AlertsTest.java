@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
-@QuarkusTestResource(WebhookReceiver.class)
+// its rules and receiver for this class only: the other classes keep an application without alert rules
+@QuarkusTestResource(value = WebhookReceiver.class, restrictToAnnotatedClass = true)
 class AlertsTest {
     private static final String ALERTS = "/api/v0002/alerts";
     private static Mqtt5AsyncClient publisher;
