@@ -38,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class AlertEvaluator {
-    private static final long LEADER_LOCK = 7239043;
+    private static final long LEADER_LOCK = dev.connmon.cluster.AdvisoryLocks.ALERT_LEADER;
     private static final int PAGE = 500;
     private static final Duration WATCHED_COUNT_AGE = Duration.ofSeconds(10);
 

@@ -28,7 +28,8 @@ public class AlertRepository {
     static final String OPENED = "alert.opened";
     static final String RESOLVED = "alert.resolved";
     /** Alert events become visible in id order: their writers take turns (as the change feed's do). */
-    private static final String LOCK_EVENTS = "SELECT pg_advisory_xact_lock(7239045)";
+    private static final String LOCK_EVENTS =
+            "SELECT pg_advisory_xact_lock(" + dev.connmon.cluster.AdvisoryLocks.ALERT_EVENTS + ")";
 
     private static final String COLUMNS =
             "id, rule, condition, client_id, since, opened_at, resolved_at, client_state::text AS client_state";

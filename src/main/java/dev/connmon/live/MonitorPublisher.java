@@ -32,7 +32,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 @ApplicationScoped
 public class MonitorPublisher {
     static final String CHANNEL = "monitor";
-    private static final long LEADER_LOCK = 7239042;
+    private static final long LEADER_LOCK = dev.connmon.cluster.AdvisoryLocks.MONITOR_LEADER;
 
     private final ChangeFeed feed;
     private final Pool pool;

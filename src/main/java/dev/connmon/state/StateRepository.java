@@ -98,7 +98,8 @@ public class StateRepository {
      * from a sequence when rows are inserted, not when they commit, so without it a reader could see id N + 1
      * before the transaction holding N commits, move past N, and never deliver it.
      */
-    public static final String LOCK_CHANGE_FEED = "SELECT pg_advisory_xact_lock(7239041)";
+    public static final String LOCK_CHANGE_FEED =
+            "SELECT pg_advisory_xact_lock(" + dev.connmon.cluster.AdvisoryLocks.CHANGE_FEED + ")";
 
     /**
      * The ingest transaction's first statement: the feed lock, and plans cached for this transaction's statements.

@@ -34,6 +34,9 @@ class AlertsTest {
     private static final String ALERTS = "/api/v0002/alerts";
     private static Mqtt5AsyncClient publisher;
 
+    @jakarta.inject.Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
+
     @BeforeAll
     static void connect() {
         publisher = TestMqtt.eventPublisher("alerts-" + UUID.randomUUID());
@@ -258,6 +261,27 @@ class AlertsTest {
         await().atMost(Duration.ofSeconds(15))
                 .until(() -> "resolved".equals(alerts("rule=t-fleet").get(0).get("state")));
         assertThat(alerts("rule=t-fleet")).hasSize(1);
+    }
+
+    /** The alert leader's session lock shares its id with nothing: it once blocked the log-partition upkeep for good. */
+    @Test
+    void theLogPartitionUpkeepRunsWhileTheAlertRulesAreLed() {
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> pool.query("SELECT count(*) AS n FROM pg_locks WHERE "
+                                        + "locktype = 'advisory' AND objid = "
+                                        + dev.connmon.cluster.AdvisoryLocks.ALERT_LEADER
+                                        + " AND granted")
+                                .execute()
+                                .await()
+                                .atMost(Duration.ofSeconds(5))
+                                .iterator()
+                                .next()
+                                .getLong("n")
+                        == 1);
+        pool.query("SELECT connmon_log_partitions(current_date, current_date + 2)")
+                .execute()
+                .await()
+                .atMost(Duration.ofSeconds(10));
     }
 
     @Test

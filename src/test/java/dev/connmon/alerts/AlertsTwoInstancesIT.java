@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * session is terminated. The survivor takes over the open alerts from the database and opens none twice.
  */
 class AlertsTwoInstancesIT {
-    private static final long ALERT_LOCK = 7239043;
+    private static final long ALERT_LOCK = dev.connmon.cluster.AdvisoryLocks.ALERT_LEADER;
     private final List<JsonObject> received = new CopyOnWriteArrayList<>();
 
     @Test
