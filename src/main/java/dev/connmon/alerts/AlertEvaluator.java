@@ -92,7 +92,8 @@ public class AlertEvaluator {
         for (AlertRule rule : rules.all()) {
             Map<String, AlertRepository.OpenAlert> byRule = new ConcurrentHashMap<>();
             open.put(rule.name(), byRule);
-            metrics.gaugeMapSize("connmon.alerts.open", Tags.of("rule", rule.name()), byRule);
+            dev.connmon.metrics.Gauges.register(
+                    metrics, "connmon.alerts.open", Tags.of("rule", rule.name()), "Open alerts", byRule, Map::size);
         }
         this.leadership = new Leadership(
                 "the alert rules",

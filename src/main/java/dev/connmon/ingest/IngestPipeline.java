@@ -41,7 +41,14 @@ class IngestPipeline {
 
     void start(@Observes StartupEvent event) {
         // what connmon holds unacknowledged: bounded by two batches however far the database falls behind
-        AtomicInteger unacknowledged = registry.gauge("connmon.ingest.unacknowledged", new AtomicInteger());
+        AtomicInteger unacknowledged = new AtomicInteger();
+        dev.connmon.metrics.Gauges.register(
+                registry,
+                "connmon.ingest.unacknowledged",
+                io.micrometer.core.instrument.Tags.empty(),
+                "Messages held until their batch commits",
+                unacknowledged,
+                AtomicInteger::get);
         messages.subscribe()
                 .withSubscriber(new BatchingSubscriber(
                         message -> decoder.decode(

@@ -3,7 +3,6 @@ package dev.connmon.live;
 import dev.connmon.config.ConnmonConfig;
 import dev.connmon.state.ChangeReader;
 import dev.connmon.state.ChangeReader.Change;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -60,9 +59,13 @@ public class ChangeFeed {
         // one read goes into every subscriber's buffer at once: a larger read would close a subscriber that is not
         // behind at all (seen once ingest batches reached 500 changes, issue 7)
         this.liveReadLimit = Math.min(READ_LIMIT, subscriberBuffer);
-        Gauge.builder("connmon.live.subscribers", subscribers, List::size)
-                .description("Live change-feed subscribers (SSE streams and the monitoring-topic publisher)")
-                .register(registry);
+        dev.connmon.metrics.Gauges.register(
+                registry,
+                "connmon.live.subscribers",
+                io.micrometer.core.instrument.Tags.empty(),
+                "Live change-feed subscribers (SSE streams and the monitoring-topic publisher)",
+                subscribers,
+                List::size);
     }
 
     void start(@Observes StartupEvent event) {

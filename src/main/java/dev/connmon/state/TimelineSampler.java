@@ -1,7 +1,6 @@
 package dev.connmon.state;
 
 import dev.connmon.config.ConnmonConfig;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -66,10 +65,14 @@ public class TimelineSampler {
         this.passes = Timer.builder("connmon.timeline.sample")
                 .description("One pass of the timeline sampler")
                 .register(metrics);
-        Gauge.builder("connmon.timeline.sample.lag", this, TimelineSampler::lagSeconds)
-                .baseUnit("seconds")
-                .description("Now minus the newest fleet timeline sample (of any instance)")
-                .register(metrics);
+        dev.connmon.metrics.Gauges.register(
+                metrics,
+                "connmon.timeline.sample.lag",
+                io.micrometer.core.instrument.Tags.empty(),
+                "Now minus the newest fleet timeline sample (of any instance)",
+                "seconds",
+                this,
+                TimelineSampler::lagSeconds);
     }
 
     public Duration interval() {

@@ -1,0 +1,158 @@
+package dev.connmon.bench;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import dev.connmon.embedded.EmbeddedDatabase;
+import dev.connmon.support.Events;
+import dev.connmon.support.PackagedApp;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * What alert evaluation costs (issue 15): 1 000 000 client states (as QueryBenchmark), the packaged connmon on the
+ * embedded broker, 1 000 lifecycle changes a second to random clients of the fleet, measured twice on the same
+ * database: without alert rules, then with 20 (five each of offline, silent, flapping and fleet-drop, each watching
+ * one device type of 50, that is 20 000 clients). The difference in connmon's CPU is what the rules cost; the
+ * evaluation timer says how long one evaluation of all 20 takes.
+ * <p>
+ * Run: {@code ./mvnw -q -Pbench -DskipTests package exec:java -Dbench.main=dev.connmon.bench.AlertBenchmark}
+ * ({@code -Dbench.rate=1000 -Dbench.seconds=60}).
+ */
+public final class AlertBenchmark {
+    private static final int RATE = Integer.getInteger("bench.rate", 1000);
+    private static final int SECONDS = Integer.getInteger("bench.seconds", 60);
+    private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 20);
+    private static final int CLIENTS = 1_000_000;
+    private static final String PREFIX = "bench/events/";
+
+    public static void main(String[] args) throws Exception {
+        Path work = Files.createDirectories(Path.of("target", "bench"));
+        try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres-alerts-" + UUID.randomUUID()), true)) {
+            double without = run(pg, work, false, true);
+            double with = run(pg, work, true, false);
+            System.out.printf(
+                    "%nSummary: connmon %.3f cores without rules, %.3f cores with 20 rules: the rules cost %.3f cores"
+                            + " at %d changes/s on %,d clients (load %s)%n",
+                    without, with, with - without, RATE, CLIENTS, ProcStats.load());
+        }
+        System.exit(0);
+    }
+
+    /** One packaged connmon on the database; returns its CPU, in cores, while the changes flow. */
+    private static double run(EmbeddedDatabase pg, Path work, boolean rules, boolean load) throws Exception {
+        Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
+        int brokerPort = PackagedApp.freePort();
+        properties.put("connmon.embedded.broker-port", Integer.toString(brokerPort));
+        properties.put(
+                "connmon.embedded.data-dir",
+                work.resolve("data-alerts-" + UUID.randomUUID()).toString());
+        // outside connmon/, which the embedded broker keeps to connmon: any client may publish here
+        properties.put("connmon.canonical.topic-prefix", PREFIX);
+        properties.put("connmon.mqtt.topics", PREFIX + "#");
+        properties.put("quarkus.log.level", "WARN");
+        if (rules) {
+            for (int i = 0; i < 5; i++) {
+                rule(properties, "offline-" + i, "offline", "PT5M", i);
+                rule(properties, "silent-" + i, "silent", "PT15M", 5 + i);
+                rule(properties, "flapping-" + i, "flapping", "PT0S", 10 + i);
+                rule(properties, "drop-" + i, "fleet-drop", "PT2M", 15 + i);
+                properties.put("connmon.alerts.drop-" + i + ".threshold", "0.5");
+            }
+        }
+        properties.putAll(BenchOptions.appSettings());
+        try (PackagedApp app = PackagedApp.start(properties, BenchOptions.appJvmArgs());
+                Connection db = DriverManager.getConnection(
+                        properties.get("quarkus.datasource.jdbc.url"), "postgres", "postgres")) {
+            if (load) {
+                QueryBenchmark.load(db);
+            }
+            Mqtt5AsyncClient publisher = MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier("bench-alerts-" + UUID.randomUUID())
+                    .serverHost("127.0.0.1")
+                    .serverPort(brokerPort)
+                    .buildAsync();
+            publisher.connect().join();
+            Random random = new Random(42);
+            publish(publisher, random, WARMUP_SECONDS);
+            double count0 = app.metric("connmon_alerts_evaluation_seconds_count");
+            double sum0 = app.metric("connmon_alerts_evaluation_seconds_sum");
+            double cpu0 = ProcStats.cpuSeconds(app.pid());
+            long start = System.nanoTime();
+            long published = publish(publisher, random, SECONDS);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double cores = (ProcStats.cpuSeconds(app.pid()) - cpu0) / seconds;
+            double evaluations = app.metric("connmon_alerts_evaluation_seconds_count") - count0;
+            double evaluationSeconds = app.metric("connmon_alerts_evaluation_seconds_sum") - sum0;
+            publisher.disconnect().join();
+            System.out.printf(
+                    "%n%s: %,d changes in %.1f s (%.0f/s); connmon %.3f cores%n",
+                    rules ? "20 alert rules" : "no alert rules", published, seconds, published / seconds, cores);
+            if (rules) {
+                System.out.printf(
+                        "  %.0f evaluations of all 20 rules, %.1f ms each on average (%.3f cores of wall time);"
+                                + " %,d alerts open, %,d resolved%n",
+                        evaluations,
+                        evaluations > 0 ? 1000 * evaluationSeconds / evaluations : Double.NaN,
+                        evaluationSeconds / seconds,
+                        count(db, "resolved_at IS NULL"),
+                        count(db, "resolved_at IS NOT NULL"));
+            }
+            return cores;
+        }
+    }
+
+    private static void rule(Map<String, String> properties, String name, String when, String holdFor, int type) {
+        properties.put("connmon.alerts." + name + ".when", when);
+        properties.put("connmon.alerts." + name + ".for", holdFor);
+        properties.put("connmon.alerts." + name + ".filter", "deviceType=type" + type);
+    }
+
+    /** Connects and disconnects of random clients of the loaded fleet at RATE a second; returns how many. */
+    private static long publish(Mqtt5AsyncClient publisher, Random random, int seconds) {
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        long sent = 0;
+        while (System.nanoTime() < end) {
+            int n = 1 + random.nextInt(CLIENTS);
+            String id = "d:org" + (n % 10) + ":type" + (n % 50) + ":dev" + String.format("%07d", n);
+            Instant now = Instant.now();
+            var event = random.nextBoolean()
+                    ? Events.connected(id, now, "b" + sent)
+                    : Events.disconnected(id, now, null, "network", 0x8D);
+            publisher
+                    .publishWith()
+                    .topic(PREFIX + "bench")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(event.encode().getBytes(StandardCharsets.UTF_8))
+                    .send();
+            sent++;
+            long due = start + sent * 1_000_000_000L / RATE;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+        }
+        return sent;
+    }
+
+    private static long count(Connection db, String condition) throws Exception {
+        try (Statement sql = db.createStatement();
+                ResultSet rows = sql.executeQuery("SELECT count(*) FROM alert WHERE " + condition)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+}
