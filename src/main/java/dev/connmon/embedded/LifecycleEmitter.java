@@ -126,8 +126,12 @@ final class LifecycleEmitter {
                 });
     }
 
-    /** connmon has stopped: nothing more is published (see EmbeddedBroker#close). */
+    /**
+     * connmon has stopped: nothing more is published (see EmbeddedBroker#close). The acts still held for their
+     * window's end are the clients' latest (CONTRACT §9): they go out first, or sealing would drop them.
+     */
     void seal() {
+        activity.stop();
         sealed = true;
     }
 
