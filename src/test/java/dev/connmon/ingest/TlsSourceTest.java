@@ -149,12 +149,20 @@ class TlsSourceTest {
         }
         io.smallrye.config.SmallRyeConfig config = new io.smallrye.config.SmallRyeConfigBuilder()
                 .withMapping(dev.connmon.config.ConnmonConfig.class)
-                .withSources(new io.smallrye.config.PropertiesConfigSource(prefixed(values), "test", 100))
+                .withSources(new io.smallrye.config.PropertiesConfigSource(withRequired(prefixed(values)), "test", 100))
                 .build();
         List<MqttSourceSettings> sources = MqttSourceSettings.additional(
                 config.getConfigMapping(dev.connmon.config.ConnmonConfig.class).sources());
         assertThat(sources).hasSize(1);
         return sources.get(0);
+    }
+
+    /** What the packaged application.properties gives every configuration: the keys ConnmonConfig requires. */
+    private static Map<String, String> withRequired(Map<String, String> values) {
+        Map<String, String> all = new java.util.HashMap<>(values);
+        all.put("connmon.tokens.signing-key", "unused-signing.pem");
+        all.put("connmon.tokens.verification-key", "unused-verification.pem");
+        return all;
     }
 
     private static Map<String, String> prefixed(Map<String, String> values) {
