@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -99,12 +98,6 @@ public class AlertResource {
         long after = resumeFrom == null
                 ? feed.cursor()
                 : QueryParameters.longValue(lastEventIdHeader != null ? "Last-Event-ID" : "lastEventId", resumeFrom);
-        StreamPermits.Permit permit =
-                permits.acquire(security.getUserPrincipal().getName());
-        if (permit == null) {
-            throw new TooManyStreamsException(permits.perKey());
-        }
-        AtomicBoolean ended = new AtomicBoolean();
         Multi<OutboundSseEvent> events = feed.since(
                         after,
                         alert -> (status == null || status.equals(alert.state()))
@@ -116,20 +109,8 @@ public class AlertResource {
                         .data(String.class, event.json())
                         .build())
                 .onFailure(BackPressureFailure.class)
-                .recoverWithCompletion()
-                .onTermination()
-                .invoke(() -> ended.set(true));
-        Multi<OutboundSseEvent> keepAlives = Multi.createFrom()
-                .ticks()
-                .every(keepAlive)
-                .select()
-                .first(tick -> !ended.get())
-                .map(tick -> sse.newEventBuilder().comment(" keep-alive").build());
-        return Multi.createBy()
-                .merging()
-                .streams(events, keepAlives)
-                .onTermination()
-                .invoke(permit::release);
+                .recoverWithCompletion();
+        return LiveStreams.open(events, permits, security, sse, keepAlive);
     }
 
     @GET

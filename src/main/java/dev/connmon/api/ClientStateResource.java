@@ -28,7 +28,6 @@ import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -112,19 +111,7 @@ public class ClientStateResource {
                 : QueryParameters.longValue(lastEventIdHeader != null ? "Last-Event-ID" : "lastEventId", resumeFrom);
         // every parameter is checked before a permit is taken, and the feed registers a subscriber only when the
         // stream is subscribed: a refused request leaves nothing behind (issue 12)
-        StreamPermits.Permit permit =
-                permits.acquire(security.getUserPrincipal().getName());
-        if (permit == null) {
-            throw new TooManyStreamsException(permits.perKey());
-        }
-        AtomicBoolean ended = new AtomicBoolean();
-        Multi<OutboundSseEvent> changes =
-                changes(filter, after, sse).onTermination().invoke(() -> ended.set(true));
-        return Multi.createBy()
-                .merging()
-                .streams(changes, keepAlives(sse, ended))
-                .onTermination()
-                .invoke(permit::release);
+        return LiveStreams.open(changes(filter, after, sse), permits, security, sse, keepAlive);
     }
 
     private Multi<OutboundSseEvent> changes(StateFilter filter, long after, Sse sse) {
@@ -161,16 +148,6 @@ public class ClientStateResource {
                                                 "this subscriber fell too far behind; reconnect with Last-Event-ID")
                                         .encode())
                         .build());
-    }
-
-    /** Keep-alive comments until the changes end (a merge ends only when both sides have). */
-    private Multi<OutboundSseEvent> keepAlives(Sse sse, AtomicBoolean ended) {
-        return Multi.createFrom()
-                .ticks()
-                .every(keepAlive)
-                .select()
-                .first(tick -> !ended.get())
-                .map(tick -> sse.newEventBuilder().comment(" keep-alive").build());
     }
 
     @GET

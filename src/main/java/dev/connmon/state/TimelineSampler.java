@@ -29,9 +29,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @ApplicationScoped
 public class TimelineSampler {
-    static final String SAMPLE = """
+    static final String SAMPLE =
+            """
             WITH slot AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $1) * $1) AS start),
-            go AS (SELECT 1 FROM slot WHERE pg_try_advisory_xact_lock(7239044)
+            go AS (SELECT 1 FROM slot WHERE pg_try_advisory_xact_lock(TIMELINE_SAMPLE)
                       AND NOT EXISTS (SELECT 1 FROM fleet_sample f, slot
                                        WHERE f.sampled_at >= slot.start AND f.client_type = ''))
             INSERT INTO fleet_sample (sampled_at, client_type, device_type, connected, disconnected)
@@ -41,7 +42,7 @@ public class TimelineSampler {
                    count(*) FILTER (WHERE connection_status = 'connected'),
                    count(*) FILTER (WHERE connection_status = 'disconnected')
               FROM client_state WHERE EXISTS (SELECT 1 FROM go)
-             GROUP BY client_type, coalesce(device_type, '')""";
+             GROUP BY client_type, coalesce(device_type, '')""".replace("TIMELINE_SAMPLE", Long.toString(dev.connmon.cluster.AdvisoryLocks.TIMELINE_SAMPLE));
 
     private final Pool pool;
     private final Vertx vertx;
