@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.TopicLevels;
 import dev.connmon.live.MonitorPublisher;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -27,26 +28,24 @@ public class AlertTopics {
                 + (alert.clientId() == null ? "_fleet" : TopicLevels.escape(alert.clientId()));
     }
 
-    void opened(Alert alert) {
+    /** Publishes the alert's topic; a failure is logged, not raised: the alert itself is stored already. */
+    Uni<Void> opened(Alert alert) {
         try {
-            publish(alert, mapper.writeValueAsBytes(alert));
+            return publish(alert, mapper.writeValueAsBytes(alert));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode an alert", e);
         }
     }
 
-    void resolved(Alert alert) {
-        publish(alert, new byte[0]);
+    /** Clears the alert's topic. */
+    Uni<Void> resolved(Alert alert) {
+        return publish(alert, new byte[0]);
     }
 
-    private void publish(Alert alert, byte[] payload) {
-        publisher
-                .publishRetained(topic(alert), payload)
-                .subscribe()
-                .with(
-                        ignored -> {},
-                        failure -> Log.warnf(
-                                "Alert %s: cannot publish its topic %s: %s",
-                                alert.id(), topic(alert), failure.getMessage()));
+    private Uni<Void> publish(Alert alert, byte[] payload) {
+        return publisher.publishRetained(topic(alert), payload).onFailure().recoverWithUni(failure -> {
+            Log.warnf("Alert %s: cannot publish its topic %s: %s", alert.id(), topic(alert), failure.getMessage());
+            return Uni.createFrom().voidItem();
+        });
     }
 }

@@ -6,12 +6,14 @@ import dev.connmon.state.ClientState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The open alerts of every rule as the evaluating instance knows them, and the one way to open or resolve alerts:
@@ -81,11 +83,10 @@ class OpenAlerts {
                                         subject,
                                         new AlertRepository.OpenAlert(
                                                 Long.parseLong(alert.id()), subject, Instant.parse(alert.since())));
-                        topics.opened(alert);
                     }
                     log("opened", rule, opened);
                 })
-                .replaceWithVoid();
+                .chain(opened -> announce(opened, topics::opened));
     }
 
     Uni<Void> resolve(AlertRule rule, List<AlertRepository.OpenAlert> alerts, Instant now, Leadership.Term term) {
@@ -97,9 +98,23 @@ class OpenAlerts {
                         rule, alerts.stream().map(AlertRepository.OpenAlert::id).toList(), now))
                 .invoke(resolved -> {
                     alerts.forEach(alert -> of(rule).remove(alert.subject()));
-                    resolved.forEach(topics::resolved);
                     log("resolved", rule, resolved);
                 })
+                .chain(resolved -> announce(resolved, topics::resolved));
+    }
+
+    /**
+     * The alerts' topics, one publish at a time: in order (an opening before its resolution), and no faster than the
+     * broker acknowledges, which a catch-up of thousands at once would outrun (the emitter refuses what it cannot
+     * buffer).
+     */
+    private static Uni<Void> announce(List<Alert> alerts, Function<Alert, Uni<Void>> publish) {
+        return Multi.createFrom()
+                .iterable(alerts)
+                .onItem()
+                .transformToUniAndConcatenate(alert -> publish.apply(alert))
+                .collect()
+                .last()
                 .replaceWithVoid();
     }
 

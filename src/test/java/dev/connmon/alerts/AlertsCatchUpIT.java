@@ -3,8 +3,11 @@ package dev.connmon.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.support.EmbeddedServices;
 import dev.connmon.support.PackagedApp;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -14,7 +17,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,6 +76,12 @@ class AlertsCatchUpIT {
                             .isBetween(2L, 6L);
                     // one transaction per page, not per alert (the rest is the application's own start and upkeep)
                     assertThat(commits).as("transactions committed").isLessThan(CLIENTS / 3);
+                    // every alert's retained topic made it to the broker: a page's 500 publishes at once had
+                    // overflowed the emitter's buffer, losing most
+                    await().atMost(Duration.ofSeconds(30))
+                            .untilAsserted(() -> assertThat(retainedAlertTopics(config))
+                                    .as("retained alert topics")
+                                    .isEqualTo(CLIENTS));
                     // the gauge counts what the evaluator holds, which it learns just after each commit
                     await().atMost(Duration.ofSeconds(10))
                             .untilAsserted(() -> assertThat(withRule.metric("connmon_alerts_open"))
@@ -86,6 +97,36 @@ class AlertsCatchUpIT {
         properties.put("connmon.alerts.evaluate-every", "PT0.2S");
         properties.putAll(rules);
         return PackagedApp.start(properties, List.of());
+    }
+
+    /** How many retained topics a new subscriber to the rule's alert topics gets within a few seconds. */
+    private static int retainedAlertTopics(Map<String, String> config) throws InterruptedException {
+        Set<String> topics = ConcurrentHashMap.newKeySet();
+        Mqtt5AsyncClient reader = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("catch-up-reader-" + UUID.randomUUID())
+                .serverHost(config.get("connmon.mqtt.host"))
+                .serverPort(Integer.parseInt(config.get("connmon.mqtt.port")))
+                .buildAsync();
+        reader.connectWith()
+                .simpleAuth()
+                .username(config.get("connmon.mqtt.username"))
+                .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send()
+                .join();
+        reader.subscribeWith()
+                .topicFilter("connmon/alerts/gone/#")
+                .callback(message -> {
+                    if (message.isRetain()) {
+                        topics.add(message.getTopic().toString());
+                    }
+                })
+                .send()
+                .join();
+        Thread.sleep(3000);
+        reader.disconnect().join();
+        return topics.size();
     }
 
     private static long count(Connection sql, String query) throws SQLException {
