@@ -1,15 +1,13 @@
 package dev.connmon.alerts;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.cluster.Leadership;
 import dev.connmon.live.ChangeFeed;
 import dev.connmon.state.ClientState;
-import dev.connmon.state.PagePosition;
 import dev.connmon.state.StateFilter;
 import dev.connmon.state.StateReader;
-import dev.connmon.state.StateSort;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -23,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,33 +32,35 @@ import java.util.concurrent.ConcurrentHashMap;
  * Evaluates the alert rules on the instance that leads them ({@link Leadership}), so that one episode opens one
  * alert however many instances run. Cheap by construction: a per-client condition is checked for the clients the
  * change feed names (their events) and for the clients whose condition has just outlasted {@code for} (an indexed
- * range of the state table between the last evaluation's cutoff and this one's), never by scanning the fleet; only
- * the first evaluation of a term reads every candidate, to catch up on what happened without a leader.
+ * range of the state table between the last scan's cutoff and this one's), never by scanning the fleet; only the
+ * first scan of a term reads every candidate, to catch up on what happened without a leader, and it does so a few
+ * pages per evaluation ({@link CandidateScan}), opening each page's alerts in one transaction.
  */
 @ApplicationScoped
 public class AlertEvaluator {
     private static final long LEADER_LOCK = dev.connmon.cluster.AdvisoryLocks.ALERT_LEADER;
     private static final int PAGE = 500;
+    /** A candidate scan reads at most this many pages per rule and evaluation (see {@link CandidateScan}). */
+    private static final int PAGES_PER_EVALUATION = 4;
+
     private static final Duration WATCHED_COUNT_AGE = Duration.ofSeconds(10);
 
     private final AlertRules rules;
-    private final AlertRepository repository;
+    private final OpenAlerts open;
     private final StateReader reader;
     private final ChangeFeed feed;
     private final WebhookSender webhooks;
-    private final AlertTopics topics;
     private final Vertx vertx;
     private final ObjectMapper mapper;
     private final Duration every;
     private final Timer evaluation;
     private final Leadership leadership;
 
-    /** Per rule: the open alerts by subject (client id, or _fleet). Only the leader writes alerts, so this is exact. */
-    private final Map<String, Map<String, AlertRepository.OpenAlert>> open = new ConcurrentHashMap<>();
     /** Clients whose state changed since the last evaluation: their state, or empty once deleted. */
     private final Map<String, Optional<ClientState>> changed = new ConcurrentHashMap<>();
 
     private final Map<String, Instant> watermarks = new HashMap<>();
+    private final Map<String, CandidateScan> scans = new HashMap<>();
     private final Map<String, long[]> watchedCounts = new HashMap<>();
     private volatile Cancellable changes;
     private volatile long timer = -1;
@@ -67,34 +68,26 @@ public class AlertEvaluator {
 
     AlertEvaluator(
             AlertRules rules,
-            AlertRepository repository,
+            OpenAlerts open,
             StateReader reader,
             ChangeFeed feed,
             WebhookSender webhooks,
-            AlertTopics topics,
             Pool pool,
             Vertx vertx,
             ObjectMapper mapper,
             MeterRegistry metrics,
             dev.connmon.config.ConnmonConfig config) {
         this.rules = rules;
-        this.repository = repository;
+        this.open = open;
         this.reader = reader;
         this.feed = feed;
         this.webhooks = webhooks;
-        this.topics = topics;
         this.vertx = vertx;
         this.mapper = mapper;
         this.every = config.alerts().evaluateEvery();
         this.evaluation = Timer.builder("connmon.alerts.evaluation")
                 .description("One evaluation of every alert rule")
                 .register(metrics);
-        for (AlertRule rule : rules.all()) {
-            Map<String, AlertRepository.OpenAlert> byRule = new ConcurrentHashMap<>();
-            open.put(rule.name(), byRule);
-            dev.connmon.metrics.Gauges.register(
-                    metrics, "connmon.alerts.open", Tags.of("rule", rule.name()), "Open alerts", byRule, Map::size);
-        }
         this.leadership = new Leadership(
                 "the alert rules",
                 LEADER_LOCK,
@@ -120,6 +113,7 @@ public class AlertEvaluator {
     private void lead(Leadership.Term term) {
         changed.clear();
         watermarks.clear();
+        scans.clear();
         watchedCounts.clear();
         // the feed first: whatever changes while the term catches up is looked at again
         changes = feed.since(feed.cursor())
@@ -132,14 +126,7 @@ public class AlertEvaluator {
         Multi.createFrom()
                 .iterable(rules.all())
                 .onItem()
-                .transformToUniAndConcatenate(rule -> repository
-                        .openAlerts(rule.name())
-                        .invoke(alerts -> {
-                            Map<String, AlertRepository.OpenAlert> byRule = open.get(rule.name());
-                            byRule.clear();
-                            alerts.forEach(alert -> byRule.put(alert.subject(), alert));
-                        })
-                        .flatMap(alerts -> reconcile(rule, alerts, term)))
+                .transformToUniAndConcatenate(rule -> open.load(rule).flatMap(alerts -> reconcile(rule, alerts, term)))
                 .collect()
                 .last()
                 .subscribe()
@@ -213,78 +200,72 @@ public class AlertEvaluator {
         if (rule.condition() == Condition.FLEET_DROP) {
             return fleetDrop(rule, now, term);
         }
-        Map<String, AlertRepository.OpenAlert> byRule = open.get(rule.name());
+        Map<String, AlertRepository.OpenAlert> byRule = open.of(rule);
         Instant cutoff = now.minus(rule.holdFor());
         StateFilter watched = rule.watched(now);
-        Uni<Void> fromChanges = Multi.createFrom()
-                .iterable(batch.entrySet())
-                .onItem()
-                .transformToUniAndConcatenate(entry -> {
-                    ClientState state = entry.getValue().orElse(null);
-                    AlertRepository.OpenAlert alert = byRule.get(entry.getKey());
-                    Instant since = state == null ? null : rule.conditionSince(state);
-                    if (alert != null && !alert.since().equals(since)) {
-                        return resolve(rule, alert, now, term);
-                    }
-                    if (alert == null && since != null && !since.isAfter(cutoff) && watched.matches(state)) {
-                        return open(rule, state, since, now, term);
-                    }
-                    return Uni.createFrom().voidItem();
-                })
-                .collect()
-                .last()
-                .replaceWithVoid();
+        List<AlertRepository.OpenAlert> over = new ArrayList<>();
+        List<ClientState> due = new ArrayList<>();
+        batch.forEach((clientId, current) -> {
+            ClientState state = current.orElse(null);
+            AlertRepository.OpenAlert alert = byRule.get(clientId);
+            Instant since = state == null ? null : rule.conditionSince(state);
+            if (alert != null && !alert.since().equals(since)) {
+                over.add(alert);
+            } else if (alert == null && since != null && !since.isAfter(cutoff) && watched.matches(state)) {
+                due.add(state);
+            }
+        });
+        Uni<Void> fromChanges = open.resolve(rule, over, now, term).chain(() -> open.openFor(rule, due, now, term));
         if (rule.condition() == Condition.FLAPPING) {
             // a client stops flapping by the passage of time alone, with no change to tell: open alerts are re-read
-            return fromChanges
-                    .chain(() -> stillFlapping(rule, now, term))
-                    .chain(() -> openPage(rule, rule.candidates(now, null), StateSort.BY_ID, null, now, term));
+            fromChanges = fromChanges.chain(() -> stillFlapping(rule, now, term));
         }
-        Instant after = watermarks.get(rule.name());
-        StateSort sort = new StateSort(
-                rule.condition() == Condition.OFFLINE
-                        ? StateSort.Field.LAST_DISCONNECT_TIME
-                        : StateSort.Field.LAST_ACTIVITY_TIME,
-                false);
-        return fromChanges
-                .chain(() -> openPage(
-                        rule, rule.candidates(now, after == null ? null : after.minusMillis(1)), sort, null, now, term))
-                .invoke(() -> watermarks.put(rule.name(), cutoff));
+        return fromChanges.chain(() -> {
+            CandidateScan scan =
+                    scans.computeIfAbsent(rule.name(), name -> CandidateScan.of(rule, now, watermarks.get(name)));
+            return scan(rule, scan, now, term, PAGES_PER_EVALUATION);
+        });
     }
 
     private Uni<Void> stillFlapping(AlertRule rule, Instant now, Leadership.Term term) {
+        List<AlertRepository.OpenAlert> over = new ArrayList<>();
         return Multi.createFrom()
-                .iterable(List.copyOf(open.get(rule.name()).values()))
+                .iterable(List.copyOf(open.of(rule).values()))
                 .onItem()
                 .transformToUniAndConcatenate(alert -> reader.findById(alert.subject())
-                        .flatMap(state -> state != null && alert.since().equals(rule.conditionSince(state))
-                                ? Uni.createFrom().voidItem()
-                                : resolve(rule, alert, now, term)))
+                        .invoke(state -> {
+                            if (state == null || !alert.since().equals(rule.conditionSince(state))) {
+                                over.add(alert);
+                            }
+                        }))
                 .collect()
                 .last()
-                .replaceWithVoid();
+                .chain(() -> open.resolve(rule, over, now, term));
     }
 
-    /** The candidates that crossed {@code for} since the last evaluation, a page at a time. */
-    private Uni<Void> openPage(
-            AlertRule rule, StateFilter filter, StateSort sort, PagePosition after, Instant now, Leadership.Term term) {
-        return reader.list(filter, sort, after, PAGE)
-                .flatMap(page -> Multi.createFrom()
-                        .iterable(page.results())
-                        .onItem()
-                        .transformToUniAndConcatenate(state -> {
-                            Instant since = rule.conditionSince(state);
-                            return open.get(rule.name()).containsKey(state.id())
-                                            || since == null
-                                            || since.isAfter(now.minus(rule.holdFor()))
-                                    ? Uni.createFrom().voidItem()
-                                    : open(rule, state, since, now, term);
-                        })
-                        .collect()
-                        .last()
-                        .flatMap(ignored -> page.next() == null
-                                ? Uni.createFrom().voidItem()
-                                : openPage(rule, filter, sort, page.next(), now, term)));
+    /** Up to {@code pages} pages of the rule's scan; its last page moves the watermark to where it started. */
+    private Uni<Void> scan(AlertRule rule, CandidateScan scan, Instant now, Leadership.Term term, int pages) {
+        return reader.list(scan.filter(), scan.sort(), scan.position(), PAGE).flatMap(page -> {
+            Map<String, AlertRepository.OpenAlert> byRule = open.of(rule);
+            Instant cutoff = now.minus(rule.holdFor());
+            List<ClientState> due = page.results().stream()
+                    .filter(state -> {
+                        Instant since = rule.conditionSince(state);
+                        return !byRule.containsKey(state.id()) && since != null && !since.isAfter(cutoff);
+                    })
+                    .toList();
+            return open.openFor(rule, due, now, term).chain(() -> {
+                if (page.next() == null) {
+                    scans.remove(rule.name());
+                    watermarks.put(rule.name(), scan.cutoff());
+                    return Uni.createFrom().voidItem();
+                }
+                scan.advance(page.next());
+                return pages > 1
+                        ? scan(rule, scan, now, term, pages - 1)
+                        : Uni.createFrom().voidItem();
+            });
+        });
     }
 
     private Uni<Void> fleetDrop(AlertRule rule, Instant now, Leadership.Term term) {
@@ -294,53 +275,16 @@ public class AlertEvaluator {
                 : reader.count(rule.watched(now))
                         .invoke(n -> watchedCounts.put(rule.name(), new long[] {n, now.toEpochMilli()}));
         return watched.flatMap(n -> reader.count(rule.candidates(now, null)).flatMap(dropped -> {
-            AlertRepository.OpenAlert alert = open.get(rule.name()).get("_fleet");
+            AlertRepository.OpenAlert alert = open.of(rule).get("_fleet");
             boolean holds = n > 0 && (double) dropped / n >= rule.threshold();
             if (holds && alert == null) {
-                return Leadership.require(term)
-                        .chain(() -> repository.open(
-                                rule,
-                                null,
-                                now,
-                                now,
-                                mapper.createObjectNode().put("watched", n).put("dropped", dropped)))
-                        .invoke(opened -> remember(rule, opened, now))
-                        .replaceWithVoid();
+                JsonNode counts = mapper.createObjectNode().put("watched", n).put("dropped", dropped);
+                return open.open(rule, List.of(new AlertRepository.Opening(null, now, counts)), now, term);
             }
             if (!holds && alert != null) {
-                return resolve(rule, alert, now, term);
+                return open.resolve(rule, List.of(alert), now, term);
             }
             return Uni.createFrom().voidItem();
         }));
-    }
-
-    private Uni<Void> open(AlertRule rule, ClientState state, Instant since, Instant now, Leadership.Term term) {
-        return Leadership.require(term)
-                .chain(() -> repository.open(rule, state.id(), since, now, mapper.valueToTree(state)))
-                .invoke(opened -> remember(rule, opened, since))
-                .replaceWithVoid();
-    }
-
-    private void remember(AlertRule rule, Alert opened, Instant since) {
-        if (opened != null) {
-            String subject = opened.clientId() == null ? "_fleet" : opened.clientId();
-            open.get(rule.name())
-                    .put(subject, new AlertRepository.OpenAlert(Long.parseLong(opened.id()), subject, since));
-            Log.infof("Alert %s opened: rule '%s', %s", opened.id(), rule.name(), subject);
-            topics.opened(opened);
-        }
-    }
-
-    private Uni<Void> resolve(AlertRule rule, AlertRepository.OpenAlert alert, Instant now, Leadership.Term term) {
-        return Leadership.require(term)
-                .chain(() -> repository.resolve(rule, alert.id(), now))
-                .invoke(resolved -> {
-                    open.get(rule.name()).remove(alert.subject());
-                    if (resolved != null) {
-                        Log.infof("Alert %s resolved: rule '%s', %s", resolved.id(), rule.name(), alert.subject());
-                        topics.resolved(resolved);
-                    }
-                })
-                .replaceWithVoid();
     }
 }

@@ -8,6 +8,7 @@ import dev.connmon.lifecycle.Instants;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,17 +41,6 @@ public class AlertRepository {
     /** One event of the alerts' stream: its id, and the alert then (as JSON and as an object). */
     public record AlertEvent(long id, String json, Alert alert) {}
 
-    /** A delivery due for an attempt. */
-    record Due(
-            UUID deliveryId,
-            long alertId,
-            String rule,
-            String type,
-            String webhook,
-            String body,
-            Instant createdAt,
-            int attempts) {}
-
     private final Pool pool;
     private final ObjectMapper mapper;
 
@@ -59,66 +49,85 @@ public class AlertRepository {
         this.mapper = mapper;
     }
 
-    /** Opens the alert of one episode; null when that episode already has one (or the subject an open one). */
-    Uni<Alert> open(AlertRule rule, String clientId, Instant since, Instant at, JsonNode clientState) {
-        return pool.withTransaction(connection -> connection
-                .query(LOCK_EVENTS)
-                .execute()
-                .chain(() -> connection
-                        .preparedQuery("""
-                        INSERT INTO alert (rule, condition, client_id, subject, since, opened_at, client_state)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
-                        ON CONFLICT DO NOTHING RETURNING\s""" + COLUMNS)
-                        .execute(Tuple.tuple()
-                                .addString(rule.name())
-                                .addString(rule.condition().wireName())
-                                .addString(clientId)
-                                .addString(clientId == null ? "_fleet" : clientId)
-                                .addOffsetDateTime(utc(since))
-                                .addOffsetDateTime(utc(at))
-                                .addString(clientState.toString()))
-                        .flatMap(rows -> {
-                            if (!rows.iterator().hasNext()) {
-                                return Uni.createFrom().nullItem();
-                            }
-                            Alert alert = toAlert(rows.iterator().next());
-                            return record(connection, alert, at)
-                                    .chain(() -> announce(connection, rule, alert, OPENED, 1, at))
-                                    .replaceWith(alert);
-                        })));
-    }
+    /** An alert to open: its client (null for the fleet), since when its condition holds, the state behind it. */
+    record Opening(String clientId, Instant since, JsonNode clientState) {}
 
-    /** Resolves an open alert; null when it was resolved already. */
-    Uni<Alert> resolve(AlertRule rule, long id, Instant at) {
-        return pool.withTransaction(connection -> connection
-                .query(LOCK_EVENTS)
-                .execute()
-                .chain(() -> connection
-                        .preparedQuery(
-                                "UPDATE alert SET resolved_at = $2 WHERE id = $1 AND resolved_at IS NULL RETURNING "
-                                        + COLUMNS)
-                        .execute(Tuple.of(id, utc(at)))
-                        .flatMap(rows -> {
-                            if (!rows.iterator().hasNext()) {
-                                return Uni.createFrom().nullItem();
-                            }
-                            Alert alert = toAlert(rows.iterator().next());
-                            return record(connection, alert, at)
-                                    .chain(() -> announce(connection, rule, alert, RESOLVED, 2, at))
-                                    .replaceWith(alert);
-                        })));
-    }
-
-    /** The alert as it is now, as the next event of the alerts' stream. */
-    private Uni<Void> record(SqlConnection connection, Alert alert, Instant at) {
-        try {
-            return connection
-                    .preparedQuery("INSERT INTO alert_event (alert_id, at, alert) VALUES ($1, $2, $3)")
-                    .execute(Tuple.of(Long.parseLong(alert.id()), utc(at), mapper.writeValueAsString(alert)))
-                    .replaceWithVoid();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode an alert", e);
+    /**
+     * Opens the alerts of a batch of episodes in one transaction; an episode that already has its alert (or whose
+     * subject has an open one) is left out of the result.
+     */
+    Uni<List<Alert>> open(AlertRule rule, List<Opening> openings, Instant at) {
+        if (openings.isEmpty()) {
+            return Uni.createFrom().item(List.of());
         }
+        List<Tuple> rows = openings.stream()
+                .map(opening -> Tuple.tuple()
+                        .addString(rule.name())
+                        .addString(rule.condition().wireName())
+                        .addString(opening.clientId())
+                        .addString(opening.clientId() == null ? "_fleet" : opening.clientId())
+                        .addOffsetDateTime(utc(opening.since()))
+                        .addOffsetDateTime(utc(at))
+                        .addString(opening.clientState().toString()))
+                .toList();
+        return changeAll(rule, """
+                INSERT INTO alert (rule, condition, client_id, subject, since, opened_at, client_state)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
+                ON CONFLICT DO NOTHING RETURNING\s""" + COLUMNS, rows, OPENED, 1, at);
+    }
+
+    /** Resolves a batch of open alerts in one transaction; those resolved already are left out of the result. */
+    Uni<List<Alert>> resolve(AlertRule rule, List<Long> ids, Instant at) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return changeAll(
+                rule,
+                "UPDATE alert SET resolved_at = $2 WHERE id = $1 AND resolved_at IS NULL RETURNING " + COLUMNS,
+                ids.stream().map(id -> Tuple.of(id, utc(at))).toList(),
+                RESOLVED,
+                2,
+                at);
+    }
+
+    /**
+     * One statement per alert, pipelined in one transaction, then the stream's event and the webhook's delivery of
+     * each alert it changed: a batch costs one commit, not one per alert.
+     */
+    private Uni<List<Alert>> changeAll(
+            AlertRule rule, String statement, List<Tuple> rows, String type, int seq, Instant at) {
+        return pool.withTransaction(connection -> connection
+                .query(LOCK_EVENTS)
+                .execute()
+                .chain(() -> connection.preparedQuery(statement).executeBatch(rows))
+                .flatMap(results -> {
+                    List<Alert> changed = new ArrayList<>();
+                    for (RowSet<Row> result = results; result != null; result = result.next()) {
+                        result.forEach(row -> changed.add(toAlert(row)));
+                    }
+                    return record(connection, changed, at)
+                            .chain(() -> announce(connection, rule, changed, type, seq, at))
+                            .replaceWith(changed);
+                }));
+    }
+
+    /** The alerts as they are now, as the next events of the alerts' stream. */
+    private Uni<Void> record(SqlConnection connection, List<Alert> alerts, Instant at) {
+        if (alerts.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>(alerts.size());
+        for (Alert alert : alerts) {
+            try {
+                rows.add(Tuple.of(Long.parseLong(alert.id()), utc(at), mapper.writeValueAsString(alert)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot encode an alert", e);
+            }
+        }
+        return connection
+                .preparedQuery("INSERT INTO alert_event (alert_id, at, alert) VALUES ($1, $2, $3)")
+                .executeBatch(rows)
+                .replaceWithVoid();
     }
 
     /** The stream's events after {@code after}, oldest first, at most {@code limit}. */
@@ -148,27 +157,28 @@ public class AlertRepository {
     }
 
     private Uni<Void> announce(
-            SqlConnection connection, AlertRule rule, Alert alert, String type, int seq, Instant at) {
-        if (rule.webhook() == null) {
+            SqlConnection connection, AlertRule rule, List<Alert> alerts, String type, int seq, Instant at) {
+        if (rule.webhook() == null || alerts.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        UUID deliveryId = UUID.randomUUID();
-        ObjectNode body = mapper.createObjectNode().put("type", type).put("deliveryId", deliveryId.toString());
-        body.set("alert", mapper.valueToTree(alert));
-        return connection
-                .preparedQuery("""
+        List<Tuple> rows = new ArrayList<>(alerts.size());
+        for (Alert alert : alerts) {
+            UUID deliveryId = UUID.randomUUID();
+            ObjectNode body = mapper.createObjectNode().put("type", type).put("deliveryId", deliveryId.toString());
+            body.set("alert", mapper.valueToTree(alert));
+            rows.add(Tuple.from(List.of(
+                    deliveryId,
+                    Long.parseLong(alert.id()),
+                    seq,
+                    type,
+                    rule.webhook().toString(),
+                    body.toString(),
+                    utc(at))));
+        }
+        return connection.preparedQuery("""
                         INSERT INTO alert_delivery (delivery_id, alert_id, seq, type, webhook, body, created_at,
                                                     next_attempt_at)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)""")
-                .execute(Tuple.from(List.of(
-                        deliveryId,
-                        Long.parseLong(alert.id()),
-                        seq,
-                        type,
-                        rule.webhook().toString(),
-                        body.toString(),
-                        utc(at))))
-                .replaceWithVoid();
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)""").executeBatch(rows).replaceWithVoid();
     }
 
     Uni<List<OpenAlert>> openAlerts(String rule) {
@@ -218,78 +228,6 @@ public class AlertRepository {
         return pool.preparedQuery("SELECT 1 FROM alert WHERE id = $1")
                 .execute(Tuple.of(id))
                 .map(rows -> rows.iterator().hasNext());
-    }
-
-    /** Every attempt at delivering the alert's webhooks, in order. */
-    public Uni<List<Delivery>> attempts(long alertId) {
-        return pool.preparedQuery("""
-                        SELECT d.delivery_id, d.type, a.attempt, a.at, a.status, a.error
-                        FROM alert_delivery d JOIN alert_delivery_attempt a USING (delivery_id)
-                        WHERE d.alert_id = $1 ORDER BY d.seq, a.attempt""").execute(Tuple.of(alertId)).map(rows -> {
-            List<Delivery> deliveries = new ArrayList<>();
-            rows.forEach(row -> deliveries.add(new Delivery(
-                    row.getUUID("delivery_id").toString(),
-                    row.getString("type"),
-                    row.getInteger("attempt"),
-                    Instants.format(row.getOffsetDateTime("at").toInstant()),
-                    row.getInteger("status"),
-                    row.getString("error"))));
-            return deliveries;
-        });
-    }
-
-    /** The next pending delivery of each alert (in order per alert), where it is due. */
-    Uni<List<Due>> due(int limit) {
-        return pool.preparedQuery("""
-                        SELECT next.*, alert.rule FROM (
-                            SELECT DISTINCT ON (alert_id) delivery_id, alert_id, type, webhook, body, created_at,
-                                   attempts, next_attempt_at
-                            FROM alert_delivery WHERE delivered_at IS NULL AND gave_up_at IS NULL
-                            ORDER BY alert_id, seq) next JOIN alert ON alert.id = next.alert_id
-                        WHERE next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1""").execute(Tuple.of(limit)).map(rows -> {
-            List<Due> due = new ArrayList<>();
-            rows.forEach(row -> due.add(new Due(
-                    row.getUUID("delivery_id"),
-                    row.getLong("alert_id"),
-                    row.getString("rule"),
-                    row.getString("type"),
-                    row.getString("webhook"),
-                    row.getString("body"),
-                    row.getOffsetDateTime("created_at").toInstant(),
-                    row.getInteger("attempts"))));
-            return due;
-        });
-    }
-
-    /**
-     * Records an attempt: delivered, or the time of the next one, or (null) given up.
-     */
-    Uni<Void> attempted(
-            UUID deliveryId, int attempt, Instant at, Integer status, String error, boolean delivered, Instant next) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("""
-                        INSERT INTO alert_delivery_attempt (delivery_id, attempt, at, status, error)
-                        VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING""")
-                .execute(Tuple.tuple()
-                        .addUUID(deliveryId)
-                        .addInteger(attempt)
-                        .addOffsetDateTime(utc(at))
-                        .addInteger(status)
-                        .addString(error))
-                .flatMap(ignored -> connection
-                        .preparedQuery("""
-                                UPDATE alert_delivery SET attempts = $2,
-                                    delivered_at = CASE WHEN $3 THEN $4::timestamptz END,
-                                    gave_up_at = CASE WHEN NOT $3 AND $5::timestamptz IS NULL THEN $4::timestamptz END,
-                                    next_attempt_at = coalesce($5, next_attempt_at)
-                                WHERE delivery_id = $1""")
-                        .execute(Tuple.tuple()
-                                .addUUID(deliveryId)
-                                .addInteger(attempt)
-                                .addBoolean(delivered)
-                                .addOffsetDateTime(utc(at))
-                                .addOffsetDateTime(next == null ? null : utc(next))))
-                .replaceWithVoid());
     }
 
     private Alert toAlert(Row row) {

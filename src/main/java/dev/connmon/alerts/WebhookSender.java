@@ -31,7 +31,7 @@ public class WebhookSender {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
 
-    private final AlertRepository repository;
+    private final DeliveryRepository repository;
     private final AlertRules rules;
     private final Vertx vertx;
     private final WebClient client;
@@ -42,7 +42,7 @@ public class WebhookSender {
     private volatile boolean polling;
 
     WebhookSender(
-            AlertRepository repository,
+            DeliveryRepository repository,
             AlertRules rules,
             Vertx vertx,
             io.vertx.mutiny.core.Vertx mutinyVertx,
@@ -92,7 +92,7 @@ public class WebhookSender {
                         });
     }
 
-    private void send(AlertRepository.Due delivery, Leadership.Term term) {
+    private void send(DeliveryRepository.Due delivery, Leadership.Term term) {
         if (!term.current()) {
             inFlight.remove(delivery.deliveryId());
             return;
@@ -131,7 +131,7 @@ public class WebhookSender {
     }
 
     /** 1 s, 2 s, 4 s … at most 10 min apart; null once the retry period would be over. */
-    private Instant nextAttempt(AlertRepository.Due delivery, int attempt, Instant now) {
+    private Instant nextAttempt(DeliveryRepository.Due delivery, int attempt, Instant now) {
         long seconds = 1L << Math.min(attempt - 1, 20);
         Instant next = now.plus(
                 Duration.ofSeconds(seconds).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : Duration.ofSeconds(seconds));

@@ -5,6 +5,7 @@ import dev.connmon.alerts.Alert;
 import dev.connmon.alerts.AlertFeed;
 import dev.connmon.alerts.AlertRepository;
 import dev.connmon.alerts.Delivery;
+import dev.connmon.alerts.DeliveryRepository;
 import dev.connmon.config.ConnmonConfig;
 import dev.connmon.live.StreamPermits;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -55,12 +56,19 @@ public class AlertResource {
     private static final Set<String> STREAM_NAMES = Set.of("state", "rule", "clientId", "lastEventId");
 
     private final AlertRepository alerts;
+    private final DeliveryRepository deliveries;
     private final AlertFeed feed;
     private final StreamPermits permits;
     private final Duration keepAlive;
 
-    AlertResource(AlertRepository alerts, AlertFeed feed, StreamPermits permits, ConnmonConfig config) {
+    AlertResource(
+            AlertRepository alerts,
+            DeliveryRepository deliveries,
+            AlertFeed feed,
+            StreamPermits permits,
+            ConnmonConfig config) {
         this.alerts = alerts;
+        this.deliveries = deliveries;
         this.feed = feed;
         this.permits = permits;
         this.keepAlive = config.live().keepAlive();
@@ -167,7 +175,7 @@ public class AlertResource {
             if (!exists) {
                 throw new NotFoundException("No alert has id " + alertId);
             }
-            return alerts.attempts(alertId);
+            return deliveries.attempts(alertId);
         });
     }
 

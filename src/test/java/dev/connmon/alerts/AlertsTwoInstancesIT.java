@@ -19,11 +19,13 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -149,7 +151,7 @@ class AlertsTwoInstancesIT {
     }
 
     /** Clients {@code from..to-1} connect and, now, disconnect. */
-    private static void goOffline(Map<String, String> config, String prefix, int from, int to) {
+    static void goOffline(Map<String, String> config, String prefix, int from, int to) {
         Mqtt5AsyncClient publisher = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier("alerts-it-" + UUID.randomUUID())
@@ -165,19 +167,20 @@ class AlertsTwoInstancesIT {
                 .send()
                 .join();
         Instant now = Instant.now();
+        List<CompletableFuture<?>> sent = new ArrayList<>();
         for (int i = from; i < to; i++) {
             for (JsonObject event : List.of(
                     Events.connected(prefix + i, now.minusSeconds(30), "c" + i),
                     Events.disconnected(prefix + i, now, "c" + i, "network", 0x8D))) {
-                publisher
+                sent.add(publisher
                         .publishWith()
                         .topic("connmon/events/alerts-it")
                         .qos(MqttQos.AT_LEAST_ONCE)
                         .payload(event.encode().getBytes(StandardCharsets.UTF_8))
-                        .send()
-                        .join();
+                        .send());
             }
         }
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
         publisher.disconnect().join();
     }
 }

@@ -87,6 +87,9 @@ public final class AlertBenchmark {
             publisher.connect().join();
             Random random = new Random(42);
             publish(publisher, random, WARMUP_SECONDS);
+            if (rules) {
+                waitOutCatchUp(app, publisher, random);
+            }
             double count0 = app.metric("connmon_alerts_evaluation_seconds_count");
             double sum0 = app.metric("connmon_alerts_evaluation_seconds_sum");
             double cpu0 = ProcStats.cpuSeconds(app.pid());
@@ -112,6 +115,29 @@ public final class AlertBenchmark {
             }
             return cores;
         }
+    }
+
+    /**
+     * A first term catches up on every candidate before it runs at its rhythm; what is measured is that rhythm, so
+     * the changes keep flowing until a few seconds pass in which evaluations are short (or ten minutes have).
+     */
+    private static void waitOutCatchUp(PackagedApp app, Mqtt5AsyncClient publisher, Random random) {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < 600_000_000_000L) {
+            double count0 = app.metric("connmon_alerts_evaluation_seconds_count");
+            double sum0 = app.metric("connmon_alerts_evaluation_seconds_sum");
+            publish(publisher, random, 5);
+            double evaluations = app.metric("connmon_alerts_evaluation_seconds_count") - count0;
+            double mean = (app.metric("connmon_alerts_evaluation_seconds_sum") - sum0) / evaluations;
+            System.out.printf(
+                    "  catching up: %.0f evaluations in 5 s, %.0f ms each, %,.0f alerts open%n",
+                    evaluations, 1000 * mean, app.metric("connmon_alerts_open"));
+            if (evaluations >= 4 && mean < 0.25) {
+                System.out.printf("  caught up after %.0f s%n", (System.nanoTime() - start) / 1e9);
+                return;
+            }
+        }
+        System.out.println("  still catching up after 10 minutes: measuring anyway");
     }
 
     private static void rule(Map<String, String> properties, String name, String when, String holdFor, int type) {

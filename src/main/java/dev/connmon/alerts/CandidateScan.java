@@ -1,0 +1,69 @@
+package dev.connmon.alerts;
+
+import dev.connmon.state.PagePosition;
+import dev.connmon.state.StateFilter;
+import dev.connmon.state.StateSort;
+import java.time.Instant;
+
+/**
+ * One pass of a rule over its candidates (the clients whose condition has outlasted {@code for}), read a few pages
+ * per evaluation so that a large catch-up, such as a first term's on a big fleet, never holds up the evaluations of
+ * changes. Its bounds are fixed when it starts: clients cannot enter the range behind its position, because a
+ * condition that begins now begins after {@code cutoff}; a late event that moves one into it is a change, and
+ * changes are evaluated on their own.
+ */
+final class CandidateScan {
+    private final StateFilter filter;
+    private final StateSort sort;
+    private final Instant cutoff;
+    private PagePosition position;
+
+    private CandidateScan(StateFilter filter, StateSort sort, Instant cutoff) {
+        this.filter = filter;
+        this.sort = sort;
+        this.cutoff = cutoff;
+    }
+
+    /**
+     * The rule's next pass: the clients whose condition began after {@code after} (null: ever) and has held for
+     * {@code for} at {@code now}; a flapping rule reads every flapping client, each time.
+     */
+    static CandidateScan of(AlertRule rule, Instant now, Instant after) {
+        Instant cutoff = now.minus(rule.holdFor());
+        return switch (rule.condition()) {
+            case FLAPPING -> new CandidateScan(rule.candidates(now, null), StateSort.BY_ID, cutoff);
+            case OFFLINE, SILENT ->
+                new CandidateScan(
+                        rule.candidates(now, after == null ? null : after.minusMillis(1)),
+                        new StateSort(
+                                rule.condition() == Condition.OFFLINE
+                                        ? StateSort.Field.LAST_DISCONNECT_TIME
+                                        : StateSort.Field.LAST_ACTIVITY_TIME,
+                                false),
+                        cutoff);
+            case FLEET_DROP -> throw new IllegalArgumentException("a fleet-drop rule counts, it does not scan");
+        };
+    }
+
+    StateFilter filter() {
+        return filter;
+    }
+
+    StateSort sort() {
+        return sort;
+    }
+
+    /** Where the next pass starts: every condition that began up to here has been looked at. */
+    Instant cutoff() {
+        return cutoff;
+    }
+
+    /** The position after the last page read; null before the first. */
+    PagePosition position() {
+        return position;
+    }
+
+    void advance(PagePosition next) {
+        position = next;
+    }
+}
