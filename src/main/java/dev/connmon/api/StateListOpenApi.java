@@ -1,5 +1,6 @@
 package dev.connmon.api;
 
+import dev.connmon.state.FilterParameter;
 import dev.connmon.state.StateFilter;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 import java.math.BigDecimal;
@@ -31,7 +32,7 @@ public class StateListOpenApi implements OASFilter {
         }
         List<Parameter> parameters = new ArrayList<>(list.getParameters() == null ? List.of() : list.getParameters());
         for (StateFilter.Field field : StateFilter.Field.values()) {
-            StateFilter.Parameter filter = field.parameter();
+            FilterParameter filter = field.parameter();
             parameters.add(parameter(filter));
             if (filter.alias() != null) {
                 parameters.add(query(filter.alias(), "Alias of " + filter.name() + " (Watson)", string()));
@@ -43,7 +44,7 @@ public class StateListOpenApi implements OASFilter {
         list.setParameters(parameters);
     }
 
-    private static Parameter parameter(StateFilter.Parameter filter) {
+    private static Parameter parameter(FilterParameter filter) {
         return switch (filter.type()) {
             case TEXT -> {
                 Parameter p = query(

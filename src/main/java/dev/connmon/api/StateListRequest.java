@@ -1,5 +1,6 @@
 package dev.connmon.api;
 
+import dev.connmon.state.FilterParameter;
 import dev.connmon.state.StateFilter;
 import dev.connmon.state.StateSort;
 import jakarta.ws.rs.core.UriInfo;
@@ -99,14 +100,14 @@ public class StateListRequest {
     /** The filter, relative times resolved against {@code now}; a value that cannot be used is a 400 naming it. */
     public StateFilter filter(Instant now) {
         for (StateFilter.Field field : StateFilter.Field.values()) {
-            StateFilter.Parameter p = field.parameter();
+            FilterParameter p = field.parameter();
             if (p.alias() != null && filters.containsKey(p.name()) && filters.containsKey(p.alias())) {
                 throw new InvalidParameterException(p.alias(), "is an alias of " + p.name() + "; give one");
             }
         }
         Map<StateFilter.Field, Object> values = new EnumMap<>(StateFilter.Field.class);
         for (StateFilter.Field field : StateFilter.Field.values()) {
-            StateFilter.Parameter p = field.parameter();
+            FilterParameter p = field.parameter();
             String name = p.alias() != null && !filters.containsKey(p.name()) ? p.alias() : p.name();
             String value = filters.get(name);
             if (value != null) {
@@ -116,7 +117,7 @@ public class StateListRequest {
         return StateFilter.of(values);
     }
 
-    private static Object value(StateFilter.Parameter p, String name, String value, Instant now) {
+    private static Object value(FilterParameter p, String name, String value, Instant now) {
         return switch (p.type()) {
             case TEXT ->
                 p.values().isEmpty()
@@ -151,7 +152,7 @@ public class StateListRequest {
     String fingerprint() {
         Map<String, String> values = new TreeMap<>();
         for (StateFilter.Field field : StateFilter.Field.values()) {
-            StateFilter.Parameter p = field.parameter();
+            FilterParameter p = field.parameter();
             String value =
                     filters.containsKey(p.name()) || p.alias() == null ? filters.get(p.name()) : filters.get(p.alias());
             if (value != null) {

@@ -7,7 +7,6 @@ import static dev.connmon.state.FilterKind.equal;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,120 +19,70 @@ public final class StateFilter {
     /** The filters of the state list, its CSV export, its live stream and alert rules (CONTRACT §2, §3). */
     public enum Field {
         CONNECTION_STATUS(
-                Parameter.oneOf("connectionStatus", "Only clients in this status", "connected", "disconnected"),
+                FilterParameter.oneOf("connectionStatus", "Only clients in this status", "connected", "disconnected"),
                 equal("connection_status", ClientState::connectionStatus)),
         CONNECTED_AFTER(
-                Parameter.time("connectedAfter", "Last connect after this time", "P2D")
+                FilterParameter.time("connectedAfter", "Last connect after this time", "P2D")
                         .alias("lastConnectedAfter"),
                 after(StateSort.Field.LAST_CONNECT_TIME, ClientState::lastConnectTime)),
         CONNECTED_BEFORE(
-                Parameter.time("connectedBefore", "Last connect before this time", "P1D")
+                FilterParameter.time("connectedBefore", "Last connect before this time", "P1D")
                         .alias("lastConnectedBefore"),
                 before(StateSort.Field.LAST_CONNECT_TIME, ClientState::lastConnectTime)),
         DISCONNECTED_AFTER(
-                Parameter.time("disconnectedAfter", "Last disconnect after this time", null),
+                FilterParameter.time("disconnectedAfter", "Last disconnect after this time", null),
                 after(StateSort.Field.LAST_DISCONNECT_TIME, ClientState::lastDisconnectTime)),
         DISCONNECTED_BEFORE(
-                Parameter.time("disconnectedBefore", "Last disconnect before this time", null),
+                FilterParameter.time("disconnectedBefore", "Last disconnect before this time", null),
                 before(StateSort.Field.LAST_DISCONNECT_TIME, ClientState::lastDisconnectTime)),
         ACTIVE_AFTER(
-                Parameter.time("activeAfter", "Last activity after this time", "PT15M"),
+                FilterParameter.time("activeAfter", "Last activity after this time", "PT15M"),
                 after(StateSort.Field.LAST_ACTIVITY_TIME, ClientState::lastActivityTime)),
         ACTIVE_BEFORE(
-                Parameter.time("activeBefore", "Last activity before this time", null),
+                FilterParameter.time("activeBefore", "Last activity before this time", null),
                 before(StateSort.Field.LAST_ACTIVITY_TIME, ClientState::lastActivityTime)),
         DISCONNECT_INITIATOR(
-                Parameter.oneOf("disconnectInitiator", "Who ended the last connection", "client", "server", "network"),
+                FilterParameter.oneOf(
+                        "disconnectInitiator", "Who ended the last connection", "client", "server", "network"),
                 equal("disconnect_initiator", ClientState::lastDisconnectInitiator)),
         DISCONNECT_REASON_CODE(
-                Parameter.integer("disconnectReasonCode", "MQTT reason code of the last disconnect", "141", 0, 255),
+                FilterParameter.integer(
+                        "disconnectReasonCode", "MQTT reason code of the last disconnect", "141", 0, 255),
                 equal("disconnect_reason_code", ClientState::lastDisconnectReasonCode)),
         CLIENT_ID_PREFIX(
-                Parameter.text("clientIdPrefix", "Only client ids that start with this", "d:acme:"),
+                FilterParameter.text("clientIdPrefix", "Only client ids that start with this", "d:acme:"),
                 FilterKind.ID_PREFIX),
         CLIENT_TYPE(
-                Parameter.oneOf("clientType", "Watson client type", "device", "application", "gateway", "client"),
+                FilterParameter.oneOf("clientType", "Watson client type", "device", "application", "gateway", "client"),
                 equal("client_type", ClientState::clientType)),
         DEVICE_TYPE(
-                Parameter.text("deviceType", "Watson device type (d:{org}:{deviceType}:{deviceId})", "sensor"),
+                FilterParameter.text("deviceType", "Watson device type (d:{org}:{deviceType}:{deviceId})", "sensor"),
                 equal("device_type", s -> watsonPart(s.id(), 2))),
         DEVICE_ID(
-                Parameter.text("deviceId", "Watson device id (d:{org}:{deviceType}:{deviceId})", "0042"),
+                FilterParameter.text("deviceId", "Watson device id (d:{org}:{deviceType}:{deviceId})", "0042"),
                 equal("device_id", s -> watsonPart(s.id(), 3))),
         FLAPPING(
-                Parameter.bool(
+                FilterParameter.bool(
                         "flapping",
                         "Only clients that are (true) or are not (false) flapping now: at least "
                                 + "connmon.flapping.disconnects disconnects within the trailing connmon.flapping.window"),
                 FilterKind.FLAPPING);
 
-        private final Parameter parameter;
+        private final FilterParameter parameter;
         private final FilterKind kind;
 
-        Field(Parameter parameter, FilterKind kind) {
+        Field(FilterParameter parameter, FilterKind kind) {
             this.parameter = parameter;
             this.kind = kind;
         }
 
         /** How the filter is given as a query parameter. */
-        public Parameter parameter() {
+        public FilterParameter parameter() {
             return parameter;
         }
 
         FilterKind kind() {
             return kind;
-        }
-    }
-
-    /**
-     * A filter as a query parameter: its name (and Watson's alias, if any), what it means, an example, and the type
-     * of its value: {@code TEXT} (with {@code values}: one of them), {@code TIME}, {@code INTEGER} within
-     * {@code min..max}, {@code BOOLEAN}.
-     */
-    public record Parameter(
-            String name,
-            String alias,
-            Type type,
-            String description,
-            String example,
-            List<String> values,
-            int min,
-            int max) {
-        public enum Type {
-            TEXT(String.class),
-            TIME(Instant.class),
-            INTEGER(Integer.class),
-            BOOLEAN(Boolean.class);
-
-            final Class<?> javaType;
-
-            Type(Class<?> javaType) {
-                this.javaType = javaType;
-            }
-        }
-
-        static Parameter text(String name, String description, String example) {
-            return new Parameter(name, null, Type.TEXT, description, example, List.of(), 0, 0);
-        }
-
-        static Parameter oneOf(String name, String description, String... values) {
-            return new Parameter(name, null, Type.TEXT, description, null, List.of(values), 0, 0);
-        }
-
-        static Parameter time(String name, String description, String example) {
-            return new Parameter(name, null, Type.TIME, description, example, List.of(), 0, 0);
-        }
-
-        static Parameter integer(String name, String description, String example, int min, int max) {
-            return new Parameter(name, null, Type.INTEGER, description, example, List.of(), min, max);
-        }
-
-        static Parameter bool(String name, String description) {
-            return new Parameter(name, null, Type.BOOLEAN, description, null, List.of("true", "false"), 0, 0);
-        }
-
-        Parameter alias(String alias) {
-            return new Parameter(name, alias, type, description, example, values, min, max);
         }
     }
 

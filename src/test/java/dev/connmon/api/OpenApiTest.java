@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
+import dev.connmon.state.FilterParameter;
 import dev.connmon.state.StateFilter;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -121,7 +122,7 @@ class OpenApiTest {
                 .jsonPath()
                 .getList("paths.'/api/v0002/clientconnectionstates'.get.parameters");
         for (StateFilter.Field field : StateFilter.Field.values()) {
-            StateFilter.Parameter filter = field.parameter();
+            FilterParameter filter = field.parameter();
             for (String name :
                     filter.alias() == null ? List.of(filter.name()) : List.of(filter.name(), filter.alias())) {
                 assertThat(parameters)

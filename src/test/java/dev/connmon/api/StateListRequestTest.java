@@ -3,6 +3,7 @@ package dev.connmon.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.connmon.state.FilterParameter;
 import dev.connmon.state.StateFilter;
 import dev.connmon.state.StateFilter.Field;
 import java.time.Instant;
@@ -19,7 +20,7 @@ class StateListRequestTest {
     private static final Instant NOW = Instant.parse("2026-12-01T06:00:00Z");
 
     /** A value of the filter's type that can be used. */
-    private static String sample(StateFilter.Parameter p) {
+    private static String sample(FilterParameter p) {
         return switch (p.type()) {
             case TEXT ->
                 p.values().isEmpty() ? "d:acme:" : p.values().get(p.values().size() - 1);
@@ -34,7 +35,7 @@ class StateListRequestTest {
         Set<String> fingerprints = new HashSet<>();
         fingerprints.add(StateListRequest.parseFilter("").fingerprint());
         for (Field field : Field.values()) {
-            StateFilter.Parameter p = field.parameter();
+            FilterParameter p = field.parameter();
             assertThat(StateListRequest.NAMES).contains(p.name());
             StateListRequest request = StateListRequest.parseFilter(p.name() + "=" + sample(p));
             StateFilter filter = request.filter(NOW);
