@@ -39,18 +39,16 @@ import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** Watson-compatible client connection states (CONTRACT §2). */
-@Path("/api/v0002/clientconnectionstates")
+@Path(ClientStateResource.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Client connection states")
 public class ClientStateResource {
-    private static final Set<String> STREAM_NAMES;
+    static final String PATH = "/api/v0002/clientconnectionstates";
 
-    static {
-        Set<String> names = new java.util.HashSet<>(StateListRequest.NAMES);
-        names.removeAll(Set.of("_limit", "_sort", "_bookmark"));
-        names.add("lastEventId");
-        STREAM_NAMES = Set.copyOf(names);
-    }
+    /** The list's filters and where to resume: a stream has no pages. */
+    private static final Set<String> STREAM_NAMES = java.util.stream.Stream.concat(
+                    StateListRequest.FILTER_NAMES.stream(), java.util.stream.Stream.of("lastEventId"))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private static final Set<String> AVAILABILITY_NAMES = Set.of("since", "until", "step");
 
@@ -103,8 +101,7 @@ public class ClientStateResource {
             @Context UriInfo uri,
             @Context Sse sse,
             @Context SecurityContext security) {
-        QueryParameters.requireKnown(uri, STREAM_NAMES);
-        StateFilter filter = request.filter(Instant.now());
+        StateFilter filter = request.read(uri, STREAM_NAMES).filter(Instant.now());
         String resumeFrom = lastEventIdHeader != null ? lastEventIdHeader : lastEventId;
         long after = resumeFrom == null
                 ? feed.cursor()
@@ -159,8 +156,7 @@ public class ClientStateResource {
     @APIResponse(responseCode = "200", description = "A page of client states")
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     public Uni<StateList> list(@BeanParam StateListRequest request, @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, StateListRequest.NAMES);
-        StateSort sort = request.sort();
+        StateSort sort = request.read(uri, StateListRequest.NAMES).sort();
         int limit = request.limit();
         String fingerprint = request.fingerprint();
         Bookmark bookmark = request.bookmark == null ? null : Bookmark.decode("_bookmark", request.bookmark);
@@ -205,8 +201,7 @@ public class ClientStateResource {
                                             value = OpenApiExamples.STATES_CSV)))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     public Multi<String> csv(@BeanParam StateListRequest request, @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, StateListRequest.NAMES);
-        StateSort sort = request.sort();
+        StateSort sort = request.read(uri, StateListRequest.NAMES).sort();
         return csv.states(request.filter(Instant.now()), sort);
     }
 

@@ -5,7 +5,7 @@ package dev.connmon.cluster;
  * leader once shared 7239043 with the log-partition functions and blocked them for good).
  */
 public final class AdvisoryLocks {
-    /** Transaction lock: writers of the change feed take turns (StateRepository.LOCK_CHANGE_FEED). */
+    /** Transaction lock: writers of the change feed take turns (StateChanges.LOCK_CHANGE_FEED). */
     public static final long CHANGE_FEED = 7239041;
     /** Session lock: the instance that publishes the MQTT monitoring topic (MonitorPublisher). */
     public static final long MONITOR_LEADER = 7239042;

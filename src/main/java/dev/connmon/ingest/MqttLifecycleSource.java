@@ -8,12 +8,8 @@ import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttClient;
-import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -66,7 +62,7 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         this.settings = settings;
         this.sessionLost = sessionLost;
         // resolved once here: connect completes on the event loop, where a DNS lookup must not happen
-        this.onThisMachine = isLoopback(settings.host());
+        this.onThisMachine = settings.isOnThisMachine();
         this.inProcessTaken = inProcessCounter(metrics, "taken");
         this.inProcessLeft = inProcessCounter(metrics, "left-to-mqtt");
         this.inProcessLate = inProcessCounter(metrics, "late");
@@ -127,7 +123,7 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
             return;
         }
         long attempt = ++generation;
-        MqttClient candidate = MqttClient.create(vertx, options());
+        MqttClient candidate = MqttClient.create(vertx, settings.clientOptions());
         candidate.publishHandler(message -> onMessage(attempt, message));
         candidate.closeHandler(v -> onClosed(attempt));
         candidate.exceptionHandler(t ->
@@ -265,14 +261,6 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         return false;
     }
 
-    private static boolean isLoopback(String host) {
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
-
     private void resumeIfDemanded() {
         if (connected && client != null && client.isPaused() && emitter != null && emitter.requested() > 0) {
             client.resume();
@@ -300,30 +288,5 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     private void scheduleReconnect() {
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(500, backoffMs * 2));
         vertx.setTimer(backoffMs, id -> context.runOnContext(v -> connect()));
-    }
-
-    private MqttClientOptions options() {
-        MqttClientOptions options = new MqttClientOptions()
-                .setClientId(settings.clientId())
-                .setCleanSession(false)
-                .setKeepAliveInterval(settings.keepAliveSeconds())
-                .setMaxMessageSize(settings.maxMessageBytes())
-                .setSsl(settings.ssl())
-                .setHostnameVerificationAlgorithm(
-                        "NONE".equals(settings.hostnameVerification()) ? "" : settings.hostnameVerification());
-        if (settings.caFile() != null) {
-            options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile()));
-        }
-        if (settings.trustAll()) {
-            options.setTrustAll(true);
-        }
-        options.setAutoAck(false);
-        if (settings.username() != null) {
-            options.setUsername(settings.username());
-        }
-        if (settings.password() != null) {
-            options.setPassword(settings.password());
-        }
-        return options;
     }
 }

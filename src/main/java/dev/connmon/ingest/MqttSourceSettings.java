@@ -1,6 +1,10 @@
 package dev.connmon.ingest;
 
 import dev.connmon.config.ConnmonConfig;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.mqtt.MqttClientOptions;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -128,5 +132,39 @@ record MqttSourceSettings(
 
     String address() {
         return (ssl ? "mqtts://" : "mqtt://") + host + ":" + port;
+    }
+
+    /** The MQTT client options of this connection: a persistent session, acknowledged by connmon. */
+    MqttClientOptions clientOptions() {
+        MqttClientOptions options = new MqttClientOptions()
+                .setClientId(clientId)
+                .setCleanSession(false)
+                .setKeepAliveInterval(keepAliveSeconds)
+                .setMaxMessageSize(maxMessageBytes)
+                .setSsl(ssl())
+                .setHostnameVerificationAlgorithm("NONE".equals(hostnameVerification()) ? "" : hostnameVerification());
+        if (caFile() != null) {
+            options.setTrustOptions(new PemTrustOptions().addCertPath(caFile()));
+        }
+        if (trustAll()) {
+            options.setTrustAll(true);
+        }
+        options.setAutoAck(false);
+        if (username() != null) {
+            options.setUsername(username());
+        }
+        if (password() != null) {
+            options.setPassword(password());
+        }
+        return options;
+    }
+
+    /** Whether the broker may be an embedded one in this JVM: only a loopback address can reach it (resolves host). */
+    boolean isOnThisMachine() {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }

@@ -8,6 +8,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -33,7 +34,13 @@ public class ChangeFeed {
     /** Notified by StateRepository's ingest transaction at each commit. */
     private static final String CHANNEL = "connmon_changes";
 
+    /** Where the feed reads: {@link ChangeReader#between} in the application, a test's list in ChangeFeedTest. */
+    interface Source {
+        Uni<List<Change>> between(long after, long upTo, int limit);
+    }
+
     private final ChangeReader reader;
+    private final Source source;
     private final Vertx vertx;
     private final Pool pool;
     private final int subscriberBuffer;
@@ -50,9 +57,20 @@ public class ChangeFeed {
     private volatile boolean stopped;
     private long pollTimer = -1;
 
+    @jakarta.inject.Inject
     ChangeFeed(ChangeReader reader, Vertx vertx, Pool pool, MeterRegistry registry, ConnmonConfig config) {
-        int subscriberBuffer = config.live().subscriberBuffer();
+        this(reader, reader::between, vertx, pool, registry, config.live().subscriberBuffer());
+    }
+
+    /** Without a database or Vert.x: nothing listens or polls, the caller reads ({@link #read}). */
+    ChangeFeed(Source source, MeterRegistry registry, int subscriberBuffer) {
+        this(null, source, null, null, registry, subscriberBuffer);
+    }
+
+    private ChangeFeed(
+            ChangeReader reader, Source source, Vertx vertx, Pool pool, MeterRegistry registry, int subscriberBuffer) {
         this.reader = reader;
+        this.source = source;
         this.vertx = vertx;
         this.pool = pool;
         this.subscriberBuffer = subscriberBuffer;
@@ -181,7 +199,7 @@ public class ChangeFeed {
                 .repeating()
                 .uni(
                         () -> new long[] {after},
-                        position -> reader.between(position[0], upTo, READ_LIMIT)
+                        position -> source.between(position[0], upTo, READ_LIMIT)
                                 .invoke(batch -> {
                                     if (!batch.isEmpty()) {
                                         position[0] =
@@ -193,7 +211,8 @@ public class ChangeFeed {
                 .transformToMultiAndConcatenate(batch -> Multi.createFrom().iterable(batch));
     }
 
-    private void read() {
+    /** Reads what was committed since the cursor and hands it to the subscribers (at a notification, each poll). */
+    void read() {
         long from;
         synchronized (this) {
             if (reading) {
@@ -203,7 +222,7 @@ public class ChangeFeed {
             reading = true;
             from = cursor;
         }
-        reader.between(from, Long.MAX_VALUE, liveReadLimit).subscribe().with(this::publish, failure -> {
+        source.between(from, Long.MAX_VALUE, liveReadLimit).subscribe().with(this::publish, failure -> {
             Log.warnf("Change feed: cannot read changes: %s", failure.getMessage());
             finished(false);
         });

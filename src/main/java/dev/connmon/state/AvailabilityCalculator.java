@@ -31,7 +31,7 @@ final class AvailabilityCalculator {
     /** Time, then connects before failed attempts before disconnects (a disconnect of the same millisecond ends). */
     static final Comparator<LogEvent> ORDER = Comparator.comparing(LogEvent::time)
             .thenComparingInt(AvailabilityCalculator::rank)
-            .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""), ClientDelta.C_ORDER)
+            .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""), Newest.C_ORDER)
             .thenComparing(e -> Objects.requireNonNullElse(e.initiator(), ""));
 
     private record Segment(long start, long end, Status status) {}

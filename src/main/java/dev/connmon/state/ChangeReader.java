@@ -49,9 +49,8 @@ public class ChangeReader {
 
     /** Changes with {@code after < id <= upTo}, oldest first, at most {@code limit}. */
     public Uni<List<Change>> between(long after, long upTo, int limit) {
-        return pool.preparedQuery(
-                        "SELECT id, deleted, connect_moved, disconnect_moved, " + StateRepository.CHANGE_COLUMNS
-                                + " FROM state_change WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3")
+        return pool.preparedQuery("SELECT id, deleted, connect_moved, disconnect_moved, " + StateChanges.COLUMNS
+                        + " FROM state_change WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3")
                 .execute(Tuple.of(after, upTo, limit))
                 .map(rows -> {
                     List<Change> changes = new ArrayList<>();

@@ -43,15 +43,14 @@ public class FlappingRule {
                      AND l.event_time <= s.disconnect_time) d
              WHERE s.client_id = ANY($1)""";
 
-    private static final String UPDATE =
-            """
+    private static final String UPDATE = """
             WITH f AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
                                   AS f(client_id, flap_until, flap_since)),
             flapped AS (
                 UPDATE client_state s SET flapping_until = f.flap_until, flapping_since = f.flap_since
                   FROM f WHERE s.client_id = f.client_id
-                RETURNING\s""" + StateRepository.CHANGE_COLUMNS.replace("client_id,", "s.client_id,") + ")\n"
-                    + StateRepository.RECORD_CHANGES.formatted("flapped", "false", "false");
+                RETURNING\s""" + StateChanges.COLUMNS.replace("client_id,", "s.client_id,") + ")\n"
+            + StateChanges.RECORD_CHANGES.formatted("flapped", "false", "false");
 
     /** One client's current episode; both null when its disconnects make none. */
     record Episode(Instant until, Instant since) {

@@ -24,7 +24,7 @@ final class NodeStops {
                     activity_time = ENDED, activity_event = 'mqttDisconnect', activity_rank = 5,
                     updated_at = now()
                  WHERE s.node = $1 AND s.connection_status = 'connected' AND s.connect_time <= $5
-                RETURNING s.connect_connection_id, """ + StateRepository.CHANGE_COLUMNS.replace("client_id,", "s.client_id,")
+                RETURNING s.connect_connection_id, """ + StateChanges.COLUMNS.replace("client_id,", "s.client_id,")
                     + """
             ), logged AS (
             INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
@@ -33,16 +33,12 @@ final class NodeStops {
                    connect_connection_id, $1, $3, $4, md5('broker_stopped' || client_id || disconnect_time::text)::uuid
               FROM stopped
             ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING""" + TimelineCounters.LOGGED_RETURNING + """
-            )""" + TimelineCounters.COUNT_LOGGED + """
-            , changes AS (
-                INSERT INTO state_change (CHANGE_COLUMNS, connect_moved, disconnect_moved)
-                SELECT CHANGE_COLUMNS, false, true FROM stopped ORDER BY client_id
-                RETURNING id)
+            )""" + TimelineCounters.COUNT_LOGGED
+                    + StateChanges.CHANGES.formatted("stopped", "false", "true") + """
             SELECT count(*) AS disconnected,
                    (SELECT pg_notify('connmon_changes', max(id)::text) FROM changes HAVING count(*) > 0)
               FROM changes""")
-            .replace("ENDED", ENDED)
-            .replace("CHANGE_COLUMNS", StateRepository.CHANGE_COLUMNS);
+            .replace("ENDED", ENDED);
 
     private NodeStops() {}
 
@@ -54,7 +50,7 @@ final class NodeStops {
      */
     static Uni<Integer> disconnect(
             Pool pool, String node, Instant at, Instant connectedUpTo, String dialect, String source) {
-        return pool.withTransaction(conn -> conn.query(StateRepository.BEGIN_INGEST)
+        return pool.withTransaction(conn -> conn.query(StateChanges.BEGIN_INGEST)
                         .execute()
                         .chain(() -> conn.preparedQuery(DISCONNECT)
                                 .execute(Tuple.of(

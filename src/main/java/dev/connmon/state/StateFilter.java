@@ -1,26 +1,145 @@
 package dev.connmon.state;
 
+import static dev.connmon.state.FilterKind.after;
+import static dev.connmon.state.FilterKind.before;
+import static dev.connmon.state.FilterKind.equal;
+
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 
-/** Which clients a list or a live stream is about; every field is optional and they combine with AND. */
-public record StateFilter(
-        String connectionStatus,
-        Instant connectedAfter,
-        Instant connectedBefore,
-        Instant disconnectedAfter,
-        Instant disconnectedBefore,
-        Instant activeAfter,
-        Instant activeBefore,
-        String disconnectInitiator,
-        Integer disconnectReasonCode,
-        String clientIdPrefix,
-        String clientType,
-        String deviceType,
-        String deviceId,
-        Boolean flapping) {
+/**
+ * Which clients a list or a live stream is about: a value for some of the {@link Field}s, combined with AND.
+ * {@link Field} is the one definition of the list filters: each names its query parameter (and so its OpenAPI
+ * parameter and its parsing, in the API) and its test (SQL and in memory, {@link FilterKind}). A new filter is a new
+ * constant there.
+ */
+public final class StateFilter {
+    /** The filters of the state list, its CSV export, its live stream and alert rules (CONTRACT §2, §3). */
+    public enum Field {
+        CONNECTION_STATUS(
+                FilterParameter.oneOf("connectionStatus", "Only clients in this status", "connected", "disconnected"),
+                equal("connection_status", ClientState::connectionStatus)),
+        CONNECTED_AFTER(
+                FilterParameter.time("connectedAfter", "Last connect after this time", "P2D")
+                        .alias("lastConnectedAfter"),
+                after(StateSort.Field.LAST_CONNECT_TIME, ClientState::lastConnectTime)),
+        CONNECTED_BEFORE(
+                FilterParameter.time("connectedBefore", "Last connect before this time", "P1D")
+                        .alias("lastConnectedBefore"),
+                before(StateSort.Field.LAST_CONNECT_TIME, ClientState::lastConnectTime)),
+        DISCONNECTED_AFTER(
+                FilterParameter.time("disconnectedAfter", "Last disconnect after this time", null),
+                after(StateSort.Field.LAST_DISCONNECT_TIME, ClientState::lastDisconnectTime)),
+        DISCONNECTED_BEFORE(
+                FilterParameter.time("disconnectedBefore", "Last disconnect before this time", null),
+                before(StateSort.Field.LAST_DISCONNECT_TIME, ClientState::lastDisconnectTime)),
+        ACTIVE_AFTER(
+                FilterParameter.time("activeAfter", "Last activity after this time", "PT15M"),
+                after(StateSort.Field.LAST_ACTIVITY_TIME, ClientState::lastActivityTime)),
+        ACTIVE_BEFORE(
+                FilterParameter.time("activeBefore", "Last activity before this time", null),
+                before(StateSort.Field.LAST_ACTIVITY_TIME, ClientState::lastActivityTime)),
+        DISCONNECT_INITIATOR(
+                FilterParameter.oneOf(
+                        "disconnectInitiator", "Who ended the last connection", "client", "server", "network"),
+                equal("disconnect_initiator", ClientState::lastDisconnectInitiator)),
+        DISCONNECT_REASON_CODE(
+                FilterParameter.integer(
+                        "disconnectReasonCode", "MQTT reason code of the last disconnect", "141", 0, 255),
+                equal("disconnect_reason_code", ClientState::lastDisconnectReasonCode)),
+        CLIENT_ID_PREFIX(
+                FilterParameter.text("clientIdPrefix", "Only client ids that start with this", "d:acme:"),
+                FilterKind.ID_PREFIX),
+        CLIENT_TYPE(
+                FilterParameter.oneOf("clientType", "Watson client type", "device", "application", "gateway", "client"),
+                equal("client_type", ClientState::clientType)),
+        DEVICE_TYPE(
+                FilterParameter.text("deviceType", "Watson device type (d:{org}:{deviceType}:{deviceId})", "sensor"),
+                equal("device_type", s -> watsonPart(s.id(), 2))),
+        DEVICE_ID(
+                FilterParameter.text("deviceId", "Watson device id (d:{org}:{deviceType}:{deviceId})", "0042"),
+                equal("device_id", s -> watsonPart(s.id(), 3))),
+        FLAPPING(
+                FilterParameter.bool(
+                        "flapping",
+                        "Only clients that are (true) or are not (false) flapping now: at least "
+                                + "connmon.flapping.disconnects disconnects within the trailing connmon.flapping.window"),
+                FilterKind.FLAPPING);
 
-    public static final StateFilter ALL =
-            new StateFilter(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        private final FilterParameter parameter;
+        private final FilterKind kind;
+
+        Field(FilterParameter parameter, FilterKind kind) {
+            this.parameter = parameter;
+            this.kind = kind;
+        }
+
+        /** How the filter is given as a query parameter. */
+        public FilterParameter parameter() {
+            return parameter;
+        }
+
+        FilterKind kind() {
+            return kind;
+        }
+    }
+
+    public static final StateFilter ALL = new StateFilter(Map.of());
+
+    private final Map<Field, Object> values;
+
+    private StateFilter(Map<Field, ?> values) {
+        EnumMap<Field, Object> copy = new EnumMap<>(Field.class);
+        values.forEach((field, value) -> {
+            if (value != null) {
+                if (!field.parameter.type().javaType.isInstance(value)) {
+                    throw new IllegalArgumentException(field + " takes a " + field.parameter.type() + ", not " + value);
+                }
+                copy.put(field, value);
+            }
+        });
+        this.values = Collections.unmodifiableMap(copy);
+    }
+
+    /** The filter of these values (a null value: that field is not filtered on). */
+    public static StateFilter of(Map<Field, ?> values) {
+        return new StateFilter(values);
+    }
+
+    /** The fields up to flapping, in {@link Field}'s order (as before later filters existed). */
+    public StateFilter(
+            String connectionStatus,
+            Instant connectedAfter,
+            Instant connectedBefore,
+            Instant disconnectedAfter,
+            Instant disconnectedBefore,
+            Instant activeAfter,
+            Instant activeBefore,
+            String disconnectInitiator,
+            Integer disconnectReasonCode,
+            String clientIdPrefix,
+            String clientType,
+            String deviceType,
+            String deviceId,
+            Boolean flapping) {
+        this(positional(
+                connectionStatus,
+                connectedAfter,
+                connectedBefore,
+                disconnectedAfter,
+                disconnectedBefore,
+                activeAfter,
+                activeBefore,
+                disconnectInitiator,
+                disconnectReasonCode,
+                clientIdPrefix,
+                clientType,
+                deviceType,
+                deviceId,
+                flapping));
+    }
 
     /** Without the flapping filter (CONTRACT §10.3), as before it existed. */
     public StateFilter(
@@ -54,82 +173,72 @@ public record StateFilter(
                 null);
     }
 
+    private static Map<Field, Object> positional(Object... values) {
+        Map<Field, Object> map = new EnumMap<>(Field.class);
+        for (int i = 0; i < values.length; i++) {
+            map.put(Field.values()[i], values[i]);
+        }
+        return map;
+    }
+
+    /** This filter with {@code field} set to {@code value} (null: not filtered on). */
+    public StateFilter with(Field field, Object value) {
+        Map<Field, Object> changed = new EnumMap<>(Field.class);
+        changed.putAll(values);
+        changed.put(field, value);
+        return new StateFilter(changed);
+    }
+
+    /** The value of a field, null when it is not filtered on. */
+    public Object get(Field field) {
+        return values.get(field);
+    }
+
+    /** The fields filtered on, in {@link Field}'s order, with their values. */
+    public Map<Field, Object> values() {
+        return values;
+    }
+
     /**
      * Clients that both filters accept. Times narrow (the later "after", the earlier "before"); an equality both
      * set must agree, else this is an error: such a pair could never match anything.
      */
     public StateFilter and(StateFilter o) {
-        return new StateFilter(
-                same("connectionStatus", connectionStatus, o.connectionStatus),
-                later(connectedAfter, o.connectedAfter),
-                earlier(connectedBefore, o.connectedBefore),
-                later(disconnectedAfter, o.disconnectedAfter),
-                earlier(disconnectedBefore, o.disconnectedBefore),
-                later(activeAfter, o.activeAfter),
-                earlier(activeBefore, o.activeBefore),
-                same("disconnectInitiator", disconnectInitiator, o.disconnectInitiator),
-                same("disconnectReasonCode", disconnectReasonCode, o.disconnectReasonCode),
-                longerPrefix(clientIdPrefix, o.clientIdPrefix),
-                same("clientType", clientType, o.clientType),
-                same("deviceType", deviceType, o.deviceType),
-                same("deviceId", deviceId, o.deviceId),
-                same("flapping", flapping, o.flapping));
-    }
-
-    private static <T> T same(String name, T a, T b) {
-        if (a != null && b != null && !a.equals(b)) {
-            throw new IllegalArgumentException(name + " cannot be both " + a + " and " + b);
-        }
-        return a != null ? a : b;
-    }
-
-    private static Instant later(Instant a, Instant b) {
-        return a == null ? b : b == null || a.isAfter(b) ? a : b;
-    }
-
-    private static Instant earlier(Instant a, Instant b) {
-        return a == null ? b : b == null || a.isBefore(b) ? a : b;
-    }
-
-    private static String longerPrefix(String a, String b) {
-        if (a == null || b == null) {
-            return a != null ? a : b;
-        }
-        if (!a.startsWith(b) && !b.startsWith(a)) {
-            throw new IllegalArgumentException("clientIdPrefix cannot be both " + a + " and " + b);
-        }
-        return a.length() >= b.length() ? a : b;
+        Map<Field, Object> both = new EnumMap<>(Field.class);
+        both.putAll(values);
+        o.values.forEach(
+                (field, value) -> both.merge(field, value, (a, b) -> field.kind.and(field.parameter.name(), a, b)));
+        return new StateFilter(both);
     }
 
     /** Whether a client id alone can match (what a deletion, which has no state, is judged by). */
     public boolean matchesId(String clientId) {
-        return clientIdPrefix == null || clientId.startsWith(clientIdPrefix);
+        return values.entrySet().stream().allMatch(e -> e.getKey().kind.matchesId(e.getValue(), clientId));
     }
 
     /** The same test as the list query, on one state (live streams filter in memory). */
-    public boolean matches(ClientState s) {
-        return matchesId(s.id())
-                && (connectionStatus == null || connectionStatus.equals(s.connectionStatus()))
-                && within(s.lastConnectTime(), connectedAfter, connectedBefore)
-                && within(s.lastDisconnectTime(), disconnectedAfter, disconnectedBefore)
-                && within(s.lastActivityTime(), activeAfter, activeBefore)
-                && (disconnectInitiator == null || disconnectInitiator.equals(s.lastDisconnectInitiator()))
-                && (disconnectReasonCode == null || disconnectReasonCode.equals(s.lastDisconnectReasonCode()))
-                && (clientType == null || clientType.equals(s.clientType()))
-                && (deviceType == null || deviceType.equals(watsonPart(s.id(), 2)))
-                && (deviceId == null || deviceId.equals(watsonPart(s.id(), 3)))
-                && (flapping == null || flapping == s.flapping());
+    public boolean matches(ClientState state) {
+        for (Map.Entry<Field, Object> e : values.entrySet()) {
+            if (!e.getKey().kind.matches(e.getValue(), state)) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static boolean within(String time, Instant after, Instant before) {
-        if (after == null && before == null) {
-            return true;
-        }
-        if (time == null) {
-            return false;
-        }
-        Instant value = Instant.parse(time);
-        return (after == null || value.isAfter(after)) && (before == null || value.isBefore(before));
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StateFilter f && f.values.equals(values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "StateFilter" + values;
     }
 
     /** Part {@code index} of a Watson device or gateway id ({d,g}:{org}:{type}:{id}), as the SQL columns compute it. */

@@ -1,7 +1,5 @@
 package dev.connmon.state;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,48 +48,11 @@ public record StateListQuery(String sql, List<Object> params) {
                 params);
     }
 
-    private static List<String> conditions(StateFilter f, List<Object> params) {
+    /** The filter's conditions, each as its {@link FilterKind} writes it. */
+    private static List<String> conditions(StateFilter filter, List<Object> params) {
         List<String> conditions = new ArrayList<>();
-        equal(conditions, params, "connection_status", f.connectionStatus());
-        range(conditions, params, StateSort.Field.LAST_CONNECT_TIME, f.connectedAfter(), f.connectedBefore());
-        range(conditions, params, StateSort.Field.LAST_DISCONNECT_TIME, f.disconnectedAfter(), f.disconnectedBefore());
-        range(conditions, params, StateSort.Field.LAST_ACTIVITY_TIME, f.activeAfter(), f.activeBefore());
-        equal(conditions, params, "disconnect_initiator", f.disconnectInitiator());
-        equal(conditions, params, "disconnect_reason_code", f.disconnectReasonCode());
-        equal(conditions, params, "client_type", f.clientType());
-        equal(conditions, params, "device_type", f.deviceType());
-        equal(conditions, params, "device_id", f.deviceId());
-        if (f.flapping() != null) {
-            // FlappingRule: flapping while the episode's end is in the future
-            conditions.add(
-                    f.flapping() ? "flapping_until > now()" : "(flapping_until IS NULL OR flapping_until <= now())");
-        }
-        if (f.clientIdPrefix() != null) {
-            params.add(likePrefix(f.clientIdPrefix()));
-            conditions.add("client_id LIKE $" + params.size());
-        }
+        filter.values().forEach((field, value) -> field.kind().where(value, conditions, params));
         return conditions;
-    }
-
-    private static void equal(List<String> conditions, List<Object> params, String column, Object value) {
-        if (value != null) {
-            params.add(value);
-            conditions.add(column + " = $" + params.size());
-        }
-    }
-
-    /** After and before are exclusive; "before" never matches a client that has no such time at all. */
-    private static void range(
-            List<String> conditions, List<Object> params, StateSort.Field field, Instant after, Instant before) {
-        if (after != null) {
-            params.add(after.atOffset(ZoneOffset.UTC));
-            conditions.add(field.keyExpression() + " > $" + params.size());
-        }
-        if (before != null) {
-            params.add(before.atOffset(ZoneOffset.UTC));
-            conditions.add(field.keyExpression() + " < $" + params.size());
-            conditions.add(field.keyExpression() + " > '-infinity'::timestamptz");
-        }
     }
 
     static String likePrefix(String prefix) {

@@ -7,11 +7,14 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
+import dev.connmon.state.FilterParameter;
+import dev.connmon.state.StateFilter;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +105,37 @@ class OpenApiTest {
                 .body("components.schemas.ClientState.properties.flappingSince", notNullValue())
                 .body("components.schemas.Availability.properties.longestOutage", notNullValue())
                 .body("components.schemas.Timeline.properties.buckets", notNullValue());
+    }
+
+    /**
+     * The list's filters come from one model (StateFilter.Field) and are not annotated fields: every one of them,
+     * and every alias, is a query parameter of the list, described, with a schema.
+     */
+    @Test
+    void everyFilterOfTheModelIsAParameterOfTheList() {
+        List<Map<String, Object>> parameters = given().accept("application/json")
+                .when()
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("paths.'/api/v0002/clientconnectionstates'.get.parameters");
+        for (StateFilter.Field field : StateFilter.Field.values()) {
+            FilterParameter filter = field.parameter();
+            for (String name :
+                    filter.alias() == null ? List.of(filter.name()) : List.of(filter.name(), filter.alias())) {
+                assertThat(parameters)
+                        .as("parameter %s", name)
+                        .filteredOn(p -> name.equals(p.get("name")))
+                        .singleElement()
+                        .satisfies(p -> {
+                            assertThat(p.get("in")).isEqualTo("query");
+                            assertThat((String) p.get("description")).isNotBlank();
+                            assertThat(p.get("schema")).isNotNull();
+                        });
+            }
+        }
     }
 
     @Test

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import dev.connmon.state.StateRepository;
+import dev.connmon.state.StateChanges;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.SseClient;
 import dev.connmon.support.TestMqtt;
@@ -150,7 +150,7 @@ class LiveStatusTest {
         try (SseClient client = SseClient.open(STATES + "?clientIdPrefix=" + p)) {
             await().atMost(Duration.ofSeconds(5)).until(() -> !client.named(":").isEmpty());
             // a slow writer: holds the feed lock, records a change, commits two seconds later
-            CompletableFuture<Void> slow = pool.withTransaction(conn -> conn.query(StateRepository.LOCK_CHANGE_FEED)
+            CompletableFuture<Void> slow = pool.withTransaction(conn -> conn.query(StateChanges.LOCK_CHANGE_FEED)
                             .execute()
                             .chain(() -> conn.preparedQuery(
                                             "INSERT INTO state_change (client_id, client_type, connection_status)"

@@ -126,7 +126,7 @@ class OrderIndependenceTest {
                 // not vacuous: the reference's log holds every distinct logged event it was sent
                 long expected = variant.events().stream()
                         .filter(e -> e.type().isLogged())
-                        .map(StateRepository::dedupKey)
+                        .map(BatchStatement::dedupKey)
                         .distinct()
                         .count();
                 if (logs.getOrDefault(variant.clientId(), List.of()).size() != expected) {

@@ -1,6 +1,6 @@
 package dev.connmon.support;
 
-import dev.connmon.state.StateRepository;
+import dev.connmon.state.StateChanges;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
@@ -16,7 +16,7 @@ public record DatabaseHold(SqlConnection connection, Transaction transaction) im
     public static DatabaseHold take(Pool pool) {
         SqlConnection connection = pool.getConnection().await().atMost(TIMEOUT);
         Transaction transaction = connection.begin().await().atMost(TIMEOUT);
-        connection.query(StateRepository.LOCK_CHANGE_FEED).execute().await().atMost(TIMEOUT);
+        connection.query(StateChanges.LOCK_CHANGE_FEED).execute().await().atMost(TIMEOUT);
         return new DatabaseHold(connection, transaction);
     }
 
