@@ -172,6 +172,7 @@ public class StateListRequest {
             case "clientType" -> clientType = value;
             case "deviceType" -> deviceType = value;
             case "deviceId" -> deviceId = value;
+            case "flapping" -> flapping = value;
             default -> throw new InvalidParameterException(name, "is not a filter of the list");
         }
     }
