@@ -1,8 +1,6 @@
 package dev.connmon.api;
 
 import dev.connmon.alerts.AlertRepository;
-import dev.connmon.alerts.AlertRules;
-import dev.connmon.alerts.Condition;
 import dev.connmon.state.StateFilter;
 import dev.connmon.state.StateReader;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -30,7 +28,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Client connection states")
 public class SummaryResource {
-    /** Silent without a {@code silent} alert rule to take the time from. */
+    /** What "silent" means unless asked otherwise: connected with no activity for this long. */
     static final Duration SILENT_DEFAULT = Duration.ofMinutes(15);
 
     /** {@code silentFor} is the ISO duration behind {@code silent}: connected with no activity for that long. */
@@ -40,17 +38,10 @@ public class SummaryResource {
 
     private final StateReader reader;
     private final AlertRepository alerts;
-    private final Duration silentDefault;
 
-    SummaryResource(StateReader reader, AlertRepository alerts, AlertRules rules) {
+    SummaryResource(StateReader reader, AlertRepository alerts) {
         this.reader = reader;
         this.alerts = alerts;
-        this.silentDefault = rules.all().stream()
-                .filter(rule -> rule.condition() == Condition.SILENT)
-                .map(dev.connmon.alerts.AlertRule::holdFor)
-                .filter(d -> d.compareTo(Duration.ZERO) > 0)
-                .min(Duration::compareTo)
-                .orElse(SILENT_DEFAULT);
     }
 
     @GET
@@ -61,15 +52,10 @@ public class SummaryResource {
                     + "&activeBefore=<silentFor>); flapping: the list's flapping=true; openAlerts: alerts not yet "
                     + "resolved.")
     public Uni<Summary> summary(
-            @RestQuery
-                    @Parameter(
-                            description = "ISO 8601 duration; default: the shortest 'for' of the silent alert rules, "
-                                    + "PT15M without one",
-                            example = "PT15M")
-                    String silentFor,
+            @RestQuery @Parameter(description = "ISO 8601 duration, default PT15M", example = "PT15M") String silentFor,
             @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, Set.of("silentFor"));
-        Duration silence = silentFor == null ? silentDefault : TimeWindow.duration("silentFor", silentFor);
+        Duration silence = silentFor == null ? SILENT_DEFAULT : TimeWindow.duration("silentFor", silentFor);
         if (silence.isNegative() || silence.isZero()) {
             throw new InvalidParameterException("silentFor", "must be a positive duration");
         }

@@ -9,6 +9,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import dev.connmon.support.Api;
 import dev.connmon.support.Events;
+import dev.connmon.support.FleetChurn;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.TestMqtt;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -77,6 +78,12 @@ class DashboardBrowserTest {
         live.connect();
         awaitState("d:" + org + ":sensor:live", "connected");
 
+        // for the README's screenshots: a fleet that has lived for a while (-Ddashboard.warmup=PT15M)
+        FleetChurn churn = new FleetChurn("acme" + run, 48);
+        String warmup = System.getProperty("dashboard.warmup");
+        if (warmup != null) {
+            churn.run(Duration.parse(warmup), Duration.ofMillis(700));
+        }
         driver = chromium();
         try {
             origin = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
@@ -107,6 +114,7 @@ class DashboardBrowserTest {
             throw failure;
         } finally {
             driver.quit();
+            churn.stop();
         }
     }
 
@@ -196,12 +204,12 @@ class DashboardBrowserTest {
         });
         assertThat(number("count-disconnected")).isGreaterThanOrEqualTo(4);
         assertChartIsTheTimeline();
+        assertPageWeight();
 
         // the top reasons include the pump's and three sensors' keep-alive timeouts
         await().atMost(WAIT)
                 .until(() -> driver.findElements(By.cssSelector("#reasons li")).stream()
                         .anyMatch(li -> li.getText().contains("Keep Alive timeout (0x8D)")));
-        screenshot("dashboard-overview.png");
 
         // 1 h: the chart is read again, for the last hour in minutes
         String before = attribute("chart", "data-since");
@@ -209,7 +217,18 @@ class DashboardBrowserTest {
         await().atMost(WAIT).until(() -> !before.equals(attribute("chart", "data-since")));
         assertThat(attribute("chart", "data-step")).isEqualTo("PT1M");
         assertChartIsTheTimeline();
+        screenshot("dashboard-overview.png");
         driver.findElement(By.cssSelector("[data-range='24h']")).click();
+    }
+
+    /** What the page loads before it asks the API anything (HTML, CSS, modules, uPlot): under 1 MB. */
+    private void assertPageWeight() {
+        long bytes = ((Number) driver.executeScript("""
+                        const entries = [...performance.getEntriesByType('navigation'),
+                          ...performance.getEntriesByType('resource').filter(e => !e.name.includes('/api/'))];
+                        return entries.reduce((sum, e) => sum + e.decodedBodySize, 0);""")).longValue();
+        System.out.printf("Dashboard page weight: %d bytes (decoded)%n", bytes);
+        assertThat(bytes).as("page weight").isBetween(50_000L, 1_000_000L);
     }
 
     @SuppressWarnings("unchecked")
@@ -277,7 +296,7 @@ class DashboardBrowserTest {
     }
 
     /** Filters of the org's sensors, then disconnected ones only: the list and the URL follow each change. */
-    private void clientsFilter(String org) {
+    private void clientsFilter(String org) throws Exception {
         driver.findElement(By.cssSelector("#nav a[data-view='clients']")).click();
         await().atMost(WAIT).until(() -> attribute("view-clients", "data-loaded") != null);
         WebElement prefix = driver.findElement(By.name("clientIdPrefix"));
@@ -304,6 +323,7 @@ class DashboardBrowserTest {
                 .isEqualTo(expected);
         assertThat(driver.findElements(By.cssSelector("#clients .badge")))
                 .allSatisfy(badge -> assertThat(badge.getText()).contains("disconnected"));
+        screenshot("dashboard-clients.png");
         // a bookmarked view opens as it was left
         String url = driver.getCurrentUrl();
         driver.navigate().refresh();
