@@ -58,7 +58,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
 class DashboardBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     private ChromeDriver driver;
     private String origin;
@@ -78,7 +78,7 @@ class DashboardBrowserTest {
         live.connect();
         awaitState("d:" + org + ":sensor:live", "connected");
 
-        // for the README's screenshots: a fleet that has lived for a while (-Ddashboard.warmup=PT15M)
+        // for the README's screenshots: a fleet that has lived for a while (-Ddashboard.warmup=PT12M)
         FleetChurn churn = new FleetChurn("acme" + run, 48);
         String warmup = System.getProperty("dashboard.warmup");
         if (warmup != null) {
