@@ -66,10 +66,15 @@ function dataTable(timeline) {
 }
 
 let chart = null;
+// a newer request (another range, or a refresh) wins: an older answer arriving late is dropped
+let chartRequest = 0;
+let reasonsRequest = 0;
 async function loadChart() {
   if (!chart) return;
+  const request = ++chartRequest;
   const { since, step } = RANGES[range];
   const timeline = await get('/fleet/timeline', { since, step, ...scopeParams() });
+  if (request !== chartRequest || !chart) return;
   chart.draw(timeline);
   const known = timeline.buckets.filter(b => b.connected != null);
   const card = $('chart').closest('.card');
@@ -84,8 +89,10 @@ async function loadChart() {
 
 async function loadReasons() {
   if (!chart) return;
+  const request = ++reasonsRequest;
   const { since, label } = RANGES[range];
   const answer = await get('/fleet/disconnect-reasons', { since, ...scopeParams() });
+  if (request !== reasonsRequest || !chart) return;
   $('reasons-window').textContent = `(${label})`;
   const most = Math.max(1, ...answer.reasons.map(r => r.clients));
   $('reasons').replaceChildren(...answer.reasons.map(reason => {

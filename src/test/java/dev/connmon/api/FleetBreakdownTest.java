@@ -4,6 +4,7 @@ import static dev.connmon.support.Api.STATES;
 import static dev.connmon.support.Api.SUMMARY;
 import static dev.connmon.support.Api.asReader;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
 import dev.connmon.lifecycle.EventType;
@@ -147,23 +148,28 @@ class FleetBreakdownTest {
                 .statusCode(400)
                 .body(containsString("_limit"));
 
-        // the newest sample knows the type, connected and disconnected
-        sampler.sample().await().atMost(Duration.ofSeconds(30));
-        JsonPath types = asReader()
-                .get("/api/v0002/fleet/types")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
-        assertThat(types.getString("sampledAt")).isNotNull();
-        assertThat(types.getLong("clientTypes.device")).isGreaterThanOrEqualTo(6);
-        List<Map<String, Object>> deviceTypes = types.getList("deviceTypes");
-        assertThat(deviceTypes)
-                .filteredOn(t -> type.equals(t.get("deviceType")))
-                .singleElement()
-                .satisfies(t -> {
-                    assertThat(t).containsEntry("connected", 1);
-                    assertThat(t).containsEntry("disconnected", 5);
+        // the newest sample knows the type, connected and disconnected (an interval's sample may predate these
+        // events: then the next interval's does)
+        await().atMost(Duration.ofSeconds(150))
+                .pollInterval(Duration.ofSeconds(3))
+                .untilAsserted(() -> {
+                    sampler.sample().await().atMost(Duration.ofSeconds(30));
+                    JsonPath types = asReader()
+                            .get("/api/v0002/fleet/types")
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .jsonPath();
+                    assertThat(types.getString("sampledAt")).isNotNull();
+                    assertThat(types.getLong("clientTypes.device")).isGreaterThanOrEqualTo(6);
+                    List<Map<String, Object>> deviceTypes = types.getList("deviceTypes");
+                    assertThat(deviceTypes)
+                            .filteredOn(t -> type.equals(t.get("deviceType")))
+                            .singleElement()
+                            .satisfies(t -> {
+                                assertThat(t).containsEntry("connected", 1);
+                                assertThat(t).containsEntry("disconnected", 5);
+                            });
                 });
     }
 

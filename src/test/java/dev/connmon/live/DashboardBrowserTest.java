@@ -78,7 +78,7 @@ class DashboardBrowserTest {
         live.connect();
         awaitState("d:" + org + ":sensor:live", "connected");
 
-        // for the README's screenshots: a fleet that has lived for a while (-Ddashboard.warmup=PT12M)
+        // for the README's screenshots: a fleet that has lived for a while (-Ddashboard.warmup=PT10M)
         FleetChurn churn = new FleetChurn("acme" + run, 48);
         String warmup = System.getProperty("dashboard.warmup");
         if (warmup != null) {
