@@ -194,6 +194,13 @@ public class AlertRepository {
                 });
     }
 
+    /** How many alerts are open (the open-alert index). */
+    public Uni<Long> countOpen() {
+        return pool.query("SELECT count(*) AS n FROM alert WHERE resolved_at IS NULL")
+                .execute()
+                .map(rows -> rows.iterator().next().getLong("n"));
+    }
+
     /** Newest first, at most {@code limit} with an id below {@code beforeId} (null: from the newest). */
     public Uni<List<Alert>> list(Boolean open, String rule, String clientId, Long beforeId, int limit) {
         List<Object> params = new ArrayList<>();

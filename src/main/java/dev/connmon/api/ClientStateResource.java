@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -50,7 +51,7 @@ public class ClientStateResource {
                     StateListRequest.FILTER_NAMES.stream(), java.util.stream.Stream.of("lastEventId"))
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
-    private static final Set<String> AVAILABILITY_NAMES = Set.of("since", "until", "step");
+    private static final Set<String> AVAILABILITY_NAMES = Set.of("since", "until", "step", "segments");
 
     /** Field-injected, so that the constructor stays as the other endpoints need it. */
     @jakarta.inject.Inject
@@ -262,13 +263,20 @@ public class ClientStateResource {
                             description = "Optional bucket length, " + TimeWindow.STEP + "; at most 1000 buckets",
                             example = "P1D")
                     String step,
+            @RestQuery
+                    @Parameter(
+                            description = "true: also the window's unbroken stretches in each status, with the log "
+                                    + "message of the event that began each",
+                            schema = @Schema(enumeration = {"true", "false"}))
+                    String segments,
             @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, AVAILABILITY_NAMES);
         validate(clientId);
         TimeWindow window =
                 TimeWindow.parse(since, until, step, Instant.now(), Duration.ofDays(7), null, Duration.ofMillis(1));
+        boolean withSegments = "true".equals(QueryParameters.oneOf("segments", segments, Set.of("true", "false")));
         return availability
-                .of(clientId, window.since(), window.until(), window.step())
+                .of(clientId, window.since(), window.until(), window.step(), withSegments)
                 .onItem()
                 .ifNull()
                 .failWith(() -> new ClientNotFoundException(clientId));

@@ -1,5 +1,6 @@
 package dev.connmon.api;
 
+import dev.connmon.state.FleetBreakdown;
 import dev.connmon.state.Timeline;
 import dev.connmon.state.TimelineReader;
 import io.smallrye.mutiny.Uni;
@@ -29,10 +30,64 @@ import org.jboss.resteasy.reactive.RestQuery;
 public class FleetResource {
     private static final Set<String> NAMES = Set.of("since", "until", "step", "clientType", "deviceType");
 
-    private final TimelineReader timeline;
+    private static final Set<String> REASON_NAMES = Set.of("since", "clientType", "deviceType", "_limit");
+    private static final Set<String> CLIENT_TYPES = Set.of("device", "application", "gateway", "client");
 
-    FleetResource(TimelineReader timeline) {
+    private final TimelineReader timeline;
+    private final FleetBreakdown breakdown;
+
+    FleetResource(TimelineReader timeline, FleetBreakdown breakdown) {
         this.timeline = timeline;
+        this.breakdown = breakdown;
+    }
+
+    /** CONTRACT §10.5: clients by the reason of their last disconnect, for the dashboard's "top reasons". */
+    @GET
+    @Path("disconnect-reasons")
+    @RolesAllowed({"reader", "admin"})
+    @Operation(
+            summary = "Clients by the reason of their last disconnect",
+            description = "The clients whose last disconnect is after since, grouped by its initiator and reason "
+                    + "code, most clients first; each group is the list's disconnectedAfter=<since>"
+                    + "&disconnectInitiator=…&disconnectReasonCode=…")
+    @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
+    public Uni<FleetBreakdown.Reasons> disconnectReasons(
+            @RestQuery @Parameter(description = "Start (default P1D). " + StateListRequest.TIME) String since,
+            @RestQuery
+                    @Parameter(
+                            description = "Only this Watson client type",
+                            schema = @Schema(enumeration = {"device", "application", "gateway", "client"}))
+                    String clientType,
+            @RestQuery @Parameter(description = "Only this Watson device type", example = "sensor") String deviceType,
+            @RestQuery("_limit")
+                    @Parameter(
+                            name = "_limit",
+                            description = "At most this many reasons, 1..100",
+                            schema = @Schema(defaultValue = "10"))
+                    String limit,
+            @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, REASON_NAMES);
+        Instant now = Instant.now();
+        TimeWindow window = TimeWindow.parse(since, null, null, now, Duration.ofDays(1), null, Duration.ZERO);
+        return breakdown.reasons(
+                window.since(),
+                now,
+                QueryParameters.oneOf("clientType", clientType, CLIENT_TYPES),
+                QueryParameters.text("deviceType", deviceType),
+                QueryParameters.integer("_limit", limit, 1, 100, 10));
+    }
+
+    /** CONTRACT §10.5: the client and device types of the fleet, from the newest timeline sample. */
+    @GET
+    @Path("types")
+    @RolesAllowed({"reader", "admin"})
+    @Operation(
+            summary = "Client and device types with their counts",
+            description = "From the newest timeline sample (at most connmon.timeline.sample-interval old): clients "
+                    + "per client type, and the 200 device types with the most clients, connected and disconnected.")
+    public Uni<FleetBreakdown.Types> types(@Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, Set.of());
+        return breakdown.types(200);
     }
 
     @GET
@@ -76,7 +131,7 @@ public class FleetResource {
             throw new InvalidParameterException("step", "must be whole minutes (the counters are per minute)");
         }
         TimelineReader.Filter filter = new TimelineReader.Filter(
-                QueryParameters.oneOf("clientType", clientType, Set.of("device", "application", "gateway", "client")),
+                QueryParameters.oneOf("clientType", clientType, CLIENT_TYPES),
                 QueryParameters.text("deviceType", deviceType));
         return timeline.timeline(window.since(), window.until(), window.step(), filter, now);
     }

@@ -1,6 +1,9 @@
 package dev.connmon.api;
 
+import dev.connmon.alerts.AlertRepository;
+import dev.connmon.state.StateFilter;
 import dev.connmon.state.StateReader;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -9,27 +12,67 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.Map;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestQuery;
 
-/** Fleet totals for the dashboard: how many clients are connected and disconnected. */
+/**
+ * Fleet totals for the dashboard's overview (CONTRACT §2): connected, disconnected, flapping and silent clients and
+ * open alerts. Each count is the count of a list filter, so that the dashboard links it to the list it counts.
+ */
 @Path("/api/v0002/summary")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Client connection states")
 public class SummaryResource {
-    private final StateReader reader;
+    /** What "silent" means unless asked otherwise: connected with no activity for this long. */
+    static final Duration SILENT_DEFAULT = Duration.ofMinutes(15);
 
-    SummaryResource(StateReader reader) {
+    /** {@code silentFor} is the ISO duration behind {@code silent}: connected with no activity for that long. */
+    @RegisterForReflection
+    public record Summary(
+            long connected, long disconnected, long flapping, long silent, String silentFor, long openAlerts) {}
+
+    private final StateReader reader;
+    private final AlertRepository alerts;
+
+    SummaryResource(StateReader reader, AlertRepository alerts) {
         this.reader = reader;
+        this.alerts = alerts;
     }
 
     @GET
     @RolesAllowed({"reader", "admin"})
-    @Operation(summary = "Counts of connected and disconnected clients")
-    public Uni<Map<String, Long>> summary(@Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, Set.of());
-        return reader.countByStatus();
+    @Operation(
+            summary = "Counts of connected, disconnected, flapping and silent clients and of open alerts",
+            description = "silent: connected with no activity for silentFor (the list's connectionStatus=connected"
+                    + "&activeBefore=<silentFor>); flapping: the list's flapping=true; openAlerts: alerts not yet "
+                    + "resolved.")
+    public Uni<Summary> summary(
+            @RestQuery @Parameter(description = "ISO 8601 duration, default PT15M", example = "PT15M") String silentFor,
+            @Context UriInfo uri) {
+        QueryParameters.requireKnown(uri, Set.of("silentFor"));
+        Duration silence = silentFor == null ? SILENT_DEFAULT : TimeWindow.duration("silentFor", silentFor);
+        if (silence.isNegative() || silence.isZero()) {
+            throw new InvalidParameterException("silentFor", "must be a positive duration");
+        }
+        Instant now = Instant.now();
+        // the very filters the dashboard links the counts to, so that a count and its list agree
+        StateFilter flapping = StateListRequest.parseFilter("flapping=true").filter(now);
+        StateFilter silent = StateListRequest.parseFilter("connectionStatus=connected&activeBefore=" + silence)
+                .filter(now);
+        return Uni.combine()
+                .all()
+                .unis(reader.countByStatus(), reader.count(flapping), reader.count(silent), alerts.countOpen())
+                .with((byStatus, flappingCount, silentCount, open) -> new Summary(
+                        byStatus.get("connected"),
+                        byStatus.get("disconnected"),
+                        flappingCount,
+                        silentCount,
+                        silence.toString(),
+                        open));
     }
 }

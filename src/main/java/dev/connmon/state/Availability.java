@@ -23,11 +23,20 @@ public record Availability(
         long failedConnects,
         Map<String, Long> disconnectsByInitiator,
         Outage longestOutage,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<Bucket> buckets) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Bucket> buckets,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Segment> segments) {
 
     /** The longest time disconnected within the window (clipped to it; an open outage runs to {@code until}). */
     @RegisterForReflection
     public record Outage(String start, String end, double seconds) {}
+
+    /**
+     * One unbroken stretch of the window in one status ({@code connected}, {@code disconnected}, {@code unknown}),
+     * only when asked for; {@code cause} is the log message of the event that began it (that event may lie before
+     * the window), why it is unknown, or null where connmon has no record.
+     */
+    @RegisterForReflection
+    public record Segment(String start, String end, String status, double seconds, String cause) {}
 
     /** One step of the window; the last one may be shorter. */
     @RegisterForReflection

@@ -20,7 +20,14 @@ import java.util.TreeMap;
  */
 final class AvailabilityCalculator {
     /** A logged connect, failed connect or disconnect: what the computation reads of a log row. */
-    record LogEvent(Instant time, String event, String initiator, String connectionId) {}
+    record LogEvent(Instant time, String event, String initiator, String connectionId, String message) {
+        LogEvent(Instant time, String event, String initiator, String connectionId) {
+            this(time, event, initiator, connectionId, null);
+        }
+    }
+
+    /** The cause of unknown time from the client's {@code unconfirmedSince} on. */
+    static final String UNCONFIRMED = "Unconfirmed: connmon may have missed this client's events from here";
 
     enum Status {
         UNKNOWN,
@@ -34,7 +41,8 @@ final class AvailabilityCalculator {
             .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""), Newest.C_ORDER)
             .thenComparing(e -> Objects.requireNonNullElse(e.initiator(), ""));
 
-    private record Segment(long start, long end, Status status) {}
+    /** {@code cause}: the log message of the event that began it, or why it is unknown; null for no record. */
+    private record Segment(long start, long end, Status status, String cause) {}
 
     private AvailabilityCalculator() {}
 
@@ -60,6 +68,19 @@ final class AvailabilityCalculator {
             List<LogEvent> window,
             Instant unconfirmedSince,
             Duration step) {
+        return compute(clientId, since, until, before, window, unconfirmedSince, step, false);
+    }
+
+    /** As above; with {@code withSegments}, the window's connected, disconnected and unknown stretches too. */
+    static Availability compute(
+            String clientId,
+            Instant since,
+            Instant until,
+            List<LogEvent> before,
+            List<LogEvent> window,
+            Instant unconfirmedSince,
+            Duration step,
+            boolean withSegments) {
         Fold fold = new Fold();
         before.stream().sorted(ORDER).forEach(fold::apply);
         List<LogEvent> events = new ArrayList<>(window);
@@ -75,7 +96,7 @@ final class AvailabilityCalculator {
         Map<String, Long> byInitiator = new TreeMap<>(Map.of("client", 0L, "server", 0L, "network", 0L));
         for (LogEvent e : events) {
             long t = e.time().toEpochMilli();
-            add(segments, cursor, t, fold.status, unknownFrom);
+            add(segments, cursor, t, fold.status, fold.cause, unknownFrom);
             cursor = t;
             switch (e.event()) {
                 case "connected" -> connects++;
@@ -84,7 +105,7 @@ final class AvailabilityCalculator {
             }
             fold.apply(e);
         }
-        add(segments, cursor, end, fold.status, unknownFrom);
+        add(segments, cursor, end, fold.status, fold.cause, unknownFrom);
 
         long[] totals = totals(segments, start, end);
         long disconnects =
@@ -104,24 +125,43 @@ final class AvailabilityCalculator {
                 failed,
                 byInitiator,
                 longestOutage(segments),
-                buckets);
+                buckets,
+                withSegments ? segments(segments) : null);
+    }
+
+    private static List<Availability.Segment> segments(List<Segment> segments) {
+        List<Availability.Segment> out = new ArrayList<>(segments.size());
+        for (Segment s : segments) {
+            out.add(new Availability.Segment(
+                    format(s.start()),
+                    format(s.end()),
+                    s.status().name().toLowerCase(java.util.Locale.ROOT),
+                    seconds(s.end() - s.start()),
+                    s.cause()));
+        }
+        return out;
     }
 
     /** The state before the window and through it: connected while a connection is open, as in CONTRACT §1. */
     private static final class Fold {
         Status status = Status.UNKNOWN;
         String connection;
+        String cause;
 
         void apply(LogEvent e) {
             if (e.event().equals("connected")) {
                 status = Status.CONNECTED;
                 connection = e.connectionId();
+                cause = e.message();
             } else if (e.event().equals("disconnected")) {
                 boolean otherConnection = status == Status.CONNECTED
                         && connection != null
                         && e.connectionId() != null
                         && !connection.equals(e.connectionId());
                 if (!otherConnection) {
+                    if (status != Status.DISCONNECTED) {
+                        cause = e.message();
+                    }
                     status = Status.DISCONNECTED;
                     connection = null;
                 }
@@ -130,23 +170,23 @@ final class AvailabilityCalculator {
     }
 
     /** Adds [from, to) in {@code status}, the part from {@code unknownFrom} on as unknown; merges equal neighbours. */
-    private static void add(List<Segment> segments, long from, long to, Status status, long unknownFrom) {
+    private static void add(List<Segment> segments, long from, long to, Status status, String cause, long unknownFrom) {
         if (to <= from) {
             return;
         }
         if (unknownFrom < to) {
-            add(segments, from, Math.max(from, unknownFrom), status, Long.MAX_VALUE);
-            add(segments, Math.max(from, unknownFrom), to, Status.UNKNOWN, Long.MAX_VALUE);
+            add(segments, from, Math.max(from, unknownFrom), status, cause, Long.MAX_VALUE);
+            add(segments, Math.max(from, unknownFrom), to, Status.UNKNOWN, UNCONFIRMED, Long.MAX_VALUE);
             return;
         }
         if (!segments.isEmpty()) {
             Segment last = segments.get(segments.size() - 1);
             if (last.status() == status && last.end() == from) {
-                segments.set(segments.size() - 1, new Segment(last.start(), to, status));
+                segments.set(segments.size() - 1, new Segment(last.start(), to, status, last.cause()));
                 return;
             }
         }
-        segments.add(new Segment(from, to, status));
+        segments.add(new Segment(from, to, status, cause));
     }
 
     /** Connected, disconnected and unknown milliseconds of the segments within [from, to). */

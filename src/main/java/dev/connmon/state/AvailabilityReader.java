@@ -32,6 +32,11 @@ public class AvailabilityReader {
 
     /** The availability of {@code clientId} over [since, until), with buckets of {@code step}; null if unknown. */
     public Uni<Availability> of(String clientId, Instant since, Instant until, Duration step) {
+        return of(clientId, since, until, step, false);
+    }
+
+    /** As above; with {@code segments}, the window's stretches in each status and what began them. */
+    public Uni<Availability> of(String clientId, Instant since, Instant until, Duration step, boolean segments) {
         OffsetDateTime from = since.atOffset(ZoneOffset.UTC);
         OffsetDateTime to = until.atOffset(ZoneOffset.UTC);
         return pool.preparedQuery("SELECT unconfirmed_since FROM client_state WHERE client_id = $1")
@@ -42,11 +47,13 @@ public class AvailabilityReader {
                     }
                     OffsetDateTime unconfirmed = state.iterator().next().getOffsetDateTime("unconfirmed_since");
                     Uni<RowSet<Row>> before = pool.preparedQuery("""
-                            SELECT event_time, event, initiator, connection_id FROM connection_log
+                            SELECT event_time, event, initiator, connection_id, reason_code, reason, ip_address, protocol_version
+                              FROM connection_log
                              WHERE client_id = $1 AND event_time < $2 AND event IN ('connected', 'disconnected')
                              ORDER BY event_time DESC, id DESC LIMIT $3""").execute(Tuple.of(clientId, from, BEFORE));
                     Uni<RowSet<Row>> window = pool.preparedQuery("""
-                            SELECT event_time, event, initiator, connection_id FROM connection_log
+                            SELECT event_time, event, initiator, connection_id, reason_code, reason, ip_address, protocol_version
+                              FROM connection_log
                              WHERE client_id = $1 AND event_time >= $2 AND event_time < $3""").execute(Tuple.of(clientId, from, to));
                     return Uni.combine()
                             .all()
@@ -59,7 +66,8 @@ public class AvailabilityReader {
                                     events(rows.getItem1()),
                                     events(rows.getItem2()),
                                     unconfirmed == null ? null : unconfirmed.toInstant(),
-                                    step));
+                                    step,
+                                    segments));
                 });
     }
 
@@ -70,7 +78,14 @@ public class AvailabilityReader {
                     row.getOffsetDateTime("event_time").toInstant(),
                     row.getString("event"),
                     row.getString("initiator"),
-                    row.getString("connection_id")));
+                    row.getString("connection_id"),
+                    LogMessages.message(
+                            row.getString("event"),
+                            row.getString("initiator"),
+                            row.getInteger("reason_code"),
+                            row.getString("reason"),
+                            row.getString("ip_address"),
+                            row.getString("protocol_version"))));
         }
         return events;
     }

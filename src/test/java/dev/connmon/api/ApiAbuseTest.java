@@ -67,7 +67,9 @@ class ApiAbuseTest {
             Api.REJECTED,
             List.of("beforeId", "_limit"),
             "/api/v0002/summary",
-            List.of("unknownParameter"));
+            List.of("silentFor", "unknownParameter"),
+            "/api/v0002/fleet/disconnect-reasons",
+            List.of("since", "clientType", "deviceType", "_limit"));
 
     @Test
     void injectionInEveryQueryParameterIsA400OrAnEmptyAnswer() {
@@ -187,6 +189,15 @@ class ApiAbuseTest {
                 .contains("script-src 'self'")
                 .contains("frame-ancestors 'none'");
         assertThat(page.header("X-Frame-Options")).isEqualTo("DENY");
+        // the policy holds because the page needs nothing it forbids: no inline script, style or handler
+        String html = page.asString();
+        assertThat(html)
+                .doesNotContain("style=")
+                .doesNotContainPattern("<script(?![^>]*\\ssrc=)")
+                .doesNotContainPattern("\\son[a-z]+=");
+        assertThat(RestAssured.given().get("/webjars/uplot/dist/uPlot.esm.js").statusCode())
+                .as("uPlot, served by connmon")
+                .isEqualTo(200);
         assertThat(page.header("X-Content-Type-Options")).isEqualTo("nosniff");
         assertThat(page.header("Referrer-Policy")).isEqualTo("no-referrer");
         assertThat(asReader().when().get(Api.STATES).header("X-Content-Type-Options"))

@@ -1,34 +1,56 @@
 package dev.connmon.live;
 
+import static dev.connmon.support.Api.asReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import dev.connmon.support.Api;
+import dev.connmon.support.Events;
+import dev.connmon.support.FleetChurn;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.TestMqtt;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
+import io.restassured.path.json.JsonPath;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import javax.imageio.ImageIO;
+import java.util.logging.Level;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
- * The dashboard in real headless Chromium: signed in through its login form (a stream token, CONTRACT §12), it
- * shows a device connecting and disconnecting live.
+ * The operator's dashboard (issue 16) in real headless Chromium against real connmon, with data fed through the
+ * broker: a week of canonical history published by connmon's system user, and real MQTT 5 devices. It signs in
+ * through the login form (a stream token, CONTRACT §12) and checks that the overview draws its chart from
+ * {@code /fleet/timeline} and shows the numbers of {@code /summary}; that a filter change updates the list and the
+ * URL; that a client's page shows its availability and a 7-day bar whose segments are those of
+ * {@code /availability}; that a state change arrives live; at phone width (390 px, emulated) nothing scrolls
+ * sideways; and that the page logged no console error and sent no request to another origin.
+ * <p>
+ * Screenshots go to {@code target/dashboard/}, or to {@code -Ddashboard.screenshots=docs/images} (the README's).
  * Skipped where Debian's chromium and chromium-driver are not installed; .ci/run installs them.
  */
 @QuarkusTest
@@ -36,13 +58,429 @@ import org.openqa.selenium.chrome.ChromeOptions;
 class DashboardBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private ChromeDriver driver;
+    private String origin;
+    private final List<String> requests = new ArrayList<>();
+    private final List<String> consoleErrors = new ArrayList<>();
 
     @Test
-    void aDeviceConnectingAndDisconnectingShowsLive() throws Exception {
+    void theOperatorsDashboard() throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "Chromium is not installed");
-        // a real device's own connect and disconnect come from the embedded broker
+        // real devices' own connects and disconnects come from the embedded broker
         assumeTrue(!ServicesResource.machineServices(), "needs the embedded broker");
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        String run = UUID.randomUUID().toString().substring(0, 6);
+        String org = "dash" + run;
+        String pump = "d:" + org + ":pump:0001";
+        feedHistory(org, pump);
+        Mqtt5BlockingClient live = TestMqtt.v5("d:" + org + ":sensor:live");
+        live.connect();
+        awaitState("d:" + org + ":sensor:live", "connected");
+
+        // for the README's screenshots: a fleet that has lived for a while (-Ddashboard.warmup=PT10M)
+        FleetChurn churn = new FleetChurn("acme" + run, 48);
+        String warmup = System.getProperty("dashboard.warmup");
+        if (warmup != null) {
+            churn.run(Duration.parse(warmup), Duration.ofMillis(700));
+        }
+        driver = chromium();
+        try {
+            origin = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+            signIn();
+            overview();
+            clientsFilter(org);
+            clientPage(pump);
+            liveChange(live, "d:" + org + ":sensor:live");
+            phone(pump, org);
+            collectLogs();
+            assertThat(consoleErrors).as("console errors").isEmpty();
+            assertThat(requests)
+                    .as("requests the page sent")
+                    .isNotEmpty()
+                    .allSatisfy(url -> assertThat(url)
+                            .satisfiesAnyOf(
+                                    u -> assertThat(u).startsWith(origin + "/"),
+                                    u -> assertThat(u).startsWith("data:"),
+                                    u -> assertThat(u).startsWith("blob:" + origin)));
+            assertThat(requests)
+                    .as("uPlot comes from connmon's own WebJar")
+                    .anyMatch(url -> url.startsWith(origin + "/webjars/uplot/"));
+        } catch (Throwable failure) {
+            // what the page said and showed, for whoever reads the failure
+            collectLogs();
+            failure.addSuppressed(new AssertionError("console errors: " + consoleErrors));
+            screenshot("failure.png");
+            throw failure;
+        } finally {
+            driver.quit();
+            churn.stop();
+        }
+    }
+
+    /**
+     * Through the broker as canonical events (connmon's system user, CONTRACT §1): a pump with a week of history
+     * (unknown for its first day, two outages, disconnected now) and sensors dropped for various reasons today.
+     */
+    private void feedHistory(String org, String pump) {
+        Instant now = Instant.now();
+        Mqtt5AsyncClient publisher = TestMqtt.eventPublisher("dash-history-" + org);
+        List<JsonObject> events = new ArrayList<>();
+        events.add(Events.connected(pump, now.minus(Duration.ofHours(150)), "p1"));
+        events.add(Events.disconnected(pump, now.minus(Duration.ofHours(100)), "p1", "server", 0x8D)
+                .put("reason", "Keep Alive timeout"));
+        events.add(Events.connected(pump, now.minus(Duration.ofHours(97)), "p2"));
+        events.add(Events.disconnected(pump, now.minus(Duration.ofHours(30)), "p2", "network", 0x00));
+        events.add(Events.connected(pump, now.minus(Duration.ofHours(29)), "p3"));
+        events.add(Events.disconnected(pump, now.minus(Duration.ofHours(3)), "p3", "server", 0x8D)
+                .put("reason", "Keep Alive timeout"));
+        int[][] sensors = {{0x8D, 1}, {0x8D, 2}, {0x8D, 5}, {0x8E, 7}, {0x00, 9}, {0x04, 15}, {-1, 20}};
+        for (int i = 0; i < sensors.length; i++) {
+            String id = "d:" + org + ":sensor:" + String.format("%04d", i + 1);
+            Instant down = now.minus(Duration.ofHours(sensors[i][1])).minusSeconds(37L * i);
+            events.add(Events.connected(id, down.minus(Duration.ofHours(2)), "s" + i));
+            String initiator = sensors[i][0] < 0 ? "network" : sensors[i][0] >= 0x80 ? "server" : "client";
+            JsonObject disconnect = Events.disconnected(id, down, "s" + i, initiator, Math.max(0, sensors[i][0]));
+            if (sensors[i][0] < 0) {
+                disconnect.remove("reasonCode");
+            }
+            events.add(disconnect);
+            if (i % 2 == 0) { // half of them came back
+                events.add(Events.connected(id, down.plusSeconds(90), "s" + i + "b"));
+            }
+        }
+        events.forEach(e -> TestMqtt.publishEvent(publisher, "dashboard", e.encode()));
+        publisher.disconnect().join();
+        awaitState(pump, "disconnected");
+        await().atMost(WAIT)
+                .until(() -> asReader()
+                                .queryParam("clientIdPrefix", "d:" + org + ":sensor:")
+                                .get("/api/v0002/clientconnectionstates")
+                                .jsonPath()
+                                .getList("results")
+                                .size()
+                        == sensors.length);
+    }
+
+    private void awaitState(String id, String status) {
+        await().atMost(WAIT)
+                .until(() -> status.equals(Api.state(id).extract().jsonPath().getString("connectionStatus")));
+    }
+
+    private void signIn() {
+        desktop();
+        driver.get(origin + "/");
+        // the login form, not the browser's Basic dialog: a wrong token is refused in the page
+        driver.findElement(By.id("login-key")).sendKeys("test-reader");
+        driver.findElement(By.id("login-token")).sendKeys("wrong-token");
+        driver.findElement(By.cssSelector("#login button")).click();
+        await().atMost(WAIT).until(() -> text("login-error").equals("Wrong API key or token"));
+        assertThat(driver.findElement(By.id("main")).isDisplayed()).isFalse();
+        await().atMost(WAIT).until(() -> {
+            collectLogs();
+            return !consoleErrors.isEmpty();
+        });
+        consoleErrors.clear(); // the refused sign-in's 401 is the one error the page may log
+        driver.findElement(By.id("login-token")).clear();
+        driver.findElement(By.id("login-token")).sendKeys("reader-token");
+        driver.findElement(By.cssSelector("#login button")).click();
+        // signed in with a stream token: the pages by Bearer, the live streams by access_token
+        await().atMost(WAIT)
+                .until(() ->
+                        driver.findElement(By.id("live")).getAttribute("class").contains("on"));
+        assertThat(driver.findElement(By.id("login")).isDisplayed()).isFalse();
+    }
+
+    /** Counts equal /summary; the chart's data and its drawn pixels come from /fleet/timeline; top reasons. */
+    private void overview() throws Exception {
+        await().atMost(WAIT).until(() -> "true".equals(attribute("view-overview", "data-loaded")));
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonPath summary = asReader().get("/api/v0002/summary").jsonPath();
+            assertThat(number("count-connected")).isEqualTo(summary.getLong("connected"));
+            assertThat(number("count-disconnected")).isEqualTo(summary.getLong("disconnected"));
+            assertThat(number("count-flapping")).isEqualTo(summary.getLong("flapping"));
+            assertThat(number("count-silent")).isEqualTo(summary.getLong("silent"));
+            assertThat(number("count-alerts")).isEqualTo(summary.getLong("openAlerts"));
+        });
+        assertThat(number("count-disconnected")).isGreaterThanOrEqualTo(4);
+        assertChartIsTheTimeline();
+        assertPageWeight();
+
+        // the top reasons include the pump's and three sensors' keep-alive timeouts
+        await().atMost(WAIT)
+                .until(() -> driver.findElements(By.cssSelector("#reasons li")).stream()
+                        .anyMatch(li -> li.getText().contains("Keep Alive timeout (0x8D)")));
+
+        // 1 h: the chart is read again, for the last hour in minutes
+        String before = attribute("chart", "data-since");
+        driver.findElement(By.cssSelector("[data-range='1h']")).click();
+        await().atMost(WAIT).until(() -> !before.equals(attribute("chart", "data-since")));
+        assertThat(attribute("chart", "data-step")).isEqualTo("PT1M");
+        assertChartIsTheTimeline();
+        screenshot("dashboard-overview.png");
+        driver.findElement(By.cssSelector("[data-range='24h']")).click();
+    }
+
+    /** What the page loads before it asks the API anything (HTML, CSS, modules, uPlot): under 1 MB. */
+    private void assertPageWeight() {
+        long bytes = ((Number) driver.executeScript("""
+                        const entries = [...performance.getEntriesByType('navigation'),
+                          ...performance.getEntriesByType('resource').filter(e => !e.name.includes('/api/'))];
+                        return entries.reduce((sum, e) => sum + e.decodedBodySize, 0);""")).longValue();
+        System.out.printf("Dashboard page weight: %d bytes (decoded)%n", bytes);
+        assertThat(bytes).as("page weight").isBetween(50_000L, 1_000_000L);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void assertChartIsTheTimeline() {
+        String since = attribute("chart", "data-since");
+        String until = attribute("chart", "data-until");
+        String step = attribute("chart", "data-step");
+        JsonPath api = asReader()
+                .queryParam("since", since)
+                .queryParam("until", until)
+                .queryParam("step", step)
+                .get("/api/v0002/fleet/timeline")
+                .jsonPath();
+        List<Map<String, Object>> buckets = api.getList("buckets");
+        List<WebElement> rows = driver.findElements(By.cssSelector("#chart-table tbody tr"));
+        assertThat(rows).hasSameSizeAs(buckets);
+        for (int i = 0; i < buckets.size(); i++) {
+            Map<String, Object> bucket = buckets.get(buckets.size() - 1 - i); // the table is newest first
+            List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
+            assertThat(cells.get(0).findElement(By.tagName("time")).getAttribute("datetime"))
+                    .isEqualTo(bucket.get("end"));
+            Map<String, Object> disconnects = (Map<String, Object>) bucket.get("disconnects");
+            assertThat(digits(cells.get(2).getAttribute("textContent")))
+                    .as("disconnects by the client at %s", bucket.get("end"))
+                    .isEqualTo(((Number) disconnects.get("client")).longValue());
+            assertThat(digits(cells.get(3).getAttribute("textContent")))
+                    .isEqualTo(((Number) disconnects.get("server")).longValue());
+            assertThat(digits(cells.get(4).getAttribute("textContent")))
+                    .isEqualTo(((Number) disconnects.get("network")).longValue());
+            if (i > 0) { // the newest bucket's count is "now": it may have moved on since the page read it
+                String connected = cells.get(1).getAttribute("textContent");
+                assertThat(bucket.get("connected") == null ? connected : digits(connected))
+                        .isEqualTo(
+                                bucket.get("connected") == null
+                                        ? "no record"
+                                        : ((Number) bucket.get("connected")).longValue());
+            }
+        }
+        // and uPlot drew it: the line's blue and the server disconnects' orange are on the canvas
+        Map<String, Object> pixels = (Map<String, Object>) driver.executeScript("""
+                const canvas = document.querySelector('#chart canvas');
+                const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                const near = (i, r, g, b) => Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40
+                    && Math.abs(data[i + 2] - b) < 40 && data[i + 3] > 200;
+                let line = 0, server = 0;
+                for (let i = 0; i < data.length; i += 4) {
+                  if (near(i, 0, 114, 178)) line++;
+                  if (near(i, 230, 159, 0)) server++;
+                }
+                return { line, server, width: canvas.width };""");
+        assertThat(((Number) pixels.get("width")).intValue()).isGreaterThan(300);
+        boolean anyServer = buckets.stream()
+                .anyMatch(b -> ((Number) ((Map<String, Object>) b.get("disconnects")).get("server")).longValue() > 0);
+        boolean anyCount = buckets.stream().anyMatch(b -> b.get("connected") != null);
+        if (anyServer) {
+            assertThat(((Number) pixels.get("server")).intValue())
+                    .as("bars drawn")
+                    .isGreaterThan(20);
+        }
+        if (anyCount) {
+            assertThat(((Number) pixels.get("line")).intValue())
+                    .as("line drawn")
+                    .isGreaterThan(0);
+        }
+    }
+
+    /** Filters of the org's sensors, then disconnected ones only: the list and the URL follow each change. */
+    private void clientsFilter(String org) throws Exception {
+        driver.findElement(By.cssSelector("#nav a[data-view='clients']")).click();
+        await().atMost(WAIT).until(() -> attribute("view-clients", "data-loaded") != null);
+        WebElement prefix = driver.findElement(By.name("clientIdPrefix"));
+        prefix.sendKeys("d:" + org + ":");
+        prefix.sendKeys(Keys.ENTER);
+        await().atMost(WAIT).until(() -> hash().contains("clientIdPrefix=d%3A" + org + "%3A"));
+        driver.executeScript("const s = document.querySelector('[name=connectionStatus]'); s.value = 'disconnected';"
+                + "s.dispatchEvent(new Event('change', {bubbles: true}));");
+        await().atMost(WAIT).until(() -> hash().contains("connectionStatus=disconnected"));
+        String query = hash().substring(hash().indexOf('?') + 1);
+        await().atMost(WAIT).until(() -> query.equals(attribute("view-clients", "data-loaded")));
+        List<String> expected = asReader()
+                .queryParam("clientIdPrefix", "d:" + org + ":")
+                .queryParam("connectionStatus", "disconnected")
+                .queryParam("_sort", "-lastActivityTime")
+                .queryParam("_limit", 50)
+                .get("/api/v0002/clientconnectionstates")
+                .jsonPath()
+                .getList("results.id");
+        assertThat(expected).hasSize(4); // the pump and the three sensors that stayed away
+        assertThat(driver.findElements(By.cssSelector("#clients tr")).stream()
+                        .map(tr -> tr.getAttribute("data-id"))
+                        .toList())
+                .isEqualTo(expected);
+        assertThat(driver.findElements(By.cssSelector("#clients .badge")))
+                .allSatisfy(badge -> assertThat(badge.getText()).contains("disconnected"));
+        screenshot("dashboard-clients.png");
+        // a bookmarked view opens as it was left
+        String url = driver.getCurrentUrl();
+        driver.navigate().refresh();
+        driver.findElement(By.id("login-key")).sendKeys("test-reader");
+        driver.findElement(By.id("login-token")).sendKeys("reader-token");
+        driver.findElement(By.cssSelector("#login button")).click();
+        await().atMost(WAIT).until(() -> query.equals(attribute("view-clients", "data-loaded")));
+        assertThat(driver.getCurrentUrl()).isEqualTo(url);
+        assertThat(driver.findElement(By.name("connectionStatus")).getAttribute("value"))
+                .isEqualTo("disconnected");
+        assertThat(driver.findElements(By.cssSelector("#clients tr"))).hasSize(4);
+    }
+
+    /** The pump's page: availability as /availability says, and the bar's segments are its segments. */
+    @SuppressWarnings("unchecked")
+    private void clientPage(String pump) throws Exception {
+        driver.findElement(By.xpath("//a[@class='client-id'][text()='" + pump + "']"))
+                .click();
+        await().atMost(WAIT).until(() -> pump.equals(attribute("view-client", "data-loaded")));
+        assertThat(text("client-title")).isEqualTo(pump);
+        assertThat(text("client-status")).contains("disconnected");
+        String path = "/api/v0002/clientconnectionstates/" + Api.segment(pump) + "/availability";
+        for (String window : List.of("P1D", "P7D", "P30D")) {
+            double availability = asReader()
+                    .urlEncodingEnabled(false)
+                    .queryParam("since", window)
+                    .get(path)
+                    .jsonPath()
+                    .getDouble("availability");
+            String shown = driver.findElement(By.cssSelector(".tile[data-window='" + window + "'] b"))
+                    .getText();
+            assertThat(Double.parseDouble(shown.replace("%", "").trim()))
+                    .as("availability over %s", window)
+                    .isCloseTo(availability * 100, org.assertj.core.data.Offset.offset(0.05));
+        }
+        JsonPath api = asReader()
+                .urlEncodingEnabled(false)
+                .queryParam("since", attribute("bar", "data-since"))
+                .queryParam("until", attribute("bar", "data-until"))
+                .queryParam("segments", "true")
+                .get(path)
+                .jsonPath();
+        List<Map<String, Object>> segments = api.getList("segments");
+        List<WebElement> shown = driver.findElements(By.cssSelector("#bar .seg"));
+        assertThat(shown).hasSameSizeAs(segments);
+        for (int i = 0; i < segments.size(); i++) {
+            assertThat(List.of(
+                            shown.get(i).getAttribute("data-status"),
+                            shown.get(i).getAttribute("data-start"),
+                            shown.get(i).getAttribute("data-end")))
+                    .isEqualTo(List.of(
+                            segments.get(i).get("status"),
+                            segments.get(i).get("start"),
+                            segments.get(i).get("end")));
+        }
+        // a week that began before connmon knew the pump, two outages and the one it is in now
+        assertThat(segments.stream().map(s -> s.get("status")).toList())
+                .containsExactly(
+                        "unknown",
+                        "connected",
+                        "disconnected",
+                        "connected",
+                        "disconnected",
+                        "connected",
+                        "disconnected");
+        // each stretch is as wide as its share of the week (to a pixel and a half)
+        double barWidth = ((Number)
+                        driver.executeScript("return document.getElementById('bar').getBoundingClientRect().width"))
+                .doubleValue();
+        double total = segments.stream()
+                .mapToDouble(s -> ((Number) s.get("seconds")).doubleValue())
+                .sum();
+        for (int i = 0; i < segments.size(); i++) {
+            double width = ((Number)
+                            driver.executeScript("return arguments[0].getBoundingClientRect().width", shown.get(i)))
+                    .doubleValue();
+            double expected = barWidth * ((Number) segments.get(i).get("seconds")).doubleValue() / total;
+            assertThat(width).isCloseTo(expected, org.assertj.core.data.Offset.offset(3.5));
+        }
+        // hover: the stretch's times and what began it
+        new org.openqa.selenium.interactions.Actions(driver)
+                .moveToElement(shown.get(4))
+                .perform();
+        await().atMost(WAIT).until(() -> text("bar-detail").contains("Connection lost"));
+        // the keyboard reaches every stretch too
+        driver.findElement(By.id("bar")).sendKeys(Keys.END);
+        await().atMost(WAIT).until(() -> text("bar-detail").contains("Keep Alive timeout (0x8D)"));
+        assertThat(driver.findElements(By.cssSelector("#log li"))).hasSize(6);
+        assertThat(text("log")).contains("Disconnected by the server: Keep Alive timeout (0x8D)");
+        screenshot("dashboard-client.png");
+    }
+
+    /** A device's page shows its disconnect as it happens, without a reload. */
+    private void liveChange(Mqtt5BlockingClient device, String id) {
+        // a hash change is no reload: the page keeps its session
+        go("#/clients/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+        await().atMost(WAIT).until(() -> id.equals(attribute("view-client", "data-loaded")));
+        assertThat(text("client-status")).contains("connected");
+        driver.executeScript("window.notReloaded = true");
+        device.disconnect();
+        await().atMost(WAIT).until(() -> text("client-status").contains("disconnected"));
+        assertThat(driver.executeScript("return window.notReloaded")).isEqualTo(true);
+        await().atMost(WAIT).until(() -> text("log").contains("Disconnected by the client"));
+    }
+
+    /** At 390 px (a phone, emulated: headless windows stop near 500 px) no view scrolls sideways. */
+    private void phone(String pump, String org) throws Exception {
+        Map<String, Object> metrics = new HashMap<>();
+        metrics.put("width", 390);
+        metrics.put("height", 844);
+        metrics.put("deviceScaleFactor", 2);
+        metrics.put("mobile", true);
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", metrics);
+        try {
+            go("#/");
+            await().atMost(WAIT).until(() -> "true".equals(attribute("view-overview", "data-loaded")));
+            await().atMost(WAIT)
+                    .until(() ->
+                            driver.findElements(By.cssSelector("#chart canvas")).size() > 0);
+            assertNoSidewaysScroll("overview");
+            screenshot("dashboard-phone.png");
+            go("#/clients?clientIdPrefix=d%3A" + org + "%3A");
+            await().atMost(WAIT).until(() -> attribute("view-clients", "data-loaded") != null);
+            assertNoSidewaysScroll("clients");
+            go("#/clients/" + URLEncoder.encode(pump, StandardCharsets.UTF_8));
+            await().atMost(WAIT).until(() -> pump.equals(attribute("view-client", "data-loaded")));
+            assertNoSidewaysScroll("client");
+            screenshot("dashboard-phone-client.png");
+        } finally {
+            desktop();
+        }
+    }
+
+    /** A 1440 × 900 viewport, whatever the window's frame takes. */
+    private void desktop() {
+        driver.executeCdpCommand(
+                "Emulation.setDeviceMetricsOverride",
+                Map.of("width", 1440, "height", 900, "deviceScaleFactor", 1, "mobile", false));
+    }
+
+    private void assertNoSidewaysScroll(String view) {
+        Map<?, ?> widths = (Map<?, ?>)
+                driver.executeScript("return {inner: window.innerWidth, scroll: document.documentElement.scrollWidth,"
+                        + " body: document.body.scrollWidth}");
+        assertThat(((Number) widths.get("inner")).intValue()).isEqualTo(390);
+        assertThat(((Number) widths.get("scroll")).intValue())
+                .as("%s: document width at 390 px", view)
+                .isLessThanOrEqualTo(390);
+        assertThat(((Number) widths.get("body")).intValue())
+                .as("%s: body width", view)
+                .isLessThanOrEqualTo(390);
+    }
+
+    private ChromeDriver chromium() throws Exception {
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        logs.enable(LogType.PERFORMANCE, Level.ALL);
         ChromeOptions options = new ChromeOptions()
                 .setBinary(CHROMIUM.toFile())
                 .addArguments(
@@ -54,57 +492,65 @@ class DashboardBrowserTest {
                         "--disable-background-networking",
                         "--disable-component-update",
                         "--disable-sync",
-                        "--window-size=1300,700",
+                        "--lang=en-GB",
+                        "--window-size=1440,900",
                         "--user-data-dir=" + Files.createTempDirectory("chromium"));
+        options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
                 .build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        try {
-            driver.get("http://localhost:" + port + "/");
-            // the login form, not the browser's Basic dialog: a wrong token is refused in the page
-            driver.findElement(By.id("login-key")).sendKeys("test-reader");
-            driver.findElement(By.id("login-token")).sendKeys("wrong-token");
-            driver.findElement(By.cssSelector("#login button")).click();
-            await().atMost(Duration.ofSeconds(15))
-                    .until(() ->
-                            driver.findElement(By.id("login-error")).getText().equals("Wrong API key or token"));
-            assertThat(driver.findElement(By.id("app")).isDisplayed()).isFalse();
-            driver.findElement(By.id("login-token")).clear();
-            driver.findElement(By.id("login-token")).sendKeys("reader-token");
-            driver.findElement(By.cssSelector("#login button")).click();
-            // signed in with a stream token: the list by Bearer, the live stream by access_token
-            await().atMost(Duration.ofSeconds(15))
-                    .until(() -> driver.findElement(By.id("live"))
-                            .getAttribute("class")
-                            .contains("on"));
-            assertThat(driver.findElement(By.id("login")).isDisplayed()).isFalse();
+        return new ChromeDriver(service, options);
+    }
 
-            String id = "d:browser:sensor:" + UUID.randomUUID().toString().substring(0, 6);
-            Mqtt5BlockingClient device = TestMqtt.v5(id);
-            device.connect();
-            By row = By.xpath("//tbody[@id='clients']/tr[td[1][text()='" + id + "']]");
-            await().atMost(Duration.ofSeconds(15))
-                    .until(() -> driver.findElements(row).stream()
-                            .anyMatch(r -> r.getText().contains(" connected")));
-            device.disconnect();
-            await().atMost(Duration.ofSeconds(15))
-                    .until(() -> driver.findElements(row).stream()
-                            .anyMatch(r -> r.getText().contains("disconnected")));
-
-            byte[] png = driver.getScreenshotAs(OutputType.BYTES);
-            Files.write(Path.of("target", "dashboard.png"), png);
-            BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
-            Set<Integer> colors = new HashSet<>();
-            for (int x = 0; x < image.getWidth(); x += 7) {
-                for (int y = 0; y < image.getHeight(); y += 7) {
-                    colors.add(image.getRGB(x, y));
-                }
+    /** Drains the browser's console and network logs into {@link #consoleErrors} and {@link #requests}. */
+    private void collectLogs() {
+        for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
+            if (entry.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                consoleErrors.add(entry.getMessage());
             }
-            assertThat(colors).as("distinct colours in the screenshot").hasSizeGreaterThan(10);
-        } finally {
-            driver.quit();
         }
+        for (LogEntry entry : driver.manage().logs().get(LogType.PERFORMANCE)) {
+            JsonObject message = new JsonObject(entry.getMessage()).getJsonObject("message");
+            // every request of connmon's page (the browser's own new-tab page before it is not the page's)
+            JsonObject params = message.getJsonObject("params");
+            if ("Network.requestWillBeSent".equals(message.getString("method"))
+                    && params.getString("documentURL", "").startsWith(origin + "/")) {
+                requests.add(params.getJsonObject("request").getString("url"));
+            }
+        }
+    }
+
+    private void screenshot(String name) throws Exception {
+        Path dir = Path.of(System.getProperty("dashboard.screenshots", "target/dashboard"));
+        Files.createDirectories(dir);
+        Thread.sleep(400); // the row highlight of a live change fades
+        Files.write(dir.resolve(name), driver.getScreenshotAs(OutputType.BYTES));
+        collectLogs();
+    }
+
+    private void go(String hash) {
+        driver.executeScript("location.hash = arguments[0]", hash);
+    }
+
+    private String hash() {
+        return (String) driver.executeScript("return location.hash");
+    }
+
+    private String text(String id) {
+        return driver.findElement(By.id(id)).getText();
+    }
+
+    private String attribute(String id, String name) {
+        return driver.findElement(By.id(id)).getAttribute(name);
+    }
+
+    private long number(String id) {
+        return digits(text(id));
+    }
+
+    private static long digits(String text) {
+        String digits = text.replaceAll("[^0-9]", "");
+        return digits.isEmpty() ? -1 : Long.parseLong(digits);
     }
 }

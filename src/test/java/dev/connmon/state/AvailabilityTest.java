@@ -139,6 +139,41 @@ class AvailabilityTest {
         assertThat(a.getDouble("buckets[1].availability")).isEqualTo(0.8);
     }
 
+    /** segments=true: the stretches the seconds are made of, each with the log message of the event that began it. */
+    @Test
+    void segmentsAreTheStretchesOfTheWindowWithWhatBeganThem() {
+        String id = "d:avail:pump:" + UUID.randomUUID();
+        applyShuffled(twoOutages(id), new Random(3));
+        JsonPath a = availability(id, "since", T0.toString(), "until", T100.toString(), "segments", "true");
+        assertThat(a.getList("segments.status"))
+                .containsExactly("connected", "disconnected", "connected", "disconnected", "connected");
+        assertThat(a.getList("segments.start"))
+                .containsExactly(
+                        "2026-11-20T10:00:00.000Z",
+                        "2026-11-20T10:20:00.000Z",
+                        "2026-11-20T10:30:00.000Z",
+                        "2026-11-20T11:00:00.000Z",
+                        "2026-11-20T11:10:00.000Z");
+        assertThat(a.getString("segments[4].end")).isEqualTo("2026-11-20T11:40:00.000Z");
+        assertThat(a.getList("segments.seconds", Double.class)).containsExactly(1200.0, 600.0, 1800.0, 600.0, 1800.0);
+        // the first stretch was begun by the connect before the window; the failed attempt and the late disconnect
+        // of a taken-over connection begin nothing
+        assertThat(a.getString("segments[0].cause")).isEqualTo("Connected (MQTT 5.0)");
+        assertThat(a.getString("segments[1].cause")).startsWith("Disconnected by the server");
+        assertThat(a.getString("segments[3].cause")).startsWith("Connection lost");
+        assertThat(a.getList("segments")).hasSize(5);
+        // the stretches add up to the window's seconds; without the parameter there are none
+        assertThat(availability(id, "since", T0.toString(), "until", T100.toString())
+                        .getList("segments"))
+                .isNull();
+        asReader()
+                .queryParam("segments", "yes")
+                .get(STATES + "/" + segment(id) + "/availability")
+                .then()
+                .statusCode(400)
+                .body(org.hamcrest.Matchers.containsString("segments"));
+    }
+
     @Test
     void aClientFirstSeenMidWindowIsUnknownBefore() {
         String id = "avail-late-" + UUID.randomUUID();
