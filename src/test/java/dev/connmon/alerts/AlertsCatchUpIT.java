@@ -25,13 +25,13 @@ import org.junit.jupiter.api.Test;
 /**
  * A rule added to a fleet whose clients went offline while no evaluator watched: the first term catches up on all of
  * them, one alert each, a few pages per evaluation rather than in one evaluation that outlasts every other, and each
- * page's alerts in one transaction.
+ * page's alerts in one transaction; a restart then keeps every one of them open and opens none again.
  */
 class AlertsCatchUpIT {
     private static final int CLIENTS = 2_500;
 
     @Test
-    void aFirstTermOpensOneAlertPerLongOfflineClientAcrossSeveralEvaluations() throws Exception {
+    void aFirstTermOpensOneAlertPerLongOfflineClientAcrossSeveralEvaluationsAndARestartKeepsThem() throws Exception {
         String prefix = "catch-" + UUID.randomUUID().toString().substring(0, 6) + "-";
         try (EmbeddedServices services = new EmbeddedServices()) {
             Map<String, String> config = services.config();
@@ -49,12 +49,11 @@ class AlertsCatchUpIT {
                                     == CLIENTS);
                 }
                 long commitsBefore = commits(sql);
-                try (PackagedApp withRule = start(
-                        config,
-                        Map.of(
-                                "connmon.alerts.gone.when", "offline",
-                                "connmon.alerts.gone.for", "PT1S",
-                                "connmon.alerts.gone.filter", "clientIdPrefix=" + prefix))) {
+                Map<String, String> rule = Map.of(
+                        "connmon.alerts.gone.when", "offline",
+                        "connmon.alerts.gone.for", "PT1S",
+                        "connmon.alerts.gone.filter", "clientIdPrefix=" + prefix);
+                try (PackagedApp withRule = start(config, rule)) {
                     await().atMost(Duration.ofSeconds(90))
                             .untilAsserted(
                                     () -> assertThat(count(sql, "SELECT count(*) FROM alert WHERE rule = 'gone'"))
@@ -86,6 +85,19 @@ class AlertsCatchUpIT {
                     await().atMost(Duration.ofSeconds(10))
                             .untilAsserted(() -> assertThat(withRule.metric("connmon_alerts_open"))
                                     .isEqualTo(CLIENTS));
+                }
+                // a restart takes the open alerts over from the database and opens none twice: the episodes go on
+                try (PackagedApp restarted = start(config, rule)) {
+                    await().atMost(Duration.ofSeconds(30))
+                            .untilAsserted(() -> assertThat(restarted.metric("connmon_alerts_evaluation_seconds_count"))
+                                    .isGreaterThanOrEqualTo(10));
+                    assertThat(restarted.metric("connmon_alerts_open")).isEqualTo(CLIENTS);
+                    assertThat(count(sql, "SELECT count(*) FROM alert WHERE rule = 'gone'"))
+                            .as("alerts after the restart")
+                            .isEqualTo(CLIENTS);
+                    assertThat(count(sql, "SELECT count(*) FROM alert WHERE rule = 'gone' AND resolved_at IS NULL"))
+                            .as("still open")
+                            .isEqualTo(CLIENTS);
                 }
             }
         }
