@@ -78,7 +78,7 @@ class DashboardBrowserTest {
         live.connect();
         awaitState("d:" + org + ":sensor:live", "connected");
 
-        // for the README's screenshots: a fleet that has lived for a while (-Ddashboard.warmup=PT10M)
+        // for the README's screenshots: a fleet that has lived for a while (-Ddashboard.warmup=PT6M)
         FleetChurn churn = new FleetChurn("acme" + run, 48);
         String warmup = System.getProperty("dashboard.warmup");
         if (warmup != null) {
@@ -231,45 +231,21 @@ class DashboardBrowserTest {
         assertThat(bytes).as("page weight").isBetween(50_000L, 1_000_000L);
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * The chart's table is the timeline the page read (asked again with the page's own since, until and step), and
+     * uPlot drew it. Read in one script and retried: the page refreshes its chart while the fleet changes.
+     */
     private void assertChartIsTheTimeline() {
-        String since = attribute("chart", "data-since");
-        String until = attribute("chart", "data-until");
-        String step = attribute("chart", "data-step");
-        JsonPath api = asReader()
-                .queryParam("since", since)
-                .queryParam("until", until)
-                .queryParam("step", step)
-                .get("/api/v0002/fleet/timeline")
-                .jsonPath();
-        List<Map<String, Object>> buckets = api.getList("buckets");
-        List<WebElement> rows = driver.findElements(By.cssSelector("#chart-table tbody tr"));
-        assertThat(rows).hasSameSizeAs(buckets);
-        for (int i = 0; i < buckets.size(); i++) {
-            Map<String, Object> bucket = buckets.get(buckets.size() - 1 - i); // the table is newest first
-            List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
-            assertThat(cells.get(0).findElement(By.tagName("time")).getAttribute("datetime"))
-                    .isEqualTo(bucket.get("end"));
-            Map<String, Object> disconnects = (Map<String, Object>) bucket.get("disconnects");
-            assertThat(digits(cells.get(2).getAttribute("textContent")))
-                    .as("disconnects by the client at %s", bucket.get("end"))
-                    .isEqualTo(((Number) disconnects.get("client")).longValue());
-            assertThat(digits(cells.get(3).getAttribute("textContent")))
-                    .isEqualTo(((Number) disconnects.get("server")).longValue());
-            assertThat(digits(cells.get(4).getAttribute("textContent")))
-                    .isEqualTo(((Number) disconnects.get("network")).longValue());
-            if (i > 0) { // the newest bucket's count is "now": it may have moved on since the page read it
-                String connected = cells.get(1).getAttribute("textContent");
-                assertThat(bucket.get("connected") == null ? connected : digits(connected))
-                        .isEqualTo(
-                                bucket.get("connected") == null
-                                        ? "no record"
-                                        : ((Number) bucket.get("connected")).longValue());
-            }
-        }
-        // and uPlot drew it: the line's blue and the server disconnects' orange are on the canvas
-        Map<String, Object> pixels = (Map<String, Object>) driver.executeScript("""
-                const canvas = document.querySelector('#chart canvas');
+        await().atMost(WAIT).untilAsserted(this::chartMatchesTheTimeline);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void chartMatchesTheTimeline() {
+        Map<String, Object> page = (Map<String, Object>) driver.executeScript("""
+                const chart = document.getElementById('chart');
+                const rows = [...document.querySelectorAll('#chart-table tbody tr')].map(tr =>
+                  [...tr.children].map((td, i) => i === 0 ? td.querySelector('time').getAttribute('datetime') : td.textContent));
+                const canvas = chart.querySelector('canvas');
                 const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
                 const near = (i, r, g, b) => Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40
                     && Math.abs(data[i + 2] - b) < 40 && data[i + 3] > 200;
@@ -278,20 +254,47 @@ class DashboardBrowserTest {
                   if (near(i, 0, 114, 178)) line++;
                   if (near(i, 230, 159, 0)) server++;
                 }
-                return { line, server, width: canvas.width };""");
-        assertThat(((Number) pixels.get("width")).intValue()).isGreaterThan(300);
+                return { since: chart.dataset.since, until: chart.dataset.until, step: chart.dataset.step,
+                         rows, line, server, width: canvas.width };""");
+        JsonPath api = asReader()
+                .queryParam("since", page.get("since"))
+                .queryParam("until", page.get("until"))
+                .queryParam("step", page.get("step"))
+                .get("/api/v0002/fleet/timeline")
+                .jsonPath();
+        List<Map<String, Object>> buckets = api.getList("buckets");
+        List<List<String>> rows = (List<List<String>>) page.get("rows");
+        assertThat(rows).hasSameSizeAs(buckets);
+        for (int i = 0; i < buckets.size(); i++) {
+            Map<String, Object> bucket = buckets.get(buckets.size() - 1 - i); // the table is newest first
+            List<String> cells = rows.get(i);
+            assertThat(cells.get(0)).isEqualTo(bucket.get("end"));
+            Map<String, Object> disconnects = (Map<String, Object>) bucket.get("disconnects");
+            assertThat(digits(cells.get(2)))
+                    .as("disconnects by the client at %s", bucket.get("end"))
+                    .isEqualTo(((Number) disconnects.get("client")).longValue());
+            assertThat(digits(cells.get(3))).isEqualTo(((Number) disconnects.get("server")).longValue());
+            assertThat(digits(cells.get(4))).isEqualTo(((Number) disconnects.get("network")).longValue());
+            if (i > 0) { // the newest bucket's count is "now": it may have moved on since the page read it
+                assertThat(bucket.get("connected") == null ? cells.get(1) : digits(cells.get(1)))
+                        .isEqualTo(
+                                bucket.get("connected") == null
+                                        ? "no record"
+                                        : ((Number) bucket.get("connected")).longValue());
+            }
+        }
+        // and uPlot drew it: the line's blue and the server disconnects' orange are on the canvas
+        assertThat(((Number) page.get("width")).intValue()).isGreaterThan(300);
         boolean anyServer = buckets.stream()
                 .anyMatch(b -> ((Number) ((Map<String, Object>) b.get("disconnects")).get("server")).longValue() > 0);
         boolean anyCount = buckets.stream().anyMatch(b -> b.get("connected") != null);
         if (anyServer) {
-            assertThat(((Number) pixels.get("server")).intValue())
+            assertThat(((Number) page.get("server")).intValue())
                     .as("bars drawn")
                     .isGreaterThan(20);
         }
         if (anyCount) {
-            assertThat(((Number) pixels.get("line")).intValue())
-                    .as("line drawn")
-                    .isGreaterThan(0);
+            assertThat(((Number) page.get("line")).intValue()).as("line drawn").isGreaterThan(0);
         }
     }
 
