@@ -207,9 +207,7 @@ class DashboardBrowserTest {
         assertPageWeight();
 
         // the top reasons include the pump's and three sensors' keep-alive timeouts
-        await().atMost(WAIT)
-                .until(() -> driver.findElements(By.cssSelector("#reasons li")).stream()
-                        .anyMatch(li -> li.getText().contains("Keep Alive timeout (0x8D)")));
+        await().atMost(WAIT).until(() -> text("reasons").contains("Keep Alive timeout (0x8D)"));
 
         // 1 h: the chart is read again, for the last hour in minutes
         String before = attribute("chart", "data-since");
@@ -362,25 +360,55 @@ class DashboardBrowserTest {
                     .as("availability over %s", window)
                     .isCloseTo(availability * 100, org.assertj.core.data.Offset.offset(0.05));
         }
-        JsonPath api = asReader()
+        // the bar is read in one script (the page redraws it each minute) and compared with the API's segments
+        await().atMost(WAIT).untilAsserted(() -> barMatchesTheSegments(path));
+        // hover: the stretch's times and what began it
+        new org.openqa.selenium.interactions.Actions(driver)
+                .moveToElement(driver.findElement(By.cssSelector("#bar .seg[data-index='4']")))
+                .perform();
+        await().atMost(WAIT).until(() -> text("bar-detail").contains("Connection lost"));
+        // the keyboard reaches every stretch too
+        driver.findElement(By.id("bar")).sendKeys(Keys.END);
+        await().atMost(WAIT).until(() -> text("bar-detail").contains("Keep Alive timeout (0x8D)"));
+        assertThat(driver.findElements(By.cssSelector("#log li"))).hasSize(6);
+        assertThat(text("log")).contains("Disconnected by the server: Keep Alive timeout (0x8D)");
+        screenshot("dashboard-client.png");
+    }
+
+    @SuppressWarnings("unchecked")
+    private void barMatchesTheSegments(String path) {
+        Map<String, Object> bar = (Map<String, Object>) driver.executeScript("""
+                const bar = document.getElementById('bar');
+                return { since: bar.dataset.since, until: bar.dataset.until, width: bar.getBoundingClientRect().width,
+                  segments: [...bar.querySelectorAll('.seg')].map(seg => ({ status: seg.dataset.status,
+                    start: seg.dataset.start, end: seg.dataset.end, width: seg.getBoundingClientRect().width })) };""");
+        List<Map<String, Object>> segments = asReader()
                 .urlEncodingEnabled(false)
-                .queryParam("since", attribute("bar", "data-since"))
-                .queryParam("until", attribute("bar", "data-until"))
+                .queryParam("since", bar.get("since"))
+                .queryParam("until", bar.get("until"))
                 .queryParam("segments", "true")
                 .get(path)
-                .jsonPath();
-        List<Map<String, Object>> segments = api.getList("segments");
-        List<WebElement> shown = driver.findElements(By.cssSelector("#bar .seg"));
+                .jsonPath()
+                .getList("segments");
+        List<Map<String, Object>> shown = (List<Map<String, Object>>) bar.get("segments");
         assertThat(shown).hasSameSizeAs(segments);
+        double total = segments.stream()
+                .mapToDouble(s -> ((Number) s.get("seconds")).doubleValue())
+                .sum();
+        double barWidth = ((Number) bar.get("width")).doubleValue();
         for (int i = 0; i < segments.size(); i++) {
             assertThat(List.of(
-                            shown.get(i).getAttribute("data-status"),
-                            shown.get(i).getAttribute("data-start"),
-                            shown.get(i).getAttribute("data-end")))
+                            shown.get(i).get("status"),
+                            shown.get(i).get("start"),
+                            shown.get(i).get("end")))
                     .isEqualTo(List.of(
                             segments.get(i).get("status"),
                             segments.get(i).get("start"),
                             segments.get(i).get("end")));
+            // each stretch is as wide as its share of the week (to a few pixels: short outages have a minimum)
+            double expected = barWidth * ((Number) segments.get(i).get("seconds")).doubleValue() / total;
+            assertThat(((Number) shown.get(i).get("width")).doubleValue())
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(3.5));
         }
         // a week that began before connmon knew the pump, two outages and the one it is in now
         assertThat(segments.stream().map(s -> s.get("status")).toList())
@@ -392,31 +420,6 @@ class DashboardBrowserTest {
                         "disconnected",
                         "connected",
                         "disconnected");
-        // each stretch is as wide as its share of the week (to a pixel and a half)
-        double barWidth = ((Number)
-                        driver.executeScript("return document.getElementById('bar').getBoundingClientRect().width"))
-                .doubleValue();
-        double total = segments.stream()
-                .mapToDouble(s -> ((Number) s.get("seconds")).doubleValue())
-                .sum();
-        for (int i = 0; i < segments.size(); i++) {
-            double width = ((Number)
-                            driver.executeScript("return arguments[0].getBoundingClientRect().width", shown.get(i)))
-                    .doubleValue();
-            double expected = barWidth * ((Number) segments.get(i).get("seconds")).doubleValue() / total;
-            assertThat(width).isCloseTo(expected, org.assertj.core.data.Offset.offset(3.5));
-        }
-        // hover: the stretch's times and what began it
-        new org.openqa.selenium.interactions.Actions(driver)
-                .moveToElement(shown.get(4))
-                .perform();
-        await().atMost(WAIT).until(() -> text("bar-detail").contains("Connection lost"));
-        // the keyboard reaches every stretch too
-        driver.findElement(By.id("bar")).sendKeys(Keys.END);
-        await().atMost(WAIT).until(() -> text("bar-detail").contains("Keep Alive timeout (0x8D)"));
-        assertThat(driver.findElements(By.cssSelector("#log li"))).hasSize(6);
-        assertThat(text("log")).contains("Disconnected by the server: Keep Alive timeout (0x8D)");
-        screenshot("dashboard-client.png");
     }
 
     /** A device's page shows its disconnect as it happens, without a reload. */
