@@ -78,7 +78,7 @@ class DashboardBrowserTest {
         live.connect();
         awaitState("d:" + org + ":sensor:live", "connected");
 
-        // for the README's screenshots: a fleet that has lived for a while (-Ddashboard.warmup=PT10M)
+        // for the README's screenshots: a fleet that has lived for a while (-Ddashboard.warmup=PT6M)
         FleetChurn churn = new FleetChurn("acme" + run, 48);
         String warmup = System.getProperty("dashboard.warmup");
         if (warmup != null) {
@@ -207,9 +207,7 @@ class DashboardBrowserTest {
         assertPageWeight();
 
         // the top reasons include the pump's and three sensors' keep-alive timeouts
-        await().atMost(WAIT)
-                .until(() -> driver.findElements(By.cssSelector("#reasons li")).stream()
-                        .anyMatch(li -> li.getText().contains("Keep Alive timeout (0x8D)")));
+        await().atMost(WAIT).until(() -> text("reasons").contains("Keep Alive timeout (0x8D)"));
 
         // 1 h: the chart is read again, for the last hour in minutes
         String before = attribute("chart", "data-since");
@@ -231,45 +229,21 @@ class DashboardBrowserTest {
         assertThat(bytes).as("page weight").isBetween(50_000L, 1_000_000L);
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * The chart's table is the timeline the page read (asked again with the page's own since, until and step), and
+     * uPlot drew it. Read in one script and retried: the page refreshes its chart while the fleet changes.
+     */
     private void assertChartIsTheTimeline() {
-        String since = attribute("chart", "data-since");
-        String until = attribute("chart", "data-until");
-        String step = attribute("chart", "data-step");
-        JsonPath api = asReader()
-                .queryParam("since", since)
-                .queryParam("until", until)
-                .queryParam("step", step)
-                .get("/api/v0002/fleet/timeline")
-                .jsonPath();
-        List<Map<String, Object>> buckets = api.getList("buckets");
-        List<WebElement> rows = driver.findElements(By.cssSelector("#chart-table tbody tr"));
-        assertThat(rows).hasSameSizeAs(buckets);
-        for (int i = 0; i < buckets.size(); i++) {
-            Map<String, Object> bucket = buckets.get(buckets.size() - 1 - i); // the table is newest first
-            List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
-            assertThat(cells.get(0).findElement(By.tagName("time")).getAttribute("datetime"))
-                    .isEqualTo(bucket.get("end"));
-            Map<String, Object> disconnects = (Map<String, Object>) bucket.get("disconnects");
-            assertThat(digits(cells.get(2).getAttribute("textContent")))
-                    .as("disconnects by the client at %s", bucket.get("end"))
-                    .isEqualTo(((Number) disconnects.get("client")).longValue());
-            assertThat(digits(cells.get(3).getAttribute("textContent")))
-                    .isEqualTo(((Number) disconnects.get("server")).longValue());
-            assertThat(digits(cells.get(4).getAttribute("textContent")))
-                    .isEqualTo(((Number) disconnects.get("network")).longValue());
-            if (i > 0) { // the newest bucket's count is "now": it may have moved on since the page read it
-                String connected = cells.get(1).getAttribute("textContent");
-                assertThat(bucket.get("connected") == null ? connected : digits(connected))
-                        .isEqualTo(
-                                bucket.get("connected") == null
-                                        ? "no record"
-                                        : ((Number) bucket.get("connected")).longValue());
-            }
-        }
-        // and uPlot drew it: the line's blue and the server disconnects' orange are on the canvas
-        Map<String, Object> pixels = (Map<String, Object>) driver.executeScript("""
-                const canvas = document.querySelector('#chart canvas');
+        await().atMost(WAIT).untilAsserted(this::chartMatchesTheTimeline);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void chartMatchesTheTimeline() {
+        Map<String, Object> page = (Map<String, Object>) driver.executeScript("""
+                const chart = document.getElementById('chart');
+                const rows = [...document.querySelectorAll('#chart-table tbody tr')].map(tr =>
+                  [...tr.children].map((td, i) => i === 0 ? td.querySelector('time').getAttribute('datetime') : td.textContent));
+                const canvas = chart.querySelector('canvas');
                 const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
                 const near = (i, r, g, b) => Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40
                     && Math.abs(data[i + 2] - b) < 40 && data[i + 3] > 200;
@@ -278,20 +252,47 @@ class DashboardBrowserTest {
                   if (near(i, 0, 114, 178)) line++;
                   if (near(i, 230, 159, 0)) server++;
                 }
-                return { line, server, width: canvas.width };""");
-        assertThat(((Number) pixels.get("width")).intValue()).isGreaterThan(300);
+                return { since: chart.dataset.since, until: chart.dataset.until, step: chart.dataset.step,
+                         rows, line, server, width: canvas.width };""");
+        JsonPath api = asReader()
+                .queryParam("since", page.get("since"))
+                .queryParam("until", page.get("until"))
+                .queryParam("step", page.get("step"))
+                .get("/api/v0002/fleet/timeline")
+                .jsonPath();
+        List<Map<String, Object>> buckets = api.getList("buckets");
+        List<List<String>> rows = (List<List<String>>) page.get("rows");
+        assertThat(rows).hasSameSizeAs(buckets);
+        for (int i = 0; i < buckets.size(); i++) {
+            Map<String, Object> bucket = buckets.get(buckets.size() - 1 - i); // the table is newest first
+            List<String> cells = rows.get(i);
+            assertThat(cells.get(0)).isEqualTo(bucket.get("end"));
+            Map<String, Object> disconnects = (Map<String, Object>) bucket.get("disconnects");
+            assertThat(digits(cells.get(2)))
+                    .as("disconnects by the client at %s", bucket.get("end"))
+                    .isEqualTo(((Number) disconnects.get("client")).longValue());
+            assertThat(digits(cells.get(3))).isEqualTo(((Number) disconnects.get("server")).longValue());
+            assertThat(digits(cells.get(4))).isEqualTo(((Number) disconnects.get("network")).longValue());
+            if (i > 0) { // the newest bucket's count is "now": it may have moved on since the page read it
+                assertThat(bucket.get("connected") == null ? cells.get(1) : digits(cells.get(1)))
+                        .isEqualTo(
+                                bucket.get("connected") == null
+                                        ? "no record"
+                                        : ((Number) bucket.get("connected")).longValue());
+            }
+        }
+        // and uPlot drew it: the line's blue and the server disconnects' orange are on the canvas
+        assertThat(((Number) page.get("width")).intValue()).isGreaterThan(300);
         boolean anyServer = buckets.stream()
                 .anyMatch(b -> ((Number) ((Map<String, Object>) b.get("disconnects")).get("server")).longValue() > 0);
         boolean anyCount = buckets.stream().anyMatch(b -> b.get("connected") != null);
         if (anyServer) {
-            assertThat(((Number) pixels.get("server")).intValue())
+            assertThat(((Number) page.get("server")).intValue())
                     .as("bars drawn")
                     .isGreaterThan(20);
         }
         if (anyCount) {
-            assertThat(((Number) pixels.get("line")).intValue())
-                    .as("line drawn")
-                    .isGreaterThan(0);
+            assertThat(((Number) page.get("line")).intValue()).as("line drawn").isGreaterThan(0);
         }
     }
 
@@ -359,25 +360,55 @@ class DashboardBrowserTest {
                     .as("availability over %s", window)
                     .isCloseTo(availability * 100, org.assertj.core.data.Offset.offset(0.05));
         }
-        JsonPath api = asReader()
+        // the bar is read in one script (the page redraws it each minute) and compared with the API's segments
+        await().atMost(WAIT).untilAsserted(() -> barMatchesTheSegments(path));
+        // hover: the stretch's times and what began it
+        new org.openqa.selenium.interactions.Actions(driver)
+                .moveToElement(driver.findElement(By.cssSelector("#bar .seg[data-index='4']")))
+                .perform();
+        await().atMost(WAIT).until(() -> text("bar-detail").contains("Connection lost"));
+        // the keyboard reaches every stretch too
+        driver.findElement(By.id("bar")).sendKeys(Keys.END);
+        await().atMost(WAIT).until(() -> text("bar-detail").contains("Keep Alive timeout (0x8D)"));
+        assertThat(driver.findElements(By.cssSelector("#log li"))).hasSize(6);
+        assertThat(text("log")).contains("Disconnected by the server: Keep Alive timeout (0x8D)");
+        screenshot("dashboard-client.png");
+    }
+
+    @SuppressWarnings("unchecked")
+    private void barMatchesTheSegments(String path) {
+        Map<String, Object> bar = (Map<String, Object>) driver.executeScript("""
+                const bar = document.getElementById('bar');
+                return { since: bar.dataset.since, until: bar.dataset.until, width: bar.getBoundingClientRect().width,
+                  segments: [...bar.querySelectorAll('.seg')].map(seg => ({ status: seg.dataset.status,
+                    start: seg.dataset.start, end: seg.dataset.end, width: seg.getBoundingClientRect().width })) };""");
+        List<Map<String, Object>> segments = asReader()
                 .urlEncodingEnabled(false)
-                .queryParam("since", attribute("bar", "data-since"))
-                .queryParam("until", attribute("bar", "data-until"))
+                .queryParam("since", bar.get("since"))
+                .queryParam("until", bar.get("until"))
                 .queryParam("segments", "true")
                 .get(path)
-                .jsonPath();
-        List<Map<String, Object>> segments = api.getList("segments");
-        List<WebElement> shown = driver.findElements(By.cssSelector("#bar .seg"));
+                .jsonPath()
+                .getList("segments");
+        List<Map<String, Object>> shown = (List<Map<String, Object>>) bar.get("segments");
         assertThat(shown).hasSameSizeAs(segments);
+        double total = segments.stream()
+                .mapToDouble(s -> ((Number) s.get("seconds")).doubleValue())
+                .sum();
+        double barWidth = ((Number) bar.get("width")).doubleValue();
         for (int i = 0; i < segments.size(); i++) {
             assertThat(List.of(
-                            shown.get(i).getAttribute("data-status"),
-                            shown.get(i).getAttribute("data-start"),
-                            shown.get(i).getAttribute("data-end")))
+                            shown.get(i).get("status"),
+                            shown.get(i).get("start"),
+                            shown.get(i).get("end")))
                     .isEqualTo(List.of(
                             segments.get(i).get("status"),
                             segments.get(i).get("start"),
                             segments.get(i).get("end")));
+            // each stretch is as wide as its share of the week (to a few pixels: short outages have a minimum)
+            double expected = barWidth * ((Number) segments.get(i).get("seconds")).doubleValue() / total;
+            assertThat(((Number) shown.get(i).get("width")).doubleValue())
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(3.5));
         }
         // a week that began before connmon knew the pump, two outages and the one it is in now
         assertThat(segments.stream().map(s -> s.get("status")).toList())
@@ -389,31 +420,6 @@ class DashboardBrowserTest {
                         "disconnected",
                         "connected",
                         "disconnected");
-        // each stretch is as wide as its share of the week (to a pixel and a half)
-        double barWidth = ((Number)
-                        driver.executeScript("return document.getElementById('bar').getBoundingClientRect().width"))
-                .doubleValue();
-        double total = segments.stream()
-                .mapToDouble(s -> ((Number) s.get("seconds")).doubleValue())
-                .sum();
-        for (int i = 0; i < segments.size(); i++) {
-            double width = ((Number)
-                            driver.executeScript("return arguments[0].getBoundingClientRect().width", shown.get(i)))
-                    .doubleValue();
-            double expected = barWidth * ((Number) segments.get(i).get("seconds")).doubleValue() / total;
-            assertThat(width).isCloseTo(expected, org.assertj.core.data.Offset.offset(3.5));
-        }
-        // hover: the stretch's times and what began it
-        new org.openqa.selenium.interactions.Actions(driver)
-                .moveToElement(shown.get(4))
-                .perform();
-        await().atMost(WAIT).until(() -> text("bar-detail").contains("Connection lost"));
-        // the keyboard reaches every stretch too
-        driver.findElement(By.id("bar")).sendKeys(Keys.END);
-        await().atMost(WAIT).until(() -> text("bar-detail").contains("Keep Alive timeout (0x8D)"));
-        assertThat(driver.findElements(By.cssSelector("#log li"))).hasSize(6);
-        assertThat(text("log")).contains("Disconnected by the server: Keep Alive timeout (0x8D)");
-        screenshot("dashboard-client.png");
     }
 
     /** A device's page shows its disconnect as it happens, without a reload. */
