@@ -39,10 +39,6 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class AlertEvaluator {
     private static final long LEADER_LOCK = dev.connmon.cluster.AdvisoryLocks.ALERT_LEADER;
-    private static final int PAGE = 500;
-    /** A candidate scan reads at most this many pages per rule and evaluation (see {@link CandidateScan}). */
-    private static final int PAGES_PER_EVALUATION = 4;
-
     private static final Duration WATCHED_COUNT_AGE = Duration.ofSeconds(10);
 
     private final AlertRules rules;
@@ -223,7 +219,7 @@ public class AlertEvaluator {
         return fromChanges.chain(() -> {
             CandidateScan scan =
                     scans.computeIfAbsent(rule.name(), name -> CandidateScan.of(rule, now, watermarks.get(name)));
-            return scan(rule, scan, now, term, PAGES_PER_EVALUATION);
+            return scan(rule, scan, now, term, CandidateScan.PAGES_PER_EVALUATION);
         });
     }
 
@@ -245,27 +241,28 @@ public class AlertEvaluator {
 
     /** Up to {@code pages} pages of the rule's scan; its last page moves the watermark to where it started. */
     private Uni<Void> scan(AlertRule rule, CandidateScan scan, Instant now, Leadership.Term term, int pages) {
-        return reader.list(scan.filter(), scan.sort(), scan.position(), PAGE).flatMap(page -> {
-            Map<String, AlertRepository.OpenAlert> byRule = open.of(rule);
-            Instant cutoff = now.minus(rule.holdFor());
-            List<ClientState> due = page.results().stream()
-                    .filter(state -> {
-                        Instant since = rule.conditionSince(state);
-                        return !byRule.containsKey(state.id()) && since != null && !since.isAfter(cutoff);
-                    })
-                    .toList();
-            return open.openFor(rule, due, now, term).chain(() -> {
-                if (page.next() == null) {
-                    scans.remove(rule.name());
-                    watermarks.put(rule.name(), scan.cutoff());
-                    return Uni.createFrom().voidItem();
-                }
-                scan.advance(page.next());
-                return pages > 1
-                        ? scan(rule, scan, now, term, pages - 1)
-                        : Uni.createFrom().voidItem();
-            });
-        });
+        return reader.list(scan.filter(), scan.sort(), scan.position(), CandidateScan.PAGE)
+                .flatMap(page -> {
+                    Map<String, AlertRepository.OpenAlert> byRule = open.of(rule);
+                    Instant cutoff = now.minus(rule.holdFor());
+                    List<ClientState> due = page.results().stream()
+                            .filter(state -> {
+                                Instant since = rule.conditionSince(state);
+                                return !byRule.containsKey(state.id()) && since != null && !since.isAfter(cutoff);
+                            })
+                            .toList();
+                    return open.openFor(rule, due, now, term).chain(() -> {
+                        if (page.next() == null) {
+                            scans.remove(rule.name());
+                            watermarks.put(rule.name(), scan.cutoff());
+                            return Uni.createFrom().voidItem();
+                        }
+                        scan.advance(page.next());
+                        return pages > 1
+                                ? scan(rule, scan, now, term, pages - 1)
+                                : Uni.createFrom().voidItem();
+                    });
+                });
     }
 
     private Uni<Void> fleetDrop(AlertRule rule, Instant now, Leadership.Term term) {

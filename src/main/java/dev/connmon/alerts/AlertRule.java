@@ -5,6 +5,7 @@ import dev.connmon.api.StateListRequest;
 import dev.connmon.config.ConnmonConfig;
 import dev.connmon.state.ClientState;
 import dev.connmon.state.StateFilter;
+import dev.connmon.state.StateFilter.Field;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -114,29 +115,21 @@ public record AlertRule(
         Instant cutoff = now.minus(holdFor).plus(MILLI);
         StateFilter condition = switch (this.condition) {
             case OFFLINE ->
-                new StateFilter(
-                        "disconnected", null, null, after, cutoff, null, null, null, null, null, null, null, null);
+                StateFilter.ALL
+                        .with(Field.CONNECTION_STATUS, "disconnected")
+                        .with(Field.DISCONNECTED_AFTER, after)
+                        .with(Field.DISCONNECTED_BEFORE, cutoff);
             case SILENT ->
-                new StateFilter("connected", null, null, null, null, after, cutoff, null, null, null, null, null, null);
+                StateFilter.ALL
+                        .with(Field.CONNECTION_STATUS, "connected")
+                        .with(Field.ACTIVE_AFTER, after)
+                        .with(Field.ACTIVE_BEFORE, cutoff);
             case FLEET_DROP ->
-                new StateFilter(
-                        "disconnected",
-                        null,
-                        null,
-                        now.minus(holdFor),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null);
+                StateFilter.ALL
+                        .with(Field.CONNECTION_STATUS, "disconnected")
+                        .with(Field.DISCONNECTED_AFTER, now.minus(holdFor));
             // flapping clients are few, and their flappingSince is not an index: all of them, each evaluation
-            case FLAPPING ->
-                new StateFilter(
-                        null, null, null, null, null, null, null, null, null, null, null, null, null, Boolean.TRUE);
+            case FLAPPING -> StateFilter.ALL.with(Field.FLAPPING, Boolean.TRUE);
         };
         return watched(now).and(condition);
     }

@@ -13,6 +13,11 @@ import java.time.Instant;
  * changes are evaluated on their own.
  */
 final class CandidateScan {
+    /** Candidates per page: the alerts of a page are opened in one transaction. */
+    static final int PAGE = 500;
+    /** Pages read per rule and evaluation. */
+    static final int PAGES_PER_EVALUATION = 4;
+
     private final StateFilter filter;
     private final StateSort sort;
     private final Instant cutoff;

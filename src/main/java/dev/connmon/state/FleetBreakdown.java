@@ -9,7 +9,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,17 +46,14 @@ public class FleetBreakdown {
      * first: a range of the disconnect-time index, whatever the size of the fleet.
      */
     public Uni<Reasons> reasons(Instant since, Instant now, String clientType, String deviceType, int limit) {
-        List<Object> params = new ArrayList<>(List.of(since.atOffset(ZoneOffset.UTC)));
-        StringBuilder where = new StringBuilder(
-                "coalesce(disconnect_time, '-infinity'::timestamptz) > $1 AND disconnect_time <= now()");
-        if (clientType != null) {
-            params.add(clientType);
-            where.append(" AND client_type = $").append(params.size());
-        }
-        if (deviceType != null) {
-            params.add(deviceType);
-            where.append(" AND device_type = $").append(params.size());
-        }
+        List<Object> params = new ArrayList<>();
+        List<String> where = StateListQuery.conditions(
+                StateFilter.ALL
+                        .with(StateFilter.Field.DISCONNECTED_AFTER, since)
+                        .with(StateFilter.Field.CLIENT_TYPE, clientType)
+                        .with(StateFilter.Field.DEVICE_TYPE, deviceType),
+                params);
+        where.add("disconnect_time <= now()");
         params.add(limit);
         String sql = """
                 SELECT disconnect_initiator, disconnect_reason_code,
@@ -66,7 +62,7 @@ public class FleetBreakdown {
                   FROM client_state WHERE %s
                  GROUP BY disconnect_initiator, disconnect_reason_code
                  ORDER BY clients DESC, disconnect_initiator NULLS LAST, disconnect_reason_code NULLS LAST
-                 LIMIT $%d""".formatted(where, params.size());
+                 LIMIT $%d""".formatted(String.join(" AND ", where), params.size());
         return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
             List<Reason> reasons = new ArrayList<>();
             for (Row row : rows) {

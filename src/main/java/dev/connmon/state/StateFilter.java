@@ -4,7 +4,6 @@ import static dev.connmon.state.FilterKind.after;
 import static dev.connmon.state.FilterKind.before;
 import static dev.connmon.state.FilterKind.equal;
 
-import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -106,79 +105,6 @@ public final class StateFilter {
     /** The filter of these values (a null value: that field is not filtered on). */
     public static StateFilter of(Map<Field, ?> values) {
         return new StateFilter(values);
-    }
-
-    /** The fields up to flapping, in {@link Field}'s order (as before later filters existed). */
-    public StateFilter(
-            String connectionStatus,
-            Instant connectedAfter,
-            Instant connectedBefore,
-            Instant disconnectedAfter,
-            Instant disconnectedBefore,
-            Instant activeAfter,
-            Instant activeBefore,
-            String disconnectInitiator,
-            Integer disconnectReasonCode,
-            String clientIdPrefix,
-            String clientType,
-            String deviceType,
-            String deviceId,
-            Boolean flapping) {
-        this(positional(
-                connectionStatus,
-                connectedAfter,
-                connectedBefore,
-                disconnectedAfter,
-                disconnectedBefore,
-                activeAfter,
-                activeBefore,
-                disconnectInitiator,
-                disconnectReasonCode,
-                clientIdPrefix,
-                clientType,
-                deviceType,
-                deviceId,
-                flapping));
-    }
-
-    /** Without the flapping filter (CONTRACT §10.3), as before it existed. */
-    public StateFilter(
-            String connectionStatus,
-            Instant connectedAfter,
-            Instant connectedBefore,
-            Instant disconnectedAfter,
-            Instant disconnectedBefore,
-            Instant activeAfter,
-            Instant activeBefore,
-            String disconnectInitiator,
-            Integer disconnectReasonCode,
-            String clientIdPrefix,
-            String clientType,
-            String deviceType,
-            String deviceId) {
-        this(
-                connectionStatus,
-                connectedAfter,
-                connectedBefore,
-                disconnectedAfter,
-                disconnectedBefore,
-                activeAfter,
-                activeBefore,
-                disconnectInitiator,
-                disconnectReasonCode,
-                clientIdPrefix,
-                clientType,
-                deviceType,
-                deviceId,
-                null);
-    }
-
-    private static Map<Field, Object> positional(Object... values) {
-        Map<Field, Object> map = new EnumMap<>(Field.class);
-        for (int i = 0; i < values.length; i++) {
-            map.put(Field.values()[i], values[i]);
-        }
-        return map;
     }
 
     /** This filter with {@code field} set to {@code value} (null: not filtered on). */

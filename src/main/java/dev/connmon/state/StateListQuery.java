@@ -48,8 +48,8 @@ public record StateListQuery(String sql, List<Object> params) {
                 params);
     }
 
-    /** The filter's conditions, each as its {@link FilterKind} writes it. */
-    private static List<String> conditions(StateFilter filter, List<Object> params) {
+    /** The filter's conditions, each as its {@link FilterKind} writes it; their parameters go to {@code params}. */
+    static List<String> conditions(StateFilter filter, List<Object> params) {
         List<String> conditions = new ArrayList<>();
         filter.values().forEach((field, value) -> field.kind().where(value, conditions, params));
         return conditions;

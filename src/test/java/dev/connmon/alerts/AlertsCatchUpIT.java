@@ -3,11 +3,9 @@ package dev.connmon.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.support.EmbeddedServices;
 import dev.connmon.support.PackagedApp;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -114,19 +112,7 @@ class AlertsCatchUpIT {
     /** How many retained topics a new subscriber to the rule's alert topics gets within a few seconds. */
     private static int retainedAlertTopics(Map<String, String> config) throws InterruptedException {
         Set<String> topics = ConcurrentHashMap.newKeySet();
-        Mqtt5AsyncClient reader = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("catch-up-reader-" + UUID.randomUUID())
-                .serverHost(config.get("connmon.mqtt.host"))
-                .serverPort(Integer.parseInt(config.get("connmon.mqtt.port")))
-                .buildAsync();
-        reader.connectWith()
-                .simpleAuth()
-                .username(config.get("connmon.mqtt.username"))
-                .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth()
-                .send()
-                .join();
+        Mqtt5AsyncClient reader = EmbeddedServices.systemClient(config, "catch-up-reader-" + UUID.randomUUID());
         reader.subscribeWith()
                 .topicFilter("connmon/alerts/gone/#")
                 .callback(message -> {

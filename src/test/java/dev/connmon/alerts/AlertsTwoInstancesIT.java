@@ -3,7 +3,6 @@ package dev.connmon.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.sun.net.httpserver.HttpServer;
@@ -152,20 +151,7 @@ class AlertsTwoInstancesIT {
 
     /** Clients {@code from..to-1} connect and, now, disconnect. */
     static void goOffline(Map<String, String> config, String prefix, int from, int to) {
-        Mqtt5AsyncClient publisher = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("alerts-it-" + UUID.randomUUID())
-                .serverHost(config.get("connmon.mqtt.host"))
-                .serverPort(Integer.parseInt(config.get("connmon.mqtt.port")))
-                .buildAsync();
-        publisher
-                .connectWith()
-                .simpleAuth()
-                .username(config.get("connmon.mqtt.username"))
-                .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth()
-                .send()
-                .join();
+        Mqtt5AsyncClient publisher = EmbeddedServices.systemClient(config, "alerts-it-" + UUID.randomUUID());
         Instant now = Instant.now();
         List<CompletableFuture<?>> sent = new ArrayList<>();
         for (int i = from; i < to; i++) {

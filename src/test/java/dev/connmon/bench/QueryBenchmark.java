@@ -24,6 +24,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -379,19 +380,20 @@ public final class QueryBenchmark {
     private static StateFilter filter(java.util.function.Consumer<FilterBuilder> setter) {
         FilterBuilder f = new FilterBuilder();
         setter.accept(f);
-        return new StateFilter(
-                f.status,
-                f.connectedAfter,
-                f.connectedBefore,
-                f.disconnectedAfter,
-                f.disconnectedBefore,
-                f.activeAfter,
-                f.activeBefore,
-                f.initiator,
-                f.reasonCode,
-                f.prefix,
-                f.clientType,
-                f.deviceType,
-                f.deviceId);
+        Map<StateFilter.Field, Object> values = new HashMap<>();
+        values.put(StateFilter.Field.CONNECTION_STATUS, f.status);
+        values.put(StateFilter.Field.CONNECTED_AFTER, f.connectedAfter);
+        values.put(StateFilter.Field.CONNECTED_BEFORE, f.connectedBefore);
+        values.put(StateFilter.Field.DISCONNECTED_AFTER, f.disconnectedAfter);
+        values.put(StateFilter.Field.DISCONNECTED_BEFORE, f.disconnectedBefore);
+        values.put(StateFilter.Field.ACTIVE_AFTER, f.activeAfter);
+        values.put(StateFilter.Field.ACTIVE_BEFORE, f.activeBefore);
+        values.put(StateFilter.Field.DISCONNECT_INITIATOR, f.initiator);
+        values.put(StateFilter.Field.DISCONNECT_REASON_CODE, f.reasonCode);
+        values.put(StateFilter.Field.CLIENT_ID_PREFIX, f.prefix);
+        values.put(StateFilter.Field.CLIENT_TYPE, f.clientType);
+        values.put(StateFilter.Field.DEVICE_TYPE, f.deviceType);
+        values.put(StateFilter.Field.DEVICE_ID, f.deviceId);
+        return StateFilter.of(values);
     }
 }

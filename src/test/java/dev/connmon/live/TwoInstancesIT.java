@@ -3,7 +3,6 @@ package dev.connmon.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.support.EmbeddedServices;
@@ -110,19 +109,7 @@ class TwoInstancesIT {
 
                 String prefix = "fence-" + UUID.randomUUID().toString().substring(0, 8) + "-";
                 List<String> received = new CopyOnWriteArrayList<>();
-                Mqtt5AsyncClient monitor = MqttClient.builder()
-                        .useMqttVersion5()
-                        .identifier("fence-monitor")
-                        .serverHost(config.get("connmon.mqtt.host"))
-                        .serverPort(Integer.parseInt(config.get("connmon.mqtt.port")))
-                        .buildAsync();
-                monitor.connectWith()
-                        .simpleAuth()
-                        .username(config.get("connmon.mqtt.username"))
-                        .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8))
-                        .applySimpleAuth()
-                        .send()
-                        .join();
+                Mqtt5AsyncClient monitor = EmbeddedServices.systemClient(config, "fence-monitor");
                 monitor.subscribeWith()
                         .topicFilter("connmon/clients/#")
                         .qos(MqttQos.AT_LEAST_ONCE)
@@ -164,20 +151,7 @@ class TwoInstancesIT {
     }
 
     private static void publish(Map<String, String> config, String prefix, int clients) {
-        Mqtt5AsyncClient publisher = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("two-publisher-" + prefix)
-                .serverHost(config.get("connmon.mqtt.host"))
-                .serverPort(Integer.parseInt(config.get("connmon.mqtt.port")))
-                .buildAsync();
-        publisher
-                .connectWith()
-                .simpleAuth()
-                .username(config.get("connmon.mqtt.username"))
-                .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth()
-                .send()
-                .join();
+        Mqtt5AsyncClient publisher = EmbeddedServices.systemClient(config, "two-publisher-" + prefix);
         List<CompletableFuture<?>> sent = new ArrayList<>();
         Instant t0 = Instant.parse("2026-11-26T12:00:00Z");
         for (int i = 0; i < clients; i++) {

@@ -230,10 +230,8 @@ class FlappingTest {
                 null,
                 false,
                 null);
-        StateFilter onlyFlapping =
-                new StateFilter(null, null, null, null, null, null, null, null, null, null, null, null, null, true);
-        StateFilter notFlapping =
-                new StateFilter(null, null, null, null, null, null, null, null, null, null, null, null, null, false);
+        StateFilter onlyFlapping = StateFilter.ALL.with(StateFilter.Field.FLAPPING, true);
+        StateFilter notFlapping = StateFilter.ALL.with(StateFilter.Field.FLAPPING, false);
         assertThat(onlyFlapping.matches(flapping)).isTrue();
         assertThat(onlyFlapping.matches(calm)).isFalse();
         assertThat(notFlapping.matches(calm)).isTrue();

@@ -1,5 +1,7 @@
 package dev.connmon.support;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.embedded.ApiKeys;
 import dev.connmon.embedded.BrokerSettings;
 import dev.connmon.embedded.EmbeddedBroker;
@@ -7,6 +9,7 @@ import dev.connmon.embedded.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -58,6 +61,24 @@ public final class EmbeddedServices implements AutoCloseable {
 
     public Map<String, String> config() {
         return config;
+    }
+
+    /** An MQTT 5 client connected with connmon's system credentials to the broker that {@code config} names. */
+    public static Mqtt5AsyncClient systemClient(Map<String, String> config, String identifier) {
+        Mqtt5AsyncClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(identifier)
+                .serverHost(config.get("connmon.mqtt.host"))
+                .serverPort(Integer.parseInt(config.get("connmon.mqtt.port")))
+                .buildAsync();
+        client.connectWith()
+                .simpleAuth()
+                .username(config.get("connmon.mqtt.username"))
+                .password(config.get("connmon.mqtt.password").getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send()
+                .join();
+        return client;
     }
 
     /** Stops the broker (its sessions stay in its data folder) — an outage for whoever uses it. */
