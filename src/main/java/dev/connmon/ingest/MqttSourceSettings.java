@@ -19,7 +19,7 @@ import org.eclipse.microprofile.config.Config;
  * One broker connection (a source): where it is, how connmon signs in, which topics it reads, and the dialect it
  * fixes (null: each message's dialect follows from its topic).
  */
-record MqttSourceSettings(
+public record MqttSourceSettings(
         String name,
         String host,
         int port,
@@ -46,6 +46,17 @@ record MqttSourceSettings(
                 channel.getOptionalValue("source-name", String.class).orElse(DEFAULT_SOURCE),
                 key -> channel.getOptionalValue(key, String.class),
                 "channel '" + channelName + "'");
+    }
+
+    /**
+     * The default broker ({@code connmon.mqtt.*}), as the lifecycle channel reads it: the monitoring topics are
+     * published there, over a connection of their own ({@link #publisherOptions}).
+     */
+    public static MqttSourceSettings defaultBroker(Config config) {
+        return of(
+                DEFAULT_SOURCE,
+                key -> config.getOptionalValue("mp.messaging.incoming.lifecycle." + key, String.class),
+                "channel 'lifecycle'");
     }
 
     /**
@@ -130,7 +141,7 @@ record MqttSourceSettings(
         }
     }
 
-    String address() {
+    public String address() {
         return (ssl ? "mqtts://" : "mqtt://") + host + ":" + port;
     }
 
@@ -156,6 +167,18 @@ record MqttSourceSettings(
         if (password() != null) {
             options.setPassword(password());
         }
+        return options;
+    }
+
+    /**
+     * The options of a connection that only publishes, on the same broker with the same credentials and TLS: client
+     * id {@code <clientId><suffix>}, a clean session (it subscribes to nothing), up to {@code inflight} QoS 1
+     * publishes awaiting their PUBACK.
+     */
+    public MqttClientOptions publisherOptions(String suffix, int inflight) {
+        MqttClientOptions options = clientOptions();
+        options.setClientId(clientId + suffix).setCleanSession(true).setAutoAck(true);
+        options.setMaxInflightQueue(inflight);
         return options;
     }
 

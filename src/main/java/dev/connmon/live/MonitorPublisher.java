@@ -2,17 +2,16 @@ package dev.connmon.live;
 
 import dev.connmon.cluster.Leadership;
 import dev.connmon.config.ConnmonConfig;
+import dev.connmon.ingest.MqttSourceSettings;
 import dev.connmon.lifecycle.TopicLevels;
 import dev.connmon.state.ChangeReader.Change;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.mqtt.MqttMessage;
+import io.smallrye.mutiny.subscription.MultiSubscriber;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -21,23 +20,37 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.eclipse.microprofile.reactive.messaging.Channel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Publishes every state change, retained, QoS 1, on the monitoring topic (CONTRACT §4); a deletion clears the
  * client's retained message. One instance publishes at a time, the {@link Leadership} of a PostgreSQL session lock,
  * fenced, so that several instances never interleave stale states onto a topic. It resumes from the stored cursor,
  * so a takeover after an instance dies leaves no change unpublished.
+ * <p>
+ * Up to {@link #WINDOW} changes are in flight at once ({@link MonitorConnection}): each change's messages are
+ * written in feed order as it arrives, and the cursor moves past a change only once it and every change before it
+ * have their PUBACKs.
  */
 @ApplicationScoped
 public class MonitorPublisher {
-    static final String CHANNEL = "monitor";
+    /** Changes published and awaiting their PUBACKs at most; a change has up to three messages (§4, §7). */
+    static final int WINDOW = 256;
+
     private static final long LEADER_LOCK = dev.connmon.cluster.AdvisoryLocks.MONITOR_LEADER;
 
     private final ChangeFeed feed;
     private final Pool pool;
     private final Vertx vertx;
-    private final MutinyEmitter<byte[]> emitter;
+    private final MonitorConnection connection;
     private final String topicTemplate;
     private final Leadership leadership;
     private volatile Cancellable publishing;
@@ -45,16 +58,12 @@ public class MonitorPublisher {
     @Inject
     WatsonStatus watson;
 
-    MonitorPublisher(
-            ChangeFeed feed,
-            Pool pool,
-            Vertx vertx,
-            @Channel(CHANNEL) MutinyEmitter<byte[]> emitter,
-            ConnmonConfig config) {
+    MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx, ConnmonConfig config) {
         this.feed = feed;
         this.pool = pool;
         this.vertx = vertx;
-        this.emitter = emitter;
+        this.connection =
+                new MonitorConnection(vertx, MqttSourceSettings.defaultBroker(ConfigProvider.getConfig()), 4 * WINDOW);
         this.topicTemplate = config.monitor().topic();
         this.leadership = new Leadership(
                 "the MQTT monitoring topic",
@@ -68,12 +77,30 @@ public class MonitorPublisher {
     }
 
     void start(@Observes StartupEvent event) {
+        connection.start();
         leadership.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
         leadership.stop();
         stopPublishing();
+        connection.stop();
+    }
+
+    /** Readiness (CONTRACT §5: every broker connection up): the monitoring connection's part. */
+    @Readiness
+    @ApplicationScoped
+    static class Ready implements HealthCheck {
+        @Inject
+        MonitorPublisher publisher;
+
+        @Override
+        public HealthCheckResponse call() {
+            return HealthCheckResponse.named("monitoring topic")
+                    .status(publisher.connection.isConnected())
+                    .withData("broker", publisher.connection.address())
+                    .build();
+        }
     }
 
     private void stopPublishing() {
@@ -98,42 +125,149 @@ public class MonitorPublisher {
     }
 
     private void publishFrom(long after, Leadership.Term term) {
-        publishing = feed.since(after)
-                // checked before every message: a term that ended publishes nothing more, even before the cancel
-                .onItem()
-                .transformToUniAndConcatenate(change ->
-                        Leadership.require(term).chain(() -> send(change)).replaceWith(change.id()))
-                .group()
-                .intoLists()
-                .every(Duration.ofMillis(500))
-                .onItem()
-                .transformToUniAndConcatenate(ids -> ids.isEmpty()
-                        ? Uni.createFrom().voidItem()
-                        : Leadership.require(term).chain(() -> saveCursor(ids.get(ids.size() - 1))))
-                .emitOn(Infrastructure.getDefaultExecutor())
-                .subscribe()
-                .with(ignored -> {}, failure -> {
-                    // fell behind the feed, or the broker refused: resume from the stored cursor
-                    if (term.current()) {
-                        Log.warnf("Monitoring topic: %s; resuming", failure.getMessage());
-                        vertx.setTimer(1000, id -> publishFromCursor(term));
-                    }
-                });
+        Pipeline pipeline = new Pipeline(after, term);
+        publishing = pipeline;
+        feed.since(after).subscribe().withSubscriber(pipeline);
         if (!term.current()) {
             stopPublishing();
         }
     }
 
-    /** The change's monitoring message, then its Watson status messages (CONTRACT §7), each retained, in order. */
-    private Uni<Void> send(Change change) {
+    /**
+     * One run of publishing from a cursor: asks the feed for what the window has room for, writes each change's
+     * messages as it comes, and saves the cursor every 500 ms up to the last change acknowledged with all before it.
+     * On any failure (the feed dropped it, a publish failed, the term ended) it stops, and publishing starts again
+     * from the saved cursor, republishing, harmlessly, what was sent since.
+     */
+    private final class Pipeline implements MultiSubscriber<Change>, Cancellable {
+        private final Leadership.Term term;
+        private final Context context = connection.context();
+        /** Ids of the changes in flight, in feed order, and whether each is acknowledged. */
+        private final ArrayDeque<long[]> inFlight = new ArrayDeque<>();
+
+        private Flow.Subscription subscription;
+        private long acknowledged;
+        private long saved;
+        private boolean done;
+        private long cursorTimer = -1;
+
+        Pipeline(long after, Leadership.Term term) {
+            this.term = term;
+            this.acknowledged = after;
+            this.saved = after;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            context.runOnContext(v -> {
+                this.subscription = subscription;
+                if (done) {
+                    subscription.cancel();
+                    return;
+                }
+                cursorTimer = vertx.setPeriodic(500, id -> context.runOnContext(x -> saveCursor()));
+                subscription.request(WINDOW);
+            });
+        }
+
+        @Override
+        public void onItem(Change change) {
+            context.runOnContext(v -> {
+                if (done) {
+                    return;
+                }
+                if (!term.current()) {
+                    stop(null);
+                    return;
+                }
+                long[] entry = {change.id(), 0};
+                inFlight.add(entry);
+                CompletableFuture.allOf(send(change).toArray(CompletableFuture[]::new))
+                        .whenComplete((ok, failure) -> context.runOnContext(x -> acknowledged(entry, failure)));
+            });
+        }
+
+        private void acknowledged(long[] entry, Throwable failure) {
+            if (done) {
+                return;
+            }
+            if (failure != null) {
+                stop(failure);
+                return;
+            }
+            entry[1] = 1;
+            int released = 0;
+            while (!inFlight.isEmpty() && inFlight.peek()[1] == 1) {
+                acknowledged = inFlight.poll()[0];
+                released++;
+            }
+            if (released > 0) {
+                subscription.request(released);
+            }
+        }
+
+        private void saveCursor() {
+            if (acknowledged > saved && term.current()) {
+                long id = acknowledged;
+                saved = id;
+                Leadership.require(term)
+                        .chain(() -> pool.preparedQuery(
+                                        "UPDATE monitor_cursor SET change_id = $1 WHERE id = 1 AND change_id < $1")
+                                .execute(Tuple.of(id)))
+                        .subscribe()
+                        .with(ignored -> {}, failure -> {
+                            Log.warnf("Monitoring topic: cannot save the cursor: %s", failure.getMessage());
+                            context.runOnContext(x -> saved = Math.min(saved, id - 1));
+                        });
+            }
+        }
+
+        @Override
+        public void onFailure(Throwable failure) {
+            context.runOnContext(v -> stop(failure));
+        }
+
+        @Override
+        public void onCompletion() {
+            context.runOnContext(v -> stop(null));
+        }
+
+        @Override
+        public void cancel() {
+            context.runOnContext(v -> {
+                saveCursor();
+                stop(null);
+            });
+        }
+
+        /** Ends this run; after a failure, while the term lasts, another starts from the saved cursor. */
+        private void stop(Throwable failure) {
+            if (done) {
+                return;
+            }
+            done = true;
+            vertx.cancelTimer(cursorTimer);
+            if (subscription != null) {
+                subscription.cancel();
+            }
+            if (failure != null && term.current()) {
+                saveCursor();
+                Log.warnf("Monitoring topic: %s; resuming", failure.getMessage());
+                vertx.setTimer(1000, id -> publishFromCursor(term));
+            }
+        }
+    }
+
+    /** The change's monitoring message, then its Watson status messages (CONTRACT §7), written together, in order. */
+    private List<CompletableFuture<Void>> send(Change change) {
         String topic = topicTemplate.replace("{clientId}", TopicLevels.escape(change.clientId()));
         byte[] payload = change.json() == null ? new byte[0] : change.json().getBytes(StandardCharsets.UTF_8);
-        Uni<Void> sent = emitter.sendMessage(MqttMessage.of(topic, payload, MqttQoS.AT_LEAST_ONCE, true));
+        List<MonitorConnection.Outgoing> messages = new ArrayList<>();
+        messages.add(new MonitorConnection.Outgoing(topic, payload));
         for (WatsonStatus.Status status : watson.of(change)) {
-            sent = sent.chain(() ->
-                    emitter.sendMessage(MqttMessage.of(status.topic(), status.payload(), MqttQoS.AT_LEAST_ONCE, true)));
+            messages.add(new MonitorConnection.Outgoing(status.topic(), status.payload()));
         }
-        return sent;
+        return connection.publishAll(messages);
     }
 
     /**
@@ -141,12 +275,6 @@ public class MonitorPublisher {
      * published by the instance that leads the alerts. An empty payload clears the topic.
      */
     public Uni<Void> publishRetained(String topic, byte[] payload) {
-        return emitter.sendMessage(MqttMessage.of(topic, payload, MqttQoS.AT_LEAST_ONCE, true));
-    }
-
-    private Uni<Void> saveCursor(long id) {
-        return pool.preparedQuery("UPDATE monitor_cursor SET change_id = $1 WHERE id = 1 AND change_id < $1")
-                .execute(Tuple.of(id))
-                .replaceWithVoid();
+        return Uni.createFrom().completionStage(() -> connection.publish(topic, payload));
     }
 }

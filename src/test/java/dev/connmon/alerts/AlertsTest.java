@@ -67,7 +67,7 @@ class AlertsTest {
     void anOfflineClientOpensOneSignedRetriedAlertAfterForAndItsReconnectResolvesIt() {
         String id = "alert-off-" + UUID.randomUUID();
         Instant t0 = Instant.now();
-        WebhookReceiver.refuseNext.set(1);
+        WebhookReceiver.refuseNext(id, 1);
         publish(Events.connected(id, t0.minusSeconds(10), "c1"));
         publish(Events.disconnected(id, t0, "c1", "network", 0x8D));
 

@@ -8,12 +8,14 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP receiver on loopback for alert webhooks, and the test rules that deliver to it. It refuses (503) as
- * many requests as {@link #refuseNext} says, then accepts.
+ * many requests about a client as {@link #refuseNext} says for it, then accepts: keyed by client, so that another
+ * test's late delivery cannot take the refusal meant for this one.
  */
 public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
     static final String SECRET = "receiver-secret";
@@ -22,7 +24,22 @@ public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
     record Received(String body, String delivery, String signature, int answered) {}
 
     static final List<Received> RECEIVED = new CopyOnWriteArrayList<>();
-    static final AtomicInteger refuseNext = new AtomicInteger();
+    private static final Map<String, AtomicInteger> REFUSALS = new ConcurrentHashMap<>();
+
+    /** Refuses the next {@code requests} deliveries whose body names {@code clientId}. */
+    static void refuseNext(String clientId, int requests) {
+        REFUSALS.put('"' + clientId + '"', new AtomicInteger(requests));
+    }
+
+    private static boolean refuse(String body) {
+        for (Map.Entry<String, AtomicInteger> refusal : REFUSALS.entrySet()) {
+            if (body.contains(refusal.getKey()) && refusal.getValue().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private HttpServer server;
 
     @Override
@@ -34,7 +51,7 @@ public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
         }
         server.createContext("/hook", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            int status = refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 503 : 204;
+            int status = refuse(body) ? 503 : 204;
             RECEIVED.add(new Received(
                     body,
                     exchange.getRequestHeaders().getFirst("X-Connmon-Delivery"),
