@@ -96,11 +96,20 @@ public class MonitorPublisher {
 
         @Override
         public HealthCheckResponse call() {
+            // through methods: the injected bean is a client proxy, whose fields are not the bean's
             return HealthCheckResponse.named("monitoring topic")
-                    .status(publisher.connection.isConnected())
-                    .withData("broker", publisher.connection.address())
+                    .status(publisher.connected())
+                    .withData("broker", publisher.broker())
                     .build();
         }
+    }
+
+    boolean connected() {
+        return connection.isConnected();
+    }
+
+    String broker() {
+        return connection.address();
     }
 
     private void stopPublishing() {
