@@ -306,11 +306,8 @@ public final class StormBenchmark {
      * because the clients of this harness's own connections (publisher, mosquitto_sub) have times of now.
      */
     private static long newestStored(Connection db, Workload w) throws SQLException {
-        String column = w.kind == Kind.ACTIVITY ? "activity_time" : "connect_time";
         synchronized (db) {
-            try (PreparedStatement sql = db.prepareStatement("SELECT " + column + " FROM client_state WHERE coalesce("
-                    + column + ", '-infinity'::timestamptz) < ? ORDER BY coalesce(" + column
-                    + ", '-infinity'::timestamptz) DESC LIMIT 1")) {
+            try (PreparedStatement sql = db.prepareStatement(progressSql(w))) {
                 sql.setObject(1, utc(w.base.plusMillis(w.events)));
                 try (ResultSet rs = sql.executeQuery()) {
                     if (!rs.next() || rs.getObject(1) == null) {
@@ -319,6 +316,29 @@ public final class StormBenchmark {
                     long ms = rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli() - w.base.toEpochMilli();
                     return Math.max(0, Math.min(w.events, ms + 1));
                 }
+            }
+        }
+    }
+
+    private static String progressSql(Workload w) {
+        String key = "coalesce(" + (w.kind == Kind.ACTIVITY ? "activity_time" : "connect_time")
+                + ", '-infinity'::timestamptz)";
+        return "SELECT " + key + " FROM client_state WHERE " + key + " < ? AND " + key + " > '-infinity' ORDER BY "
+                + key + " DESC LIMIT 1";
+    }
+
+    /** The progress query's plan, which must read one index entry, not the table. */
+    private static String progressPlan(Connection db, Workload w) throws SQLException {
+        synchronized (db) {
+            try (PreparedStatement sql = db.prepareStatement("EXPLAIN (COSTS OFF) " + progressSql(w))) {
+                sql.setObject(1, utc(w.base.plusMillis(w.events)));
+                List<String> lines = new ArrayList<>();
+                try (ResultSet rs = sql.executeQuery()) {
+                    while (rs.next()) {
+                        lines.add(rs.getString(1).strip());
+                    }
+                }
+                return String.join(" / ", lines);
             }
         }
     }
@@ -563,6 +583,7 @@ public final class StormBenchmark {
         }
         // let the monitoring topic and the change feed catch up, then start from a clean checkpoint
         Thread.sleep(1500);
+        System.out.println("  progress query: " + progressPlan(db, w));
         Map<String, Double> batchesBefore = batchMetrics(app);
         checkpoint(jdbcUrl);
         String lsn0 = insertLsn(jdbcUrl);
@@ -611,8 +632,16 @@ public final class StormBenchmark {
         result.verification = verify(db, w);
         System.out.printf(
                 "  connmon: %,d events published in %.1f s (%d publish failures; the window was full %.0f %% of the "
-                        + "time), every effect stored after %.2f s: %.0f events/s%n",
-                w.events, publishSeconds, events.failures(), 100 * result.windowWait, seconds, result.connmonRate);
+                        + "time%s), every effect stored after %.2f s: %.0f events/s%n",
+                w.events,
+                publishSeconds,
+                events.failures(),
+                100 * result.windowWait,
+                WINDOW > 0 && w.events > WINDOW && result.windowWait < 0.05
+                        ? ": connmon kept up, the publisher or the broker's intake set the pace"
+                        : "",
+                seconds,
+                result.connmonRate);
         System.out.printf(
                 "  CPU, cores of %d: %s; machine busy %.0f %% (load %s); connmon RSS max %d MB%n",
                 Runtime.getRuntime().availableProcessors(),
@@ -808,7 +837,7 @@ public final class StormBenchmark {
             result.brokerCpu = new CpuMeter.Reading(used.seconds(), cores, used.machineBusy());
             System.out.printf(
                     "  broker ceiling: %,d messages to mosquitto_sub (QoS 1, %s, window %,d) in %.2f s: %.0f events/s; "
-                            + "exit %d; CPU %s; window full %.0f %% of the time%n",
+                            + "exit %d; CPU %s; window full %.0f %% of the time%s%n",
                     w.events,
                     prefix + "#",
                     window,
@@ -816,7 +845,11 @@ public final class StormBenchmark {
                     result.brokerRate,
                     sub.exitValue(),
                     coresText(result.brokerCpu),
-                    100 * events.waitSeconds() / seconds);
+                    100 * events.waitSeconds() / seconds,
+                    window > 0 && w.events > window && events.waitSeconds() / seconds < 0.05
+                            ? " (the subscriber kept up: the publisher or the broker's intake set the pace)"
+                            : "");
+            result.brokerWindowWait = events.waitSeconds() / seconds;
         } catch (IllegalStateException stalled) {
             result.brokerNote = "broker ceiling failed: " + stalled.getMessage();
             System.out.println("  " + result.brokerNote);
@@ -1321,7 +1354,7 @@ public final class StormBenchmark {
     /** One workload through one broker, with the run's ceilings. */
     private static final class Result {
         static final String HEADER = String.format(
-                "%-9s %-9s %3s %8s | %9s %9s %9s %9s | %5s %5s | %-20s | %6s | %-15s | %s",
+                "%-9s %-9s %3s %8s | %9s %9s %9s %9s | %5s %5s | %-20s | %6s | %-15s | %-7s | %s",
                 "workload",
                 "broker",
                 "run",
@@ -1335,6 +1368,7 @@ public final class StormBenchmark {
                 "cores conn/pg/brk/h",
                 "RSS MB",
                 "WAL B/ev c/s/m",
+                "full c/b",
                 "verified");
 
         final Workload workload;
@@ -1350,6 +1384,7 @@ public final class StormBenchmark {
         double walPerEvent = Double.NaN;
         String walKinds = "";
         double windowWait = Double.NaN;
+        double brokerWindowWait = Double.NaN;
         String verification = "NOT VERIFIED";
 
         Result(Workload workload, String broker, SqlCeiling sql, int repetition) {
@@ -1376,7 +1411,7 @@ public final class StormBenchmark {
         String line() {
             return String.format(
                     "%-9s %-9s %3d %8d | %9.0f %9.0f %9.0f %9.0f | %5.2f %5.2f | %4.2f/%4.2f/%4s/%4.2f | %6d | "
-                            + "%4.0f/%4.0f/%4.0f | %s",
+                            + "%4.0f/%4.0f/%4.0f | %3.0f/%3.0f | %s",
                     workload.kind.label,
                     broker,
                     repetition,
@@ -1395,6 +1430,8 @@ public final class StormBenchmark {
                     walPerEvent,
                     sql.wal(),
                     sql.minimalWal(),
+                    100 * windowWait,
+                    100 * brokerWindowWait,
                     verification.startsWith("verified") ? "yes" : "NO");
         }
 
@@ -1432,6 +1469,7 @@ public final class StormBenchmark {
                                     "sql_wal_per_event",
                                     "sql_minimal_wal_per_event",
                                     "window_full",
+                                    "broker_window_full",
                                     "verified",
                                     "app_settings")
                             + "\n");
@@ -1462,6 +1500,7 @@ public final class StormBenchmark {
                                 fmt(r.sql.wal()),
                                 fmt(r.sql.minimalWal()),
                                 String.format("%.2f", r.windowWait),
+                                String.format("%.2f", r.brokerWindowWait),
                                 Boolean.toString(r.verification.startsWith("verified")),
                                 BenchOptions.appSettings() + " " + BenchOptions.appJvmArgs())
                         + "\n",
