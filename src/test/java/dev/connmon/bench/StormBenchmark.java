@@ -109,6 +109,8 @@ public final class StormBenchmark {
      * broker ceiling publishes the same payloads under a sibling prefix of the same length.
      */
     private static final String MIRROR_PREFIX = "bench/mirror/";
+    /** Topics nobody subscribes to: how fast the broker takes QoS 1 publishes in (the same length again). */
+    private static final String INTAKE_PREFIX = "bench/intake/";
 
     private final Path work;
     private final String commit;
@@ -728,6 +730,7 @@ public final class StormBenchmark {
             String brokerName,
             Result result)
             throws Exception {
+        brokerIntake(w, client, brokerPid, brokerName, result);
         String probeTopic = prefix + "probe";
         client.publishWith()
                 .topic(probeTopic)
@@ -868,6 +871,37 @@ public final class StormBenchmark {
                     .send()
                     .get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * How fast the broker acknowledges the same QoS 1 publishes from the same publisher when nobody subscribes: the
+     * most any consumer behind it can get from this publisher. Through the embedded broker the publisher may have
+     * only HiveMQ's server receive maximum (10 by default) unacknowledged.
+     */
+    private void brokerIntake(Workload w, Mqtt5AsyncClient client, long brokerPid, String brokerName, Result result)
+            throws Exception {
+        WindowedPublisher warm = WindowedPublisher.pacedByAcks(client, WINDOW);
+        for (int k = 0; k < WARMUP; k++) {
+            warm.publish(w.warmupTopic(INTAKE_PREFIX, k), w.warmupPayloadOf(k));
+        }
+        await("intake warm-up", () -> warm.acked() + warm.failures() >= WARMUP, warm::acked);
+        Map<String, DoubleSupplier> sources = new LinkedHashMap<>();
+        sources.put(brokerName, CpuMeter.process(brokerPid));
+        sources.put("harness", CpuMeter::selfSeconds);
+        CpuMeter cpu = CpuMeter.start(sources);
+        long start = System.nanoTime();
+        WindowedPublisher events = WindowedPublisher.pacedByAcks(client, WINDOW);
+        for (int i = 0; i < w.events; i++) {
+            events.publish(w.topic(INTAKE_PREFIX, i), w.payloadOf(i));
+        }
+        await("intake", () -> events.acked() + events.failures() >= w.events, events::acked);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        CpuMeter.Reading used = cpu.stop();
+        result.intakeRate = w.events / seconds;
+        System.out.printf(
+                "  broker intake: %,d QoS 1 publishes acknowledged (%s#, no subscriber, %d failed) in %.2f s: %.0f "
+                        + "events/s; CPU %s%n",
+                w.events, INTAKE_PREFIX, events.failures(), seconds, result.intakeRate, coresText(used));
     }
 
     // -------------------------------------------------------------------------------------- ceiling 2: the SQL
@@ -1354,13 +1388,14 @@ public final class StormBenchmark {
     /** One workload through one broker, with the run's ceilings. */
     private static final class Result {
         static final String HEADER = String.format(
-                "%-9s %-9s %3s %8s | %9s %9s %9s %9s | %5s %5s | %-20s | %6s | %-15s | %-7s | %s",
+                "%-9s %-9s %3s %8s | %9s %9s %9s %9s %9s | %5s %5s | %-20s | %6s | %-15s | %-7s | %s",
                 "workload",
                 "broker",
                 "run",
                 "events",
                 "connmon/s",
                 "broker/s",
+                "intake/s",
                 "sql/s",
                 "sqlmin/s",
                 "ratio",
@@ -1377,6 +1412,7 @@ public final class StormBenchmark {
         final int repetition;
         double connmonRate = Double.NaN;
         double brokerRate = Double.NaN;
+        double intakeRate = Double.NaN;
         String brokerNote = "";
         CpuMeter.Reading brokerCpu;
         CpuMeter.Reading cpu;
@@ -1401,7 +1437,7 @@ public final class StormBenchmark {
 
         /** Against the lower of the broker and the minimal schema's SQL (issue 17's reconnect ratio). */
         double ratioMinimal() {
-            return connmonRate / min(brokerRate, sql.minimalRate());
+            return Double.isNaN(sql.minimalRate()) ? Double.NaN : connmonRate / min(brokerRate, sql.minimalRate());
         }
 
         double cores(String name) {
@@ -1410,7 +1446,7 @@ public final class StormBenchmark {
 
         String line() {
             return String.format(
-                    "%-9s %-9s %3d %8d | %9.0f %9.0f %9.0f %9.0f | %5.2f %5.2f | %4.2f/%4.2f/%4s/%4.2f | %6d | "
+                    "%-9s %-9s %3d %8d | %9.0f %9.0f %9.0f %9.0f %9.0f | %5.2f %5.2f | %4.2f/%4.2f/%4s/%4.2f | %6d | "
                             + "%4.0f/%4.0f/%4.0f | %3.0f/%3.0f | %s",
                     workload.kind.label,
                     broker,
@@ -1418,6 +1454,7 @@ public final class StormBenchmark {
                     workload.events,
                     connmonRate,
                     brokerRate,
+                    intakeRate,
                     sql.rate(),
                     sql.minimalRate(),
                     ratio(),
@@ -1455,6 +1492,7 @@ public final class StormBenchmark {
                                     "clients",
                                     "connmon_per_s",
                                     "broker_per_s",
+                                    "intake_per_s",
                                     "sql_per_s",
                                     "sql_minimal_per_s",
                                     "ratio",
@@ -1486,6 +1524,7 @@ public final class StormBenchmark {
                                 Integer.toString(r.workload.clients),
                                 fmt(r.connmonRate),
                                 fmt(r.brokerRate),
+                                fmt(r.intakeRate),
                                 fmt(r.sql.rate()),
                                 fmt(r.sql.minimalRate()),
                                 String.format("%.3f", r.ratio()),
@@ -1533,6 +1572,7 @@ public final class StormBenchmark {
                 System.out.printf("  %s (%d runs)%n", name, group.size());
                 stat("connmon events/s", group, r -> r.connmonRate, "%.0f");
                 stat("broker ceiling events/s", group, r -> r.brokerRate, "%.0f");
+                stat("broker intake events/s (no subscriber)", group, r -> r.intakeRate, "%.0f");
                 stat("SQL ceiling events/s", group, r -> r.sql.rate(), "%.0f");
                 stat("SQL ceiling (minimal schema) events/s", group, r -> r.sql.minimalRate(), "%.0f");
                 stat("ratio to the lower ceiling", group, Result::ratio, "%.2f");

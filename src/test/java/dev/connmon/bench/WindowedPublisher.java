@@ -26,6 +26,13 @@ final class WindowedPublisher {
         this.done = done;
     }
 
+    /** Paced by the broker's acknowledgements: at most {@code window} publishes unacknowledged. */
+    static WindowedPublisher pacedByAcks(Mqtt5AsyncClient client, int window) {
+        WindowedPublisher[] self = new WindowedPublisher[1];
+        self[0] = new WindowedPublisher(client, window, () -> self[0].acked() + self[0].failures());
+        return self[0];
+    }
+
     void publish(String topic, byte[] payload) {
         if (window > 0 && published - done.getAsLong() >= window) {
             long waitStart = System.nanoTime();
