@@ -18,7 +18,6 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +44,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.flywaydb.core.Flyway;
 
@@ -88,7 +86,6 @@ public final class IngestBenchmark {
 
     private static final int LATENCY_SECONDS = Integer.getInteger("bench.latency-seconds", 20);
     private static final int LATENCY_RATE = Integer.getInteger("bench.latency-rate", 1000);
-    private static final String SYNCHRONOUS_COMMIT = System.getProperty("bench.pg.synchronous-commit", "on");
     /**
      * Events of the last hour, as a live fleet sends them: older ones would fall to connmon's log retention
      * (connmon.log.retention, 30 days) in the middle of a run and the log-row check would count them lost.
@@ -128,20 +125,16 @@ public final class IngestBenchmark {
         System.out.printf(
                 "Ingest benchmark: %,d events over %,d clients (%d per client), load %s, %d cores%n",
                 EVENTS, CLIENTS, ROUNDS, ProcStats.load(), Runtime.getRuntime().availableProcessors());
-        // PostgreSQL's defaults; zonky turns both off, which would spare every commit its WAL flush, the naive
-        // baseline's one per event above all
-        Map<String, String> server = new LinkedHashMap<>(
-                Map.of("synchronous_commit", SYNCHRONOUS_COMMIT, "fsync", System.getProperty("bench.pg.fsync", "on")));
-        // any other server setting, e.g. -Dbench.pg.session_preload_libraries=auto_explain to see the plans
-        server.putAll(BenchOptions.postgresSettings());
-        try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), true, server)) {
+        // PostgreSQL's defaults (fsync, synchronous commit), which the naive baseline's commit per event needs above
+        // all; any other server setting, e.g. -Dbench.pg.session_preload_libraries=auto_explain to see the plans
+        try (EmbeddedDatabase database = BenchDatabase.start(work.resolve("postgres"))) {
             pg = database;
-            jdbcUrl = database.datasourceConfig().get("quarkus.datasource.jdbc.url");
+            jdbcUrl = BenchDatabase.jdbcUrl(database);
             Flyway.configure()
                     .dataSource(jdbcUrl, "postgres", "postgres")
                     .load()
                     .migrate();
-            printServerSettings();
+            System.out.println("PostgreSQL: " + BenchDatabase.serverSettings(jdbcUrl));
             double ceiling = ceiling();
             double naive = naive();
             for (String broker : BROKERS) {
@@ -440,7 +433,7 @@ public final class IngestBenchmark {
         String prefix;
         int brokerPort;
         int window = WINDOW;
-        Process ownMosquitto = null;
+        OwnMosquitto ownMosquitto = null;
         long brokerPid = -1;
         if (broker.equals("embedded")) {
             // outside connmon/, which the embedded broker reserves to connmon's own connection: any client may
@@ -453,7 +446,7 @@ public final class IngestBenchmark {
             prefix = "connmon-bench-" + run + "/events/";
             if (MOSQUITTO.equals("own")) {
                 brokerPort = PackagedApp.freePort();
-                ownMosquitto = startMosquitto(brokerPort);
+                ownMosquitto = OwnMosquitto.start(work, brokerPort);
                 brokerPid = ownMosquitto.pid();
             } else {
                 brokerPort = 1883;
@@ -494,7 +487,7 @@ public final class IngestBenchmark {
             publisher.disconnect().join();
         } finally {
             if (ownMosquitto != null) {
-                ownMosquitto.destroy();
+                ownMosquitto.close();
             }
         }
         if (broker.equals("mosquitto") && !MOSQUITTO.equals("own")) {
@@ -509,8 +502,8 @@ public final class IngestBenchmark {
         private final PackagedApp app;
         private final Connection db;
         private final long brokerPid;
-        private final AtomicLong stored = new AtomicLong();
-        private volatile long published;
+        private volatile WindowedPublisher events;
+        private volatile ProgressFollower stored;
         private volatile boolean done;
 
         Ingest(String broker, PackagedApp app, Connection db, long brokerPid) {
@@ -524,38 +517,25 @@ public final class IngestBenchmark {
             // state changes are one per event here (each event is news to its client, and a batch never holds
             // two events of one client while clients outnumber the batch): their sequence is a cheap progress count
             long base = changeSequence();
-            Thread follower = new Thread(() -> follow(base), "progress");
-            follower.setDaemon(true);
-            follower.start();
+            stored = new ProgressFollower("state-changes", () -> changeSequence() - base, 5);
             HttpClient http = HttpClient.newHttpClient();
             List<long[]> samples = new ArrayList<>();
-            double app0 = ProcStats.cpuSeconds(app.pid());
-            double pg0 = ProcStats.postgresCpuSeconds(work.resolve("postgres"));
-            double broker0 = brokerPid > 0 ? ProcStats.cpuSeconds(brokerPid) : 0;
-            double self0 = selfCpuSeconds();
-            double[] machine0 = ProcStats.machineCpuSeconds();
+            Map<String, java.util.function.DoubleSupplier> sources = new LinkedHashMap<>();
+            sources.put("connmon", CpuMeter.process(app.pid()));
+            sources.put("PostgreSQL", CpuMeter.postgres(work.resolve("postgres")));
+            if (brokerPid > 0) {
+                sources.put("Mosquitto", CpuMeter.process(brokerPid));
+            }
+            sources.put("self", CpuMeter::selfSeconds);
+            CpuMeter cpu = CpuMeter.start(sources);
             long start = System.nanoTime();
+            events = new WindowedPublisher(publisher, window, stored::value);
             Thread sampler = new Thread(() -> sample(http, start, samples), "sampler");
             sampler.setDaemon(true);
             sampler.start();
-            AtomicLong failed = new AtomicLong();
             for (int round = 0; round < ROUNDS; round++) {
                 for (int c = 0; c < CLIENTS; c++) {
-                    while (window > 0 && published - stored.get() >= window) {
-                        LockSupport.parkNanos(200_000);
-                    }
-                    publisher
-                            .publishWith()
-                            .topic(prefix + clientIds[c])
-                            .qos(MqttQos.AT_LEAST_ONCE)
-                            .payload(json(round, c))
-                            .send()
-                            .whenComplete((r, t) -> {
-                                if (t != null) {
-                                    failed.incrementAndGet();
-                                }
-                            });
-                    published++;
+                    events.publish(prefix + clientIds[c], json(round, c));
                 }
             }
             double publishSeconds = (System.nanoTime() - start) / 1e9;
@@ -563,11 +543,8 @@ public final class IngestBenchmark {
             awaitStored(clientIds[CLIENTS - 1], time(ROUNDS - 1, CLIENTS - 1));
             double seconds = (System.nanoTime() - start) / 1e9;
             done = true;
-            double appCpu = ProcStats.cpuSeconds(app.pid()) - app0;
-            double pgCpu = ProcStats.postgresCpuSeconds(work.resolve("postgres")) - pg0;
-            double brokerCpu = brokerPid > 0 ? ProcStats.cpuSeconds(brokerPid) - broker0 : 0;
-            double selfCpu = selfCpuSeconds() - self0;
-            double[] machine1 = ProcStats.machineCpuSeconds();
+            stored.close();
+            CpuMeter.Reading used = cpu.stop();
             sampler.join(2000);
             synchronized (samples) {
                 samples.add(snapshot(http, start, EVENTS));
@@ -576,16 +553,16 @@ public final class IngestBenchmark {
             System.out.printf(
                     "  %,d events published in %.1f s (%d publish failures), all stored after %.1f s: "
                             + "%.0f events/s%n",
-                    EVENTS, publishSeconds, failed.get(), seconds, rate);
+                    EVENTS, publishSeconds, events.failures(), seconds, rate);
             System.out.printf(
                     "  CPU, in cores of %d: connmon %.2f, PostgreSQL %.2f, %s publisher + harness %.2f; "
                             + "machine busy %.0f %% (load %s)%n",
                     Runtime.getRuntime().availableProcessors(),
-                    appCpu / seconds,
-                    pgCpu / seconds,
-                    brokerPid > 0 ? String.format("Mosquitto %.2f,", brokerCpu / seconds) : "",
-                    selfCpu / seconds,
-                    100 * (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]),
+                    used.cores("connmon"),
+                    used.cores("PostgreSQL"),
+                    brokerPid > 0 ? String.format("Mosquitto %.2f,", used.cores("Mosquitto")) : "",
+                    used.cores("self"),
+                    100 * used.machineBusy(),
                     ProcStats.load());
             printSamples(samples);
             printBatchSizes(http);
@@ -594,20 +571,9 @@ public final class IngestBenchmark {
                     String.format(
                             "%.0f events/s, connmon %.2f cores, RSS max %d MB",
                             rate,
-                            appCpu / seconds,
+                            used.cores("connmon"),
                             samples.stream().mapToLong(s -> s[3]).max().orElse(-1)));
             return rate;
-        }
-
-        private void follow(long base) {
-            while (!done) {
-                try {
-                    stored.set(changeSequence() - base);
-                    Thread.sleep(5);
-                } catch (Exception e) {
-                    return;
-                }
-            }
         }
 
         private long changeSequence() throws SQLException {
@@ -641,11 +607,11 @@ public final class IngestBenchmark {
         /** Once a second: {seconds, stored, heap MB, RSS MB, old generation MB}. */
         private void sample(HttpClient http, long start, List<long[]> samples) {
             while (!done) {
-                long[] s = snapshot(http, start, stored.get());
+                long[] s = snapshot(http, start, stored.value());
                 if (Boolean.getBoolean("bench.verbose")) {
                     System.out.printf(
                             "    %3d s: published %,d, stored %,d, heap %d MB, RSS %d MB%n",
-                            s[0], published, s[1], s[2], s[3]);
+                            s[0], events.published(), s[1], s[2], s[3]);
                 }
                 synchronized (samples) {
                     samples.add(s);
@@ -863,25 +829,6 @@ public final class IngestBenchmark {
         }
     }
 
-    /** What decides the cost of a commit on this machine. */
-    private void printServerSettings() throws SQLException {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-                Statement sql = db.createStatement();
-                ResultSet rs = sql.executeQuery("""
-                     SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name)
-                       FROM pg_settings WHERE name IN ('server_version', 'synchronous_commit', 'fsync',
-                            'wal_sync_method', 'shared_buffers', 'max_wal_size', 'checkpoint_timeout')""")) {
-            rs.next();
-            System.out.println("PostgreSQL: " + rs.getString(1));
-        }
-    }
-
-    private static double selfCpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                        .getProcessCpuTime()
-                / 1e9;
-    }
-
     private static long machineMosquittoPid() {
         try {
             return Long.parseLong(
@@ -896,36 +843,6 @@ public final class IngestBenchmark {
                     .findFirst()
                     .orElse(-1);
         }
-    }
-
-    /**
-     * A Mosquitto of this run's own that keeps what a slow subscriber has not taken (no queue limit) and sets no
-     * limit on unacknowledged messages, so that the publish window alone paces the run ({@code -Dbench.mosquitto=own}).
-     */
-    private Process startMosquitto(int port) throws Exception {
-        Path dir = Files.createDirectories(work.resolve("mosquitto-" + port));
-        Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, """
-                # as root, Mosquitto would switch to its own user, which cannot read this directory
-                user root
-                listener %d 127.0.0.1
-                allow_anonymous true
-                persistence false
-                max_queued_messages 0
-                max_inflight_messages 0
-                """.formatted(port));
-        Process process = new ProcessBuilder("mosquitto", "-c", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.log").toFile())
-                .start();
-        for (int i = 0; i < 100; i++) {
-            try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
-                return process;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("mosquitto did not listen on " + port);
     }
 
     /** Leaves the shared Mosquitto as it was: connmon's persistent session and the retained monitoring states go. */
