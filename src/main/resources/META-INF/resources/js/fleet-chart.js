@@ -5,6 +5,7 @@ import { localTime, utc } from './dom.js';
 
 // Okabe–Ito colours (distinct under the common colour-vision deficiencies); the line and the bars differ in shape too
 const CONNECTED = '#0072B2';
+const COMPACT = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 const STACK = [  // bottom to top
   { key: 'client', label: 'disconnects by the client', color: '#009E73' },
   { key: 'server', label: 'disconnects by the server', color: '#E69F00' },
@@ -49,6 +50,9 @@ export class FleetChart {
       size: { unit: 1, values: () => [this.step * 0.8] },
     } });
     const narrow = this.container.clientWidth < 600;
+    // a phone's narrow axes would cut "6,000" to "6,00": there the ticks read 6K
+    const format = narrow ? COMPACT.format : v => v.toLocaleString();
+    const ticks = (u, splits) => splits.map(v => Number.isInteger(v) ? format(v) : '');
     const known = connected.filter(v => v != null).length;
     const series = [
       { value: (u, ts) => ts == null ? '–' : `${localTime(ts * 1000)} (${utc(ts * 1000).slice(11, 16)} UTC)` },
@@ -77,9 +81,9 @@ export class FleetChart {
       axes: [
         { stroke: '#5b6170', grid: { stroke: '#e7e9ee' }, ticks: { stroke: '#e7e9ee' } },
         { scale: 'n', label: narrow ? null : 'connected', stroke: CONNECTED, grid: { stroke: '#e7e9ee' },
-          ticks: { show: false }, size: narrow ? 40 : 56, values: (u, splits) => splits.map(v => Number.isInteger(v) ? v.toLocaleString() : '') },
+          ticks: { show: false }, size: narrow ? 40 : 56, values: ticks },
         { scale: 'd', side: 1, label: narrow ? null : 'disconnects', stroke: '#8a4b00', grid: { show: false },
-          ticks: { show: false }, size: narrow ? 32 : 50, values: (u, splits) => splits.map(v => Number.isInteger(v) ? v.toLocaleString() : '') },
+          ticks: { show: false }, size: narrow ? 32 : 50, values: ticks },
       ],
     };
     const key = `${shown.join()}|${narrow}|${known < 3}`;
