@@ -18,7 +18,7 @@ for f in $(ls src/main/resources/db/migration/V*.sql | python3 -c '
 import re, sys
 files = sys.stdin.read().split()
 key = lambda f: [int(p) for p in re.match(r".*/V([0-9_]+)__", f).group(1).split("_")]
-print("\n".join(sorted(files, key=key)))'); do "${PSQL[@]}" -d $DB -f "$f" >/dev/null; done
+print("\n".join(f for f in sorted(files, key=key) if key(f) < [12]))'); do "${PSQL[@]}" -d $DB -f "$f" >/dev/null; done
 
 run() { # $1: name, $2: extra statement per batch
   "${PSQL[@]}" -d $DB -At -F ' ' <<SQL
@@ -63,4 +63,32 @@ run "3. as 2 + narrow client_activity:" \
     "CREATE TABLE client_activity (client_id text COLLATE \"C\" PRIMARY KEY, activity_key timestamptz NOT NULL);
      INSERT INTO client_activity SELECT client_id, activity_time FROM client_state;
      CREATE INDEX ON client_activity (activity_key, client_id); VACUUM ANALYZE client_activity;"
+"${PSQL[@]}" -d $DB -c "DROP TABLE client_activity"
+NARROW="CREATE TABLE client_activity (client_id text COLLATE \"C\" PRIMARY KEY, activity_key timestamptz NOT NULL);
+     INSERT INTO client_activity SELECT client_id, activity_time FROM client_state;
+     CREATE INDEX ON client_activity (activity_key, client_id); VACUUM ANALYZE client_activity;"
+run "4. as 3, kept by a row trigger:" "" "$NARROW
+     CREATE FUNCTION keep_activity() RETURNS trigger LANGUAGE plpgsql AS \$f\$
+     BEGIN
+       UPDATE client_activity SET activity_key = coalesce(NEW.activity_time, '-infinity') WHERE client_id = NEW.client_id;
+       RETURN NULL;
+     END \$f\$;
+     CREATE TRIGGER keep_activity AFTER UPDATE OF activity_time ON client_state FOR EACH ROW
+       WHEN (OLD.activity_time IS DISTINCT FROM NEW.activity_time) EXECUTE FUNCTION keep_activity();"
+"${PSQL[@]}" -d $DB -c "DROP TABLE client_activity" -c "DROP TRIGGER keep_activity ON client_state"
+run "5. as 3, kept by a statement trigger:" "" "$NARROW
+     CREATE FUNCTION keep_activities() RETURNS trigger LANGUAGE plpgsql AS \$f\$
+     BEGIN
+       UPDATE client_activity a SET activity_key = coalesce(n.activity_time, '-infinity')
+         FROM new_rows n JOIN old_rows o USING (client_id)
+        WHERE a.client_id = n.client_id AND n.activity_time IS DISTINCT FROM o.activity_time;
+       RETURN NULL;
+     END \$f\$;
+     CREATE TRIGGER keep_activities AFTER UPDATE ON client_state REFERENCING OLD TABLE AS old_rows
+       NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION keep_activities();"
+"${PSQL[@]}" -d $DB -c "DROP TABLE client_activity" -c "DROP TRIGGER keep_activities ON client_state" \
+    -c "ALTER TABLE client_state SET (fillfactor = 100)" \
+    -c "CREATE INDEX client_state_activity_key_idx ON client_state ((coalesce(activity_time, '-infinity'::timestamptz)), client_id)"
+run "6. V12 as migrated (client_activity kept by its triggers):" "" \
+    "$(cat src/main/resources/db/migration/V12__activity_index_table.sql)"
 "${PSQL[@]}" -d postgres -c "DROP DATABASE $DB"

@@ -22,6 +22,11 @@ interface FilterKind {
     /** The value that means both {@code a} and {@code b}; an error names {@code name} when nothing could match. */
     Object and(String name, Object a, Object b);
 
+    /** The table besides client_state that {@link #where} reads ({@link StateSort.Field#table()}); null: none. */
+    default String table() {
+        return null;
+    }
+
     /** Whether a client with this id can match, judged without its state (a deletion has none). */
     default boolean matchesId(Object value, String clientId) {
         return true;
@@ -60,6 +65,11 @@ interface FilterKind {
     static FilterKind after(StateSort.Field time, Function<ClientState, String> value) {
         return new FilterKind() {
             @Override
+            public String table() {
+                return time.table();
+            }
+
+            @Override
             public void where(Object v, List<String> conditions, List<Object> params) {
                 params.add(((Instant) v).atOffset(ZoneOffset.UTC));
                 conditions.add(time.keyExpression() + " > $" + params.size());
@@ -81,6 +91,11 @@ interface FilterKind {
     /** The time is before the value (exclusive); a client without that time never matches. */
     static FilterKind before(StateSort.Field time, Function<ClientState, String> value) {
         return new FilterKind() {
+            @Override
+            public String table() {
+                return time.table();
+            }
+
             @Override
             public void where(Object v, List<String> conditions, List<Object> params) {
                 params.add(((Instant) v).atOffset(ZoneOffset.UTC));

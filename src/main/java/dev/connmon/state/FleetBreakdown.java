@@ -47,22 +47,22 @@ public class FleetBreakdown {
      */
     public Uni<Reasons> reasons(Instant since, Instant now, String clientType, String deviceType, int limit) {
         List<Object> params = new ArrayList<>();
-        List<String> where = StateListQuery.conditions(
-                StateFilter.ALL
-                        .with(StateFilter.Field.DISCONNECTED_AFTER, since)
-                        .with(StateFilter.Field.CLIENT_TYPE, clientType)
-                        .with(StateFilter.Field.DEVICE_TYPE, deviceType),
-                params);
+        StateFilter filter = StateFilter.ALL
+                .with(StateFilter.Field.DISCONNECTED_AFTER, since)
+                .with(StateFilter.Field.CLIENT_TYPE, clientType)
+                .with(StateFilter.Field.DEVICE_TYPE, deviceType);
+        List<String> where = StateListQuery.conditions(filter, params);
         where.add("disconnect_time <= now()");
         params.add(limit);
         String sql = """
                 SELECT disconnect_initiator, disconnect_reason_code,
                        mode() WITHIN GROUP (ORDER BY disconnect_reason) AS reason, count(*) AS clients,
                        count(*) FILTER (WHERE connection_status = 'disconnected') AS disconnected_now
-                  FROM client_state WHERE %s
+                  FROM %s WHERE %s
                  GROUP BY disconnect_initiator, disconnect_reason_code
                  ORDER BY clients DESC, disconnect_initiator NULLS LAST, disconnect_reason_code NULLS LAST
-                 LIMIT $%d""".formatted(String.join(" AND ", where), params.size());
+                 LIMIT $%d""".formatted(
+                        StateListQuery.tables(filter, StateSort.BY_ID), String.join(" AND ", where), params.size());
         return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
             List<Reason> reasons = new ArrayList<>();
             for (Row row : rows) {

@@ -1,7 +1,10 @@
 package dev.connmon.state;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * The SQL of one page of a state list: filters on indexed expressions, keyset continuation after a position,
@@ -31,7 +34,7 @@ public record StateListQuery(String sql, List<Object> params) {
         params.add(limit);
         String sql = "SELECT " + StateReader.COLUMNS
                 + (key == null ? "" : ", nullif(" + key + ", '-infinity') AS sort_key")
-                + " FROM client_state"
+                + " FROM " + tables(filter, sort)
                 + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
                 + " ORDER BY " + (key == null ? "" : key + " " + direction + ", ") + "client_id " + direction
                 + " LIMIT $" + params.size();
@@ -43,9 +46,29 @@ public record StateListQuery(String sql, List<Object> params) {
         List<Object> params = new ArrayList<>();
         List<String> conditions = conditions(filter, params);
         return new StateListQuery(
-                "SELECT count(*) AS n FROM client_state"
+                "SELECT count(*) AS n FROM " + tables(filter, StateSort.BY_ID)
                         + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)),
                 params);
+    }
+
+    /**
+     * client_state, joined to the tables that the sort and the filters read. The joined table comes first, so that
+     * {@code client_id} is its column: the keyset's {@code (activity_key, client_id) > (…)} is then a condition on
+     * one index.
+     */
+    static String tables(StateFilter filter, StateSort sort) {
+        Set<String> tables = new LinkedHashSet<>();
+        if (sort.field().table() != null) {
+            tables.add(sort.field().table());
+        }
+        filter.values().keySet().stream()
+                .map(field -> field.kind().table())
+                .filter(Objects::nonNull)
+                .forEach(tables::add);
+        tables.add("client_state");
+        return tables.stream()
+                .reduce((from, table) -> from + " JOIN " + table + " USING (client_id)")
+                .orElseThrow();
     }
 
     /** The filter's conditions, each as its {@link FilterKind} writes it; their parameters go to {@code params}. */

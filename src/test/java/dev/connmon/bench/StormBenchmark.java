@@ -322,10 +322,11 @@ public final class StormBenchmark {
         }
     }
 
+    /** The newest stored time below the bound, from the index of the list's sort (activity: client_activity, V12). */
     private static String progressSql(Workload w) {
-        String key = "coalesce(" + (w.kind == Kind.ACTIVITY ? "activity_time" : "connect_time")
-                + ", '-infinity'::timestamptz)";
-        return "SELECT " + key + " FROM client_state WHERE " + key + " < ? AND " + key + " > '-infinity' ORDER BY "
+        String key = w.kind == Kind.ACTIVITY ? "activity_key" : "coalesce(connect_time, '-infinity'::timestamptz)";
+        String table = w.kind == Kind.ACTIVITY ? "client_activity" : "client_state";
+        return "SELECT " + key + " FROM " + table + " WHERE " + key + " < ? AND " + key + " > '-infinity' ORDER BY "
                 + key + " DESC LIMIT 1";
     }
 
