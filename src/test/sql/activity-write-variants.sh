@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# What an activity write costs PostgreSQL in three schema variants (issue 17), server-side, no client in between:
-# 5 000 connected clients in connmon's client_state (its Flyway migrations), then 200 batches of 500 activity
-# updates (activity_time, activity_event, activity_rank), one transaction per batch, as connmon's upsert changes them:
-#   1. connmon's schema as it is (every index, client_state_activity_key_idx among them);
+# What an activity write costs PostgreSQL in schema variants (issue 17), server-side, no client in between:
+# 5 000 connected clients in connmon's client_state (its Flyway migrations up to V11_1), then 200 batches of 500
+# activity updates (activity_time, activity_event, activity_rank), one transaction per batch, as connmon's upsert
+# changes them:
+#   1. the schema before V12 (every index, client_state_activity_key_idx among them);
 #   2. without the activity index, fillfactor 80: the update changes no indexed column, so it can be HOT;
-#   3. as 2, plus a narrow client_activity (client_id, activity_key) carrying the activity index, updated alongside.
+#   3. as 2, plus a narrow client_activity (client_id, activity_key) carrying the activity index, updated alongside;
+#   4. as 3, client_activity kept by a row trigger; 5. by a statement trigger (V12's form);
+#   6. V12 itself, applied to the loaded table (its fillfactor reaches only pages written after it).
 # Prints updates/s, WAL bytes per update and the share of HOT updates for each.
 # Usage: src/test/sql/activity-write-variants.sh [psql connection options, default -h 127.0.0.1 -U postgres]
 set -euo pipefail
@@ -80,12 +83,12 @@ run "5. as 3, kept by a statement trigger:" "" "$NARROW
      CREATE FUNCTION keep_activities() RETURNS trigger LANGUAGE plpgsql AS \$f\$
      BEGIN
        UPDATE client_activity a SET activity_key = coalesce(n.activity_time, '-infinity')
-         FROM new_rows n JOIN old_rows o USING (client_id)
-        WHERE a.client_id = n.client_id AND n.activity_time IS DISTINCT FROM o.activity_time;
+         FROM new_rows n
+        WHERE a.client_id = n.client_id AND a.activity_key IS DISTINCT FROM coalesce(n.activity_time, '-infinity');
        RETURN NULL;
      END \$f\$;
-     CREATE TRIGGER keep_activities AFTER UPDATE ON client_state REFERENCING OLD TABLE AS old_rows
-       NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION keep_activities();"
+     CREATE TRIGGER keep_activities AFTER UPDATE ON client_state REFERENCING NEW TABLE AS new_rows
+       FOR EACH STATEMENT EXECUTE FUNCTION keep_activities();"
 "${PSQL[@]}" -d $DB -c "DROP TABLE client_activity" -c "DROP TRIGGER keep_activities ON client_state" \
     -c "ALTER TABLE client_state SET (fillfactor = 100)" \
     -c "CREATE INDEX client_state_activity_key_idx ON client_state ((coalesce(activity_time, '-infinity'::timestamptz)), client_id)"
