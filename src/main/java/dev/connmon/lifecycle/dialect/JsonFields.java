@@ -163,8 +163,14 @@ public final class JsonFields {
         }
         if (node.isTextual()) {
             try {
+                String text = node.textValue();
+                Instant canonical = Instants.parseUtc(text);
                 return storable(
-                        Instants.truncate(OffsetDateTime.parse(node.textValue()).toInstant()), "field '" + field + "'");
+                        Instants.truncate(
+                                canonical != null
+                                        ? canonical
+                                        : OffsetDateTime.parse(text).toInstant()),
+                        "field '" + field + "'");
             } catch (DateTimeParseException e) {
                 throw new DecodeException(
                         "field '" + field + "' is not an ISO 8601 time: " + abbreviate(node.textValue()));
