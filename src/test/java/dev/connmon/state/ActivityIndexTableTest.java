@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
+import dev.connmon.lifecycle.Instants;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.support.Api;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -92,34 +94,30 @@ class ActivityIndexTableTest {
         assertThat(disagreeing).as("client_state and client_activity disagree").isEmpty();
 
         // newest activity first: the node's stop (T+50), late (T+40), published (T+30), disconnected, connected
-        List<String> byActivity = Api.asReader()
-                .queryParam("clientIdPrefix", prefix)
-                .queryParam("_sort", "-lastActivityTime")
-                .get("/api/v0002/clientconnectionstates")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath()
-                .getList("results.id", String.class);
-        assertThat(byActivity).containsExactly(stopped, late, published, disconnected, connected);
-        List<String> lastActivities = Api.asReader()
-                .queryParam("clientIdPrefix", prefix)
-                .queryParam("_sort", "-lastActivityTime")
-                .get("/api/v0002/clientconnectionstates")
-                .jsonPath()
-                .getList("results.lastActivityTime", String.class);
-        assertThat(lastActivities.get(1)).isEqualTo(dev.connmon.lifecycle.Instants.format(T.plusSeconds(40)));
+        JsonPath byActivity = list("clientIdPrefix", prefix, "_sort", "-lastActivityTime");
+        assertThat(byActivity.getList("results.id", String.class))
+                .containsExactly(stopped, late, published, disconnected, connected);
+        assertThat(byActivity.getString("results[1].lastActivityTime")).isEqualTo(Instants.format(T.plusSeconds(40)));
 
-        List<String> activeAfter = Api.asReader()
-                .queryParam("clientIdPrefix", prefix)
-                .queryParam("activeAfter", T.plusSeconds(25).toString())
-                .queryParam("activeBefore", T.plusSeconds(45).toString())
-                .get("/api/v0002/clientconnectionstates")
+        JsonPath activeAfter = list(
+                "clientIdPrefix",
+                prefix,
+                "activeAfter",
+                T.plusSeconds(25).toString(),
+                "activeBefore",
+                T.plusSeconds(45).toString());
+        assertThat(activeAfter.getList("results.id", String.class)).containsExactly(late, published);
+    }
+
+    private static JsonPath list(String... query) {
+        var request = Api.asReader();
+        for (int i = 0; i < query.length; i += 2) {
+            request = request.queryParam(query[i], query[i + 1]);
+        }
+        return request.get("/api/v0002/clientconnectionstates")
                 .then()
                 .statusCode(200)
                 .extract()
-                .jsonPath()
-                .getList("results.id", String.class);
-        assertThat(activeAfter).containsExactly(late, published);
+                .jsonPath();
     }
 }
