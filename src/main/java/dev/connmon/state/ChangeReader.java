@@ -2,6 +2,7 @@ package dev.connmon.state;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -25,17 +26,21 @@ public class ChangeReader {
      */
     public record Connection(boolean connectMoved, boolean disconnectMoved, Integer port, Boolean cleanStart) {}
 
+    /** Where the state's columns start in {@link #between}'s rows. */
+    private static final int STATE = 4;
+
     private final Pool pool;
-    private final ObjectMapper mapper;
+    private final ObjectWriter writer;
 
     ChangeReader(Pool pool, ObjectMapper mapper) {
         this.pool = pool;
-        this.mapper = mapper;
+        // a writer for the type finds ClientState's serializer once, not on every change
+        this.writer = mapper.writerFor(ClientState.class);
     }
 
     private String encode(ClientState state) {
         try {
-            return state == null ? null : mapper.writeValueAsString(state);
+            return state == null ? null : writer.writeValueAsString(state);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode a client state", e);
         }
@@ -55,14 +60,14 @@ public class ChangeReader {
                 .map(rows -> {
                     List<Change> changes = new ArrayList<>();
                     for (Row row : rows) {
-                        ClientState state = row.getBoolean("deleted") ? null : StateReader.toState(row);
+                        // by position: id, deleted, connect_moved, disconnect_moved, the state, port, clean_start
+                        ClientState state = row.getBoolean(1) ? null : StateReader.toState(row, STATE);
                         Connection connection = new Connection(
-                                row.getBoolean("connect_moved"),
-                                row.getBoolean("disconnect_moved"),
-                                row.getInteger("port"),
-                                row.getBoolean("clean_start"));
-                        changes.add(new Change(
-                                row.getLong("id"), row.getString("client_id"), state, encode(state), connection));
+                                row.getBoolean(2),
+                                row.getBoolean(3),
+                                row.getInteger(STATE + StateReader.COLUMN_COUNT),
+                                row.getBoolean(STATE + StateReader.COLUMN_COUNT + 1));
+                        changes.add(new Change(row.getLong(0), row.getString(STATE), state, encode(state), connection));
                     }
                     return changes;
                 });

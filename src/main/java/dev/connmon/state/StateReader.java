@@ -79,33 +79,72 @@ public class StateReader {
         return new PagePosition(key == null ? null : key.toInstant(), row.getString("client_id"));
     }
 
-    static ClientState toState(Row row) {
-        Integer code = row.getInteger("disconnect_reason_code");
-        String reason = row.getString("disconnect_reason");
-        // flapping ends by the passage of time alone (FlappingRule): judged now, whenever the row was written
-        OffsetDateTime flappingUntil = row.getOffsetDateTime("flapping_until");
-        boolean flapping = flappingUntil != null && flappingUntil.toInstant().isAfter(java.time.Instant.now());
-        return new ClientState(
-                row.getString("client_id"),
-                row.getString("client_type"),
-                row.getString("connection_status"),
-                time(row, "connect_time"),
-                time(row, "disconnect_time"),
-                row.getString("activity_event"),
-                time(row, "activity_time"),
-                row.getString("protocol_version"),
-                row.getString("disconnect_initiator"),
-                code,
-                reason != null ? reason : ReasonCodes.describe(EventType.DISCONNECTED, code, null),
-                row.getString("ip_address"),
-                row.getString("username"),
-                row.getString("node"),
-                time(row, "unconfirmed_since"),
-                flapping,
-                flapping ? time(row, "flapping_since") : null);
+    /** Each column's position in {@link #COLUMNS}: a change row is read by position, the client's name lookup was 4 %. */
+    private static final List<String> NAMES =
+            java.util.Arrays.stream(COLUMNS.split(",")).map(String::strip).toList();
+
+    private static final int CLIENT_ID = position("client_id");
+    private static final int CLIENT_TYPE = position("client_type");
+    private static final int CONNECTION_STATUS = position("connection_status");
+    private static final int CONNECT_TIME = position("connect_time");
+    private static final int DISCONNECT_TIME = position("disconnect_time");
+    private static final int ACTIVITY_EVENT = position("activity_event");
+    private static final int ACTIVITY_TIME = position("activity_time");
+    private static final int PROTOCOL_VERSION = position("protocol_version");
+    private static final int DISCONNECT_INITIATOR = position("disconnect_initiator");
+    private static final int DISCONNECT_REASON_CODE = position("disconnect_reason_code");
+    private static final int DISCONNECT_REASON = position("disconnect_reason");
+    private static final int IP_ADDRESS = position("ip_address");
+    private static final int USERNAME = position("username");
+    private static final int NODE = position("node");
+    private static final int UNCONFIRMED_SINCE = position("unconfirmed_since");
+    private static final int FLAPPING_UNTIL = position("flapping_until");
+    private static final int FLAPPING_SINCE = position("flapping_since");
+
+    /** How many columns {@link #COLUMNS} selects: a query's own columns after them start here. */
+    static final int COLUMN_COUNT = NAMES.size();
+
+    private static int position(String column) {
+        int at = NAMES.indexOf(column);
+        if (at < 0) {
+            throw new IllegalStateException(column + " is not one of StateReader.COLUMNS");
+        }
+        return at;
     }
 
-    private static String time(Row row, String column) {
+    /** A state from a row that selects {@link #COLUMNS} first. */
+    static ClientState toState(Row row) {
+        return toState(row, 0);
+    }
+
+    /** A state from a row that selects {@link #COLUMNS} from position {@code first} on. */
+    static ClientState toState(Row row, int first) {
+        Integer code = row.getInteger(first + DISCONNECT_REASON_CODE);
+        String reason = row.getString(first + DISCONNECT_REASON);
+        // flapping ends by the passage of time alone (FlappingRule): judged now, whenever the row was written
+        OffsetDateTime flappingUntil = row.getOffsetDateTime(first + FLAPPING_UNTIL);
+        boolean flapping = flappingUntil != null && flappingUntil.toInstant().isAfter(java.time.Instant.now());
+        return new ClientState(
+                row.getString(first + CLIENT_ID),
+                row.getString(first + CLIENT_TYPE),
+                row.getString(first + CONNECTION_STATUS),
+                time(row, first + CONNECT_TIME),
+                time(row, first + DISCONNECT_TIME),
+                row.getString(first + ACTIVITY_EVENT),
+                time(row, first + ACTIVITY_TIME),
+                row.getString(first + PROTOCOL_VERSION),
+                row.getString(first + DISCONNECT_INITIATOR),
+                code,
+                reason != null ? reason : ReasonCodes.describe(EventType.DISCONNECTED, code, null),
+                row.getString(first + IP_ADDRESS),
+                row.getString(first + USERNAME),
+                row.getString(first + NODE),
+                time(row, first + UNCONFIRMED_SINCE),
+                flapping,
+                flapping ? time(row, first + FLAPPING_SINCE) : null);
+    }
+
+    private static String time(Row row, int column) {
         OffsetDateTime value = row.getOffsetDateTime(column);
         return value == null ? null : Instants.format(value.toInstant());
     }
