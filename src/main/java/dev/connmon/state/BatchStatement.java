@@ -258,6 +258,14 @@ final class BatchStatement {
         return nameUuid(identity.getBytes(StandardCharsets.UTF_8));
     }
 
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is a required algorithm of every Java platform", e);
+        }
+    });
+
     /**
      * {@link UUID#nameUUIDFromBytes}, with a digest per thread: that method looks MD5 up among the security providers
      * on every call, which was most of its cost (6 % of connmon's CPU in a reconnect storm). Same bits: version 3.
@@ -270,12 +278,4 @@ final class BatchStatement {
         ByteBuffer bits = ByteBuffer.wrap(hash);
         return new UUID(bits.getLong(), bits.getLong());
     }
-
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is a required algorithm of every Java platform", e);
-        }
-    });
 }

@@ -26,8 +26,19 @@ public class ChangeReader {
      */
     public record Connection(boolean connectMoved, boolean disconnectMoved, Integer port, Boolean cleanStart) {}
 
-    /** Where the state's columns start in {@link #between}'s rows. */
+    /** {@link #between}'s rows, read by position (a lookup by name was 4 % of connmon's CPU in a storm). */
+    private static final String BETWEEN = "SELECT id, deleted, connect_moved, disconnect_moved, " + StateChanges.COLUMNS
+            + " FROM state_change WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3";
+
+    private static final int ID = 0;
+    private static final int DELETED = 1;
+    private static final int CONNECT_MOVED = 2;
+    private static final int DISCONNECT_MOVED = 3;
+    /** The state's columns ({@link StateReader#COLUMNS}) start here; StateChanges.COLUMNS adds port, clean_start. */
     private static final int STATE = 4;
+
+    private static final int PORT = STATE + StateReader.COLUMN_COUNT;
+    private static final int CLEAN_START = PORT + 1;
 
     private final Pool pool;
     private final ObjectWriter writer;
@@ -54,22 +65,18 @@ public class ChangeReader {
 
     /** Changes with {@code after < id <= upTo}, oldest first, at most {@code limit}. */
     public Uni<List<Change>> between(long after, long upTo, int limit) {
-        return pool.preparedQuery("SELECT id, deleted, connect_moved, disconnect_moved, " + StateChanges.COLUMNS
-                        + " FROM state_change WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3")
-                .execute(Tuple.of(after, upTo, limit))
-                .map(rows -> {
-                    List<Change> changes = new ArrayList<>();
-                    for (Row row : rows) {
-                        // by position: id, deleted, connect_moved, disconnect_moved, the state, port, clean_start
-                        ClientState state = row.getBoolean(1) ? null : StateReader.toState(row, STATE);
-                        Connection connection = new Connection(
-                                row.getBoolean(2),
-                                row.getBoolean(3),
-                                row.getInteger(STATE + StateReader.COLUMN_COUNT),
-                                row.getBoolean(STATE + StateReader.COLUMN_COUNT + 1));
-                        changes.add(new Change(row.getLong(0), row.getString(STATE), state, encode(state), connection));
-                    }
-                    return changes;
-                });
+        return pool.preparedQuery(BETWEEN).execute(Tuple.of(after, upTo, limit)).map(rows -> {
+            List<Change> changes = new ArrayList<>();
+            for (Row row : rows) {
+                ClientState state = row.getBoolean(DELETED) ? null : StateReader.toState(row, STATE);
+                Connection connection = new Connection(
+                        row.getBoolean(CONNECT_MOVED),
+                        row.getBoolean(DISCONNECT_MOVED),
+                        row.getInteger(PORT),
+                        row.getBoolean(CLEAN_START));
+                changes.add(new Change(row.getLong(ID), row.getString(STATE), state, encode(state), connection));
+            }
+            return changes;
+        });
     }
 }
