@@ -152,6 +152,15 @@ public interface ConnmonConfig {
         @WithDefault("PT0S")
         Duration linger();
 
+        /**
+         * Full batches written at once: the next statement waits in PostgreSQL while one commits. Their order in
+         * the database does not matter (the newest event wins); acks keep the messages' order.
+         */
+        @WithDefault("2")
+        @Min(1)
+        @Max(8)
+        int writesInFlight();
+
         @WithDefault("65536")
         @Min(1)
         int maxPayloadBytes();

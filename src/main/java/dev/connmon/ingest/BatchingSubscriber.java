@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
@@ -13,11 +14,15 @@ import java.util.function.Function;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Groups messages into batches, writes one batch at a time, and acks a batch's messages after it is committed.
- * Demand is the back-pressure: it asks for two batches' worth of messages and for more only as batches commit,
- * so at most {@code 2 × batchSize} messages are in memory and a slow database pauses the broker connection.
+ * Groups messages into batches, writes them, and acks a batch's messages after it is committed, in the order the
+ * messages came (MQTT wants PUBACKs in order): a batch that commits before an earlier one waits for it.
+ * Demand is the back-pressure: it asks for {@code writesInFlight + 1} batches' worth of messages and for more only as
+ * batches are acked, so at most that many batches are in memory and a slow database pauses the broker connection.
  * A batch is written when it is full, when {@code linger} has passed since its first message (zero: at the end of
- * the event-loop task that brought it), or, under load, as soon as the previous write finishes.
+ * the event-loop task that brought it), or, under load, as soon as the previous write finishes. A full batch may
+ * start while up to {@code writesInFlight - 1} others are being written: the database then finds the next statement
+ * waiting when it commits one, instead of idling while connmon handles the result and sends the next; a partial
+ * batch waits for the writes in flight, so that light load still makes one statement of what one write's time brings.
  */
 final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     private final Function<Message<byte[]>, Decoded> decoder;
@@ -25,12 +30,15 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     private final Vertx vertx;
     private final int batchSize;
     private final long lingerMs;
+    private final int writesInFlight;
     private final AtomicInteger unacknowledged;
 
     private final List<Message<byte[]>> pending = new ArrayList<>();
     private final List<Decoded> pendingDecoded = new ArrayList<>();
+    /** The batches being written or committed but not yet acked, oldest first. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+
     private Flow.Subscription subscription;
-    private boolean writing;
     private long lingerTimer = -1;
     /** Which scheduled flush is current: a flush that is due but was overtaken (batch full) does nothing. */
     private long flushToken;
@@ -45,7 +53,9 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
             Vertx vertx,
             int batchSize,
             Duration linger,
+            int writesInFlight,
             AtomicInteger unacknowledged) {
+        this.writesInFlight = writesInFlight;
         this.unacknowledged = unacknowledged;
         this.decoder = decoder;
         this.writer = writer;
@@ -57,7 +67,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
         this.subscription = subscription;
-        subscription.request(2L * batchSize);
+        subscription.request((writesInFlight + 1L) * batchSize);
     }
 
     @Override
@@ -69,7 +79,7 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
             pendingDecoded.add(decoded);
             if (pending.size() >= batchSize) {
                 flush();
-            } else if (pending.size() == 1 && !writing) {
+            } else if (pending.size() == 1 && inFlight.isEmpty()) {
                 scheduleFlush();
             }
         }
@@ -95,9 +105,10 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
         }
     }
 
-    /** Starts writing the pending messages unless a write is in flight; called with the lock held. */
+    /** Starts writing the pending messages if a write may start now (see the class comment); with the lock held. */
     private void flush() {
-        if (writing || pending.isEmpty()) {
+        boolean full = pending.size() >= batchSize;
+        if (pending.isEmpty() || !(inFlight.isEmpty() || (full && inFlight.size() < writesInFlight))) {
             return;
         }
         if (lingerTimer != -1) {
@@ -110,25 +121,51 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
         List<Decoded> decoded = new ArrayList<>(pendingDecoded.subList(0, size));
         pending.subList(0, size).clear();
         pendingDecoded.subList(0, size).clear();
-        writing = true;
-        writer.apply(decoded).subscribe().with(ignored -> committed(batch), failure -> {
+        InFlight write = new InFlight(batch);
+        inFlight.add(write);
+        writer.apply(decoded).subscribe().with(ignored -> done(write, true), failure -> {
             // unreachable by contract (the writer retries forever); if it happens, do not ack: the broker redelivers
             Log.errorf(failure, "Lifecycle batch of %d messages was not stored", batch.size());
-            synchronized (this) {
-                writing = false;
-            }
+            done(write, false);
         });
+        if (pending.size() >= batchSize) {
+            flush();
+        }
     }
 
-    private void committed(List<Message<byte[]>> batch) {
-        for (Message<byte[]> message : batch) {
-            message.ack();
+    /**
+     * A write ended: acks every batch, oldest first, up to the first one still being written. The acks are made under
+     * the lock: writes end on the threads of their database connections, and two ending at once must not ack out of
+     * order.
+     */
+    private synchronized void done(InFlight write, boolean committed) {
+        write.done = true;
+        write.committed = committed;
+        int acked = 0;
+        while (!inFlight.isEmpty() && inFlight.peek().done) {
+            InFlight batch = inFlight.poll();
+            // a batch that was not stored stays unacknowledged: the broker redelivers it
+            if (batch.committed) {
+                for (Message<byte[]> message : batch.messages) {
+                    message.ack();
+                }
+                acked += batch.messages.size();
+            }
         }
-        unacknowledged.addAndGet(-batch.size());
-        synchronized (this) {
-            writing = false;
-            subscription.request(batch.size());
-            flush();
+        if (acked > 0) {
+            unacknowledged.addAndGet(-acked);
+            subscription.request(acked);
+        }
+        flush();
+    }
+
+    private static final class InFlight {
+        final List<Message<byte[]>> messages;
+        boolean done;
+        boolean committed;
+
+        InFlight(List<Message<byte[]>> messages) {
+            this.messages = messages;
         }
     }
 

@@ -21,6 +21,7 @@ class IngestPipeline {
     private final Vertx vertx;
     private final int batchSize;
     private final Duration linger;
+    private final int writesInFlight;
     private final MeterRegistry registry;
 
     IngestPipeline(
@@ -36,11 +37,13 @@ class IngestPipeline {
         this.vertx = vertx;
         this.batchSize = config.ingest().batchSize();
         this.linger = config.ingest().linger();
+        this.writesInFlight = config.ingest().writesInFlight();
         this.registry = registry;
     }
 
     void start(@Observes StartupEvent event) {
-        // what connmon holds unacknowledged: bounded by two batches however far the database falls behind
+        // what connmon holds unacknowledged: bounded by writes-in-flight + 1 batches however far the database falls
+        // behind
         AtomicInteger unacknowledged = new AtomicInteger();
         dev.connmon.metrics.Gauges.register(
                 registry,
@@ -59,6 +62,7 @@ class IngestPipeline {
                         vertx,
                         batchSize,
                         linger,
+                        writesInFlight,
                         unacknowledged));
     }
 }

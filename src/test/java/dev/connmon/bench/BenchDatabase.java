@@ -16,11 +16,11 @@ import java.util.Map;
  * {@code -Dbench.pg.synchronous-commit=on}, {@code -Dbench.pg.fsync=on}, and any other server setting as
  * {@code -Dbench.pg.<setting>=…} (e.g. {@code -Dbench.pg.session_preload_libraries=auto_explain}).
  */
-final class BenchDatabase {
+public final class BenchDatabase {
     private BenchDatabase() {}
 
     /** A new server on an emptied {@code dataDir}. */
-    static EmbeddedDatabase start(Path dataDir) {
+    public static EmbeddedDatabase start(Path dataDir) {
         Map<String, String> server = new LinkedHashMap<>(Map.of(
                 "synchronous_commit", System.getProperty("bench.pg.synchronous-commit", "on"),
                 "fsync", System.getProperty("bench.pg.fsync", "on")));
@@ -28,7 +28,7 @@ final class BenchDatabase {
         return EmbeddedDatabase.start(dataDir, true, server);
     }
 
-    static String jdbcUrl(EmbeddedDatabase database) {
+    public static String jdbcUrl(EmbeddedDatabase database) {
         return database.datasourceConfig().get("quarkus.datasource.jdbc.url");
     }
 

@@ -54,7 +54,7 @@ final class ProcStats {
     }
 
     /** CPU seconds of the children a process has waited for (cutime + cstime). */
-    private static double childrenCpuSeconds(long pid) {
+    static double childrenCpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -64,7 +64,7 @@ final class ProcStats {
         }
     }
 
-    private static long parent(Path process) {
+    static long parent(Path process) {
         try {
             String stat = Files.readString(process.resolve("stat"));
             return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);

@@ -590,6 +590,7 @@ public final class StormBenchmark {
         Map<String, Double> batchesBefore = batchMetrics(app);
         checkpoint(jdbcUrl);
         String lsn0 = insertLsn(jdbcUrl);
+        PostgresProfile postgres = PostgresProfile.start(jdbcUrl, pgDir);
 
         PeakRss rss = new PeakRss(app.pid());
         Map<String, DoubleSupplier> sources = new LinkedHashMap<>();
@@ -626,6 +627,7 @@ public final class StormBenchmark {
             verbose.interrupt();
         }
         String lsn1 = insertLsn(jdbcUrl);
+        String postgresProfile = postgres.stop(w.events);
         result.connmonRate = w.events / seconds;
         result.cpu = used;
         result.rssMaxMb = rss.max();
@@ -654,6 +656,7 @@ public final class StormBenchmark {
                 result.rssMaxMb);
         System.out.printf("  WAL %.0f B/event%s%n", result.walPerEvent, result.walKinds);
         printBatches(batchesBefore, batchMetrics(app));
+        System.out.print(postgresProfile);
         System.out.println("  " + result.verification);
     }
 

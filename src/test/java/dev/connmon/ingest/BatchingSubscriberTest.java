@@ -24,6 +24,7 @@ class BatchingSubscriberTest {
     private final Vertx vertx = Vertx.vertx();
     private final List<Write> writes = new CopyOnWriteArrayList<>();
     private final AtomicInteger acked = new AtomicInteger();
+    private final List<String> ackOrder = new CopyOnWriteArrayList<>();
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger unacknowledged = new AtomicInteger();
 
@@ -36,12 +37,17 @@ class BatchingSubscriberTest {
     }
 
     private BatchingSubscriber subscriber(int batchSize, Duration linger) {
+        return subscriber(batchSize, linger, 1);
+    }
+
+    private BatchingSubscriber subscriber(int batchSize, Duration linger, int writesInFlight) {
         BatchingSubscriber subscriber = new BatchingSubscriber(
                 message -> new Decoded("default", "t", message.getPayload(), Instant.now(), "connmon", List.of(), null),
                 batch -> Uni.createFrom().emitter(commit -> writes.add(new Write(batch, commit))),
                 vertx,
                 batchSize,
                 linger,
+                writesInFlight,
                 unacknowledged);
         subscriber.onSubscribe(new Flow.Subscription() {
             @Override
@@ -58,6 +64,7 @@ class BatchingSubscriberTest {
     private Message<byte[]> message(int i) {
         return Message.of(("m" + i).getBytes(StandardCharsets.UTF_8), () -> {
             acked.incrementAndGet();
+            ackOrder.add("m" + i);
             return CompletableFuture.completedFuture(null);
         });
     }
@@ -138,5 +145,60 @@ class BatchingSubscriberTest {
         assertThat(acked).hasValue(0);
         assertThat(unacknowledged).hasValue(2);
         assertThat(requested).hasValue(4);
+    }
+
+    @Test
+    void fullBatchesAreWrittenTogetherUpToWritesInFlightAndAckedInTheirOrder() {
+        BatchingSubscriber subscriber = subscriber(2, Duration.ofSeconds(10), 2);
+        // writes in flight plus the batch that forms meanwhile
+        assertThat(requested).hasValue(6);
+        for (int i = 0; i < 6; i++) {
+            subscriber.onItem(message(i));
+        }
+        assertThat(writes).hasSize(2);
+        assertThat(unacknowledged).hasValue(6);
+
+        // the later batch commits first: it waits for the earlier one, and its slot goes to the third
+        writes.get(1).commit().complete(null);
+        assertThat(acked).hasValue(0);
+        assertThat(requested).hasValue(6);
+        assertThat(writes).hasSize(2);
+
+        writes.get(0).commit().complete(null);
+        assertThat(ackOrder).containsExactly("m0", "m1", "m2", "m3");
+        assertThat(unacknowledged).hasValue(2);
+        assertThat(requested).hasValue(10);
+        assertThat(writes).hasSize(3);
+        assertThat(writes.get(2).batch())
+                .extracting(d -> new String(d.payload(), StandardCharsets.UTF_8))
+                .containsExactly("m4", "m5");
+    }
+
+    @Test
+    void aPartialBatchWaitsForTheWritesInFlight() {
+        BatchingSubscriber subscriber = subscriber(3, Duration.ZERO, 2);
+        for (int i = 0; i < 3; i++) {
+            subscriber.onItem(message(i));
+        }
+        assertThat(writes).hasSize(1);
+        subscriber.onItem(message(3));
+        // light load: one statement of what arrives during a write, not one per message
+        vertx.runOnContext(ignored -> {});
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> writes.size() == 1);
+        writes.get(0).commit().complete(null);
+        assertThat(writes).hasSize(2);
+        assertThat(writes.get(1).batch()).hasSize(1);
+    }
+
+    @Test
+    void aBatchThatIsNotStoredDoesNotHoldBackTheAcksOfLaterOnes() {
+        BatchingSubscriber subscriber = subscriber(2, Duration.ofSeconds(10), 2);
+        for (int i = 0; i < 4; i++) {
+            subscriber.onItem(message(i));
+        }
+        writes.get(0).commit().fail(new IllegalStateException("database gone"));
+        writes.get(1).commit().complete(null);
+        assertThat(ackOrder).containsExactly("m2", "m3");
+        assertThat(unacknowledged).hasValue(2);
     }
 }
