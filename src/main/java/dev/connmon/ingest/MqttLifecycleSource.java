@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -30,8 +31,13 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     // a broker back from an outage is found within 10 s; an attempt every 10 s costs a down broker nothing
     private static final int MAX_BACKOFF_MS = 10_000;
-    /** In-process events handed to the event loop and not yet emitted; past this, their MQTT copies carry them. */
-    private static final int MAX_IN_PROCESS_WAITING = 1000;
+    /**
+     * In-process events handed to the event loop or held for demand, not yet emitted; past this, their MQTT copies
+     * carry them. Held, an event waits for the batches in flight to commit (well within the broker's
+     * {@link InProcessLifecycle#COMMIT_WAIT_MS} at a storm's rates): refused at once, it would go through the broker's
+     * disk queue and connmon's MQTT connection instead, which cost the embedded broker more than the event's ingest.
+     */
+    private static final int MAX_IN_PROCESS_WAITING = 8192;
 
     private final Vertx vertx;
     private final Context context;
@@ -48,6 +54,9 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     private Instant lostAt;
 
     private final AtomicInteger inProcessWaiting = new AtomicInteger();
+    /** In-process events that came while the pipeline asked for nothing, oldest first: emitted as demand comes. */
+    private final ArrayDeque<InProcessEvent> held = new ArrayDeque<>();
+
     private final Counter inProcessTaken;
     private final Counter inProcessLeft;
     private final Counter inProcessLate;
@@ -112,6 +121,7 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
             closed = true;
             status = "closed";
             InProcessLifecycle.detach(settings.port(), this);
+            releaseHeld();
             if (client != null && connected) {
                 client.disconnect();
             }
@@ -219,17 +229,45 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
             return committed;
         }
         context.runOnContext(v -> {
-            inProcessWaiting.decrementAndGet();
-            emitInProcess(topic, payload, committed);
+            if (!connected || emitter == null || !subscribedTo(topic)) {
+                inProcessWaiting.decrementAndGet();
+                notTaken(committed);
+            } else if (held.isEmpty() && emitter.requested() > 0) {
+                inProcessWaiting.decrementAndGet();
+                emitInProcess(topic, payload, committed);
+            } else {
+                held.add(new InProcessEvent(topic, payload, committed));
+            }
         });
         return committed;
     }
 
-    private void emitInProcess(String topic, byte[] payload, CompletableFuture<Void> committed) {
-        if (!connected || emitter == null || emitter.requested() <= 0 || !subscribedTo(topic)) {
-            notTaken(committed);
-            return;
+    private record InProcessEvent(String topic, byte[] payload, CompletableFuture<Void> committed) {}
+
+    /** Emits the held in-process events the pipeline now asks for; those the broker stopped waiting for are gone. */
+    private void emitHeld() {
+        while (!held.isEmpty() && connected && emitter != null && emitter.requested() > 0) {
+            InProcessEvent event = held.poll();
+            inProcessWaiting.decrementAndGet();
+            if (event.committed().isDone()) {
+                // the broker's wait ran out: it has queued the event for connmon's session
+                inProcessLeft.increment();
+            } else {
+                emitInProcess(event.topic(), event.payload(), event.committed());
+            }
         }
+    }
+
+    /** The connection is gone or closing: the broker's queue for connmon's session carries what is held. */
+    private void releaseHeld() {
+        InProcessEvent event;
+        while ((event = held.poll()) != null) {
+            inProcessWaiting.decrementAndGet();
+            notTaken(event.committed());
+        }
+    }
+
+    private void emitInProcess(String topic, byte[] payload, CompletableFuture<Void> committed) {
         inProcessTaken.increment();
         // QoS 0: nothing to acknowledge to the broker; the ack is the commit the broker waits for
         Metadata metadata = Metadata.of(new LifecycleMessageMetadata(
@@ -262,6 +300,7 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     }
 
     private void resumeIfDemanded() {
+        emitHeld();
         if (connected && client != null && client.isPaused() && emitter != null && emitter.requested() > 0) {
             client.resume();
         } else if (connected && client != null && emitter != null && emitter.requested() <= 0 && !client.isPaused()) {
@@ -275,6 +314,7 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         }
         connected = false;
         InProcessLifecycle.detach(settings.port(), this);
+        releaseHeld();
         if (lostAt == null) {
             lostAt = Instant.now();
         }

@@ -22,6 +22,11 @@ final class OwnMosquitto implements AutoCloseable {
 
     /** Starts it with its configuration and log in {@code work/mosquitto-<port>} and waits until it listens. */
     static OwnMosquitto start(Path work, int port) throws IOException, InterruptedException {
+        return start(work, port, "");
+    }
+
+    /** As {@link #start(Path, int)}, with further configuration lines (e.g. {@code log_dest topic}). */
+    static OwnMosquitto start(Path work, int port, String moreConfig) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(work.resolve("mosquitto-" + port));
         Path conf = dir.resolve("mosquitto.conf");
         Files.writeString(conf, """
@@ -32,7 +37,7 @@ final class OwnMosquitto implements AutoCloseable {
                 persistence false
                 max_queued_messages 0
                 max_inflight_messages 0
-                """.formatted(port));
+                """.formatted(port) + moreConfig);
         Process process = new ProcessBuilder("mosquitto", "-c", conf.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("mosquitto.log").toFile())
