@@ -33,6 +33,7 @@ import org.flywaydb.core.Flyway;
  * <pre>
  * ./mvnw -q -Pbench -DskipTests package exec:java -Dbench.main=dev.connmon.state.IngestStatementProfile
  * # -Dbench.kind=new|returning|activity -Dbench.batches=200 -Dbench.batch=500
+ * # -Dbench.schema-change="DROP INDEX …; …" (run after the migrations: what a schema variant would cost)
  * # -Dbench.pg.shared_preload_libraries=pg_stat_statements -Dbench.pg.&lt;setting&gt;=…
  * </pre>
  *
@@ -47,6 +48,7 @@ public final class IngestStatementProfile {
     private static final String KIND = System.getProperty("bench.kind", "new");
     private static final int BATCHES = Integer.getInteger("bench.batches", 200);
     private static final int BATCH = Integer.getInteger("bench.batch", 500);
+    private static final String SCHEMA_CHANGE = System.getProperty("bench.schema-change", "");
 
     private IngestStatementProfile() {}
 
@@ -61,6 +63,13 @@ public final class IngestStatementProfile {
                     .dataSource(jdbcUrl, "postgres", "postgres")
                     .load()
                     .migrate();
+            if (!SCHEMA_CHANGE.isBlank()) {
+                try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                        Statement sql = db.createStatement()) {
+                    sql.execute(SCHEMA_CHANGE);
+                }
+                System.out.println("schema changed: " + SCHEMA_CHANGE);
+            }
             Pool pool = pool(vertx, pg);
             StateRepository repository = new StateRepository(pool);
             // the fleet before the timed batches: new clients have none; the others are stored
