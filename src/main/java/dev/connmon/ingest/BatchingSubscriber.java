@@ -105,12 +105,15 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
         }
     }
 
-    /** Starts writing the pending messages if a write may start now (see the class comment); with the lock held. */
+    /** Starts writing the pending messages as far as writes may start now (see the class comment); lock held. */
     private void flush() {
-        boolean full = pending.size() >= batchSize;
-        if (pending.isEmpty() || !(inFlight.isEmpty() || (full && inFlight.size() < writesInFlight))) {
-            return;
+        while (!pending.isEmpty()
+                && (inFlight.isEmpty() || (pending.size() >= batchSize && inFlight.size() < writesInFlight))) {
+            write();
         }
+    }
+
+    private void write() {
         if (lingerTimer != -1) {
             vertx.cancelTimer(lingerTimer);
             lingerTimer = -1;
@@ -128,9 +131,6 @@ final class BatchingSubscriber implements MultiSubscriber<Message<byte[]>> {
             Log.errorf(failure, "Lifecycle batch of %d messages was not stored", batch.size());
             done(write, false);
         });
-        if (pending.size() >= batchSize) {
-            flush();
-        }
     }
 
     /**

@@ -42,8 +42,7 @@ class IngestPipeline {
     }
 
     void start(@Observes StartupEvent event) {
-        // what connmon holds unacknowledged: bounded by writes-in-flight + 1 batches however far the database falls
-        // behind
+        // what connmon holds unacknowledged: writes-in-flight + 1 batches at most, however slow the database
         AtomicInteger unacknowledged = new AtomicInteger();
         dev.connmon.metrics.Gauges.register(
                 registry,

@@ -1,6 +1,12 @@
 package dev.connmon.bench;
 
 import dev.connmon.embedded.EmbeddedDatabase;
+import dev.connmon.state.StatementCachingPoolCreator;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,6 +32,28 @@ public final class BenchDatabase {
                 "fsync", System.getProperty("bench.pg.fsync", "on")));
         server.putAll(BenchOptions.postgresSettings());
         return EmbeddedDatabase.start(dataDir, true, server);
+    }
+
+    /**
+     * A pool with the application's settings (application.properties, {@link StatementCachingPoolCreator}): prepared
+     * statements cached whatever their length, custom plans, application name {@code connmon}.
+     */
+    public static Pool applicationPool(Vertx vertx, EmbeddedDatabase pg, String database, int connections) {
+        PgConnectOptions connect = new PgConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(pg.port())
+                .setDatabase(database)
+                .setUser("postgres")
+                .setPassword("postgres")
+                .setCachePreparedStatements(true)
+                .addProperty("plan_cache_mode", "force_custom_plan")
+                .addProperty("application_name", "connmon")
+                .setPreparedStatementCacheSqlLimit(StatementCachingPoolCreator.CACHED_SQL_LIMIT);
+        return PgBuilder.pool()
+                .with(new PoolOptions().setMaxSize(connections))
+                .connectingTo(connect)
+                .using(vertx)
+                .build();
     }
 
     public static String jdbcUrl(EmbeddedDatabase database) {

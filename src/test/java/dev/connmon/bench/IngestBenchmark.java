@@ -14,9 +14,6 @@ import dev.connmon.support.Events;
 import dev.connmon.support.PackagedApp;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -256,21 +253,7 @@ public final class IngestBenchmark {
     }
 
     private void applyAll(Vertx vertx, List<IngestBatch> batches, int connections) {
-        // the application's pool settings (application.properties)
-        PgConnectOptions connect = new PgConnectOptions()
-                .setHost("127.0.0.1")
-                .setPort(pg.port())
-                .setDatabase("postgres")
-                .setUser("postgres")
-                .setPassword("postgres")
-                .setCachePreparedStatements(true)
-                .addProperty("plan_cache_mode", "force_custom_plan")
-                .setPreparedStatementCacheSqlLimit(dev.connmon.state.StatementCachingPoolCreator.CACHED_SQL_LIMIT);
-        io.vertx.sqlclient.Pool core = PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(connections))
-                .connectingTo(connect)
-                .using(vertx)
-                .build();
+        io.vertx.sqlclient.Pool core = BenchDatabase.applicationPool(vertx, pg, "postgres", connections);
         io.vertx.mutiny.sqlclient.Pool pool = io.vertx.mutiny.sqlclient.Pool.newInstance(core);
         try {
             StateRepository repository = StateRepositories.on(pool);

@@ -79,7 +79,7 @@ public final class PostgresProfile {
                     seconds - start.getOrDefault(pid, 0.0),
                     Double::sum));
             byKind.merge("exited in the interval (autovacuum workers, …)", exited, Double::sum);
-            out.append(String.format("  PostgreSQL CPU per event by process, µs:"));
+            out.append("  PostgreSQL CPU per event by process, µs:");
             byKind.forEach((kind, seconds) -> {
                 if (seconds >= 0.005) {
                     out.append(String.format(" %s %.1f;", kind, seconds * 1e6 / events));

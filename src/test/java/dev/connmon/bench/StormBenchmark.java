@@ -7,10 +7,7 @@ import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.support.Events;
 import dev.connmon.support.PackagedApp;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.io.InputStream;
@@ -1203,22 +1200,9 @@ public final class StormBenchmark {
                 .join();
     }
 
-    /** One connection with the application's settings (prepared statements cached, custom plans). */
+    /** One connection with the application's settings. */
     private static Pool pool(Vertx vertx, EmbeddedDatabase pg, String database) {
-        PgConnectOptions connect = new PgConnectOptions()
-                .setHost("127.0.0.1")
-                .setPort(pg.port())
-                .setDatabase(database)
-                .setUser("postgres")
-                .setPassword("postgres")
-                .setCachePreparedStatements(true)
-                .addProperty("plan_cache_mode", "force_custom_plan")
-                .setPreparedStatementCacheSqlLimit(dev.connmon.state.StatementCachingPoolCreator.CACHED_SQL_LIMIT);
-        return PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(1))
-                .connectingTo(connect)
-                .using(vertx)
-                .build();
+        return BenchDatabase.applicationPool(vertx, pg, database, 1);
     }
 
     // ----------------------------------------------------------------------------------------------- WAL, tools

@@ -158,7 +158,7 @@ class BatchingSubscriberTest {
         assertThat(writes).hasSize(2);
         assertThat(unacknowledged).hasValue(6);
 
-        // the later batch commits first: it waits for the earlier one, and its slot goes to the third
+        // the later batch commits first: it waits for the earlier one to be acked, and keeps its slot until then
         writes.get(1).commit().complete(null);
         assertThat(acked).hasValue(0);
         assertThat(requested).hasValue(6);
@@ -183,11 +183,27 @@ class BatchingSubscriberTest {
         assertThat(writes).hasSize(1);
         subscriber.onItem(message(3));
         // light load: one statement of what arrives during a write, not one per message
-        vertx.runOnContext(ignored -> {});
         await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> writes.size() == 1);
         writes.get(0).commit().complete(null);
         assertThat(writes).hasSize(2);
         assertThat(writes.get(1).batch()).hasSize(1);
+    }
+
+    @Test
+    void aPartialBatchWaitsUntilNoWriteIsInFlightEvenWithASlotFree() {
+        BatchingSubscriber subscriber = subscriber(2, Duration.ZERO, 2);
+        for (int i = 0; i < 5; i++) {
+            subscriber.onItem(message(i));
+        }
+        assertThat(writes).hasSize(2);
+        // one write ends: a slot is free, but m4 alone is no full batch, and the other write is still in flight
+        writes.get(0).commit().complete(null);
+        assertThat(writes).hasSize(2);
+        writes.get(1).commit().complete(null);
+        assertThat(writes).hasSize(3);
+        assertThat(writes.get(2).batch())
+                .extracting(d -> new String(d.payload(), StandardCharsets.UTF_8))
+                .containsExactly("m4");
     }
 
     @Test

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Tens of thousands of QoS 1 events published as fast as the broker takes them while PostgreSQL is held back (the
  * test holds the change-feed lock every ingest transaction takes first): the broker accepts all of them, connmon
- * holds at most writes-in-flight + 1 batches unacknowledged and stores nothing, and once the database moves again every event is
- * stored, each ingested exactly once (the ingest counter, since the log's dedup would hide a second delivery).
+ * holds at most writes-in-flight + 1 batches unacknowledged and stores nothing, and once the database moves again
+ * every event is stored, each ingested exactly once (the ingest counter, since the log's dedup would hide a second delivery).
  * Holding the database back makes the test independent of which of broker and database is faster on the machine
  * running it (an earlier version asserted that the broker outran PostgreSQL, and CI once saw it lose that race).
  * The embedded broker hands a persistent subscriber its queue in rounds (HiveMQ polls the next round only when

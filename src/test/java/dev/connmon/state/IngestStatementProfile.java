@@ -7,11 +7,8 @@ import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -176,22 +173,8 @@ public final class IngestStatementProfile {
                 .fromSource("default");
     }
 
-    /** The application's pool settings (application.properties, {@link StatementCachingPoolCreator}). */
+    /** One connection with the application's settings. */
     private static Pool pool(Vertx vertx, EmbeddedDatabase pg) {
-        PgConnectOptions connect = new PgConnectOptions()
-                .setHost("127.0.0.1")
-                .setPort(pg.port())
-                .setDatabase("postgres")
-                .setUser("postgres")
-                .setPassword("postgres")
-                .setCachePreparedStatements(true)
-                .addProperty("plan_cache_mode", "force_custom_plan")
-                .addProperty("application_name", "connmon")
-                .setPreparedStatementCacheSqlLimit(StatementCachingPoolCreator.CACHED_SQL_LIMIT);
-        return PgBuilder.pool()
-                .with(new PoolOptions().setMaxSize(1))
-                .connectingTo(connect)
-                .using(vertx)
-                .build();
+        return Pool.newInstance(BenchDatabase.applicationPool(vertx.getDelegate(), pg, "postgres", 1));
     }
 }
