@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -59,6 +60,23 @@ class BatchingSubscriberTest {
             public void cancel() {}
         });
         return subscriber;
+    }
+
+    /**
+     * Runs {@code delivery} in one event-loop task and waits for it. Without linger a partial batch is flushed when the
+     * task that brought it ends; called from the test thread, that flush races the next {@code onItem}.
+     */
+    private void onEventLoop(Runnable delivery) {
+        CompletableFuture<Void> delivered = new CompletableFuture<>();
+        vertx.runOnContext(ignored -> {
+            try {
+                delivery.run();
+                delivered.complete(null);
+            } catch (RuntimeException | Error e) {
+                delivered.completeExceptionally(e);
+            }
+        });
+        delivered.orTimeout(5, TimeUnit.SECONDS).join();
     }
 
     private Message<byte[]> message(int i) {
@@ -177,11 +195,14 @@ class BatchingSubscriberTest {
     @Test
     void aPartialBatchWaitsForTheWritesInFlight() {
         BatchingSubscriber subscriber = subscriber(3, Duration.ZERO, 2);
-        for (int i = 0; i < 3; i++) {
-            subscriber.onItem(message(i));
-        }
+        // one socket read's messages, delivered in one event-loop task as the connector does
+        onEventLoop(() -> {
+            for (int i = 0; i < 3; i++) {
+                subscriber.onItem(message(i));
+            }
+        });
         assertThat(writes).hasSize(1);
-        subscriber.onItem(message(3));
+        onEventLoop(() -> subscriber.onItem(message(3)));
         // light load: one statement of what arrives during a write, not one per message
         await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> writes.size() == 1);
         writes.get(0).commit().complete(null);
@@ -192,9 +213,11 @@ class BatchingSubscriberTest {
     @Test
     void aPartialBatchWaitsUntilNoWriteIsInFlightEvenWithASlotFree() {
         BatchingSubscriber subscriber = subscriber(2, Duration.ZERO, 2);
-        for (int i = 0; i < 5; i++) {
-            subscriber.onItem(message(i));
-        }
+        onEventLoop(() -> {
+            for (int i = 0; i < 5; i++) {
+                subscriber.onItem(message(i));
+            }
+        });
         assertThat(writes).hasSize(2);
         // one write ends: a slot is free, but m4 alone is no full batch, and the other write is still in flight
         writes.get(0).commit().complete(null);
