@@ -163,6 +163,14 @@ public class ChangeFeed {
      * most changes concern few subscribers, and a change nobody wants costs a predicate call per subscriber.
      */
     public Multi<Change> since(long lastId, Predicate<Change> wants) {
+        return since(lastId, wants, subscriberBuffer);
+    }
+
+    /**
+     * As {@link #since(long, Predicate)}, with a buffer of its own: for connmon's own subscribers, whose memory is
+     * bounded by the ingest rate rather than by how many browsers connect.
+     */
+    public Multi<Change> since(long lastId, Predicate<Change> wants, int buffer) {
         // registered on subscription, not on call: a stream that is refused or abandoned before it starts (a 429, a
         // client gone) must leave no subscriber behind to queue changes nobody reads (issue 12)
         return Multi.createFrom().deferred(() -> {
@@ -171,7 +179,7 @@ public class ChangeFeed {
             synchronized (this) {
                 upTo = cursor;
                 // linked: a subscriber costs memory for what it holds, not for what it might hold
-                Queue<Change> queue = new LinkedBlockingQueue<>(subscriberBuffer);
+                Queue<Change> queue = new LinkedBlockingQueue<>(buffer);
                 live = new Subscriber(wants, UnicastProcessor.create(queue, null));
                 subscribers.add(live);
             }

@@ -5,6 +5,8 @@ import dev.connmon.config.ConnmonConfig;
 import dev.connmon.ingest.MqttSourceSettings;
 import dev.connmon.lifecycle.TopicLevels;
 import dev.connmon.state.ChangeReader.Change;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -43,12 +45,21 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class MonitorPublisher {
     /**
-     * Changes published and awaiting their PUBACKs at most; a change has up to three messages (§4, §7). Above the
-     * feed's subscriber buffer (1 000 by default), so that a publisher keeping pace is never more than its window
-     * behind: with 256, a storm's 500-change commits still overflowed the buffer now and then (9 resumes in a
-     * 200 000-event run, 44 with the connector's sink).
+     * Changes published and awaiting their PUBACKs at most; a change has up to three messages (§4, §7). With 256,
+     * the round trips to the broker held the publisher back in a storm (44 resumes in a 200 000-event run with the
+     * connector's sink, 9 with this connection).
      */
     static final int WINDOW = 1024;
+
+    /**
+     * Changes the feed holds for the publisher beyond its window, about 10 MB at most. The feed hands over each
+     * commit whole (500 changes a batch, up to three batches committing back to back), so with the SSE streams'
+     * buffer (1 000) a storm overflowed it several times a run while the window waited for PUBACKs: each time the
+     * publisher stopped for a second and read the backlog back from PostgreSQL, 1.5 reads of every change in a
+     * 200 000-event activity storm and a sixth of PostgreSQL's CPU (issue 17). Past this, it still resumes from its
+     * cursor.
+     */
+    static final int FEED_BUFFER = 8192;
 
     private static final long LEADER_LOCK = dev.connmon.cluster.AdvisoryLocks.MONITOR_LEADER;
 
@@ -59,11 +70,16 @@ public class MonitorPublisher {
     private final String topicTemplate;
     private final Leadership leadership;
     private volatile Cancellable publishing;
+    private final Counter resumes;
 
     @Inject
     WatsonStatus watson;
 
-    MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx, ConnmonConfig config) {
+    MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx, MeterRegistry registry, ConnmonConfig config) {
+        this.resumes = Counter.builder("connmon.monitor.resumes")
+                .description("Times the monitoring publisher stopped (fell behind the change feed, a publish failed)"
+                        + " and resumed from its cursor, republishing what was sent since")
+                .register(registry);
         this.feed = feed;
         this.pool = pool;
         this.vertx = vertx;
@@ -141,7 +157,7 @@ public class MonitorPublisher {
     private void publishFrom(long after, Leadership.Term term) {
         Pipeline pipeline = new Pipeline(after, term);
         publishing = pipeline;
-        feed.since(after).subscribe().withSubscriber(pipeline);
+        feed.since(after, change -> true, FEED_BUFFER).subscribe().withSubscriber(pipeline);
         if (!term.current()) {
             stopPublishing();
         }
@@ -266,6 +282,7 @@ public class MonitorPublisher {
             }
             if (failure != null && term.current()) {
                 saveCursor();
+                resumes.increment();
                 Log.warnf("Monitoring topic: %s; resuming", failure.getMessage());
                 vertx.setTimer(1000, id -> publishFromCursor(term));
             }

@@ -678,14 +678,21 @@ public final class StormBenchmark {
         return t;
     }
 
-    /** connmon's ingest batch metrics (count, sum and max of batch sizes, count and sum of write times). */
+    /**
+     * connmon's ingest batch metrics (count, sum and max of batch sizes, count and sum of write times) and how often
+     * the monitoring publisher fell behind the change feed and resumed from its cursor.
+     */
     private static Map<String, Double> batchMetrics(PackagedApp app) {
         Map<String, Double> values = new LinkedHashMap<>();
-        for (String line : app.metricLines("connmon_ingest_")) {
-            if (line.startsWith("connmon_ingest_batch_size_") || line.startsWith("connmon_ingest_write_seconds_")) {
+        for (String line : app.metricLines("connmon_")) {
+            if (line.startsWith("connmon_ingest_batch_size_")
+                    || line.startsWith("connmon_ingest_write_seconds_")
+                    || line.startsWith("connmon_monitor_resumes_total")) {
                 try {
                     values.put(
-                            line.substring(0, line.indexOf(' ')).replace("connmon_ingest_", ""),
+                            line.substring(0, line.indexOf(' '))
+                                    .replace("connmon_ingest_", "")
+                                    .replace("connmon_", ""),
                             Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
                 } catch (RuntimeException e) {
                     // a line of another shape: not needed
@@ -707,11 +714,13 @@ public final class StormBenchmark {
         }
         System.out.printf(
                 "  connmon's batches: %.0f, mean %.1f events (largest since its start %.0f); a batch's write %.1f ms "
-                        + "on average%n",
+                        + "on average; the monitoring publisher resumed from its cursor %.0f times%n",
                 batches,
                 (after.get("batch_size_sum") - before.getOrDefault("batch_size_sum", 0.0)) / batches,
                 after.getOrDefault("batch_size_max", Double.NaN),
-                1000 * (after.get("write_seconds_sum") - before.getOrDefault("write_seconds_sum", 0.0)) / writes);
+                1000 * (after.get("write_seconds_sum") - before.getOrDefault("write_seconds_sum", 0.0)) / writes,
+                after.getOrDefault("monitor_resumes_total", Double.NaN)
+                        - before.getOrDefault("monitor_resumes_total", 0.0));
     }
 
     // ----------------------------------------------------------------------------------- ceiling 1: the broker

@@ -119,6 +119,24 @@ class ChangeFeedTest {
     }
 
     @Test
+    void aSubscriberWithABufferOfItsOwnTakesABurstThatFailsOneWithTheDefault() {
+        ChangeFeed feed = new ChangeFeed(source, new SimpleMeterRegistry(), 4);
+        AssertSubscriber<Change> withDefault = feed.since(0).subscribe().withSubscriber(AssertSubscriber.create(1));
+        AssertSubscriber<Change> withOwn =
+                feed.since(0, change -> true, 16).subscribe().withSubscriber(AssertSubscriber.create(1));
+        commit(10);
+        feed.read();
+        withDefault.request(100);
+        withDefault.awaitFailure(WAIT).assertFailedWith(BackPressureFailure.class);
+        // nine held while it asked for one: within its own buffer, so nothing is lost and it stays subscribed
+        withOwn.request(100);
+        withOwn.awaitItems(10, WAIT);
+        assertThat(ids(withOwn)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        assertThat(withOwn.getFailure()).isNull();
+        assertThat(feed.subscriberCount()).isEqualTo(1);
+    }
+
+    @Test
     void stoppingCompletesEverySubscriber() {
         ChangeFeed feed = new ChangeFeed(source, new SimpleMeterRegistry(), 10);
         AssertSubscriber<Change> subscriber = feed.since(0).subscribe().withSubscriber(AssertSubscriber.create(10));
