@@ -1,14 +1,19 @@
 package dev.connmon.reliability;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.support.EmbeddedServices;
 import dev.connmon.support.LifecycleLoad;
 import dev.connmon.support.PackagedApp;
 import dev.connmon.support.TestMosquitto;
+import dev.connmon.support.TestMqtt;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +21,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Tag;
@@ -23,7 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The broker, then PostgreSQL, gone for {@code outage.seconds} (30) in the middle of a stream: connmon
- * reports not-ready meanwhile, holds no more than two batches in memory, and afterwards has stored every event once.
+ * reports not-ready meanwhile, holds no more than three batches in memory, and afterwards has stored every event once;
+ * after a broker outage, every client's retained monitoring message is its final state.
  */
 @Tag("reliability")
 class OutageIT {
@@ -41,6 +49,7 @@ class OutageIT {
                     app,
                     database.datasourceConfig().get("quarkus.datasource.jdbc.url"),
                     () -> LifecycleLoad.publisher("127.0.0.1", mosquitto.port(), null, null),
+                    () -> monitorReader("127.0.0.1", mosquitto.port(), null, null),
                     mosquitto::stop,
                     mosquitto::restart);
         }
@@ -65,6 +74,8 @@ class OutageIT {
                                 port,
                                 config.get("connmon.mqtt.username"),
                                 config.get("connmon.mqtt.password")),
+                        // monitoring topics are for API keys on the embedded broker (CONTRACT §8)
+                        () -> monitorReader("127.0.0.1", port, TestMqtt.READER_KEY, TestMqtt.READER_TOKEN),
                         services::stopBroker,
                         services::startBroker);
             }
@@ -80,6 +91,7 @@ class OutageIT {
             PackagedApp app,
             String jdbc,
             Supplier<Mqtt5AsyncClient> publishers,
+            Supplier<Mqtt5AsyncClient> monitorReaders,
             Runnable stop,
             Runnable start)
             throws Exception {
@@ -115,6 +127,70 @@ class OutageIT {
 
         awaitExactly(load, jdbc);
         after.disconnect().join();
+        assertRetainedStatesAreFinal(load, jdbc, monitorReaders);
+    }
+
+    /**
+     * Every client's retained monitoring message (CONTRACT §4) is its final state. The broker went away with
+     * monitoring publishes in flight; the publisher resumed from its cursor, which had not passed a change without
+     * its PUBACK, and republished in feed order, so no stale state overwrote a newer one.
+     */
+    private static void assertRetainedStatesAreFinal(
+            LifecycleLoad load, String jdbc, Supplier<Mqtt5AsyncClient> monitorReaders) {
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> LifecycleLoad.query(
+                                jdbc,
+                                "SELECT CASE WHEN (SELECT change_id FROM monitor_cursor WHERE id = 1)"
+                                        + " >= coalesce((SELECT max(id) FROM state_change), 0) THEN 1 ELSE 0 END")
+                        == 1);
+        Map<String, JsonObject> retained = new ConcurrentHashMap<>();
+        Mqtt5AsyncClient reader = monitorReaders.get();
+        reader.subscribeWith()
+                .topicFilter("connmon/clients/+/state")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(message -> {
+                    String clientId = message.getTopic().getLevels().get(2);
+                    if (message.isRetain() && clientId.startsWith(load.prefix())) {
+                        retained.put(clientId, new JsonObject(new String(message.getPayloadAsBytes(), UTF_8)));
+                    }
+                })
+                .send()
+                .join();
+        try {
+            await().atMost(Duration.ofMinutes(1)).until(() -> retained.size() >= load.clients());
+            for (int client = 0; client < load.clients(); client++) {
+                JsonObject last = load.lastEvent(client);
+                JsonObject state = retained.get(last.getString("clientId"));
+                String field = "connected".equals(last.getString("event")) ? "lastConnectTime" : "lastDisconnectTime";
+                assertThat(state.getString("connectionStatus"))
+                        .as("%s's retained state", last.getString("clientId"))
+                        .isEqualTo(load.finalStatus());
+                assertThat(Instant.parse(state.getString(field)))
+                        .as("%s's retained %s", last.getString("clientId"), field)
+                        .isEqualTo(Instant.parse(last.getString("time")));
+            }
+        } finally {
+            reader.disconnect().join();
+        }
+    }
+
+    private static Mqtt5AsyncClient monitorReader(String host, int port, String username, String password) {
+        Mqtt5AsyncClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("outage-reader-" + UUID.randomUUID())
+                .serverHost(host)
+                .serverPort(port)
+                .buildAsync();
+        var connect = client.connectWith().cleanStart(true);
+        if (username != null) {
+            connect.simpleAuth()
+                    .username(username)
+                    .password(password.getBytes(UTF_8))
+                    .applySimpleAuth();
+        }
+        connect.send().join();
+        return client;
     }
 
     @Test

@@ -57,6 +57,15 @@ public final class LifecycleLoad {
                 : event.put("event", "disconnected").put("initiator", "client").put("reasonCode", 0);
     }
 
+    public int clients() {
+        return clients;
+    }
+
+    /** The last event of client number {@code client}: the one its stored state ends on. */
+    public JsonObject lastEvent(int client) {
+        return event(size() - clients + client);
+    }
+
     /** The connection status every client ends in. */
     public String finalStatus() {
         return (perClient - 1) % 2 == 0 ? "connected" : "disconnected";
@@ -114,7 +123,8 @@ public final class LifecycleLoad {
                         + finalStatus() + "'");
     }
 
-    private static long query(String jdbcUrl, String sql) {
+    /** The single number {@code sql} selects, or -1 while the database cannot be reached. */
+    public static long query(String jdbcUrl, String sql) {
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
                 ResultSet rows = connection.createStatement().executeQuery(sql)) {
             rows.next();
