@@ -34,8 +34,35 @@ async function loadCounts() {
   $('count-silent-link').href = `#/clients?connectionStatus=connected&activeBefore=${summary.silentFor}&_sort=lastActivityTime`;
   $('count-alerts').textContent = count(summary.openAlerts);
   $('empty-fleet').hidden = summary.connected + summary.disconnected > 0;
+  const broker = await watchedBroker();
   $('empty-command').textContent =
-    `mosquitto_sub -V mqttv5 -h ${location.hostname} -p 1883 -i my-first-device -t 'hello/#'`;
+    `mosquitto_sub -V mqttv5 -h ${broker.host} -p ${broker.port} -i my-first-device -t 'hello/#'`;
+}
+
+let brokerAddress;
+
+/**
+ * The broker devices connect to: the one connmon's monitoring connection uses (connmon.mqtt.*, or the embedded
+ * broker on whatever port it was given), as readiness reports it. A loopback address is connmon's own machine, which
+ * the browser knows by the page's host name.
+ */
+async function watchedBroker() {
+  if (!brokerAddress) {
+    brokerAddress = { host: location.hostname, port: '1883' };
+    try {
+      // 503 while not ready still carries the checks
+      const health = await (await fetch('/q/health/ready')).json();
+      const check = (health.checks || []).find(c => c.name === 'monitoring topic');
+      const match = /^mqtts?:\/\/\[?([^\]]+?)\]?:(\d+)$/.exec((check && check.data && check.data.broker) || '');
+      if (match) {
+        const loopback = ['127.0.0.1', 'localhost', '::1'].includes(match[1]);
+        brokerAddress = { host: loopback ? location.hostname : match[1], port: match[2] };
+      }
+    } catch (unavailable) {
+      // keep the defaults: the hint is a hint
+    }
+  }
+  return brokerAddress;
 }
 
 async function loadTypes() {

@@ -203,6 +203,12 @@ class DashboardBrowserTest {
             assertThat(number("count-alerts")).isEqualTo(summary.getLong("openAlerts"));
         });
         assertThat(number("count-disconnected")).isGreaterThanOrEqualTo(4);
+        // the first-device hint (shown while the fleet is empty) names the port of the broker connmon watches: this
+        // run's embedded broker is on a free port, not 1883
+        await().atMost(WAIT)
+                .until(() -> String.valueOf(
+                                driver.executeScript("return document.getElementById('empty-command').textContent"))
+                        .contains(" -p " + TestMqtt.port() + " "));
         assertChartIsTheTimeline();
         assertPageWeight();
 
