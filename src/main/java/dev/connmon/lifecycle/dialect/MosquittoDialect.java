@@ -123,8 +123,8 @@ public class MosquittoDialect extends BrokerDialect {
 
     /**
      * Each pattern is tried only if the line has the fixed text the pattern requires: trying them all in turn, each
-     * backtracking over the line, made a disconnect line cost ten failed matches (12 % of connmon's CPU in a device
-     * storm through Mosquitto, issue 17).
+     * backtracking over the line, made a clean disconnect cost ten failed matches, 3.9 µs a line instead of 0.7
+     * ({@code MosquittoDecodeBenchmark}).
      */
     private List<LifecycleEvent> lifecycle(String source, String line, Instant time) throws DecodeException {
         Matcher m;
