@@ -4,12 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.support.EmbeddedServices;
 import dev.connmon.support.LifecycleLoad;
+import dev.connmon.support.MonitorBacklog;
 import dev.connmon.support.PackagedApp;
 import dev.connmon.support.TestMosquitto;
 import dev.connmon.support.TestMqtt;
@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -49,7 +48,7 @@ class OutageIT {
                     app,
                     database.datasourceConfig().get("quarkus.datasource.jdbc.url"),
                     () -> LifecycleLoad.publisher("127.0.0.1", mosquitto.port(), null, null),
-                    () -> monitorReader("127.0.0.1", mosquitto.port(), null, null),
+                    () -> LifecycleLoad.reader("127.0.0.1", mosquitto.port(), null, null),
                     mosquitto::stop,
                     mosquitto::restart);
         }
@@ -75,7 +74,7 @@ class OutageIT {
                                 config.get("connmon.mqtt.username"),
                                 config.get("connmon.mqtt.password")),
                         // monitoring topics are for API keys on the embedded broker (CONTRACT §8)
-                        () -> monitorReader("127.0.0.1", port, TestMqtt.READER_KEY, TestMqtt.READER_TOKEN),
+                        () -> LifecycleLoad.reader("127.0.0.1", port, TestMqtt.READER_KEY, TestMqtt.READER_TOKEN),
                         services::stopBroker,
                         services::startBroker);
             }
@@ -137,13 +136,7 @@ class OutageIT {
      */
     private static void assertRetainedStatesAreFinal(
             LifecycleLoad load, String jdbc, Supplier<Mqtt5AsyncClient> monitorReaders) {
-        await().atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> LifecycleLoad.query(
-                                jdbc,
-                                "SELECT CASE WHEN (SELECT change_id FROM monitor_cursor WHERE id = 1)"
-                                        + " >= coalesce((SELECT max(id) FROM state_change), 0) THEN 1 ELSE 0 END")
-                        == 1);
+        MonitorBacklog.awaitDrained(jdbc);
         Map<String, JsonObject> retained = new ConcurrentHashMap<>();
         Mqtt5AsyncClient reader = monitorReaders.get();
         reader.subscribeWith()
@@ -173,24 +166,6 @@ class OutageIT {
         } finally {
             reader.disconnect().join();
         }
-    }
-
-    private static Mqtt5AsyncClient monitorReader(String host, int port, String username, String password) {
-        Mqtt5AsyncClient client = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("outage-reader-" + UUID.randomUUID())
-                .serverHost(host)
-                .serverPort(port)
-                .buildAsync();
-        var connect = client.connectWith().cleanStart(true);
-        if (username != null) {
-            connect.simpleAuth()
-                    .username(username)
-                    .password(password.getBytes(UTF_8))
-                    .applySimpleAuth();
-        }
-        connect.send().join();
-        return client;
     }
 
     @Test

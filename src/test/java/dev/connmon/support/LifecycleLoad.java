@@ -3,6 +3,8 @@ package dev.connmon.support;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -80,7 +82,24 @@ public final class LifecycleLoad {
                 .serverPort(port)
                 .automaticReconnectWithDefaultConfig();
         Mqtt5AsyncClient client = builder.buildAsync();
-        var connect = client.connectWith().cleanStart(false).sessionExpiryInterval(3600);
+        send(client.connectWith().cleanStart(false).sessionExpiryInterval(3600), username, password);
+        return client;
+    }
+
+    /** A subscriber with a clean session, such as a monitoring application (username null: anonymous). */
+    public static Mqtt5AsyncClient reader(String host, int port, String username, String password) {
+        Mqtt5AsyncClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("reader-" + UUID.randomUUID())
+                .serverHost(host)
+                .serverPort(port)
+                .buildAsync();
+        send(client.connectWith().cleanStart(true), username, password);
+        return client;
+    }
+
+    private static void send(
+            Mqtt5ConnectBuilder.Send<CompletableFuture<Mqtt5ConnAck>> connect, String username, String password) {
         if (username != null) {
             connect.simpleAuth()
                     .username(username)
@@ -88,7 +107,6 @@ public final class LifecycleLoad {
                     .applySimpleAuth();
         }
         connect.send().join();
-        return client;
     }
 
     /** Publishes events {@code from} (inclusive) to {@code to} (exclusive); completes when the broker has them all. */
