@@ -3,11 +3,11 @@ package dev.connmon.api;
 import dev.connmon.config.ConnmonConfig;
 import dev.connmon.live.ChangeFeed;
 import dev.connmon.live.StreamPermits;
+import dev.connmon.query.StateFilter;
+import dev.connmon.query.StateReader;
+import dev.connmon.query.StateSort;
 import dev.connmon.state.ClientState;
-import dev.connmon.state.StateFilter;
-import dev.connmon.state.StateReader;
 import dev.connmon.state.StateRepository;
-import dev.connmon.state.StateSort;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureFailure;
@@ -55,7 +55,7 @@ public class ClientStateResource {
 
     /** Field-injected, so that the constructor stays as the other endpoints need it. */
     @jakarta.inject.Inject
-    dev.connmon.state.AvailabilityReader availability;
+    dev.connmon.fleet.AvailabilityReader availability;
 
     private final StateReader reader;
     private final StateRepository repository;
@@ -245,14 +245,14 @@ public class ClientStateResource {
                             mediaType = MediaType.APPLICATION_JSON,
                             schema =
                                     @org.eclipse.microprofile.openapi.annotations.media.Schema(
-                                            implementation = dev.connmon.state.Availability.class),
+                                            implementation = dev.connmon.fleet.Availability.class),
                             examples =
                                     @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
                                             name = "two outages",
                                             value = OpenApiExamples.AVAILABILITY)))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     @APIResponse(responseCode = "404", description = "No state is known for this client id")
-    public Uni<dev.connmon.state.Availability> availability(
+    public Uni<dev.connmon.fleet.Availability> availability(
             @Parameter(description = "Client id, percent-encoded", example = "d:acme:sensor:0042")
                     @PathParam("clientId")
                     String clientId,

@@ -11,10 +11,10 @@ public final class StateChanges {
     private StateChanges() {}
 
     /**
-     * The state columns a change keeps: what the API shows ({@link StateReader#COLUMNS}) and, for the Watson status
+     * The state columns a change keeps: what the API shows ({@link ClientStateRows#COLUMNS}) and, for the Watson status
      * topics, the connection's port and clean start ({@link ChangeReader.Connection}).
      */
-    static final String COLUMNS = StateReader.COLUMNS + ", port, clean_start";
+    static final String COLUMNS = ClientStateRows.COLUMNS + ", port, clean_start";
 
     /**
      * Appends the changed rows of CTE %1$s to the change feed, in client id order; %2$s and %3$s say whether each

@@ -1,10 +1,10 @@
 package dev.connmon.bench;
 
 import dev.connmon.embedded.EmbeddedDatabase;
-import dev.connmon.state.PagePosition;
-import dev.connmon.state.StateFilter;
-import dev.connmon.state.StateListQuery;
-import dev.connmon.state.StateSort;
+import dev.connmon.query.PagePosition;
+import dev.connmon.query.StateFilter;
+import dev.connmon.query.StateListQuery;
+import dev.connmon.query.StateSort;
 import dev.connmon.support.PackagedApp;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -1,7 +1,5 @@
-package dev.connmon.state;
+package dev.connmon.lifecycle;
 
-import dev.connmon.lifecycle.EventType;
-import dev.connmon.lifecycle.ReasonCodes;
 import java.util.Locale;
 
 /** The sentence a person reads in the connection log ("Disconnected by the server: Keep Alive timeout (0x8D)"). */

@@ -1,4 +1,4 @@
-package dev.connmon.state;
+package dev.connmon.fleet;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;

@@ -1,6 +1,7 @@
-package dev.connmon.state;
+package dev.connmon.fleet;
 
 import dev.connmon.lifecycle.Instants;
+import dev.connmon.state.Newest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

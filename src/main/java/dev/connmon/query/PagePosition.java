@@ -1,4 +1,4 @@
-package dev.connmon.state;
+package dev.connmon.query;
 
 import java.time.Instant;
 

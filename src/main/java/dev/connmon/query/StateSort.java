@@ -1,4 +1,4 @@
-package dev.connmon.state;
+package dev.connmon.query;
 
 /** The orders a state list can take; time orders put clients without that time first (ascending). */
 public record StateSort(Field field, boolean descending) {

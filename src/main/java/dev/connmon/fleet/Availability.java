@@ -1,4 +1,4 @@
-package dev.connmon.state;
+package dev.connmon.fleet;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;

@@ -1,4 +1,4 @@
-package dev.connmon.state;
+package dev.connmon.query;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 

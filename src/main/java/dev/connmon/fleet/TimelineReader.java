@@ -1,4 +1,4 @@
-package dev.connmon.state;
+package dev.connmon.fleet;
 
 import dev.connmon.lifecycle.Instants;
 import io.smallrye.mutiny.Uni;

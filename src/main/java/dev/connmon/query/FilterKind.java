@@ -1,5 +1,6 @@
-package dev.connmon.state;
+package dev.connmon.query;
 
+import dev.connmon.state.ClientState;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;

@@ -1,6 +1,10 @@
-package dev.connmon.state;
+package dev.connmon.fleet;
 
 import dev.connmon.lifecycle.Instants;
+import dev.connmon.lifecycle.LogMessages;
+import dev.connmon.query.StateFilter;
+import dev.connmon.query.StateListQuery;
+import dev.connmon.query.StateSort;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

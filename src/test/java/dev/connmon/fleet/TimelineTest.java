@@ -1,4 +1,4 @@
-package dev.connmon.state;
+package dev.connmon.fleet;
 
 import static dev.connmon.support.Api.asReader;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.containsString;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
+import dev.connmon.state.IngestBatch;
+import dev.connmon.state.StateRepository;
 import dev.connmon.support.Api;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -1,9 +1,10 @@
-package dev.connmon.state;
+package dev.connmon.query;
 
-import static dev.connmon.state.FilterKind.after;
-import static dev.connmon.state.FilterKind.before;
-import static dev.connmon.state.FilterKind.equal;
+import static dev.connmon.query.FilterKind.after;
+import static dev.connmon.query.FilterKind.before;
+import static dev.connmon.query.FilterKind.equal;
 
+import dev.connmon.state.ClientState;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;

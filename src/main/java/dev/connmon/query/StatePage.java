@@ -1,5 +1,6 @@
-package dev.connmon.state;
+package dev.connmon.query;
 
+import dev.connmon.state.ClientState;
 import java.util.List;
 
 /** One page of a state list, and the position after its last row when more rows follow. */

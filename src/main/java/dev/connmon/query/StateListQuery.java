@@ -1,5 +1,6 @@
-package dev.connmon.state;
+package dev.connmon.query;
 
+import dev.connmon.state.ClientStateRows;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,7 +33,7 @@ public record StateListQuery(String sql, List<Object> params) {
             }
         }
         params.add(limit);
-        String sql = "SELECT " + StateReader.COLUMNS
+        String sql = "SELECT " + ClientStateRows.COLUMNS
                 + (key == null ? "" : ", nullif(" + key + ", '-infinity') AS sort_key")
                 + " FROM " + tables(filter, sort)
                 + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
@@ -56,7 +57,7 @@ public record StateListQuery(String sql, List<Object> params) {
      * {@code client_id} is its column: the keyset's {@code (activity_key, client_id) > (…)} is then a condition on
      * one index.
      */
-    static String tables(StateFilter filter, StateSort sort) {
+    public static String tables(StateFilter filter, StateSort sort) {
         Set<String> tables = new LinkedHashSet<>();
         if (sort.field().table() != null) {
             tables.add(sort.field().table());
@@ -72,7 +73,7 @@ public record StateListQuery(String sql, List<Object> params) {
     }
 
     /** The filter's conditions, each as its {@link FilterKind} writes it; their parameters go to {@code params}. */
-    static List<String> conditions(StateFilter filter, List<Object> params) {
+    public static List<String> conditions(StateFilter filter, List<Object> params) {
         List<String> conditions = new ArrayList<>();
         filter.values().forEach((field, value) -> field.kind().where(value, conditions, params));
         return conditions;

@@ -1,6 +1,7 @@
-package dev.connmon.state;
+package dev.connmon.query;
 
 import dev.connmon.lifecycle.Instants;
+import dev.connmon.lifecycle.LogMessages;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

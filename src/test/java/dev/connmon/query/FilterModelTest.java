@@ -1,9 +1,10 @@
-package dev.connmon.state;
+package dev.connmon.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.connmon.state.StateFilter.Field;
+import dev.connmon.query.StateFilter.Field;
+import dev.connmon.state.ClientState;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

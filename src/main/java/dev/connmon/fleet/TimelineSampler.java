@@ -1,4 +1,4 @@
-package dev.connmon.state;
+package dev.connmon.fleet;
 
 import dev.connmon.config.ConnmonConfig;
 import io.micrometer.core.instrument.MeterRegistry;
