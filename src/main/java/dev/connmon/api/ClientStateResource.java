@@ -10,8 +10,6 @@ import dev.connmon.state.ClientState;
 import dev.connmon.state.StateRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.BackPressureFailure;
-import io.vertx.core.json.JsonObject;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
@@ -28,7 +26,6 @@ import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -103,49 +100,10 @@ public class ClientStateResource {
             @Context Sse sse,
             @Context SecurityContext security) {
         StateFilter filter = request.read(uri, STREAM_NAMES).filter(Instant.now());
-        String resumeFrom = lastEventIdHeader != null ? lastEventIdHeader : lastEventId;
-        long after = resumeFrom == null
-                ? feed.cursor()
-                : QueryParameters.longValue(lastEventIdHeader != null ? "Last-Event-ID" : "lastEventId", resumeFrom);
+        long after = LiveStreams.resumeAfter(lastEventIdHeader, lastEventId, feed::cursor);
         // every parameter is checked before a permit is taken, and the feed registers a subscriber only when the
         // stream is subscribed: a refused request leaves nothing behind (issue 12)
-        return LiveStreams.open(changes(filter, after, sse), permits, security, sse, keepAlive);
-    }
-
-    private Multi<OutboundSseEvent> changes(StateFilter filter, long after, Sse sse) {
-        AtomicLong delivered = new AtomicLong(after);
-        return feed.since(after, c -> c.state() == null ? filter.matchesId(c.clientId()) : filter.matches(c.state()))
-                .map(c -> {
-                    delivered.set(c.id());
-                    return c.state() == null
-                            ? sse.newEventBuilder()
-                                    .id(Long.toString(c.id()))
-                                    .name("deleted")
-                                    .data(
-                                            String.class,
-                                            new JsonObject()
-                                                    .put("id", c.clientId())
-                                                    .encode())
-                                    .build()
-                            : sse.newEventBuilder()
-                                    .id(Long.toString(c.id()))
-                                    .name("state")
-                                    .data(String.class, c.json())
-                                    .build();
-                })
-                .onFailure(BackPressureFailure.class)
-                .recoverWithItem(() -> sse.newEventBuilder()
-                        .id(Long.toString(delivered.get()))
-                        .name("resume")
-                        .data(
-                                String.class,
-                                new JsonObject()
-                                        .put("lastEventId", delivered.get())
-                                        .put(
-                                                "reason",
-                                                "this subscriber fell too far behind; reconnect with Last-Event-ID")
-                                        .encode())
-                        .build());
+        return LiveStreams.open(StateChangeEvents.since(feed, filter, after, sse), permits, security, sse, keepAlive);
     }
 
     @GET
