@@ -3,6 +3,7 @@ package dev.connmon.live;
 import dev.connmon.config.ConnmonConfig;
 import dev.connmon.state.ChangeReader;
 import dev.connmon.state.ChangeReader.Change;
+import dev.connmon.state.StateChanges;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -26,8 +27,6 @@ import java.util.function.Predicate;
 @ApplicationScoped
 public class ChangeFeed {
     private static final int READ_LIMIT = 1000;
-    /** Notified by StateRepository's ingest transaction at each commit. */
-    private static final String CHANNEL = "connmon_changes";
 
     /** Where the feed reads: {@link ChangeReader#between} in the application, a test's list in ChangeFeedTest. */
     interface Source extends OrderedFeed.Source<Change> {}
@@ -107,7 +106,7 @@ public class ChangeFeed {
                                 }
                             });
                             connection
-                                    .query("LISTEN " + CHANNEL)
+                                    .query("LISTEN " + StateChanges.CHANNEL)
                                     .execute()
                                     .subscribe()
                                     .with(

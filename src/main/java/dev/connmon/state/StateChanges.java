@@ -28,9 +28,14 @@ public final class StateChanges {
                 RETURNING id)
             """.replace("COLUMNS", COLUMNS);
 
+    /** The channel the change feed LISTENs on; a notification's payload is the newest change id. */
+    public static final String CHANNEL = "connmon_changes";
+
+    /** Notifies the feed's readers of the newest id in {@code %s} (a CTE of ids); PostgreSQL delivers it at commit. */
+    static final String NOTIFY_NEWEST = "pg_notify('" + CHANNEL + "', max(id)::text) FROM %s";
+
     /** Wakes the feed's readers at commit, if anything changed. */
-    static final String NOTIFY =
-            "SELECT pg_notify('connmon_changes', max(id)::text) FROM changes HAVING count(*) > 0\n";
+    static final String NOTIFY = "SELECT " + NOTIFY_NEWEST.formatted("changes") + " HAVING count(*) > 0\n";
 
     /** {@link #CHANGES}, then {@link #NOTIFY}: the end of a statement that returns nothing else. */
     static final String RECORD_CHANGES = CHANGES + NOTIFY;
