@@ -70,8 +70,10 @@ public final class EmbeddedMain {
             started.add(database);
             database.datasourceConfig().forEach(System::setProperty);
             System.err.printf(
-                    "connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s%n",
-                    database.port(), dataDir.resolve("postgres"));
+                    "connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s, user postgres, password in %s%n",
+                    database.port(),
+                    dataDir.resolve("postgres"),
+                    EmbeddedDatabase.passwordFile(dataDir.resolve("postgres")));
         }
         if (config.get("connmon.mqtt.host").isEmpty()) {
             String password = randomSecret();

@@ -34,7 +34,7 @@ public final class EmbeddedServices implements AutoCloseable {
     public EmbeddedServices() {
         Path dir = tempDir();
         database = EmbeddedDatabase.start(dir.resolve("postgres"), true);
-        config.putAll(database.datasourceConfig());
+        config.putAll(TestDatabases.remember(database.datasourceConfig()));
         String password = UUID.randomUUID().toString();
         settings = new BrokerSettings(
                         "127.0.0.1",
