@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Alert rules against real events through the embedded broker, with a real webhook receiver on loopback
- * (CONTRACT §11): debounce, one alert per episode, signed and retried webhooks, resolution.
+ * (docs/api.md §11): debounce, one alert per episode, signed and retried webhooks, resolution.
  */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
@@ -105,7 +105,7 @@ class AlertsTest {
             assertThat(body.getJsonObject("alert").getString("id")).isEqualTo(alert.get("id"));
         }
 
-        // the retained alert topic holds it while it is open, for API-key readers (CONTRACT §8, §11)
+        // the retained alert topic holds it while it is open, for API-key readers (docs/api.md §8, §11)
         String topic = "connmon/alerts/t-offline/" + id;
         assertThat(retained(topic))
                 .isNotNull()
