@@ -21,7 +21,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Delivers the stored webhook deliveries while this instance leads the alerts: POST with the signature of the body,
+ * Delivers the stored webhook deliveries while this instance leads the alerts: POST with the signatures of the body,
  * each attempt bounded by {@link WebhookClient} ({@code connmon.alerts.webhook-timeout}), retried with exponential
  * backoff until {@code connmon.alerts.webhook-retry-for} has passed since the delivery was created; in order per alert
  * (the next one waits until the one before it is done), at least once, each attempt recorded.
@@ -125,14 +125,23 @@ public class WebhookSender {
                 });
     }
 
-    /** The delivery's headers (docs/api.md §11). */
+    /**
+     * The delivery's headers (docs/api.md §11). Each attempt is signed anew with the time it is sent, so that a
+     * receiver can refuse a replayed request: {@code X-Connmon-Signature-V2} covers {@code <timestamp>.<body>};
+     * {@code X-Connmon-Signature} (the body alone) stays for receivers that check only it.
+     */
     private MultiMap headers(DeliveryRepository.Due delivery) {
+        String timestamp = Long.toString(Instant.now().getEpochSecond());
         MultiMap headers = MultiMap.caseInsensitiveMultiMap()
                 .add("Content-Type", "application/json")
-                .add("X-Connmon-Delivery", delivery.deliveryId().toString());
+                .add("X-Connmon-Delivery", delivery.deliveryId().toString())
+                .add("X-Connmon-Timestamp", timestamp);
         AlertRule rule = rules.named(delivery.rule());
         if (rule != null && rule.webhookSecret() != null) {
             headers.add("X-Connmon-Signature", "sha256=" + hmac(rule.webhookSecret(), delivery.body()));
+            headers.add(
+                    "X-Connmon-Signature-V2",
+                    "sha256=" + hmac(rule.webhookSecret(), timestamp + "." + delivery.body()));
         }
         return headers;
     }
@@ -145,12 +154,12 @@ public class WebhookSender {
         return next.isAfter(delivery.createdAt().plus(retryFor)) ? null : next;
     }
 
-    /** HMAC-SHA256 of the body, hex: what the receiver recomputes with the shared secret. */
-    static String hmac(String secret, String body) {
+    /** HMAC-SHA256 of the text, hex: what the receiver recomputes with the shared secret. */
+    static String hmac(String secret, String text) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }

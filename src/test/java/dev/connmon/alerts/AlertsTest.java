@@ -97,6 +97,13 @@ class AlertsTest {
         assertThat(opened).extracting(WebhookReceiver.Received::answered).containsExactly(503, 204);
         assertThat(opened.get(0).delivery()).isEqualTo(opened.get(1).delivery());
         for (WebhookReceiver.Received request : opened) {
+            // signed with the time of each attempt (docs/api.md §11), and the body alone for older receivers
+            long timestamp = Long.parseLong(request.timestamp());
+            assertThat(timestamp)
+                    .isBetween(request.at().getEpochSecond() - 5, request.at().getEpochSecond());
+            assertThat(request.signatureV2())
+                    .isEqualTo(
+                            "sha256=" + WebhookSender.hmac(WebhookReceiver.SECRET, timestamp + "." + request.body()));
             assertThat(request.signature())
                     .isEqualTo("sha256=" + WebhookSender.hmac(WebhookReceiver.SECRET, request.body()));
             JsonObject body = new JsonObject(request.body());
