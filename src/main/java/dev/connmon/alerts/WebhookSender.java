@@ -4,9 +4,9 @@ import dev.connmon.cluster.Leadership;
 import dev.connmon.config.ConnmonConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -21,20 +21,19 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Delivers the stored webhook deliveries while this instance leads the alerts: POST with the signature of the body,
- * at most 10 s per attempt, retried with exponential backoff until {@code connmon.alerts.webhook-retry-for} has
- * passed since the delivery was created; in order per alert (the next one waits until the one before it is done), at
- * least once, each attempt recorded.
+ * Delivers the stored webhook deliveries while this instance leads the alerts: POST with the signatures of the body,
+ * each attempt bounded by {@link WebhookClient} ({@code connmon.alerts.webhook-timeout}), retried with exponential
+ * backoff until {@code connmon.alerts.webhook-retry-for} has passed since the delivery was created; in order per alert
+ * (the next one waits until the one before it is done), at least once, each attempt recorded.
  */
 @ApplicationScoped
 public class WebhookSender {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
 
     private final DeliveryRepository repository;
     private final AlertRules rules;
     private final Vertx vertx;
-    private final WebClient client;
+    private final WebhookClient client;
     private final MeterRegistry metrics;
     private final Duration retryFor;
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
@@ -42,16 +41,11 @@ public class WebhookSender {
     private volatile boolean polling;
 
     WebhookSender(
-            DeliveryRepository repository,
-            AlertRules rules,
-            Vertx vertx,
-            io.vertx.mutiny.core.Vertx mutinyVertx,
-            MeterRegistry metrics,
-            ConnmonConfig config) {
+            DeliveryRepository repository, AlertRules rules, Vertx vertx, MeterRegistry metrics, ConnmonConfig config) {
         this.repository = repository;
         this.rules = rules;
         this.vertx = vertx;
-        this.client = WebClient.create(mutinyVertx);
+        this.client = new WebhookClient(vertx, config.alerts().webhookTimeout());
         this.metrics = metrics;
         this.retryFor = config.alerts().webhookRetryFor();
     }
@@ -82,8 +76,11 @@ public class WebhookSender {
                 .with(
                         due -> {
                             polling = false;
+                            // at most as many at once as the client has connections per receiver: a receiver that
+                            // stalls holds its attempts until the deadline, never a connection another one waits for
                             due.stream()
-                                    .filter(delivery -> inFlight.add(delivery.deliveryId()))
+                                    .filter(delivery -> inFlight.size() < WebhookClient.MAX_CONCURRENT
+                                            && inFlight.add(delivery.deliveryId()))
                                     .forEach(delivery -> send(delivery, term));
                         },
                         failure -> {
@@ -97,29 +94,27 @@ public class WebhookSender {
             inFlight.remove(delivery.deliveryId());
             return;
         }
-        AlertRule rule = rules.named(delivery.rule());
         int attempt = delivery.attempts() + 1;
-        var request = client.postAbs(delivery.webhook())
-                .timeout(TIMEOUT.toMillis())
-                .putHeader("Content-Type", "application/json")
-                .putHeader("X-Connmon-Delivery", delivery.deliveryId().toString());
-        if (rule != null && rule.webhookSecret() != null) {
-            request.putHeader("X-Connmon-Signature", "sha256=" + hmac(rule.webhookSecret(), delivery.body()));
-        }
-        request.sendBuffer(Buffer.buffer(delivery.body()))
-                .map(response -> response.statusCode())
-                .onItemOrFailure()
-                .transformToUni((status, failure) -> {
+        Uni.createFrom()
+                .deferred(() -> client.post(delivery.webhook(), headers(delivery), delivery.body()))
+                .onFailure()
+                .recoverWithItem(failure -> new WebhookClient.Answer(null, WebhookClient.describe(failure)))
+                .chain(answer -> {
                     Instant at = Instant.now();
-                    boolean delivered = status != null && status >= 200 && status < 300;
-                    String error = failure != null ? describe(failure) : delivered ? null : "answered " + status;
-                    Instant next = delivered ? null : nextAttempt(delivery, attempt, at);
+                    Instant next = answer.delivered() ? null : nextAttempt(delivery, attempt, at);
                     metrics.counter(
                                     "connmon.alerts.deliveries",
                                     "outcome",
-                                    delivered ? "delivered" : next == null ? "gave-up" : "failed")
+                                    answer.delivered() ? "delivered" : next == null ? "gave-up" : "failed")
                             .increment();
-                    return repository.attempted(delivery.deliveryId(), attempt, at, status, error, delivered, next);
+                    return repository.attempted(
+                            delivery.deliveryId(),
+                            attempt,
+                            at,
+                            answer.status(),
+                            answer.error(),
+                            answer.delivered(),
+                            next);
                 })
                 .subscribe()
                 .with(ignored -> inFlight.remove(delivery.deliveryId()), failure -> {
@@ -130,6 +125,27 @@ public class WebhookSender {
                 });
     }
 
+    /**
+     * The delivery's headers (docs/api.md §11). Each attempt is signed anew with the time it is sent, so that a
+     * receiver can refuse a replayed request: {@code X-Connmon-Signature-V2} covers {@code <timestamp>.<body>};
+     * {@code X-Connmon-Signature} (the body alone) stays for receivers that check only it.
+     */
+    private MultiMap headers(DeliveryRepository.Due delivery) {
+        String timestamp = Long.toString(Instant.now().getEpochSecond());
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                .add("Content-Type", "application/json")
+                .add("X-Connmon-Delivery", delivery.deliveryId().toString())
+                .add("X-Connmon-Timestamp", timestamp);
+        AlertRule rule = rules.named(delivery.rule());
+        if (rule != null && rule.webhookSecret() != null) {
+            headers.add("X-Connmon-Signature", "sha256=" + hmac(rule.webhookSecret(), delivery.body()));
+            headers.add(
+                    "X-Connmon-Signature-V2",
+                    "sha256=" + hmac(rule.webhookSecret(), timestamp + "." + delivery.body()));
+        }
+        return headers;
+    }
+
     /** 1 s, 2 s, 4 s … at most 10 min apart; null once the retry period would be over. */
     private Instant nextAttempt(DeliveryRepository.Due delivery, int attempt, Instant now) {
         long seconds = 1L << Math.min(attempt - 1, 20);
@@ -138,17 +154,12 @@ public class WebhookSender {
         return next.isAfter(delivery.createdAt().plus(retryFor)) ? null : next;
     }
 
-    private static String describe(Throwable failure) {
-        String message = failure.getMessage();
-        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    /** HMAC-SHA256 of the body, hex: what the receiver recomputes with the shared secret. */
-    static String hmac(String secret, String body) {
+    /** HMAC-SHA256 of the text, hex: what the receiver recomputes with the shared secret. */
+    static String hmac(String secret, String text) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }

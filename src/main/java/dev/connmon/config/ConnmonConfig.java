@@ -237,6 +237,10 @@ public interface ConnmonConfig {
         @WithDefault("PT24H")
         Duration webhookRetryFor();
 
+        /** How long one webhook attempt may take, all of it: connecting, sending, the status and the answer's body. */
+        @WithDefault("PT10S")
+        Duration webhookTimeout();
+
         /** How often the time-driven conditions are evaluated. */
         @WithDefault("PT1S")
         Duration evaluateEvery();

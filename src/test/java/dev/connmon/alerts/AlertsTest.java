@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Alert rules against real events through the embedded broker, with a real webhook receiver on loopback
- * (CONTRACT §11): debounce, one alert per episode, signed and retried webhooks, resolution.
+ * (docs/api.md §11): debounce, one alert per episode, signed and retried webhooks, resolution.
  */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
@@ -97,6 +97,13 @@ class AlertsTest {
         assertThat(opened).extracting(WebhookReceiver.Received::answered).containsExactly(503, 204);
         assertThat(opened.get(0).delivery()).isEqualTo(opened.get(1).delivery());
         for (WebhookReceiver.Received request : opened) {
+            // signed with the time of each attempt (docs/api.md §11), and the body alone for older receivers
+            long timestamp = Long.parseLong(request.timestamp());
+            assertThat(timestamp)
+                    .isBetween(request.at().getEpochSecond() - 5, request.at().getEpochSecond());
+            assertThat(request.signatureV2())
+                    .isEqualTo(
+                            "sha256=" + WebhookSender.hmac(WebhookReceiver.SECRET, timestamp + "." + request.body()));
             assertThat(request.signature())
                     .isEqualTo("sha256=" + WebhookSender.hmac(WebhookReceiver.SECRET, request.body()));
             JsonObject body = new JsonObject(request.body());
@@ -105,7 +112,7 @@ class AlertsTest {
             assertThat(body.getJsonObject("alert").getString("id")).isEqualTo(alert.get("id"));
         }
 
-        // the retained alert topic holds it while it is open, for API-key readers (CONTRACT §8, §11)
+        // the retained alert topic holds it while it is open, for API-key readers (docs/api.md §8, §11)
         String topic = "connmon/alerts/t-offline/" + id;
         assertThat(retained(topic))
                 .isNotNull()
