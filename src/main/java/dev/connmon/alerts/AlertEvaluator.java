@@ -7,6 +7,7 @@ import dev.connmon.live.ChangeFeed;
 import dev.connmon.query.StateFilter;
 import dev.connmon.query.StateReader;
 import dev.connmon.state.ClientState;
+import dev.connmon.state.OwnSessions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -16,7 +17,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -68,7 +68,7 @@ public class AlertEvaluator {
             StateReader reader,
             ChangeFeed feed,
             WebhookSender webhooks,
-            Pool pool,
+            OwnSessions sessions,
             Vertx vertx,
             ObjectMapper mapper,
             MeterRegistry metrics,
@@ -87,7 +87,7 @@ public class AlertEvaluator {
         this.leadership = new Leadership(
                 "the alert rules",
                 LEADER_LOCK,
-                pool,
+                sessions::connect,
                 vertx,
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(5),

@@ -123,6 +123,12 @@ public class ClientStateResource {
             throw new InvalidParameterException(
                     "_bookmark", "belongs to a listing sorted by " + bookmark.sort() + ", not " + sort.apiName());
         }
+        if (bookmark != null
+                && sort.field() == StateSort.Field.ID
+                && bookmark.position().key() != null) {
+            // the id order has no sort key: only an altered bookmark carries one
+            throw new InvalidParameterException("_bookmark", "not a bookmark returned by this API");
+        }
         if (bookmark != null && !bookmark.filter().equals(fingerprint)) {
             throw new InvalidParameterException("_bookmark", "belongs to a listing with other filters");
         }

@@ -1,5 +1,6 @@
 package dev.connmon.api;
 
+import dev.connmon.lifecycle.Instants;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -32,7 +33,9 @@ final class QueryParameters {
 
     /**
      * An ISO 8601 instant ({@code 2026-11-26T06:00:00Z}, offsets allowed), epoch milliseconds, or an ISO 8601
-     * duration or period meaning that long before {@code now} ({@code PT15M}, {@code P2D}, {@code P1M}).
+     * duration or period meaning that long before {@code now} ({@code PT15M}, {@code P2D}, {@code P1M}); within
+     * {@link Instants#RANGE}, as every time connmon stores, so that no later step (PostgreSQL, a window's length)
+     * meets a time it cannot hold.
      */
     static Instant time(String name, String value, Instant now) {
         if (value == null) {
@@ -42,23 +45,25 @@ final class QueryParameters {
         if (text.isEmpty()) {
             throw new InvalidParameterException(name, "must not be empty");
         }
+        Instant time;
         try {
             if (text.matches("-?\\d{1,18}")) {
-                return Instant.ofEpochMilli(Long.parseLong(text));
+                time = Instant.ofEpochMilli(Long.parseLong(text));
+            } else if (text.startsWith("P") || text.startsWith("p")) {
+                return ago(name, text.toUpperCase(java.util.Locale.ROOT), now);
+            } else {
+                time = OffsetDateTime.parse(text).toInstant();
             }
-            if (text.startsWith("P") || text.startsWith("p")) {
-                return ago(text.toUpperCase(java.util.Locale.ROOT), now);
-            }
-            return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeException | ArithmeticException e) {
             throw new InvalidParameterException(
                     name,
                     "'" + abbreviate(text) + "' is neither an ISO 8601 time "
                             + "(2026-11-26T06:00:00Z), epoch milliseconds nor an ISO 8601 duration (P2D, PT15M)");
         }
+        return storable(name, text, time);
     }
 
-    private static Instant ago(String text, Instant now) {
+    private static Instant ago(String name, String text, Instant now) {
         int t = text.indexOf('T');
         boolean hasTime = t >= 0;
         String datePart = hasTime ? text.substring(0, t) : text;
@@ -70,7 +75,30 @@ final class QueryParameters {
         if (period.isNegative() || duration.isNegative()) {
             throw new DateTimeException("negative");
         }
-        return now.atOffset(ZoneOffset.UTC).minus(period).toInstant().minus(duration);
+        return ago(name, text, period, duration, now);
+    }
+
+    /** {@code now} minus {@code period} and {@code duration}: a 400 naming the parameter if that is out of range. */
+    static Instant ago(String name, String value, Period period, Duration duration, Instant now) {
+        try {
+            return storable(
+                    name,
+                    value,
+                    now.atOffset(ZoneOffset.UTC).minus(period).toInstant().minus(duration));
+        } catch (DateTimeException | ArithmeticException e) {
+            throw outOfRange(name, value);
+        }
+    }
+
+    private static Instant storable(String name, String value, Instant time) {
+        if (!Instants.storable(time)) {
+            throw outOfRange(name, value);
+        }
+        return time;
+    }
+
+    private static InvalidParameterException outOfRange(String name, String value) {
+        return new InvalidParameterException(name, "'" + abbreviate(value) + "' is a time outside " + Instants.RANGE);
     }
 
     static int integer(String name, String value, int min, int max, int defaultValue) {

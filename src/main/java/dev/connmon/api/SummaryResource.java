@@ -60,6 +60,8 @@ public class SummaryResource {
             throw new InvalidParameterException("silentFor", "must be a positive duration");
         }
         Instant now = Instant.now();
+        // the silence reaches back within the years connmon stores, or the filter below fails on it
+        QueryParameters.ago("silentFor", silence.toString(), java.time.Period.ZERO, silence, now);
         // the very filters the dashboard links the counts to, so that a count and its list agree
         StateFilter flapping = StateListRequest.parseFilter("flapping=true").filter(now);
         StateFilter silent = StateListRequest.parseFilter("connectionStatus=connected&activeBefore=" + silence)

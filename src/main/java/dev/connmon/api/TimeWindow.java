@@ -1,5 +1,6 @@
 package dev.connmon.api;
 
+import dev.connmon.lifecycle.Instants;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.time.Instant;
 record TimeWindow(Instant since, Instant until, Duration step) {
     static final int MAX_BUCKETS = 1000;
     static final String STEP = "ISO 8601 duration (PT5M, PT1H, P1D)";
+    private static final Duration LONGEST_STEP = Duration.between(Instants.FIRST, Instants.LAST);
 
     static TimeWindow parse(
             String since,
@@ -30,6 +32,10 @@ record TimeWindow(Instant since, Instant until, Duration step) {
         if (length != null) {
             if (length.compareTo(minStep) < 0) {
                 throw new InvalidParameterException("step", "must be at least " + minStep);
+            }
+            if (length.compareTo(LONGEST_STEP) > 0) {
+                // longer than any window, and past what a long holds in milliseconds
+                throw new InvalidParameterException("step", "must not be longer than " + Instants.RANGE);
             }
             long buckets = (Duration.between(from, to).toMillis() + length.toMillis() - 1) / length.toMillis();
             if (buckets > MAX_BUCKETS) {

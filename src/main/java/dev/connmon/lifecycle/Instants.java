@@ -22,7 +22,22 @@ public final class Instants {
         0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1
     };
 
+    /**
+     * The times connmon stores and takes: years 1 to 9999. PostgreSQL refuses years past 294276 and the output
+     * format has four-digit years.
+     */
+    public static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
+
+    public static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+    public static final String RANGE = "the years 1 to 9999";
+
     private Instants() {}
+
+    /** Whether {@code instant} lies within {@link #RANGE}. */
+    public static boolean storable(Instant instant) {
+        return !instant.isBefore(FIRST) && !instant.isAfter(LAST);
+    }
 
     public static Instant truncate(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MILLIS);

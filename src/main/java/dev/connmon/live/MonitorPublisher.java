@@ -5,6 +5,7 @@ import dev.connmon.config.ConnmonConfig;
 import dev.connmon.ingest.MqttSourceSettings;
 import dev.connmon.lifecycle.TopicLevels;
 import dev.connmon.state.ChangeReader.Change;
+import dev.connmon.state.OwnSessions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -76,7 +77,13 @@ public class MonitorPublisher {
     @Inject
     WatsonStatus watson;
 
-    MonitorPublisher(ChangeFeed feed, Pool pool, Vertx vertx, MeterRegistry registry, ConnmonConfig config) {
+    MonitorPublisher(
+            ChangeFeed feed,
+            Pool pool,
+            OwnSessions sessions,
+            Vertx vertx,
+            MeterRegistry registry,
+            ConnmonConfig config) {
         this.resumes = Counter.builder("connmon.monitor.resumes")
                 .description("Times the monitoring publisher stopped (fell behind the change feed, a publish failed)"
                         + " and resumed from its cursor, republishing what was sent since")
@@ -90,7 +97,7 @@ public class MonitorPublisher {
         this.leadership = new Leadership(
                 "the MQTT monitoring topic",
                 LEADER_LOCK,
-                pool,
+                sessions::connect,
                 vertx,
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(5),

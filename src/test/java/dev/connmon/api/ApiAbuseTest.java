@@ -5,6 +5,8 @@ import static dev.connmon.support.Api.asReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.connmon.query.FilterParameter;
+import dev.connmon.query.StateFilter;
 import dev.connmon.support.Api;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.SseClient;
@@ -12,10 +14,16 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +97,152 @@ class ApiAbuseTest {
             }
         });
         assertThat(failures).isEmpty();
+    }
+
+    /** Times outside the years 1 to 9999 (§2: connmon stores none), as instants, epoch milliseconds and "ago". */
+    private static final List<String> FAR_TIMES = List.of(
+            "-999999999-01-01T00:00:00Z",
+            "+999999999-12-31T23:59:59Z",
+            "+10000-01-01T00:00:00Z",
+            "0000-12-31T23:59:59.999Z",
+            "-999999999999999999",
+            "999999999999999999",
+            "P999999Y",
+            "PT87600000H",
+            "PT2562047788015215H");
+
+    /** Durations whose milliseconds overflow a long, or that reach before the year 1. */
+    private static final List<String> FAR_DURATIONS =
+            List.of("PT2562047788015215H", "P106751991167300D", "PT87660000H");
+
+    @Test
+    void aTimeOutsideTheYears1To9999IsA400NamingTheParameter() {
+        List<String> times = Arrays.stream(StateFilter.Field.values())
+                .map(StateFilter.Field::parameter)
+                .filter(p -> p.type() == FilterParameter.Type.TIME)
+                .flatMap(p -> p.alias() == null ? Stream.of(p.name()) : Stream.of(p.name(), p.alias()))
+                .toList();
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        parameters.put(Api.STATES, times);
+        parameters.put(Api.LOGS + "?clientId=abuse-nobody", List.of("since", "until"));
+        parameters.put(Api.STATES + "/abuse-nobody/availability", List.of("since", "until"));
+        parameters.put("/api/v0002/fleet/timeline", List.of("since", "until"));
+        parameters.put("/api/v0002/fleet/disconnect-reasons", List.of("since"));
+        List<String> failures = new ArrayList<>();
+        parameters.forEach((path, names) -> {
+            for (String name : names) {
+                for (String value : FAR_TIMES) {
+                    // the list and the log also export CSV (§10.4)
+                    boolean csv = path.equals(Api.STATES) || path.startsWith(Api.LOGS);
+                    for (String accept : csv ? List.of("application/json", "text/csv") : List.of("application/json")) {
+                        requireBadParameter(
+                                path + " " + name + "=" + value + " (" + accept + ")",
+                                asAdmin()
+                                        .accept(accept)
+                                        .queryParam(name, value)
+                                        .when()
+                                        .get(path),
+                                name,
+                                failures);
+                    }
+                }
+            }
+        });
+        Map<String, String> durations = Map.of(
+                Api.STATES + "/abuse-nobody/availability",
+                "step",
+                "/api/v0002/fleet/timeline",
+                "step",
+                Api.SUMMARY,
+                "silentFor");
+        durations.forEach((path, name) -> {
+            for (String value : FAR_DURATIONS) {
+                requireBadParameter(
+                        path + " " + name + "=" + value,
+                        asAdmin().queryParam(name, value).when().get(path),
+                        name,
+                        failures);
+            }
+        });
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aBookmarkThisApiNeverWroteIsA400() {
+        String filter = new StateListRequest().fingerprint();
+        long now = Instant.now().toEpochMilli();
+        List<String[]> cases = new ArrayList<>();
+        String[] sorts = {"id", "lastConnectTime"};
+        for (String sort : sorts) {
+            String head = "{\"s\":\"" + sort + "\",\"f\":\"" + filter + "\",";
+            for (String body : List.of(
+                    "\"t\":" + now + ",\"i\":\"a\\u0000b\"}",
+                    "\"t\":" + now + ",\"i\":\"\\ud800\"}",
+                    "\"t\":" + Long.MAX_VALUE + ",\"i\":\"a\"}",
+                    "\"t\":" + Long.MIN_VALUE + ",\"i\":\"a\"}",
+                    "\"t\":1e400,\"i\":\"a\"}",
+                    "\"t\":" + now + ",\"i\":\"a\",\"k\":" + Long.MAX_VALUE + "}",
+                    "\"t\":" + now + ",\"i\":\"a\",\"k\":" + Long.MIN_VALUE + "}",
+                    "\"t\":" + now + ",\"i\":\"a\",\"k\":-62135596800001}",
+                    "\"t\":" + now + ",\"i\":\"a\",\"k\":1e400}",
+                    "\"t\":" + now + ",\"i\":\"a\",\"k\":\"soon\"}",
+                    "\"t\":" + now + ",\"i\":7}",
+                    "\"t\":" + now + "}")) {
+                cases.add(new String[] {sort, json(head + body)});
+            }
+            for (String raw : List.of(
+                    "!!!",
+                    "a+b/c==",
+                    "%00",
+                    json("[1,2,3]"),
+                    json("{}"),
+                    json("null"),
+                    json("\u0000"),
+                    json("{\"s\":\"" + sort + "\"}"),
+                    Base64.getUrlEncoder().encodeToString(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1}),
+                    "x".repeat(2000))) {
+                cases.add(new String[] {sort, raw});
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        for (String[] c : cases) {
+            requireBadParameter(
+                    "states _sort=" + c[0] + " _bookmark=" + c[1],
+                    asAdmin()
+                            .queryParam("_sort", c[0])
+                            .queryParam("_bookmark", c[1])
+                            .when()
+                            .get(Api.STATES),
+                    "_bookmark",
+                    failures);
+        }
+        for (String raw : List.of(
+                "!!!",
+                json("alerts:"),
+                json("alerts:99999999999999999999"),
+                json("alerts:1e3"),
+                json("alerts:\u0000"),
+                json("states:1"))) {
+            requireBadParameter(
+                    "alerts _bookmark=" + raw,
+                    asAdmin().queryParam("_bookmark", raw).when().get("/api/v0002/alerts"),
+                    "_bookmark",
+                    failures);
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    private static String json(String text) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void requireBadParameter(String what, Response response, String name, List<String> failures) {
+        String body = response.asString();
+        if (response.statusCode() != 400
+                || !String.valueOf(response.contentType()).startsWith("application/problem+json")
+                || !body.contains("\"Invalid parameter '" + name + "'\"")) {
+            failures.add(what + " -> " + response.statusCode() + " " + abbreviate(body));
+        }
     }
 
     @Test

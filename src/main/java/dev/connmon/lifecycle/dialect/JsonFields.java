@@ -13,8 +13,6 @@ import java.time.format.DateTimeParseException;
 /** Typed, validating reads of JSON payload fields shared by the JSON dialects; every failure names the field. */
 public final class JsonFields {
     static final int MAX_TEXT = 1024;
-    private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private JsonFields() {}
 
@@ -180,13 +178,12 @@ public final class JsonFields {
     }
 
     /**
-     * A time within years 1 to 9999. PostgreSQL refuses later ones (past 294276) and the API's format has four-digit
-     * years: such a time is the sender's error, and refusing it here keeps it from failing a whole batch in the
-     * database.
+     * A time within {@link Instants#RANGE}: any other is the sender's error, and refusing it here keeps it from
+     * failing a whole batch in the database.
      */
     static Instant storable(Instant time, String what) throws DecodeException {
-        if (time.isBefore(FIRST) || time.isAfter(LAST)) {
-            throw new DecodeException(what + " is outside the years 1 to 9999");
+        if (!Instants.storable(time)) {
+            throw new DecodeException(what + " is outside " + Instants.RANGE);
         }
         return time;
     }
