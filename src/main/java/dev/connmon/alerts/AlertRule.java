@@ -1,8 +1,8 @@
 package dev.connmon.alerts;
 
-import dev.connmon.api.InvalidParameterException;
-import dev.connmon.api.StateListRequest;
 import dev.connmon.config.ConnmonConfig;
+import dev.connmon.query.FilterText;
+import dev.connmon.query.InvalidParameterException;
 import dev.connmon.query.StateFilter;
 import dev.connmon.query.StateFilter.Field;
 import dev.connmon.state.ClientState;
@@ -21,7 +21,7 @@ public record AlertRule(
         String name,
         Condition condition,
         Duration holdFor,
-        StateListRequest filter,
+        FilterText filter,
         Double threshold,
         URI webhook,
         String webhookSecret) {
@@ -39,9 +39,9 @@ public record AlertRule(
         if (holdFor.isNegative()) {
             throw new IllegalArgumentException(key + "for: must not be negative");
         }
-        StateListRequest filter;
+        FilterText filter;
         try {
-            filter = StateListRequest.parseFilter(config.filter().orElse(""));
+            filter = FilterText.parse(config.filter().orElse(""));
             filter.filter(Instant.now());
         } catch (InvalidParameterException e) {
             throw new IllegalArgumentException(key + "filter: " + e.parameter() + " " + e.getMessage());

@@ -8,6 +8,8 @@ import dev.connmon.alerts.Delivery;
 import dev.connmon.alerts.DeliveryRepository;
 import dev.connmon.config.ConnmonConfig;
 import dev.connmon.live.StreamPermits;
+import dev.connmon.query.InvalidParameterException;
+import dev.connmon.query.QueryParameters;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -98,7 +100,7 @@ public class AlertResource {
             @Context UriInfo uri,
             @Context Sse sse,
             @Context SecurityContext security) {
-        QueryParameters.requireKnown(uri, STREAM_NAMES);
+        KnownParameters.require(uri, STREAM_NAMES);
         String status = QueryParameters.oneOf("state", state, Set.of("open", "resolved"));
         String ruleName = QueryParameters.text("rule", rule);
         String client = QueryParameters.text("clientId", clientId);
@@ -143,7 +145,7 @@ public class AlertResource {
             @RestQuery("_bookmark") @Parameter(name = "_bookmark", description = "The bookmark of the previous page")
                     String bookmark,
             @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, NAMES);
+        KnownParameters.require(uri, NAMES);
         String status = QueryParameters.oneOf("state", state, Set.of("open", "resolved"));
         int max = QueryParameters.integer("_limit", limit, 1, 1000, 25);
         Long before = bookmark == null ? null : decode(bookmark);
@@ -166,7 +168,7 @@ public class AlertResource {
     @APIResponse(responseCode = "200", description = "The attempts")
     @APIResponse(responseCode = "404", description = "No such alert")
     public Uni<List<Delivery>> deliveries(@PathParam("id") String id, @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, Set.of());
+        KnownParameters.require(uri, Set.of());
         long alertId = QueryParameters.longValue("id", id);
         return alerts.exists(alertId).flatMap(exists -> {
             if (!exists) {

@@ -2,6 +2,7 @@ package dev.connmon.api;
 
 import dev.connmon.lifecycle.ClientIds;
 import dev.connmon.lifecycle.Instants;
+import dev.connmon.query.InvalidParameterException;
 import dev.connmon.query.PagePosition;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;

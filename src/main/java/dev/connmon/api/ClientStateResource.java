@@ -3,6 +3,8 @@ package dev.connmon.api;
 import dev.connmon.config.ConnmonConfig;
 import dev.connmon.live.ChangeFeed;
 import dev.connmon.live.StreamPermits;
+import dev.connmon.query.InvalidParameterException;
+import dev.connmon.query.QueryParameters;
 import dev.connmon.query.StateFilter;
 import dev.connmon.query.StateReader;
 import dev.connmon.query.StateSort;
@@ -186,7 +188,7 @@ public class ClientStateResource {
                     @PathParam("clientId")
                     String clientId,
             @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, Set.of());
+        KnownParameters.require(uri, Set.of());
         validate(clientId);
         return reader.findById(clientId).onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
     }
@@ -234,7 +236,7 @@ public class ClientStateResource {
                             schema = @Schema(enumeration = {"true", "false"}))
                     String segments,
             @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, AVAILABILITY_NAMES);
+        KnownParameters.require(uri, AVAILABILITY_NAMES);
         validate(clientId);
         TimeWindow window =
                 TimeWindow.parse(since, until, step, Instant.now(), Duration.ofDays(7), null, Duration.ofMillis(1));
@@ -253,7 +255,7 @@ public class ClientStateResource {
     @APIResponse(responseCode = "204", description = "Forgotten")
     @APIResponse(responseCode = "404", description = "Nothing was known about this client id")
     public Uni<RestResponse<Void>> delete(@PathParam("clientId") String clientId, @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, Set.of());
+        KnownParameters.require(uri, Set.of());
         validate(clientId);
         return repository.delete(clientId).map(deleted -> {
             if (!deleted) {

@@ -1,7 +1,9 @@
 package dev.connmon.api;
 
+import dev.connmon.query.InvalidParameterException;
 import dev.connmon.query.LogEntry;
 import dev.connmon.query.LogReader;
+import dev.connmon.query.QueryParameters;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -64,7 +66,7 @@ public class ConnectionLogResource {
             @RestQuery String until,
             @RestQuery("_limit") String limit,
             @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, NAMES);
+        KnownParameters.require(uri, NAMES);
         Instant now = Instant.now();
         Instant from = QueryParameters.time("since", since, now);
         Instant to = QueryParameters.time("until", until, now);
@@ -107,7 +109,7 @@ public class ConnectionLogResource {
                                             defaultValue = "100"))
                     String limit,
             @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, NAMES);
+        KnownParameters.require(uri, NAMES);
         Instant now = Instant.now();
         Instant from = QueryParameters.time("since", since, now);
         Instant to = QueryParameters.time("until", until, now);

@@ -1,5 +1,6 @@
 package dev.connmon.api;
 
+import dev.connmon.query.InvalidParameterException;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;

@@ -3,6 +3,8 @@ package dev.connmon.api;
 import dev.connmon.fleet.FleetBreakdown;
 import dev.connmon.fleet.Timeline;
 import dev.connmon.fleet.TimelineReader;
+import dev.connmon.query.InvalidParameterException;
+import dev.connmon.query.QueryParameters;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -66,7 +68,7 @@ public class FleetResource {
                             schema = @Schema(defaultValue = "10"))
                     String limit,
             @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, REASON_NAMES);
+        KnownParameters.require(uri, REASON_NAMES);
         Instant now = Instant.now();
         TimeWindow window = TimeWindow.parse(since, null, null, now, Duration.ofDays(1), null, Duration.ZERO);
         return breakdown.reasons(
@@ -86,7 +88,7 @@ public class FleetResource {
             description = "From the newest timeline sample (at most connmon.timeline.sample-interval old): clients "
                     + "per client type, and the 200 device types with the most clients, connected and disconnected.")
     public Uni<FleetBreakdown.Types> types(@Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, Set.of());
+        KnownParameters.require(uri, Set.of());
         return breakdown.types(200);
     }
 
@@ -123,7 +125,7 @@ public class FleetResource {
                     String clientType,
             @RestQuery @Parameter(description = "Only this Watson device type", example = "sensor") String deviceType,
             @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, NAMES);
+        KnownParameters.require(uri, NAMES);
         Instant now = Instant.now();
         TimeWindow window = TimeWindow.parse(
                 since, until, step, now, Duration.ofDays(1), Duration.ofMinutes(5), Duration.ofMinutes(1));

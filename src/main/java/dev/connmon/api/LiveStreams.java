@@ -1,6 +1,7 @@
 package dev.connmon.api;
 
 import dev.connmon.live.StreamPermits;
+import dev.connmon.query.QueryParameters;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.OutboundSseEvent;

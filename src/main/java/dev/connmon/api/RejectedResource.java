@@ -1,5 +1,6 @@
 package dev.connmon.api;
 
+import dev.connmon.query.QueryParameters;
 import dev.connmon.query.RejectedMessage;
 import dev.connmon.query.RejectedReader;
 import io.smallrye.mutiny.Uni;
@@ -37,7 +38,7 @@ public class RejectedResource {
             @RestQuery @Parameter(description = "Only entries with a smaller id") String beforeId,
             @RestQuery("_limit") @Parameter(name = "_limit", description = "1..1000, default 100") String limit,
             @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, Set.of("beforeId", "_limit"));
+        KnownParameters.require(uri, Set.of("beforeId", "_limit"));
         Long before =
                 beforeId == null ? null : (long) QueryParameters.integer("beforeId", beforeId, 1, Integer.MAX_VALUE, 0);
         return reader.list(before, QueryParameters.integer("_limit", limit, 1, 1000, 100));

@@ -1,6 +1,9 @@
 package dev.connmon.api;
 
 import dev.connmon.alerts.AlertRepository;
+import dev.connmon.query.FilterText;
+import dev.connmon.query.InvalidParameterException;
+import dev.connmon.query.QueryParameters;
 import dev.connmon.query.StateFilter;
 import dev.connmon.query.StateReader;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -54,7 +57,7 @@ public class SummaryResource {
     public Uni<Summary> summary(
             @RestQuery @Parameter(description = "ISO 8601 duration, default PT15M", example = "PT15M") String silentFor,
             @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, Set.of("silentFor"));
+        KnownParameters.require(uri, Set.of("silentFor"));
         Duration silence = silentFor == null ? SILENT_DEFAULT : TimeWindow.duration("silentFor", silentFor);
         if (silence.isNegative() || silence.isZero()) {
             throw new InvalidParameterException("silentFor", "must be a positive duration");
@@ -63,8 +66,8 @@ public class SummaryResource {
         // the silence reaches back within the years connmon stores, or the filter below fails on it
         QueryParameters.ago("silentFor", silence.toString(), java.time.Period.ZERO, silence, now);
         // the very filters the dashboard links the counts to, so that a count and its list agree
-        StateFilter flapping = StateListRequest.parseFilter("flapping=true").filter(now);
-        StateFilter silent = StateListRequest.parseFilter("connectionStatus=connected&activeBefore=" + silence)
+        StateFilter flapping = FilterText.parse("flapping=true").filter(now);
+        StateFilter silent = FilterText.parse("connectionStatus=connected&activeBefore=" + silence)
                 .filter(now);
         return Uni.combine()
                 .all()

@@ -1,6 +1,8 @@
 package dev.connmon.api;
 
 import dev.connmon.lifecycle.Instants;
+import dev.connmon.query.InvalidParameterException;
+import dev.connmon.query.QueryParameters;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.connmon.api;
 
+import dev.connmon.query.InvalidParameterException;
+import dev.connmon.query.QueryParameters;
 import dev.connmon.security.StreamToken;
 import dev.connmon.security.StreamTokens;
 import io.quarkus.security.Authenticated;
@@ -76,7 +78,7 @@ public class TokenResource {
                             schema = @Schema(enumeration = {READER}))
                     String role,
             @Context UriInfo uri) {
-        QueryParameters.requireKnown(uri, Set.of("ttl", "role"));
+        KnownParameters.require(uri, Set.of("ttl", "role"));
         // an empty ?ttl= arrives as null: it is a mistake, not a request for the default
         Duration lifetime = lifetime(ttl == null && uri.getQueryParameters().containsKey("ttl") ? "" : ttl);
         if (identity.getPrincipal() instanceof JsonWebToken) {

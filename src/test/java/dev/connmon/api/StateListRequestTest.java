@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.connmon.query.FilterParameter;
+import dev.connmon.query.FilterText;
+import dev.connmon.query.InvalidParameterException;
 import dev.connmon.query.StateFilter;
 import dev.connmon.query.StateFilter.Field;
 import java.time.Instant;
@@ -33,11 +35,11 @@ class StateListRequestTest {
     @Test
     void everyFilterIsAKnownParameterParsedIntoItsField() {
         Set<String> fingerprints = new HashSet<>();
-        fingerprints.add(StateListRequest.parseFilter("").fingerprint());
+        fingerprints.add(FilterText.parse("").fingerprint());
         for (Field field : Field.values()) {
             FilterParameter p = field.parameter();
             assertThat(StateListRequest.NAMES).contains(p.name());
-            StateListRequest request = StateListRequest.parseFilter(p.name() + "=" + sample(p));
+            FilterText request = FilterText.parse(p.name() + "=" + sample(p));
             StateFilter filter = request.filter(NOW);
             assertThat(filter.values()).as(p.name()).containsOnlyKeys(field);
             assertThat(fingerprints.add(request.fingerprint()))
@@ -45,19 +47,18 @@ class StateListRequestTest {
                     .isTrue();
             if (p.alias() != null) {
                 assertThat(StateListRequest.NAMES).contains(p.alias());
-                StateListRequest aliased = StateListRequest.parseFilter(p.alias() + "=" + sample(p));
+                FilterText aliased = FilterText.parse(p.alias() + "=" + sample(p));
                 assertThat(aliased.filter(NOW)).isEqualTo(filter);
                 // the same listing, whichever name it was asked by
                 assertThat(aliased.fingerprint()).isEqualTo(request.fingerprint());
-                assertThatThrownBy(() -> StateListRequest.parseFilter(
-                                        p.name() + "=" + sample(p) + "&" + p.alias() + "=" + sample(p))
-                                .filter(NOW))
+                assertThatThrownBy(
+                                () -> FilterText.parse(p.name() + "=" + sample(p) + "&" + p.alias() + "=" + sample(p))
+                                        .filter(NOW))
                         .isInstanceOfSatisfying(
                                 InvalidParameterException.class,
                                 e -> assertThat(e.parameter()).isEqualTo(p.alias()));
             }
-            assertThatThrownBy(
-                            () -> StateListRequest.parseFilter(p.name() + "=").filter(NOW))
+            assertThatThrownBy(() -> FilterText.parse(p.name() + "=").filter(NOW))
                     .as(p.name() + " empty")
                     .isInstanceOfSatisfying(
                             InvalidParameterException.class,
@@ -68,7 +69,7 @@ class StateListRequestTest {
 
     @Test
     void valuesAreParsedByTheirType() {
-        StateFilter filter = StateListRequest.parseFilter("connectedAfter=P1D&disconnectReasonCode=141&flapping=false"
+        StateFilter filter = FilterText.parse("connectedAfter=P1D&disconnectReasonCode=141&flapping=false"
                         + "&clientIdPrefix=d%3Aacme%3A&lastConnectedBefore=1764568800000")
                 .filter(NOW);
         assertThat(filter.get(Field.CONNECTED_AFTER)).isEqualTo(NOW.minusSeconds(86400));
@@ -80,13 +81,13 @@ class StateListRequestTest {
             "connectionStatus=online", "disconnectReasonCode=256", "flapping=yes", "activeBefore=yesterday"
         }) {
             String name = bad.substring(0, bad.indexOf('='));
-            assertThatThrownBy(() -> StateListRequest.parseFilter(bad).filter(NOW))
+            assertThatThrownBy(() -> FilterText.parse(bad).filter(NOW))
                     .as(bad)
                     .isInstanceOfSatisfying(
                             InvalidParameterException.class,
                             e -> assertThat(e.parameter()).isEqualTo(name));
         }
-        assertThatThrownBy(() -> StateListRequest.parseFilter("_limit=5"))
+        assertThatThrownBy(() -> FilterText.parse("_limit=5"))
                 .isInstanceOfSatisfying(
                         InvalidParameterException.class,
                         e -> assertThat(e.parameter()).isEqualTo("_limit"));

@@ -1,4 +1,4 @@
-package dev.connmon.api;
+package dev.connmon.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

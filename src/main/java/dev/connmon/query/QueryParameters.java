@@ -1,7 +1,6 @@
-package dev.connmon.api;
+package dev.connmon.query;
 
 import dev.connmon.lifecycle.Instants;
-import jakarta.ws.rs.core.UriInfo;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,24 +11,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** Parsing of query parameters, each failure a 400 that names the parameter and says why. */
-final class QueryParameters {
+public final class QueryParameters {
     private QueryParameters() {}
-
-    /** A typo must not silently widen a query: unknown parameters are refused. */
-    static void requireKnown(UriInfo uri, Set<String> known) {
-        Set<String> unknown = new TreeSet<>(uri.getQueryParameters().keySet());
-        unknown.removeAll(known);
-        // credentials, not a query parameter: any GET may carry a stream token (CONTRACT §12)
-        unknown.remove(dev.connmon.security.AccessTokenMechanism.PARAMETER);
-        if (!unknown.isEmpty()) {
-            String name = unknown.iterator().next();
-            throw new InvalidParameterException(
-                    name,
-                    known.isEmpty()
-                            ? "unknown parameter; this endpoint takes none"
-                            : "unknown parameter; known parameters are " + String.join(", ", new TreeSet<>(known)));
-        }
-    }
 
     /**
      * An ISO 8601 instant ({@code 2026-11-26T06:00:00Z}, offsets allowed), epoch milliseconds, or an ISO 8601
@@ -37,7 +20,7 @@ final class QueryParameters {
      * {@link Instants#RANGE}, as every time connmon stores, so that no later step (PostgreSQL, a window's length)
      * meets a time it cannot hold.
      */
-    static Instant time(String name, String value, Instant now) {
+    public static Instant time(String name, String value, Instant now) {
         if (value == null) {
             return null;
         }
@@ -79,7 +62,7 @@ final class QueryParameters {
     }
 
     /** {@code now} minus {@code period} and {@code duration}: a 400 naming the parameter if that is out of range. */
-    static Instant ago(String name, String value, Period period, Duration duration, Instant now) {
+    public static Instant ago(String name, String value, Period period, Duration duration, Instant now) {
         try {
             return storable(
                     name,
@@ -101,7 +84,7 @@ final class QueryParameters {
         return new InvalidParameterException(name, "'" + abbreviate(value) + "' is a time outside " + Instants.RANGE);
     }
 
-    static int integer(String name, String value, int min, int max, int defaultValue) {
+    public static int integer(String name, String value, int min, int max, int defaultValue) {
         if (value == null) {
             return defaultValue;
         }
@@ -116,7 +99,7 @@ final class QueryParameters {
         }
     }
 
-    static long longValue(String name, String value) {
+    public static long longValue(String name, String value) {
         try {
             long parsed = Long.parseLong(value.trim());
             if (parsed < 0) {
@@ -128,7 +111,7 @@ final class QueryParameters {
         }
     }
 
-    static String oneOf(String name, String value, Set<String> allowed) {
+    public static String oneOf(String name, String value, Set<String> allowed) {
         if (value == null) {
             return null;
         }
@@ -139,7 +122,7 @@ final class QueryParameters {
         return value;
     }
 
-    static String text(String name, String value) {
+    public static String text(String name, String value) {
         if (value == null) {
             return null;
         }
@@ -152,7 +135,7 @@ final class QueryParameters {
         return value;
     }
 
-    static String abbreviate(String value) {
+    public static String abbreviate(String value) {
         return value.length() <= 64 ? value : value.substring(0, 64) + "…";
     }
 }

@@ -1,4 +1,4 @@
-package dev.connmon.api;
+package dev.connmon.query;
 
 /** A request parameter that cannot be used, with the reason shown to the caller. */
 public class InvalidParameterException extends RuntimeException {
