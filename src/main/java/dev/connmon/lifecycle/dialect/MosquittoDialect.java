@@ -93,7 +93,7 @@ public class MosquittoDialect extends BrokerDialect {
             throw new DecodeException("topic has no " + ANCHOR + " level");
         }
         String level = topic.substring(anchor + ANCHOR.length());
-        boolean activity = level.startsWith("M/");
+        boolean activity = level.equals("M/subscribe") || level.equals("M/unsubscribe");
         String line = withoutLineBreak(new String(payload, StandardCharsets.UTF_8));
         Instant time = Instant.now();
         // An activity line starts with the client's id, and an id may look like a timestamp ("1795674236: dev-1"):
