@@ -1,8 +1,8 @@
 package dev.connmon.alerts;
 
-import dev.connmon.state.PagePosition;
-import dev.connmon.state.StateFilter;
-import dev.connmon.state.StateSort;
+import dev.connmon.query.PagePosition;
+import dev.connmon.query.StateFilter;
+import dev.connmon.query.StateSort;
 import java.time.Instant;
 
 /**

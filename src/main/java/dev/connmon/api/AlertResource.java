@@ -102,10 +102,7 @@ public class AlertResource {
         String status = QueryParameters.oneOf("state", state, Set.of("open", "resolved"));
         String ruleName = QueryParameters.text("rule", rule);
         String client = QueryParameters.text("clientId", clientId);
-        String resumeFrom = lastEventIdHeader != null ? lastEventIdHeader : lastEventId;
-        long after = resumeFrom == null
-                ? feed.cursor()
-                : QueryParameters.longValue(lastEventIdHeader != null ? "Last-Event-ID" : "lastEventId", resumeFrom);
+        long after = LiveStreams.resumeAfter(lastEventIdHeader, lastEventId, feed::cursor);
         Multi<OutboundSseEvent> events = feed.since(
                         after,
                         alert -> (status == null || status.equals(alert.state()))

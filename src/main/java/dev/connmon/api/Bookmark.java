@@ -1,6 +1,6 @@
 package dev.connmon.api;
 
-import dev.connmon.state.PagePosition;
+import dev.connmon.query.PagePosition;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;

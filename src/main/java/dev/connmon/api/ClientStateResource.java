@@ -3,15 +3,13 @@ package dev.connmon.api;
 import dev.connmon.config.ConnmonConfig;
 import dev.connmon.live.ChangeFeed;
 import dev.connmon.live.StreamPermits;
+import dev.connmon.query.StateFilter;
+import dev.connmon.query.StateReader;
+import dev.connmon.query.StateSort;
 import dev.connmon.state.ClientState;
-import dev.connmon.state.StateFilter;
-import dev.connmon.state.StateReader;
 import dev.connmon.state.StateRepository;
-import dev.connmon.state.StateSort;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.BackPressureFailure;
-import io.vertx.core.json.JsonObject;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
@@ -28,7 +26,6 @@ import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -55,7 +52,7 @@ public class ClientStateResource {
 
     /** Field-injected, so that the constructor stays as the other endpoints need it. */
     @jakarta.inject.Inject
-    dev.connmon.state.AvailabilityReader availability;
+    dev.connmon.fleet.AvailabilityReader availability;
 
     private final StateReader reader;
     private final StateRepository repository;
@@ -103,49 +100,10 @@ public class ClientStateResource {
             @Context Sse sse,
             @Context SecurityContext security) {
         StateFilter filter = request.read(uri, STREAM_NAMES).filter(Instant.now());
-        String resumeFrom = lastEventIdHeader != null ? lastEventIdHeader : lastEventId;
-        long after = resumeFrom == null
-                ? feed.cursor()
-                : QueryParameters.longValue(lastEventIdHeader != null ? "Last-Event-ID" : "lastEventId", resumeFrom);
+        long after = LiveStreams.resumeAfter(lastEventIdHeader, lastEventId, feed::cursor);
         // every parameter is checked before a permit is taken, and the feed registers a subscriber only when the
         // stream is subscribed: a refused request leaves nothing behind (issue 12)
-        return LiveStreams.open(changes(filter, after, sse), permits, security, sse, keepAlive);
-    }
-
-    private Multi<OutboundSseEvent> changes(StateFilter filter, long after, Sse sse) {
-        AtomicLong delivered = new AtomicLong(after);
-        return feed.since(after, c -> c.state() == null ? filter.matchesId(c.clientId()) : filter.matches(c.state()))
-                .map(c -> {
-                    delivered.set(c.id());
-                    return c.state() == null
-                            ? sse.newEventBuilder()
-                                    .id(Long.toString(c.id()))
-                                    .name("deleted")
-                                    .data(
-                                            String.class,
-                                            new JsonObject()
-                                                    .put("id", c.clientId())
-                                                    .encode())
-                                    .build()
-                            : sse.newEventBuilder()
-                                    .id(Long.toString(c.id()))
-                                    .name("state")
-                                    .data(String.class, c.json())
-                                    .build();
-                })
-                .onFailure(BackPressureFailure.class)
-                .recoverWithItem(() -> sse.newEventBuilder()
-                        .id(Long.toString(delivered.get()))
-                        .name("resume")
-                        .data(
-                                String.class,
-                                new JsonObject()
-                                        .put("lastEventId", delivered.get())
-                                        .put(
-                                                "reason",
-                                                "this subscriber fell too far behind; reconnect with Last-Event-ID")
-                                        .encode())
-                        .build());
+        return LiveStreams.open(StateChangeEvents.since(feed, filter, after, sse), permits, security, sse, keepAlive);
     }
 
     @GET
@@ -245,14 +203,14 @@ public class ClientStateResource {
                             mediaType = MediaType.APPLICATION_JSON,
                             schema =
                                     @org.eclipse.microprofile.openapi.annotations.media.Schema(
-                                            implementation = dev.connmon.state.Availability.class),
+                                            implementation = dev.connmon.fleet.Availability.class),
                             examples =
                                     @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
                                             name = "two outages",
                                             value = OpenApiExamples.AVAILABILITY)))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     @APIResponse(responseCode = "404", description = "No state is known for this client id")
-    public Uni<dev.connmon.state.Availability> availability(
+    public Uni<dev.connmon.fleet.Availability> availability(
             @Parameter(description = "Client id, percent-encoded", example = "d:acme:sensor:0042")
                     @PathParam("clientId")
                     String clientId,

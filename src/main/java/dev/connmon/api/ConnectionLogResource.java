@@ -1,7 +1,7 @@
 package dev.connmon.api;
 
-import dev.connmon.state.LogEntry;
-import dev.connmon.state.LogReader;
+import dev.connmon.query.LogEntry;
+import dev.connmon.query.LogReader;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

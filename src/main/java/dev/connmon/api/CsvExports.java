@@ -1,13 +1,13 @@
 package dev.connmon.api;
 
+import dev.connmon.query.LogEntry;
+import dev.connmon.query.LogReader;
+import dev.connmon.query.PagePosition;
+import dev.connmon.query.StateFilter;
+import dev.connmon.query.StatePage;
+import dev.connmon.query.StateReader;
+import dev.connmon.query.StateSort;
 import dev.connmon.state.ClientState;
-import dev.connmon.state.LogEntry;
-import dev.connmon.state.LogReader;
-import dev.connmon.state.PagePosition;
-import dev.connmon.state.StateFilter;
-import dev.connmon.state.StatePage;
-import dev.connmon.state.StateReader;
-import dev.connmon.state.StateSort;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

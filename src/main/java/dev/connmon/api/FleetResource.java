@@ -1,8 +1,8 @@
 package dev.connmon.api;
 
-import dev.connmon.state.FleetBreakdown;
-import dev.connmon.state.Timeline;
-import dev.connmon.state.TimelineReader;
+import dev.connmon.fleet.FleetBreakdown;
+import dev.connmon.fleet.Timeline;
+import dev.connmon.fleet.TimelineReader;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

@@ -7,10 +7,23 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 /** What every live stream (SSE) shares: the key's stream quota, and keep-alive comments until its events end. */
 final class LiveStreams {
     private LiveStreams() {}
+
+    /**
+     * The id a stream resumes after: the {@code Last-Event-ID} header's, else the {@code lastEventId} parameter's
+     * (for clients that cannot send the header), else {@code now}'s, the newest stored; a bad id is a 400 naming
+     * where it came from.
+     */
+    static long resumeAfter(String lastEventIdHeader, String lastEventId, LongSupplier now) {
+        if (lastEventIdHeader != null) {
+            return QueryParameters.longValue("Last-Event-ID", lastEventIdHeader);
+        }
+        return lastEventId != null ? QueryParameters.longValue("lastEventId", lastEventId) : now.getAsLong();
+    }
 
     /**
      * {@code events} with keep-alive comments every {@code keepAlive}, holding one of the caller's stream permits

@@ -1,7 +1,7 @@
 package dev.connmon.api;
 
-import dev.connmon.state.RejectedMessage;
-import dev.connmon.state.RejectedReader;
+import dev.connmon.query.RejectedMessage;
+import dev.connmon.query.RejectedReader;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

@@ -1,7 +1,7 @@
 package dev.connmon.api;
 
-import dev.connmon.state.FilterParameter;
-import dev.connmon.state.StateFilter;
+import dev.connmon.query.FilterParameter;
+import dev.connmon.query.StateFilter;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 import java.math.BigDecimal;
 import java.util.ArrayList;

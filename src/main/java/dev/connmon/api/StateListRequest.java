@@ -1,8 +1,8 @@
 package dev.connmon.api;
 
-import dev.connmon.state.FilterParameter;
-import dev.connmon.state.StateFilter;
-import dev.connmon.state.StateSort;
+import dev.connmon.query.FilterParameter;
+import dev.connmon.query.StateFilter;
+import dev.connmon.query.StateSort;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

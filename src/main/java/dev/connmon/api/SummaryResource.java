@@ -1,8 +1,8 @@
 package dev.connmon.api;
 
 import dev.connmon.alerts.AlertRepository;
-import dev.connmon.state.StateFilter;
-import dev.connmon.state.StateReader;
+import dev.connmon.query.StateFilter;
+import dev.connmon.query.StateReader;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;

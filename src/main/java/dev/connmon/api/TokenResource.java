@@ -28,7 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
-/** Stream tokens for browsers (CONTRACT §12): an API key's short-lived stand-in that an EventSource can carry. */
+/** Stream tokens for browsers (docs/api.md §12): an API key's short-lived stand-in that an EventSource can carry. */
 @Path("/api/v0002/tokens")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Stream tokens")
@@ -70,7 +70,10 @@ public class TokenResource {
                             schema = @Schema(type = SchemaType.STRING, defaultValue = "PT15M"))
                     String ttl,
             @RestQuery
-                    @Parameter(description = "Narrow the token to this role", schema = @Schema(enumeration = {READER}))
+                    @Parameter(
+                            description = "Narrow the token to this role. Without it the token carries all the "
+                                    + "key's roles: an admin key's token is an admin credential until it expires",
+                            schema = @Schema(enumeration = {READER}))
                     String role,
             @Context UriInfo uri) {
         QueryParameters.requireKnown(uri, Set.of("ttl", "role"));

@@ -300,6 +300,21 @@ public interface ConnmonConfig {
         /** Device user names and their passwords on the embedded broker. */
         Map<String, String> users();
 
+        /**
+         * The client ids a device user may connect with, {@code user → comma-separated ids}, {@code *} for any run of
+         * characters; a user not listed may use any id but connmon's own (docs/api.md §8).
+         */
+        Map<String, String> clientIds();
+
+        /** 256 KiB: far above any lifecycle or status message, far below what a JVM that also serves the API holds. */
+        String DEFAULT_MAX_PACKET_SIZE = "262144";
+
+        /** The largest MQTT packet a client may send the embedded broker, in bytes. */
+        @WithDefault(DEFAULT_MAX_PACKET_SIZE)
+        @Min(1024)
+        @Max(268435460)
+        int maxPacketSize();
+
         @WithDefault("connmon-data")
         String dataDir();
 

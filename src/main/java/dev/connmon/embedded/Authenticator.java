@@ -5,8 +5,9 @@ import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionAttributeStore;
-import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
+import dev.connmon.lifecycle.ClientIds;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.ReasonCodes;
 import java.nio.ByteBuffer;
@@ -15,22 +16,29 @@ import java.security.MessageDigest;
 import java.util.UUID;
 
 /**
- * Checks device credentials against {@code connmon.embedded.users} and API keys against connmon's keys (CONTRACT §8:
- * user name = key, password = token; a key that may read marks its connection a monitoring reader), lets anonymous
- * devices in when allowed, and marks connmon's own connection. Every connection gets a connection id here, which its connect and disconnect
- * events carry so that a late disconnect never ends a newer connection. Refusals are connect_failed events.
+ * Checks device credentials against {@code connmon.embedded.users} and API keys against connmon's keys (docs/api.md
+ * §8: user name = key, password = token; a key that may read marks its connection a monitoring reader), lets
+ * anonymous devices in when allowed, and marks connmon's own connection. connmon's own client ids are its alone, and a
+ * device user bound to client ids connects with those only. Every connection gets a connection id here, which its
+ * connect and disconnect events carry so that a late disconnect never ends a newer connection. Refusals are
+ * connect_failed events.
  */
 final class Authenticator implements SimpleAuthenticator {
     /** connmon's own connection may hold this many undelivered lifecycle events while it catches up. */
     private static final long SYSTEM_QUEUE_SIZE = 1_000_000;
     /**
      * Messages the broker may send connmon's own connection ahead of their PUBACKs. connmon acks a message only once
-     * its batch is committed, so this window bounds its batches: HiveMQ's default, 50, held them to 50 events
-     * (issue 7). It matches what connmon asks for, two batches of the default size; connmon pauses its socket beyond.
+     * its batch is committed, so this window bounds its batches: HiveMQ's default, 50, held them to 50 events.
+     * It matches what connmon asks for, two batches of the default size; connmon pauses its socket beyond.
      */
     static final int SYSTEM_RECEIVE_MAXIMUM = 1000;
     /** HiveMQ's own in-flight window, kept for devices now that the broker-wide one is connmon's (EmbeddedBroker). */
     private static final int DEVICE_RECEIVE_MAXIMUM = 50;
+    /**
+     * Longer user names are refused: no credential is this long, and HiveMQ keeps a connection's attributes (the
+     * user name among them) to 10 kB. A refused one is recorded cut to this length.
+     */
+    static final int MAX_USER_NAME_BYTES = 1024;
 
     private final BrokerSettings settings;
     private final LifecycleEmitter emitter;
@@ -43,6 +51,7 @@ final class Authenticator implements SimpleAuthenticator {
     @Override
     public void onConnect(SimpleAuthInput input, SimpleAuthOutput output) {
         ConnectPacket connect = input.getConnectPacket();
+        String clientId = connect.getClientId();
         String username = connect.getUserName().orElse(null);
         String password = connect.getPassword().map(Authenticator::utf8).orElse(null);
         ConnectionAttributeStore attributes = input.getConnectionInformation().getConnectionAttributeStore();
@@ -54,22 +63,28 @@ final class Authenticator implements SimpleAuthenticator {
                 output.getClientSettings().setClientReceiveMaximum(SYSTEM_RECEIVE_MAXIMUM);
                 output.authenticateSuccessfully();
             } else {
-                refuse(
-                        input,
-                        output,
-                        ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
-                        ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
+                refuse(input, output, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
             }
+            return;
+        }
+        // taking one of connmon's ids would end connmon's own session (a takeover) and wipe its queued events
+        if (settings.reservedClientIds().contains(clientId)) {
+            refuse(input, output, ReasonCodes.NOT_AUTHORIZED);
+            return;
+        }
+        // HiveMQ counts an id's characters; an id that ingestion cannot store would be a client nobody sees
+        if (!clientId.isEmpty() && ClientIds.problem(clientId).isPresent()) {
+            refuse(input, output, ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID);
+            return;
+        }
+        if (username != null && username.getBytes(StandardCharsets.UTF_8).length > MAX_USER_NAME_BYTES) {
+            refuse(input, output, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
             return;
         }
         ApiKeys.Key apiKey = username == null ? null : settings.apiKeys().get(username);
         if (apiKey != null) {
             if (!matches(apiKey.token(), password)) {
-                refuse(
-                        input,
-                        output,
-                        ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
-                        ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
+                refuse(input, output, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
                 return;
             }
             if (apiKey.mayReadMonitoring()) {
@@ -79,21 +94,22 @@ final class Authenticator implements SimpleAuthenticator {
             return;
         }
         String expected = username == null ? null : settings.users().get(username);
-        if (expected != null && !matches(expected, password)) {
-            refuse(input, output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
-            return;
-        }
-        if (expected == null && !settings.anonymous()) {
-            boolean triedCredentials = username != null || password != null;
-            if (triedCredentials) {
-                refuse(
-                        input,
-                        output,
-                        ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
-                        ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
-            } else {
-                refuse(input, output, ConnackReasonCode.NOT_AUTHORIZED, ReasonCodes.NOT_AUTHORIZED);
+        if (expected != null) {
+            if (!matches(expected, password)) {
+                refuse(input, output, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
+                return;
             }
+            ClientIdGlobs bound = settings.userClientIds().get(username);
+            if (bound != null && !bound.matches(clientId)) {
+                refuse(input, output, ReasonCodes.NOT_AUTHORIZED);
+                return;
+            }
+        } else if (!settings.anonymous()) {
+            boolean triedCredentials = username != null || password != null;
+            refuse(
+                    input,
+                    output,
+                    triedCredentials ? ReasonCodes.BAD_USER_NAME_OR_PASSWORD : ReasonCodes.NOT_AUTHORIZED);
             return;
         }
         admit(connect, attributes, output, username);
@@ -115,18 +131,35 @@ final class Authenticator implements SimpleAuthenticator {
         output.authenticateSuccessfully();
     }
 
-    private void refuse(SimpleAuthInput input, SimpleAuthOutput output, ConnackReasonCode connack, int code) {
+    /**
+     * Refuses the connection with MQTT 5 reason code {@code code}, recorded as a connect_failed event. An MQTT 3.1.1
+     * client with bad credentials hears "not authorized" (return code 5), as Watson IoT answered: IBM's SDKs stop
+     * retrying on 5 only, and would otherwise reconnect forever. The event keeps the reason, 0x86.
+     */
+    private void refuse(SimpleAuthInput input, SimpleAuthOutput output, int code) {
         ConnectPacket connect = input.getConnectPacket();
         ObjectNode event = emitter.event(EventType.CONNECT_FAILED, connect.getClientId());
         event.put("reasonCode", code);
         event.put("reason", ReasonCodes.connackReason(code));
         event.put("protocolVersion", HiveMqReasonCodes.protocol(connect.getMqttVersion()));
-        connect.getUserName().ifPresent(user -> event.put("username", user));
+        connect.getUserName().ifPresent(user -> event.put("username", cut(user, MAX_USER_NAME_BYTES)));
         input.getConnectionInformation().getInetAddress().ifPresent(a -> event.put("ipAddress", a.getHostAddress()));
         if (!connect.getClientId().isEmpty()) {
             emitter.publish(event);
         }
-        output.failAuthentication(connack, ReasonCodes.connackReason(code));
+        int answered = code == ReasonCodes.BAD_USER_NAME_OR_PASSWORD && connect.getMqttVersion() != MqttVersion.V_5
+                ? ReasonCodes.NOT_AUTHORIZED
+                : code;
+        output.failAuthentication(HiveMqReasonCodes.connack(answered), ReasonCodes.connackReason(answered));
+    }
+
+    /** At most {@code max} characters, never half a surrogate pair. */
+    static String cut(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end);
     }
 
     private static boolean matches(String expected, String actual) {

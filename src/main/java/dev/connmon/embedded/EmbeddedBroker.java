@@ -3,6 +3,7 @@ package dev.connmon.embedded;
 import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import dev.connmon.lifecycle.ClientIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -139,10 +140,16 @@ public final class EmbeddedBroker implements AutoCloseable {
                       <bind-address>%s</bind-address>
                     </tcp-listener>
                   </listeners>
+                  <mqtt><packets><max-packet-size>%d</max-packet-size></packets></mqtt>
                   <persistence><mode>file</mode></persistence>
                   <restrictions><max-client-id-length>%d</max-client-id-length></restrictions>
                   <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(settings.port(), settings.host(), dev.connmon.lifecycle.ClientIds.MAX_UTF8_BYTES);
+                """.formatted(
+                        settings.port(),
+                        settings.host(),
+                        settings.maxPacketSize(),
+                        // HiveMQ counts characters; Authenticator refuses what is still over ClientIds' byte limit
+                        ClientIds.MAX_UTF8_BYTES);
     }
 }

@@ -11,12 +11,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** PostgreSQL 17 in a child process (zonky), its data in a directory that survives restarts. */
+/**
+ * PostgreSQL 17 in a child process (zonky), its data in a directory that survives restarts, and only connmon let
+ * in: every connection needs the password kept owner-only in {@code <data directory>-password} (DatabasePassword).
+ */
 public final class EmbeddedDatabase implements AutoCloseable {
     private final EmbeddedPostgres postgres;
+    private final DatabasePassword password;
 
-    private EmbeddedDatabase(EmbeddedPostgres postgres) {
+    private EmbeddedDatabase(EmbeddedPostgres postgres, DatabasePassword password) {
         this.postgres = postgres;
+        this.password = password;
     }
 
     /** Starts on {@code dataDir}, keeping what is there; a fresh directory is initialised first. */
@@ -47,6 +52,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
             if (!clean) {
                 stopLeftOver(dataDir);
             }
+            // zonky runs initdb when there is no postgresql.conf, or always when told to clean
+            boolean fresh = clean || !Files.exists(dataDir.resolve("postgresql.conf"));
+            DatabasePassword password = DatabasePassword.loadOrCreate(dataDir, fresh);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(clean)
@@ -55,7 +63,18 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 builder.setPort(port);
             }
             serverConfig.forEach(builder::setServerConfig);
-            return new EmbeddedDatabase(builder.start());
+            if (fresh) {
+                password.initialise(builder);
+            }
+            password.connectWith(builder);
+            EmbeddedPostgres postgres = builder.start();
+            try {
+                password.require(postgres, dataDir);
+            } catch (IOException e) {
+                postgres.close();
+                throw e;
+            }
+            return new EmbeddedDatabase(postgres, password);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dataDir, e);
         }
@@ -104,17 +123,32 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return postgres.getPort();
     }
 
+    /** The superuser's password; the user is {@value DatabasePassword#SUPERUSER}. */
+    public String password() {
+        return password.value();
+    }
+
+    /** The password of the database whose data directory is {@code dataDir}, as this class keeps it. */
+    public static Path passwordFile(Path dataDir) {
+        return DatabasePassword.fileFor(dataDir);
+    }
+
+    /** The JDBC URL of the {@code postgres} database, without credentials. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/postgres";
+    }
+
     /** The datasource settings that point Quarkus at this database. */
     public Map<String, String> datasourceConfig() {
         return Map.of(
                 "quarkus.datasource.username",
-                "postgres",
+                DatabasePassword.SUPERUSER,
                 "quarkus.datasource.password",
-                "postgres",
+                password.value(),
                 "quarkus.datasource.reactive.url",
                 "postgresql://127.0.0.1:" + port() + "/postgres",
                 "quarkus.datasource.jdbc.url",
-                "jdbc:postgresql://127.0.0.1:" + port() + "/postgres");
+                jdbcUrl());
     }
 
     @Override

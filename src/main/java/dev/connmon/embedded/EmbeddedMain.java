@@ -1,5 +1,6 @@
 package dev.connmon.embedded;
 
+import dev.connmon.ingest.MqttSourceSettings;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * connmon's entry point on the JVM: starts the embedded PostgreSQL when no database is configured and the
@@ -70,8 +73,10 @@ public final class EmbeddedMain {
             started.add(database);
             database.datasourceConfig().forEach(System::setProperty);
             System.err.printf(
-                    "connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s%n",
-                    database.port(), dataDir.resolve("postgres"));
+                    "connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s, user postgres, password in %s%n",
+                    database.port(),
+                    dataDir.resolve("postgres"),
+                    EmbeddedDatabase.passwordFile(dataDir.resolve("postgres")));
         }
         if (config.get("connmon.mqtt.host").isEmpty()) {
             String password = randomSecret();
@@ -82,11 +87,12 @@ public final class EmbeddedMain {
             }
             int port = Integer.parseInt(config.get("connmon.embedded.broker-port", "1883"));
             String node = EmbeddedNode.name(config.get("connmon.embedded.node"), dataDir, port);
+            Map<String, String> users = config.byPrefix("connmon.embedded.users.");
             BrokerSettings settings = new BrokerSettings(
                     config.get("connmon.embedded.broker-host", "127.0.0.1"),
                     port,
                     Boolean.parseBoolean(config.get("connmon.embedded.anonymous", "true")),
-                    config.byPrefix("connmon.embedded.users."),
+                    users,
                     SYSTEM_USERNAME,
                     password,
                     config.get("connmon.canonical.topic-prefix", "connmon/events/"),
@@ -95,7 +101,10 @@ public final class EmbeddedMain {
                     ApiKeys.fromStartupConfig(config, dataDir),
                     monitorAccess.equals("anyone"),
                     MonitorTopics.filters(config.get("connmon.monitor.topic", "connmon/clients/{clientId}/state")),
-                    activityWindow(config));
+                    activityWindow(config),
+                    MqttSourceSettings.ownClientIds(config::get, sourceNames(config)),
+                    BrokerSettings.userClientIds(users, config.byPrefix("connmon.embedded.client-ids.")),
+                    maxPacketSize(config));
             // every connect of this run is later than this: older connects of this node belong to earlier runs
             Instant brokerStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             broker = new EmbeddedBroker(settings).start();
@@ -130,6 +139,38 @@ public final class EmbeddedMain {
             throw new IllegalStateException(
                     "connmon.activity.window '" + value + "' is not an ISO 8601 duration (PT1S)");
         }
+    }
+
+    /**
+     * The names of the further sources ({@code connmon.sources.<name>.*}); as environment variables only their
+     * required {@code host} tells a name apart from a property ({@code CONNMON_SOURCES_<NAME>_HOST}).
+     */
+    private static Set<String> sourceNames(StartupConfig config) {
+        Set<String> names = new TreeSet<>();
+        for (String key : config.byPrefix("connmon.sources.").keySet()) {
+            int dot = key.indexOf('.');
+            if (dot > 0) {
+                names.add(key.substring(0, dot));
+            } else if (key.endsWith("_host")) {
+                names.add(key.substring(0, key.length() - "_host".length()));
+            }
+        }
+        return names;
+    }
+
+    private static int maxPacketSize(StartupConfig config) {
+        String value = config.get(
+                "connmon.embedded.max-packet-size", Integer.toString(BrokerSettings.DEFAULT_MAX_PACKET_SIZE));
+        try {
+            int size = Integer.parseInt(value);
+            if (size >= 1024 && size <= BrokerSettings.MQTT_MAX_PACKET_SIZE) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalStateException("connmon.embedded.max-packet-size '" + value
+                + "' is not a number of bytes from 1024 to " + BrokerSettings.MQTT_MAX_PACKET_SIZE);
     }
 
     /** connmon's own broker password lives only in this process. */

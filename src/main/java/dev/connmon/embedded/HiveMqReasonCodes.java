@@ -1,7 +1,9 @@
 package dev.connmon.embedded;
 
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
+import dev.connmon.lifecycle.ReasonCodes;
 
 /** HiveMQ's enums as the numbers and names connmon's canonical events carry. */
 final class HiveMqReasonCodes {
@@ -44,6 +46,16 @@ final class HiveMqReasonCodes {
             case MAXIMUM_CONNECT_TIME -> 0xA0;
             case SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED -> 0xA1;
             case WILDCARD_SUBSCRIPTION_NOT_SUPPORTED -> 0xA2;
+        };
+    }
+
+    /** The CONNACK reason code connmon refuses a connection with, as HiveMQ's enum. */
+    static ConnackReasonCode connack(int code) {
+        return switch (code) {
+            case ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID -> ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID;
+            case ReasonCodes.BAD_USER_NAME_OR_PASSWORD -> ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD;
+            case ReasonCodes.NOT_AUTHORIZED -> ConnackReasonCode.NOT_AUTHORIZED;
+            default -> throw new IllegalArgumentException("no refusal: " + code);
         };
     }
 

@@ -69,8 +69,10 @@ class MessageDecoder {
             List<LifecycleEvent> events = new ArrayList<>();
             for (LifecycleEvent event :
                     dialect.get().decode(message.source(), anchored(dialect.get(), topic), payload)) {
-                if (event.clientId().equals(message.ownClientId())) {
-                    continue; // connmon's own connection to this broker, as the broker reports it
+                if (event.clientId().equals(message.ownClientId()) && event.type() != EventType.CONNECT_FAILED) {
+                    // connmon's own connection to this broker, as the broker reports it; a refused connect with its
+                    // id is someone else's attempt at it (or connmon's own with wrong credentials): worth a row
+                    continue;
                 }
                 events.add(event.fromSource(message.source()));
                 ingested(name, event.type()).increment();

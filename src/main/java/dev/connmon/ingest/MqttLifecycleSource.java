@@ -1,6 +1,5 @@
 package dev.connmon.ingest;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -11,11 +10,9 @@ import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
@@ -31,14 +28,6 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     // a broker back from an outage is found within 10 s; an attempt every 10 s costs a down broker nothing
     private static final int MAX_BACKOFF_MS = 10_000;
-    /**
-     * In-process events handed to the event loop or held for demand, not yet emitted; past this, their MQTT copies
-     * carry them. Held, an event waits for the batches in flight to commit (well within the broker's
-     * {@link InProcessLifecycle#COMMIT_WAIT_MS} at a storm's rates): refused at once, it would go through the broker's
-     * disk queue and connmon's MQTT connection instead, which cost the embedded broker more than the event's ingest.
-     */
-    private static final int MAX_IN_PROCESS_WAITING = 8192;
-
     private final Vertx vertx;
     private final Context context;
     private final MqttSourceSettings settings;
@@ -53,13 +42,7 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     private final BiConsumer<String, Instant> sessionLost;
     private Instant lostAt;
 
-    private final AtomicInteger inProcessWaiting = new AtomicInteger();
-    /** In-process events that came while the pipeline asked for nothing, oldest first: emitted as demand comes. */
-    private final ArrayDeque<InProcessEvent> held = new ArrayDeque<>();
-
-    private final Counter inProcessTaken;
-    private final Counter inProcessLeft;
-    private final Counter inProcessLate;
+    private final InProcessHandOff inProcess;
     /** Whether the broker may be an embedded one in this JVM: only a loopback address can reach it. */
     private final boolean onThisMachine;
 
@@ -72,19 +55,7 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         this.sessionLost = sessionLost;
         // resolved once here: connect completes on the event loop, where a DNS lookup must not happen
         this.onThisMachine = settings.isOnThisMachine();
-        this.inProcessTaken = inProcessCounter(metrics, "taken");
-        this.inProcessLeft = inProcessCounter(metrics, "left-to-mqtt");
-        this.inProcessLate = inProcessCounter(metrics, "late");
-    }
-
-    private Counter inProcessCounter(MeterRegistry metrics, String outcome) {
-        return Counter.builder("connmon.ingest.in.process")
-                .tag("source", settings.name())
-                .tag("outcome", outcome)
-                .description("Events of the embedded broker in connmon's JVM: taken in-process, left to the broker's"
-                        + " MQTT queue, or committed too late (the broker queued them as well; stored twice, to no"
-                        + " effect)")
-                .register(metrics);
+        this.inProcess = new InProcessHandOff(settings, metrics);
     }
 
     Multi<Message<byte[]>> messages() {
@@ -121,7 +92,7 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
             closed = true;
             status = "closed";
             InProcessLifecycle.detach(settings.port(), this);
-            releaseHeld();
+            inProcess.releaseHeld();
             if (client != null && connected) {
                 client.disconnect();
             }
@@ -214,7 +185,11 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
             });
             return CompletableFuture.completedFuture(null);
         }));
-        if (emitter.requested() <= 0 && client != null && !client.isPaused()) {
+        pauseWithoutDemand();
+    }
+
+    private void pauseWithoutDemand() {
+        if (emitter != null && emitter.requested() <= 0 && client != null && !client.isPaused()) {
             client.pause();
         }
     }
@@ -223,71 +198,14 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     @Override
     public CompletableFuture<Void> offer(String topic, byte[] payload) {
         CompletableFuture<Void> committed = new CompletableFuture<>();
-        if (inProcessWaiting.incrementAndGet() > MAX_IN_PROCESS_WAITING) {
-            inProcessWaiting.decrementAndGet();
-            notTaken(committed);
-            return committed;
+        if (inProcess.admit(committed)) {
+            context.runOnContext(v -> {
+                boolean takes = connected && emitter != null && subscribedTo(topic);
+                inProcess.take(topic, payload, committed, takes, emitter);
+                pauseWithoutDemand();
+            });
         }
-        context.runOnContext(v -> {
-            if (!connected || emitter == null || !subscribedTo(topic)) {
-                inProcessWaiting.decrementAndGet();
-                notTaken(committed);
-            } else if (held.isEmpty() && emitter.requested() > 0) {
-                inProcessWaiting.decrementAndGet();
-                emitInProcess(topic, payload, committed);
-            } else {
-                held.add(new InProcessEvent(topic, payload, committed));
-            }
-        });
         return committed;
-    }
-
-    private record InProcessEvent(String topic, byte[] payload, CompletableFuture<Void> committed) {}
-
-    /** Emits the held in-process events the pipeline now asks for; those the broker stopped waiting for are gone. */
-    private void emitHeld() {
-        while (!held.isEmpty() && connected && emitter != null && emitter.requested() > 0) {
-            InProcessEvent event = held.poll();
-            inProcessWaiting.decrementAndGet();
-            if (event.committed().isDone()) {
-                // the broker's wait ran out: it has queued the event for connmon's session
-                inProcessLeft.increment();
-            } else {
-                emitInProcess(event.topic(), event.payload(), event.committed());
-            }
-        }
-    }
-
-    /** The connection is gone or closing: the broker's queue for connmon's session carries what is held. */
-    private void releaseHeld() {
-        InProcessEvent event;
-        while ((event = held.poll()) != null) {
-            inProcessWaiting.decrementAndGet();
-            notTaken(event.committed());
-        }
-    }
-
-    private void emitInProcess(String topic, byte[] payload, CompletableFuture<Void> committed) {
-        inProcessTaken.increment();
-        // QoS 0: nothing to acknowledge to the broker; the ack is the commit the broker waits for
-        Metadata metadata = Metadata.of(new LifecycleMessageMetadata(
-                settings.name(), settings.dialect(), settings.clientId(), topic, 0, false, Instant.now()));
-        emitter.emit(Message.of(payload, metadata, () -> {
-            if (!committed.complete(null)) {
-                // the broker stopped waiting and queued the event for connmon's session as well: that copy will
-                // be stored a second time, which changes nothing (the log and the state are idempotent)
-                inProcessLate.increment();
-            }
-            return CompletableFuture.completedFuture(null);
-        }));
-        if (emitter.requested() <= 0 && client != null && !client.isPaused()) {
-            client.pause();
-        }
-    }
-
-    private void notTaken(CompletableFuture<Void> committed) {
-        inProcessLeft.increment();
-        committed.completeExceptionally(InProcessLifecycle.NotTaken.INSTANCE);
     }
 
     private boolean subscribedTo(String topic) {
@@ -300,7 +218,9 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
     }
 
     private void resumeIfDemanded() {
-        emitHeld();
+        if (connected && emitter != null) {
+            inProcess.emitHeld(emitter);
+        }
         if (connected && client != null && client.isPaused() && emitter != null && emitter.requested() > 0) {
             client.resume();
         } else if (connected && client != null && emitter != null && emitter.requested() <= 0 && !client.isPaused()) {
@@ -314,7 +234,7 @@ final class MqttLifecycleSource implements InProcessLifecycle.Receiver {
         }
         connected = false;
         InProcessLifecycle.detach(settings.port(), this);
-        releaseHeld();
+        inProcess.releaseHeld();
         if (lostAt == null) {
             lostAt = Instant.now();
         }

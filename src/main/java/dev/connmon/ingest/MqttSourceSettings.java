@@ -7,11 +7,14 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.eclipse.microprofile.config.Config;
 
@@ -36,6 +39,8 @@ public record MqttSourceSettings(
         int maxMessageBytes) {
 
     static final String DEFAULT_SOURCE = "default";
+    /** Appended to the default broker's client id for the connection that publishes the monitoring topics. */
+    public static final String MONITOR_CLIENT_ID_SUFFIX = "-monitor";
     /** Vert.x's names; NONE turns the check off. */
     private static final List<String> HOSTNAME_VERIFICATIONS = List.of("HTTPS", "LDAPS", "NONE");
 
@@ -72,7 +77,7 @@ public record MqttSourceSettings(
                         source.port(),
                         source.username().orElse(null),
                         source.password().orElse(null),
-                        source.clientId().orElse("connmon-" + name),
+                        source.clientId().orElse(defaultClientId(name)),
                         source.topics().stream()
                                 .map(String::trim)
                                 .filter(t -> !t.isEmpty())
@@ -87,6 +92,27 @@ public record MqttSourceSettings(
         return settings;
     }
 
+    /** A source's client id when none is configured: {@code connmon} for the default broker, else {@code connmon-<name>}. */
+    static String defaultClientId(String sourceName) {
+        return DEFAULT_SOURCE.equals(sourceName) ? "connmon" : "connmon-" + sourceName;
+    }
+
+    /**
+     * Every client id connmon connects with, from its configuration ({@code key} → value): the default broker's and
+     * its monitoring publisher's, and each further source's ({@code sourceNames}). The embedded broker keeps them to
+     * connmon (docs/api.md §8).
+     */
+    public static Set<String> ownClientIds(Function<String, Optional<String>> key, Collection<String> sourceNames) {
+        Set<String> ids = new TreeSet<>();
+        String main = key.apply("connmon.mqtt.client-id").orElse(defaultClientId(DEFAULT_SOURCE));
+        ids.add(main);
+        ids.add(main + MONITOR_CLIENT_ID_SUFFIX);
+        for (String name : sourceNames) {
+            ids.add(key.apply("connmon.sources." + name + ".client-id").orElse(defaultClientId(name)));
+        }
+        return ids;
+    }
+
     private static MqttSourceSettings of(String name, Function<String, Optional<String>> value, String what) {
         String topics = value.apply("topics").orElseThrow(() -> new IllegalArgumentException(what + " has no topics"));
         return new MqttSourceSettings(
@@ -95,7 +121,7 @@ public record MqttSourceSettings(
                 integer(value, "port", 1883, what),
                 value.apply("username").orElse(null),
                 value.apply("password").orElse(null),
-                value.apply("client-id").orElse(DEFAULT_SOURCE.equals(name) ? "connmon" : "connmon-" + name),
+                value.apply("client-id").orElse(defaultClientId(name)),
                 Arrays.stream(topics.split(","))
                         .map(String::trim)
                         .filter(t -> !t.isEmpty())

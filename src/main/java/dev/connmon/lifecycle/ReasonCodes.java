@@ -6,7 +6,9 @@ import java.util.Map;
 public final class ReasonCodes {
     public static final int NORMAL_DISCONNECTION = 0x00;
     public static final int DISCONNECT_WITH_WILL = 0x04;
+    public static final int CLIENT_IDENTIFIER_NOT_VALID = 0x85;
     public static final int NOT_AUTHORIZED = 0x87;
+    public static final int SERVER_SHUTTING_DOWN = 0x8B;
     public static final int BAD_USER_NAME_OR_PASSWORD = 0x86;
     public static final int KEEP_ALIVE_TIMEOUT = 0x8D;
     public static final int SESSION_TAKEN_OVER = 0x8E;

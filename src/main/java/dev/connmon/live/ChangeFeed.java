@@ -3,13 +3,12 @@ package dev.connmon.live;
 import dev.connmon.config.ConnmonConfig;
 import dev.connmon.state.ChangeReader;
 import dev.connmon.state.ChangeReader.Change;
+import dev.connmon.state.StateChanges;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -17,9 +16,6 @@ import io.vertx.pgclient.PgConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Predicate;
 
 /**
@@ -31,28 +27,15 @@ import java.util.function.Predicate;
 @ApplicationScoped
 public class ChangeFeed {
     private static final int READ_LIMIT = 1000;
-    /** Notified by StateRepository's ingest transaction at each commit. */
-    private static final String CHANNEL = "connmon_changes";
 
     /** Where the feed reads: {@link ChangeReader#between} in the application, a test's list in ChangeFeedTest. */
-    interface Source {
-        Uni<List<Change>> between(long after, long upTo, int limit);
-    }
+    interface Source extends OrderedFeed.Source<Change> {}
 
     private final ChangeReader reader;
-    private final Source source;
+    private final OrderedFeed<Change> feed;
     private final Vertx vertx;
     private final Pool pool;
     private final int subscriberBuffer;
-    private final int liveReadLimit;
-    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-
-    /** A live subscriber: what it wants, and its bounded queue. */
-    private record Subscriber(Predicate<Change> wants, UnicastProcessor<Change> queue) {}
-
-    private long cursor;
-    private boolean reading;
-    private boolean readAgain;
     private SqlConnection listener;
     private volatile boolean stopped;
     private long pollTimer = -1;
@@ -70,24 +53,21 @@ public class ChangeFeed {
     private ChangeFeed(
             ChangeReader reader, Source source, Vertx vertx, Pool pool, MeterRegistry registry, int subscriberBuffer) {
         this.reader = reader;
-        this.source = source;
+        this.feed = new OrderedFeed<>("Change", source, Change::id, READ_LIMIT, subscriberBuffer);
         this.vertx = vertx;
         this.pool = pool;
         this.subscriberBuffer = subscriberBuffer;
-        // one read goes into every subscriber's buffer at once: a larger read would close a subscriber that is not
-        // behind at all (seen once ingest batches reached 500 changes, issue 7)
-        this.liveReadLimit = Math.min(READ_LIMIT, subscriberBuffer);
         dev.connmon.metrics.Gauges.register(
                 registry,
                 "connmon.live.subscribers",
                 io.micrometer.core.instrument.Tags.empty(),
                 "Live change-feed subscribers (SSE streams and the monitoring-topic publisher)",
-                subscribers,
+                feed.subscribers(),
                 List::size);
     }
 
     void start(@Observes StartupEvent event) {
-        cursor = reader.lastId().await().indefinitely();
+        feed.startAfter(reader.lastId().await().indefinitely());
         listen();
         pollTimer = vertx.setPeriodic(1000, id -> read());
     }
@@ -101,7 +81,7 @@ public class ChangeFeed {
         if (current != null) {
             current.closeAndForget();
         }
-        subscribers.forEach(subscriber -> subscriber.queue().onComplete());
+        feed.complete();
     }
 
     /**
@@ -126,7 +106,7 @@ public class ChangeFeed {
                                 }
                             });
                             connection
-                                    .query("LISTEN " + CHANNEL)
+                                    .query("LISTEN " + StateChanges.CHANNEL)
                                     .execute()
                                     .subscribe()
                                     .with(
@@ -171,99 +151,21 @@ public class ChangeFeed {
      * bounded by the ingest rate rather than by how many browsers connect.
      */
     public Multi<Change> since(long lastId, Predicate<Change> wants, int buffer) {
-        // registered on subscription, not on call: a stream that is refused or abandoned before it starts (a 429, a
-        // client gone) must leave no subscriber behind to queue changes nobody reads (issue 12)
-        return Multi.createFrom().deferred(() -> {
-            long upTo;
-            Subscriber live;
-            synchronized (this) {
-                upTo = cursor;
-                // linked: a subscriber costs memory for what it holds, not for what it might hold
-                Queue<Change> queue = new LinkedBlockingQueue<>(buffer);
-                live = new Subscriber(wants, UnicastProcessor.create(queue, null));
-                subscribers.add(live);
-            }
-            Multi<Change> stored = replay(Math.min(lastId, upTo), upTo).select().where(wants);
-            return Multi.createBy()
-                    .concatenating()
-                    .streams(stored, live.queue())
-                    .select()
-                    .where(change -> change.id() > lastId)
-                    .onTermination()
-                    .invoke(() -> subscribers.remove(live));
-        });
+        return feed.since(lastId, wants, buffer);
     }
 
     /** Live subscribers registered now (the {@code connmon_live_subscribers} gauge). */
     public int subscriberCount() {
-        return subscribers.size();
-    }
-
-    private Multi<Change> replay(long after, long upTo) {
-        if (after >= upTo) {
-            return Multi.createFrom().empty();
-        }
-        return Multi.createBy()
-                .repeating()
-                .uni(
-                        () -> new long[] {after},
-                        position -> source.between(position[0], upTo, READ_LIMIT)
-                                .invoke(batch -> {
-                                    if (!batch.isEmpty()) {
-                                        position[0] =
-                                                batch.get(batch.size() - 1).id();
-                                    }
-                                }))
-                .whilst(batch -> batch.size() == READ_LIMIT)
-                .onItem()
-                .transformToMultiAndConcatenate(batch -> Multi.createFrom().iterable(batch));
+        return feed.subscribers().size();
     }
 
     /** Reads what was committed since the cursor and hands it to the subscribers (at a notification, each poll). */
     void read() {
-        long from;
-        synchronized (this) {
-            if (reading) {
-                readAgain = true;
-                return;
-            }
-            reading = true;
-            from = cursor;
-        }
-        source.between(from, Long.MAX_VALUE, liveReadLimit).subscribe().with(this::publish, failure -> {
-            Log.warnf("Change feed: cannot read changes: %s", failure.getMessage());
-            finished(false);
-        });
-    }
-
-    private void publish(List<Change> changes) {
-        synchronized (this) {
-            for (Change change : changes) {
-                for (Subscriber subscriber : subscribers) {
-                    if (subscriber.wants().test(change)) {
-                        subscriber.queue().onNext(change);
-                    }
-                }
-                cursor = change.id();
-            }
-        }
-        finished(changes.size() == liveReadLimit);
-    }
-
-    private void finished(boolean more) {
-        boolean again;
-        synchronized (this) {
-            reading = false;
-            again = readAgain || more;
-            readAgain = false;
-        }
-        if (again) {
-            read();
-        }
+        feed.read();
     }
 
     /** The id of the last change handed to live subscribers. */
-    public synchronized long cursor() {
-        return cursor;
+    public long cursor() {
+        return feed.cursor();
     }
 }

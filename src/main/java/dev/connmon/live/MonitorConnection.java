@@ -15,13 +15,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The broker connection the monitoring topics are published on (CONTRACT §4, §7, §11): retained QoS 1 messages,
+ * The broker connection the monitoring topics are published on (docs/api.md §4, §7, §11): retained QoS 1 messages,
  * many in flight at once, each complete when the broker's PUBACK for it arrives.
  * <p>
  * Why not the messaging connector's MQTT sink: it sends one message at a time, each waiting for the previous one's
  * write, on the event loop ingest shares; at a few thousand changes a second it fell behind the change feed, was
- * dropped from it ("the queue is full") and resumed from its cursor again and again, republishing what it had sent
- * (issue 17). Here publishes are written as they come, in order (one connection keeps a topic's messages in order),
+ * dropped from it ("the queue is full") and resumed from its cursor again and again, republishing what it had sent.
+ * Here publishes are written as they come, in order (one connection keeps a topic's messages in order),
  * and only the PUBACK says a message is the broker's, so the publisher's cursor never passes an unacknowledged one.
  * <p>
  * Everything runs on one Vert.x context; callers may be on any thread.
@@ -127,7 +127,8 @@ final class MonitorConnection {
             return;
         }
         long attempt = ++generation;
-        MqttClient candidate = MqttClient.create(vertx, settings.publisherOptions("-monitor", inflight));
+        MqttClient candidate = MqttClient.create(
+                vertx, settings.publisherOptions(MqttSourceSettings.MONITOR_CLIENT_ID_SUFFIX, inflight));
         candidate.publishCompletionHandler(packetId -> {
             if (attempt == generation) {
                 CompletableFuture<Void> acked = awaiting.remove(packetId);

@@ -4,17 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.connmon.config.ConnmonConfig;
+import dev.connmon.lifecycle.LogMessages;
 import dev.connmon.lifecycle.TopicLevels;
 import dev.connmon.state.ChangeReader.Change;
 import dev.connmon.state.ChangeReader.Connection;
 import dev.connmon.state.ClientState;
-import dev.connmon.state.LogMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Watson IoT's device and application status messages (CONTRACT §7), made from a state change: a {@code Connect}
+ * Watson IoT's device and application status messages (docs/api.md §7), made from a state change: a {@code Connect}
  * when the change stored a new connect, a {@code Disconnect} when it stored a new disconnect, on
  * {@code iot-2/type/{typeId}/id/{deviceId}/mon} or {@code iot-2/app/{appId}/mon}; an empty message for a deletion
  * (clears the retained status). Ids of no Watson shape, and activity, give none. The publisher sends them retained,
@@ -67,7 +67,7 @@ public class WatsonStatus {
 
     /**
      * {@code d:}/{@code g:} devices and gateways on their type and id, {@code a:}/{@code A:} applications on their
-     * app id (CONTRACT §7); each part escaped as one topic level (§4). Null for any other id.
+     * app id (docs/api.md §7); each part escaped as one topic level (§4). Null for any other id.
      */
     static String topic(String clientId) {
         if (clientId.startsWith("d:") || clientId.startsWith("g:")) {
@@ -75,9 +75,15 @@ public class WatsonStatus {
             if (parts.length == 4 && !parts[2].isEmpty() && !parts[3].isEmpty()) {
                 return "iot-2/type/" + TopicLevels.escape(parts[2]) + "/id/" + TopicLevels.escape(parts[3]) + "/mon";
             }
-        } else if (clientId.startsWith("a:") || clientId.startsWith("A:")) {
-            String[] parts = clientId.split(":", clientId.startsWith("a:") ? 3 : 4);
-            if (parts.length == (clientId.startsWith("a:") ? 3 : 4) && !parts[2].isEmpty()) {
+        } else if (clientId.startsWith("a:")) {
+            String[] parts = clientId.split(":", 3);
+            if (parts.length == 3 && !parts[2].isEmpty()) {
+                return "iot-2/app/" + TopicLevels.escape(parts[2]) + "/mon";
+            }
+        } else if (clientId.startsWith("A:")) {
+            // a scalable application: A:{org}:{appId}, as IBM's SDKs name one, or with an instance part
+            String[] parts = clientId.split(":", 4);
+            if (parts.length >= 3 && !parts[2].isEmpty()) {
                 return "iot-2/app/" + TopicLevels.escape(parts[2]) + "/mon";
             }
         }

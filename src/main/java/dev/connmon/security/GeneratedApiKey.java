@@ -1,20 +1,18 @@
 package dev.connmon.security;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Properties;
 
 /**
  * The API key connmon makes for itself when none is configured, so that it never runs open: created once in
- * the data directory (owner-only permissions where the file system has them) and read back on every start.
+ * the data directory (owner-only from the start, {@link OwnerOnlyFile}) and read back on every start.
  */
 public record GeneratedApiKey(String key, String token, Path file) {
     static final String FILE_NAME = "api-key.properties";
@@ -40,25 +38,16 @@ public record GeneratedApiKey(String key, String token, Path file) {
             properties.setProperty("key", created.key());
             properties.setProperty("token", created.token());
             properties.setProperty("roles", "reader,admin");
-            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
-                properties.store(
-                        out,
-                        "connmon API key, generated because none was configured. Use it as HTTP Basic "
-                                + "credentials (key as user name, token as password). Configure your own keys with "
-                                + "quarkus.security.users.embedded.users.<key>=<token>.");
-            }
-            restrictToOwner(file);
+            ByteArrayOutputStream content = new ByteArrayOutputStream();
+            properties.store(
+                    content,
+                    "connmon API key, generated because none was configured. Use it as HTTP Basic "
+                            + "credentials (key as user name, token as password). Configure your own keys with "
+                            + "quarkus.security.users.embedded.users.<key>=<token>.");
+            OwnerOnlyFile.create(file, content.toByteArray());
             return created;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the API key file " + file, e);
-        }
-    }
-
-    private static void restrictToOwner(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system; the directory's own protection applies
         }
     }
 

@@ -9,15 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.util.Base64;
 
 /**
- * The RSA key pair that signs and verifies stream tokens (CONTRACT §12): two PEM files, created together at first
- * start (the private one owner-only, like the generated API key) or given, so that several instances share them.
+ * The RSA key pair that signs and verifies stream tokens (docs/api.md §12): two PEM files, created together at first
+ * start (the private one owner-only from the start, {@link OwnerOnlyFile}) or given, so that several instances share them.
  */
 public record TokenSigningKey(PrivateKey privateKey, Path signingFile, Path verificationFile, boolean created) {
     private static final int BITS = 2048;
@@ -58,16 +57,8 @@ public record TokenSigningKey(PrivateKey privateKey, Path signingFile, Path veri
     private static void create(Path signing, Path verification) throws IOException, GeneralSecurityException {
         KeyPair pair = KeyUtils.generateKeyPair(BITS);
         Files.createDirectories(verification.getParent());
-        Files.writeString(
-                signing,
-                pem("PRIVATE KEY", pair.getPrivate().getEncoded()),
-                StandardCharsets.US_ASCII,
-                StandardOpenOption.CREATE_NEW);
-        try {
-            Files.setPosixFilePermissions(signing, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system; the directory's own protection applies
-        }
+        OwnerOnlyFile.create(
+                signing, pem("PRIVATE KEY", pair.getPrivate().getEncoded()).getBytes(StandardCharsets.US_ASCII));
         Files.writeString(
                 verification,
                 pem("PUBLIC KEY", pair.getPublic().getEncoded()),

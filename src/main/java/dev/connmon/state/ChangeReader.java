@@ -34,10 +34,10 @@ public class ChangeReader {
     private static final int DELETED = 1;
     private static final int CONNECT_MOVED = 2;
     private static final int DISCONNECT_MOVED = 3;
-    /** The state's columns ({@link StateReader#COLUMNS}) start here; StateChanges.COLUMNS adds port, clean_start. */
+    /** The state's columns ({@link ClientStateRows#COLUMNS}) start here; StateChanges.COLUMNS adds port, clean_start. */
     private static final int STATE = 4;
 
-    private static final int PORT = STATE + StateReader.COLUMN_COUNT;
+    private static final int PORT = STATE + ClientStateRows.COLUMN_COUNT;
     private static final int CLEAN_START = PORT + 1;
 
     private final Pool pool;
@@ -68,7 +68,7 @@ public class ChangeReader {
         return pool.preparedQuery(BETWEEN).execute(Tuple.of(after, upTo, limit)).map(rows -> {
             List<Change> changes = new ArrayList<>();
             for (Row row : rows) {
-                ClientState state = row.getBoolean(DELETED) ? null : StateReader.toState(row, STATE);
+                ClientState state = row.getBoolean(DELETED) ? null : ClientStateRows.toState(row, STATE);
                 Connection connection = new Connection(
                         row.getBoolean(CONNECT_MOVED),
                         row.getBoolean(DISCONNECT_MOVED),

@@ -21,12 +21,12 @@ import java.util.function.Function;
  * in Java ({@link ClientDelta}) and the upsert of the batch in SQL ({@link BatchStatement}), so that folding first
  * and merging after gives what applying every event one by one would.
  */
-final class Newest {
+public final class Newest {
     /**
      * PostgreSQL's "C" collation: UTF-8 byte order, which is code point order. {@link String#compareTo} is UTF-16
      * order, which differs for characters past U+FFFF against U+E000..U+FFFF. Text keys compare in it, in SQL too.
      */
-    static final Comparator<String> C_ORDER = (a, b) -> {
+    public static final Comparator<String> C_ORDER = (a, b) -> {
         int i = 0;
         int j = 0;
         while (i < a.length() && j < b.length()) {

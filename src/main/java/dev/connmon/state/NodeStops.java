@@ -1,5 +1,7 @@
 package dev.connmon.state;
 
+import dev.connmon.lifecycle.EventType;
+import dev.connmon.lifecycle.ReasonCodes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -19,8 +21,8 @@ final class NodeStops {
             WITH stopped AS (
                 UPDATE client_state s SET
                     disconnect_time = ENDED, disconnect_connection_id = s.connect_connection_id,
-                    disconnect_initiator = 'server', disconnect_reason_code = 139,
-                    disconnect_reason = 'Server shutting down', connect_closed = true,
+                    disconnect_initiator = 'server', disconnect_reason_code = CODE,
+                    disconnect_reason = REASON, connect_closed = true,
                     activity_time = ENDED, activity_event = 'mqttDisconnect', activity_rank = 5,
                     updated_at = now()
                  WHERE s.node = $1 AND s.connection_status = 'connected' AND s.connect_time <= $5
@@ -29,16 +31,21 @@ final class NodeStops {
             ), logged AS (
             INSERT INTO connection_log (client_id, event_time, event, initiator, reason_code, reason,
                                         connection_id, node, dialect, source, dedup_key)
-            SELECT client_id, disconnect_time, 'disconnected', 'server', 139, 'Server shutting down',
+            SELECT client_id, disconnect_time, 'disconnected', 'server', CODE, REASON,
                    connect_connection_id, $1, $3, $4, md5('broker_stopped' || client_id || disconnect_time::text)::uuid
               FROM stopped
             ON CONFLICT (client_id, dedup_key, event_time) DO NOTHING""" + TimelineCounters.LOGGED_RETURNING + """
             )""" + TimelineCounters.COUNT_LOGGED
                     + StateChanges.CHANGES.formatted("stopped", "false", "true") + """
             SELECT count(*) AS disconnected,
-                   (SELECT pg_notify('connmon_changes', max(id)::text) FROM changes HAVING count(*) > 0)
+                   (SELECT NOTIFY_NEWEST HAVING count(*) > 0)
               FROM changes""")
-            .replace("ENDED", ENDED);
+            .replace("ENDED", ENDED)
+            .replace("CODE", Integer.toString(ReasonCodes.SERVER_SHUTTING_DOWN))
+            .replace(
+                    "REASON",
+                    "'" + ReasonCodes.describe(EventType.DISCONNECTED, ReasonCodes.SERVER_SHUTTING_DOWN, null) + "'")
+            .replace("NOTIFY_NEWEST", StateChanges.NOTIFY_NEWEST.formatted("changes"));
 
     private NodeStops() {}
 

@@ -11,10 +11,10 @@ public final class StateChanges {
     private StateChanges() {}
 
     /**
-     * The state columns a change keeps: what the API shows ({@link StateReader#COLUMNS}) and, for the Watson status
+     * The state columns a change keeps: what the API shows ({@link ClientStateRows#COLUMNS}) and, for the Watson status
      * topics, the connection's port and clean start ({@link ChangeReader.Connection}).
      */
-    static final String COLUMNS = StateReader.COLUMNS + ", port, clean_start";
+    static final String COLUMNS = ClientStateRows.COLUMNS + ", port, clean_start";
 
     /**
      * Appends the changed rows of CTE %1$s to the change feed, in client id order; %2$s and %3$s say whether each
@@ -28,9 +28,14 @@ public final class StateChanges {
                 RETURNING id)
             """.replace("COLUMNS", COLUMNS);
 
+    /** The channel the change feed LISTENs on; a notification's payload is the newest change id. */
+    public static final String CHANNEL = "connmon_changes";
+
+    /** Notifies the feed's readers of the newest id in {@code %s} (a CTE of ids); PostgreSQL delivers it at commit. */
+    static final String NOTIFY_NEWEST = "pg_notify('" + CHANNEL + "', max(id)::text) FROM %s";
+
     /** Wakes the feed's readers at commit, if anything changed. */
-    static final String NOTIFY =
-            "SELECT pg_notify('connmon_changes', max(id)::text) FROM changes HAVING count(*) > 0\n";
+    static final String NOTIFY = "SELECT " + NOTIFY_NEWEST.formatted("changes") + " HAVING count(*) > 0\n";
 
     /** {@link #CHANGES}, then {@link #NOTIFY}: the end of a statement that returns nothing else. */
     static final String RECORD_CHANGES = CHANGES + NOTIFY;

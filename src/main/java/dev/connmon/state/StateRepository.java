@@ -28,7 +28,16 @@ public class StateRepository {
                    AND connect_time <= $2
                 RETURNING\s""" + StateChanges.COLUMNS + ")\n"
             + StateChanges.CHANGES.formatted("marked", "false", "false")
-            + "SELECT count(*) AS marked, pg_notify('connmon_changes', max(id)::text) FROM changes";
+            + "SELECT count(*) AS marked, " + StateChanges.NOTIFY_NEWEST.formatted("changes");
+
+    private static final String DELETE = """
+            WITH state AS (DELETE FROM client_state WHERE client_id = $1 RETURNING client_id),
+                 log AS (DELETE FROM connection_log WHERE client_id = $1 RETURNING 1),
+                 change AS (INSERT INTO state_change (client_id, deleted)
+                            SELECT client_id, true FROM state RETURNING id),
+                 notified AS (SELECT NOTIFY_NEWEST HAVING count(*) > 0)
+            SELECT (SELECT count(*) FROM state) + (SELECT count(*) FROM log)
+                   + (SELECT count(*) FROM notified) AS deleted""".replace("NOTIFY_NEWEST", StateChanges.NOTIFY_NEWEST.formatted("change"));
 
     private final Pool pool;
     private final FlappingRule flapping;
@@ -93,15 +102,7 @@ public class StateRepository {
     public Uni<Boolean> delete(String clientId) {
         return pool.withTransaction(conn -> conn.query(StateChanges.LOCK_CHANGE_FEED)
                         .execute()
-                        .chain(() -> conn.preparedQuery("""
-                        WITH state AS (DELETE FROM client_state WHERE client_id = $1 RETURNING client_id),
-                             log AS (DELETE FROM connection_log WHERE client_id = $1 RETURNING 1),
-                             change AS (INSERT INTO state_change (client_id, deleted)
-                                        SELECT client_id, true FROM state RETURNING id),
-                             notified AS (SELECT pg_notify('connmon_changes', max(id)::text) FROM change
-                                          HAVING count(*) > 0)
-                        SELECT (SELECT count(*) FROM state) + (SELECT count(*) FROM log)
-                               + (SELECT count(*) FROM notified) AS deleted""").execute(Tuple.of(clientId))))
+                        .chain(() -> conn.preparedQuery(DELETE).execute(Tuple.of(clientId))))
                 .map(rows -> rows.iterator().next().getLong("deleted") > 0);
     }
 

@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
+import dev.connmon.fleet.TimelineSampler;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.state.IngestBatch;
 import dev.connmon.state.StateRepository;
-import dev.connmon.state.TimelineSampler;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -7,8 +7,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
-import dev.connmon.state.FilterParameter;
-import dev.connmon.state.StateFilter;
+import dev.connmon.query.FilterParameter;
+import dev.connmon.query.StateFilter;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

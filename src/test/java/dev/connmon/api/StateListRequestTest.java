@@ -3,9 +3,9 @@ package dev.connmon.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.connmon.state.FilterParameter;
-import dev.connmon.state.StateFilter;
-import dev.connmon.state.StateFilter.Field;
+import dev.connmon.query.FilterParameter;
+import dev.connmon.query.StateFilter;
+import dev.connmon.query.StateFilter.Field;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;

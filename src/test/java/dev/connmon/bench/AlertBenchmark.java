@@ -6,11 +6,11 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.support.Events;
 import dev.connmon.support.PackagedApp;
+import dev.connmon.support.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
@@ -45,9 +45,12 @@ public final class AlertBenchmark {
             // the rules first, then the same flow without them, warmed up for as long: measured in its first minute,
             // a connmon without rules took 1.1–1.2 cores, twice what it took with rules after their catch-up (JIT
             // compilation and the first publishes of the monitoring topic), so both are measured equally warm
-            String url = pg.datasourceConfig().get("quarkus.datasource.jdbc.url");
-            Flyway.configure().dataSource(url, "postgres", "postgres").load().migrate();
-            try (Connection db = DriverManager.getConnection(url, "postgres", "postgres")) {
+            String url = TestDatabases.remember(pg.datasourceConfig()).get("quarkus.datasource.jdbc.url");
+            Flyway.configure()
+                    .dataSource(url, TestDatabases.USER, TestDatabases.password(url))
+                    .load()
+                    .migrate();
+            try (Connection db = TestDatabases.connect(url)) {
                 QueryBenchmark.load(db);
             }
             double[] with = run(pg, dataDir, work, true, WARMUP_SECONDS);
@@ -79,7 +82,7 @@ public final class AlertBenchmark {
      */
     private static double[] run(EmbeddedDatabase pg, Path dataDir, Path work, boolean rules, int warmup)
             throws Exception {
-        Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
+        Map<String, String> properties = new LinkedHashMap<>(TestDatabases.remember(pg.datasourceConfig()));
         int brokerPort = PackagedApp.freePort();
         properties.put("connmon.embedded.broker-port", Integer.toString(brokerPort));
         properties.put(
@@ -100,8 +103,7 @@ public final class AlertBenchmark {
         }
         properties.putAll(BenchOptions.appSettings());
         try (PackagedApp app = PackagedApp.start(properties, BenchOptions.appJvmArgs());
-                Connection db = DriverManager.getConnection(
-                        properties.get("quarkus.datasource.jdbc.url"), "postgres", "postgres")) {
+                Connection db = TestDatabases.connect(properties.get("quarkus.datasource.jdbc.url"))) {
             Mqtt5AsyncClient publisher = MqttClient.builder()
                     .useMqttVersion5()
                     .identifier("bench-alerts-" + UUID.randomUUID())

@@ -2,6 +2,7 @@ package dev.connmon.bench;
 
 import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.state.StatementCachingPoolCreator;
+import dev.connmon.support.TestDatabases;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -9,7 +10,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -44,7 +44,7 @@ public final class BenchDatabase {
                 .setPort(pg.port())
                 .setDatabase(database)
                 .setUser("postgres")
-                .setPassword("postgres")
+                .setPassword(pg.password())
                 .setCachePreparedStatements(true)
                 .addProperty("plan_cache_mode", "force_custom_plan")
                 .addProperty("application_name", "connmon")
@@ -57,16 +57,16 @@ public final class BenchDatabase {
     }
 
     public static String jdbcUrl(EmbeddedDatabase database) {
-        return database.datasourceConfig().get("quarkus.datasource.jdbc.url");
+        return TestDatabases.remember(database.datasourceConfig()).get("quarkus.datasource.jdbc.url");
     }
 
     static Connection connect(EmbeddedDatabase database) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(database), "postgres", "postgres");
+        return TestDatabases.connect(jdbcUrl(database));
     }
 
     /** What decides the cost of a commit on this machine, as one line. */
     static String serverSettings(String jdbcUrl) throws SQLException {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(jdbcUrl);
                 Statement sql = db.createStatement();
                 ResultSet rs = sql.executeQuery("""
                      SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name)

@@ -4,10 +4,10 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.support.PackagedApp;
+import dev.connmon.support.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -113,7 +113,7 @@ public final class DeviceStormBenchmark {
         Path pgDir = work.resolve("postgres");
         try (EmbeddedDatabase pg = BenchDatabase.start(pgDir)) {
             String jdbcUrl = BenchDatabase.jdbcUrl(pg);
-            Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
+            Map<String, String> properties = new LinkedHashMap<>(TestDatabases.remember(pg.datasourceConfig()));
             properties.put("quarkus.log.level", "WARN");
             int port = PackagedApp.freePort();
             if (broker.equals("mosquitto")) {
@@ -185,7 +185,7 @@ public final class DeviceStormBenchmark {
     }
 
     private static Connection db(String jdbcUrl) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        return TestDatabases.connect(jdbcUrl);
     }
 
     /** Sends one packet per device, at most {@link #WINDOW} unanswered, until connmon's query counts them all. */

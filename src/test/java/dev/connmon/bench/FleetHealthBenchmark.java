@@ -3,6 +3,7 @@ package dev.connmon.bench;
 import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.support.Api;
 import dev.connmon.support.PackagedApp;
+import dev.connmon.support.TestDatabases;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -53,7 +53,7 @@ public final class FleetHealthBenchmark {
     private void run() throws Exception {
         Path work = Files.createDirectories(Path.of("target", "bench"));
         try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres-fleet"), true)) {
-            Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
+            Map<String, String> properties = new LinkedHashMap<>(TestDatabases.remember(pg.datasourceConfig()));
             properties.put("connmon.embedded.broker-port", Integer.toString(PackagedApp.freePort()));
             properties.put(
                     "connmon.embedded.data-dir", work.resolve("data-fleet").toString());
@@ -63,8 +63,7 @@ public final class FleetHealthBenchmark {
             String jvmArgs = System.getProperty("bench.app.jvm-args", "").trim();
             try (PackagedApp app = PackagedApp.start(
                             properties, jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")));
-                    Connection db = DriverManager.getConnection(
-                            properties.get("quarkus.datasource.jdbc.url"), "postgres", "postgres")) {
+                    Connection db = TestDatabases.connect(properties.get("quarkus.datasource.jdbc.url"))) {
                 base = app.baseUrl();
                 QueryBenchmark.load(db);
                 loadBusyClient(db);

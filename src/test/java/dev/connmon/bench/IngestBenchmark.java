@@ -12,6 +12,7 @@ import dev.connmon.state.StateRepositories;
 import dev.connmon.state.StateRepository;
 import dev.connmon.support.Events;
 import dev.connmon.support.PackagedApp;
+import dev.connmon.support.TestDatabases;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -128,7 +128,7 @@ public final class IngestBenchmark {
             pg = database;
             jdbcUrl = BenchDatabase.jdbcUrl(database);
             Flyway.configure()
-                    .dataSource(jdbcUrl, "postgres", "postgres")
+                    .dataSource(jdbcUrl, TestDatabases.USER, TestDatabases.password(jdbcUrl))
                     .load()
                     .migrate();
             System.out.println("PostgreSQL: " + BenchDatabase.serverSettings(jdbcUrl));
@@ -340,7 +340,7 @@ public final class IngestBenchmark {
     }
 
     private void naiveWorker(int worker, int workers, int clients) {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(jdbcUrl);
                 PreparedStatement log = db.prepareStatement(NAIVE_LOG);
                 PreparedStatement connected = db.prepareStatement(NAIVE_CONNECTED);
                 PreparedStatement disconnected = db.prepareStatement(NAIVE_DISCONNECTED);
@@ -408,7 +408,7 @@ public final class IngestBenchmark {
     private double connmon(String broker) throws Exception {
         reset();
         String run = UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
+        Map<String, String> properties = new LinkedHashMap<>(TestDatabases.remember(pg.datasourceConfig()));
         properties.put("connmon.embedded.data-dir", work.resolve("data-" + run).toString());
         properties.put("quarkus.security.users.embedded.users.bench", "bench-token");
         properties.put("quarkus.security.users.embedded.roles.bench", "reader");
@@ -453,7 +453,7 @@ public final class IngestBenchmark {
                 window == 0 ? "no publish window" : "at most " + window + " events published and not yet stored");
         double rate;
         try (PackagedApp app = PackagedApp.start(properties, BenchOptions.appJvmArgs());
-                Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
+                Connection db = TestDatabases.connect(jdbcUrl)) {
             Mqtt5AsyncClient publisher = MqttClient.builder()
                     .useMqttVersion5()
                     .identifier("bench-publisher-" + run)
@@ -778,7 +778,7 @@ public final class IngestBenchmark {
 
     /** Empty tables for the next phase; a checkpoint so that the last phase's dirty pages are not this one's cost. */
     private void reset() throws SQLException {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(jdbcUrl);
                 Statement sql = db.createStatement()) {
             sql.execute("TRUNCATE connection_log, client_state, state_change, rejected_message");
             sql.execute("CHECKPOINT");
@@ -787,7 +787,7 @@ public final class IngestBenchmark {
 
     /** Every event stored once: the exact number of log rows, one state per client, nothing rejected. */
     private void verify(int clients, int rounds) throws SQLException {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(jdbcUrl);
                 Statement sql = db.createStatement();
                 ResultSet rs = sql.executeQuery("""
                      SELECT (SELECT count(*) FROM connection_log WHERE client_id LIKE 'dev-%'),

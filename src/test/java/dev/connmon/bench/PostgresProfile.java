@@ -1,10 +1,10 @@
 package dev.connmon.bench;
 
+import dev.connmon.support.TestDatabases;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -38,7 +38,7 @@ public final class PostgresProfile {
     /** Starts the interval: resets the statement statistics and reads each process's CPU so far. */
     public static PostgresProfile start(String jdbcUrl, Path dataDir) throws SQLException, IOException {
         if (STATEMENTS) {
-            try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+            try (Connection db = TestDatabases.connect(jdbcUrl);
                     Statement sql = db.createStatement()) {
                 sql.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
                 sql.execute("SELECT pg_stat_statements_reset()");
@@ -61,7 +61,7 @@ public final class PostgresProfile {
         }
         Map<Long, String> labels = new HashMap<>();
         StringBuilder out = new StringBuilder();
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(jdbcUrl);
                 Statement sql = db.createStatement()) {
             try (ResultSet rs = sql.executeQuery("""
                     SELECT pid, coalesce(nullif(application_name, ''), backend_type), backend_type

@@ -1,11 +1,12 @@
 package dev.connmon.bench;
 
 import dev.connmon.embedded.EmbeddedDatabase;
-import dev.connmon.state.PagePosition;
-import dev.connmon.state.StateFilter;
-import dev.connmon.state.StateListQuery;
-import dev.connmon.state.StateSort;
+import dev.connmon.query.PagePosition;
+import dev.connmon.query.StateFilter;
+import dev.connmon.query.StateListQuery;
+import dev.connmon.query.StateSort;
 import dev.connmon.support.PackagedApp;
+import dev.connmon.support.TestDatabases;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -61,7 +61,7 @@ public final class QueryBenchmark {
     private void run() throws Exception {
         Path work = Files.createDirectories(Path.of("target", "bench"));
         try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres"), true)) {
-            Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
+            Map<String, String> properties = new LinkedHashMap<>(TestDatabases.remember(pg.datasourceConfig()));
             properties.put("connmon.embedded.broker-port", Integer.toString(PackagedApp.freePort()));
             properties.put("connmon.embedded.data-dir", work.resolve("data").toString());
             properties.put("quarkus.security.users.embedded.users." + KEY, TOKEN);
@@ -70,8 +70,7 @@ public final class QueryBenchmark {
             String jvmArgs = System.getProperty("bench.app.jvm-args", "").trim();
             try (PackagedApp app = PackagedApp.start(
                             properties, jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")));
-                    Connection db = DriverManager.getConnection(
-                            properties.get("quarkus.datasource.jdbc.url"), "postgres", "postgres")) {
+                    Connection db = TestDatabases.connect(properties.get("quarkus.datasource.jdbc.url"))) {
                 base = app.baseUrl();
                 load(db);
                 explainAll(db);

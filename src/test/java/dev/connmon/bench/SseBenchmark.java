@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.support.Events;
 import dev.connmon.support.PackagedApp;
+import dev.connmon.support.TestDatabases;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -69,7 +70,7 @@ public final class SseBenchmark {
         try (EmbeddedDatabase pg = EmbeddedDatabase.start(work.resolve("postgres"), true, server)) {
             int brokerPort;
             String prefix = null;
-            Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
+            Map<String, String> properties = new LinkedHashMap<>(TestDatabases.remember(pg.datasourceConfig()));
             if (BROKER.equals("embedded")) {
                 brokerPort = PackagedApp.freePort();
                 properties.put("connmon.embedded.broker-port", Integer.toString(brokerPort));
@@ -337,8 +338,8 @@ public final class SseBenchmark {
         if (!System.getProperty("bench.pg.shared_preload_libraries", "").contains("pg_stat_statements")) {
             return;
         }
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection(
-                        pg.datasourceConfig().get("quarkus.datasource.jdbc.url"), "postgres", "postgres");
+        try (java.sql.Connection db = TestDatabases.connect(
+                        TestDatabases.remember(pg.datasourceConfig()).get("quarkus.datasource.jdbc.url"));
                 java.sql.Statement sql = db.createStatement()) {
             sql.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             java.sql.ResultSet rs = sql.executeQuery("""

@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.support.Events;
 import dev.connmon.support.PackagedApp;
+import dev.connmon.support.TestDatabases;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -465,7 +465,7 @@ public final class StormBenchmark {
         try (EmbeddedDatabase pg = BenchDatabase.start(pgDir)) {
             String jdbcUrl = BenchDatabase.jdbcUrl(pg);
             createToolsDatabase(jdbcUrl);
-            Map<String, String> properties = new LinkedHashMap<>(pg.datasourceConfig());
+            Map<String, String> properties = new LinkedHashMap<>(TestDatabases.remember(pg.datasourceConfig()));
             properties.put(
                     "connmon.embedded.data-dir", work.resolve("data-" + run).toString());
             properties.put("quarkus.security.users.embedded.users.bench", "bench-token");
@@ -540,7 +540,7 @@ public final class StormBenchmark {
             long brokerPid,
             Result result)
             throws Exception {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
+        try (Connection db = TestDatabases.connect(jdbcUrl)) {
             connmon(w, app, client, db, jdbcUrl, pgDir, brokerPid, result);
         }
     }
@@ -999,7 +999,7 @@ public final class StormBenchmark {
                     w.kind.label, BenchDatabase.serverSettings(jdbcUrl));
             createToolsDatabase(jdbcUrl);
             Flyway.configure()
-                    .dataSource(jdbcUrl, "postgres", "postgres")
+                    .dataSource(jdbcUrl, TestDatabases.USER, TestDatabases.password(jdbcUrl))
                     .load()
                     .migrate();
             Vertx vertx = Vertx.vertx();
@@ -1010,12 +1010,12 @@ public final class StormBenchmark {
                 double[] full = reconnectSql(
                         w, vertx, pg, "postgres", "connmon's schema", "client_state", "connection_log", pgDir);
                 String fullWalKinds = lastWalKinds;
-                try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                try (Connection db = TestDatabases.connect(jdbcUrl);
                         Statement sql = db.createStatement()) {
                     sql.execute("CREATE DATABASE minimal");
                 }
                 String minimalUrl = jdbcUrl.replaceFirst("/postgres$", "/minimal");
-                try (Connection db = DriverManager.getConnection(minimalUrl, "postgres", "postgres");
+                try (Connection db = TestDatabases.connect(minimalUrl);
                         Statement sql = db.createStatement()) {
                     sql.execute(MINIMAL_SCHEMA);
                 }
@@ -1033,7 +1033,7 @@ public final class StormBenchmark {
     private SqlCeiling activitySql(Workload w, Vertx vertx, EmbeddedDatabase pg, String jdbcUrl, Path pgDir)
             throws Exception {
         // the connected fleet, as connmon's connects would leave it
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(jdbcUrl);
                 PreparedStatement insert = db.prepareStatement("""
                         INSERT INTO client_state (client_id, connect_time, connect_connection_id, protocol_version,
                                                   ip_address, node, activity_time, activity_event, activity_rank,
@@ -1065,7 +1065,7 @@ public final class StormBenchmark {
                 execute(pool, ACTIVITY_SQL, warmBatch.apply(b));
             }
             double[] measured = timed(jdbcUrl, pgDir, pool, ACTIVITY_SQL, batches, w.events);
-            try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres")) {
+            try (Connection db = TestDatabases.connect(jdbcUrl)) {
                 long[] effects = effects(db, w);
                 if (!complete(effects, w)) {
                     throw new IllegalStateException("SQL ceiling: " + effects[0] + " of " + w.clients + " exact");
@@ -1135,7 +1135,7 @@ public final class StormBenchmark {
             double[] measured = timed(url, pgDir, pool, statement, batches, w.events);
             long states;
             long rows;
-            try (Connection db = DriverManager.getConnection(url, "postgres", "postgres")) {
+            try (Connection db = TestDatabases.connect(url)) {
                 states = count(
                         db,
                         "SELECT count(*) FROM " + state + " WHERE client_id LIKE 'dev-%' AND connect_time >= '" + w.base
@@ -1218,11 +1218,11 @@ public final class StormBenchmark {
 
     /** A database for pg_walinspect, so that connmon's own database holds nothing of the harness. */
     private static void createToolsDatabase(String jdbcUrl) throws SQLException {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(jdbcUrl);
                 Statement sql = db.createStatement()) {
             sql.execute("CREATE DATABASE bench_tools");
         }
-        try (Connection db = DriverManager.getConnection(toolsUrl(jdbcUrl), "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(toolsUrl(jdbcUrl));
                 Statement sql = db.createStatement()) {
             sql.execute("CREATE EXTENSION pg_walinspect");
         } catch (SQLException e) {
@@ -1235,7 +1235,7 @@ public final class StormBenchmark {
     }
 
     private static void checkpoint(String jdbcUrl) throws SQLException {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(jdbcUrl);
                 Statement sql = db.createStatement()) {
             sql.execute("CHECKPOINT");
         }
@@ -1247,7 +1247,7 @@ public final class StormBenchmark {
      * statistics (at most once a second, when idle), so it lags behind an interval's end.
      */
     private static String insertLsn(String jdbcUrl) throws SQLException {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(jdbcUrl);
                 Statement sql = db.createStatement();
                 ResultSet rs = sql.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             rs.next();
@@ -1256,7 +1256,7 @@ public final class StormBenchmark {
     }
 
     private static long walBytes(String jdbcUrl, String from, String to) throws SQLException {
-        try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(jdbcUrl);
                 PreparedStatement sql = db.prepareStatement("SELECT pg_wal_lsn_diff(?::pg_lsn, ?::pg_lsn)::bigint")) {
             sql.setString(1, to);
             sql.setString(2, from);
@@ -1269,7 +1269,7 @@ public final class StormBenchmark {
 
     /** WAL by resource manager (pg_walinspect), bytes per event, full-page images included and shown apart. */
     private static String walKinds(String jdbcUrl, String from, String to, int events) {
-        try (Connection db = DriverManager.getConnection(toolsUrl(jdbcUrl), "postgres", "postgres");
+        try (Connection db = TestDatabases.connect(toolsUrl(jdbcUrl));
                 PreparedStatement sql = db.prepareStatement("""
                         SELECT "resource_manager/record_type", combined_size, fpi_size
                           FROM pg_get_wal_stats(?::pg_lsn, least(?::pg_lsn, pg_current_wal_flush_lsn()))

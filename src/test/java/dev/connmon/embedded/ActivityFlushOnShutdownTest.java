@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * CONTRACT §9: activity held for the end of its window is not lost when the broker stops. A broker of the test's own
+ * docs/api.md §9: activity held for the end of its window is not lost when the broker stops. A broker of the test's own
  * (no connmon in front of it), with a window far longer than the test, read by a persistent session as connmon's.
  */
 @Tag("embedded-broker")
@@ -41,7 +41,10 @@ class ActivityFlushOnShutdownTest {
                 Map.of(),
                 false,
                 BrokerSettings.DEFAULT_MONITOR_FILTERS,
-                Duration.ofMinutes(10));
+                Duration.ofMinutes(10),
+                java.util.Set.of(),
+                Map.of(),
+                BrokerSettings.DEFAULT_MAX_PACKET_SIZE);
         List<JsonObject> events = new CopyOnWriteArrayList<>();
         EmbeddedBroker broker = new EmbeddedBroker(settings).start();
         try {

@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import dev.connmon.support.Api;
 import dev.connmon.support.PackagedApp;
+import dev.connmon.support.TestDatabases;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -106,7 +107,7 @@ class EmbeddedRestartIT {
     void aSecondInstancesClientsAreUntouchedByTheFirstInstancesRestarts() throws Exception {
         Path pg = Files.createTempDirectory("restart-shared-pg");
         try (EmbeddedDatabase database = EmbeddedDatabase.start(pg.resolve("pg"), true)) {
-            Map<String, String> shared = new LinkedHashMap<>(database.datasourceConfig());
+            Map<String, String> shared = new LinkedHashMap<>(TestDatabases.remember(database.datasourceConfig()));
             shared.put("connmon.embedded.heartbeat", HEARTBEAT.toString());
             Instance first = new Instance(shared);
             Instance second = new Instance(shared);

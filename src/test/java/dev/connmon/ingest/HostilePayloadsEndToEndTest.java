@@ -9,7 +9,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.lifecycle.dialect.DecodeException;
 import dev.connmon.lifecycle.dialect.Dialect;
 import dev.connmon.lifecycle.dialect.DialectRegistry;
-import dev.connmon.state.RejectedMessage;
+import dev.connmon.query.RejectedMessage;
 import dev.connmon.support.Api;
 import dev.connmon.support.Events;
 import dev.connmon.support.HostilePayloads;

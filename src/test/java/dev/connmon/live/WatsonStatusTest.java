@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The Watson status messages a change makes (CONTRACT §7); WatsonApplicationTest sees them through the broker. */
+/** The Watson status messages a change makes (docs/api.md §7); WatsonApplicationTest sees them through the broker. */
 class WatsonStatusTest {
     private final WatsonStatus watson = new WatsonStatus(new ObjectMapper(), true);
 
@@ -28,7 +28,9 @@ class WatsonStatusTest {
                 "A:acme:watcher:3, iot-2/app/watcher/mon",
                 "d:acme:sensor, null",
                 "d:acme::0042, null",
-                "A:acme:watcher, null",
+                "A:acme:watcher, iot-2/app/watcher/mon",
+                "A:acme:, null",
+                "a:acme:, null",
                 "sensor-0042, null",
             },
             nullValues = "null")

@@ -9,6 +9,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.support.LifecycleLoad;
 import dev.connmon.support.PackagedApp;
+import dev.connmon.support.TestDatabases;
 import dev.connmon.support.TestMosquitto;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +38,8 @@ class CrashRecoveryIT {
         Path dir = Files.createTempDirectory("crash-pg");
         try (TestMosquitto mosquitto = TestMosquitto.start(true);
                 EmbeddedDatabase database = EmbeddedDatabase.start(dir.resolve("pg"), true)) {
-            String jdbc = database.datasourceConfig().get("quarkus.datasource.jdbc.url");
-            Map<String, String> config = new LinkedHashMap<>(database.datasourceConfig());
+            String jdbc = TestDatabases.remember(database.datasourceConfig()).get("quarkus.datasource.jdbc.url");
+            Map<String, String> config = new LinkedHashMap<>(TestDatabases.remember(database.datasourceConfig()));
             config.put("connmon.mqtt.host", "127.0.0.1");
             config.put("connmon.mqtt.port", Integer.toString(mosquitto.port()));
             config.put("connmon.mqtt.client-id", "connmon-crash");
@@ -82,6 +83,7 @@ class CrashRecoveryIT {
         int brokerPort = PackagedApp.freePort();
         int databasePort = PackagedApp.freePort();
         String jdbc = "jdbc:postgresql://127.0.0.1:" + databasePort + "/postgres";
+        TestDatabases.rememberFile(databasePort, EmbeddedDatabase.passwordFile(dataDir.resolve("postgres")));
         Map<String, String> config = new LinkedHashMap<>();
         config.put("connmon.embedded.data-dir", dataDir.toString());
         config.put("connmon.embedded.broker-port", Integer.toString(brokerPort));

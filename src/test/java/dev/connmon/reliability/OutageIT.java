@@ -11,6 +11,7 @@ import dev.connmon.support.EmbeddedServices;
 import dev.connmon.support.LifecycleLoad;
 import dev.connmon.support.MonitorBacklog;
 import dev.connmon.support.PackagedApp;
+import dev.connmon.support.TestDatabases;
 import dev.connmon.support.TestMosquitto;
 import dev.connmon.support.TestMqtt;
 import io.vertx.core.json.JsonObject;
@@ -46,7 +47,7 @@ class OutageIT {
             brokerOutage(
                     "Mosquitto",
                     app,
-                    database.datasourceConfig().get("quarkus.datasource.jdbc.url"),
+                    TestDatabases.remember(database.datasourceConfig()).get("quarkus.datasource.jdbc.url"),
                     () -> LifecycleLoad.publisher("127.0.0.1", mosquitto.port(), null, null),
                     () -> LifecycleLoad.reader("127.0.0.1", mosquitto.port(), null, null),
                     mosquitto::stop,
@@ -177,7 +178,7 @@ class OutageIT {
         EmbeddedDatabase database = EmbeddedDatabase.start(dir.resolve("pg"), false, Map.of(), pgPort);
         try (TestMosquitto mosquitto = TestMosquitto.start(true);
                 PackagedApp app = PackagedApp.start(config(database, mosquitto), List.of())) {
-            String jdbc = database.datasourceConfig().get("quarkus.datasource.jdbc.url");
+            String jdbc = TestDatabases.remember(database.datasourceConfig()).get("quarkus.datasource.jdbc.url");
             Mqtt5AsyncClient publisher = LifecycleLoad.publisher("127.0.0.1", mosquitto.port(), null, null);
             load.publish(publisher, "connmon/events/", 0, load.size() / 2).get(2, TimeUnit.MINUTES);
             await().atMost(Duration.ofMinutes(1))
@@ -220,7 +221,7 @@ class OutageIT {
     }
 
     private static Map<String, String> config(EmbeddedDatabase database, TestMosquitto mosquitto) {
-        Map<String, String> config = new LinkedHashMap<>(database.datasourceConfig());
+        Map<String, String> config = new LinkedHashMap<>(TestDatabases.remember(database.datasourceConfig()));
         config.put("connmon.mqtt.host", "127.0.0.1");
         config.put("connmon.mqtt.port", Integer.toString(mosquitto.port()));
         config.put("connmon.mqtt.client-id", "connmon-outage");

@@ -25,6 +25,19 @@ class GeneratedApiKeyTest {
     }
 
     @Test
+    void neverVisibleToOthersWhileBeingWritten() throws Exception {
+        for (int round = 0; round < 100; round++) {
+            Path dir = Files.createTempDirectory("api-key");
+            try (FirstSeenMode seen = FirstSeenMode.of(dir.resolve(GeneratedApiKey.FILE_NAME))) {
+                GeneratedApiKey.loadOrCreate(dir);
+                assertThat(seen.get())
+                        .as("mode when it appeared, round %d", round)
+                        .isEqualTo("rw-------");
+            }
+        }
+    }
+
+    @Test
     void aDamagedFileIsAnErrorNotANewKey() throws Exception {
         Path dir = Files.createTempDirectory("api-key");
         Files.writeString(dir.resolve("api-key.properties"), "key=\n");

@@ -39,6 +39,20 @@ class TokenSigningKeyTest {
     }
 
     @Test
+    void privateHalfNeverVisibleToOthersWhileBeingWritten() throws Exception {
+        for (int round = 0; round < 30; round++) {
+            Path dir = Files.createTempDirectory("token-key");
+            Path signing = dir.resolve("token-signing-key.pem");
+            try (FirstSeenMode seen = FirstSeenMode.of(signing)) {
+                TokenSigningKey.loadOrCreate(signing, dir.resolve("token-verification-key.pem"));
+                assertThat(seen.get())
+                        .as("mode when it appeared, round %d", round)
+                        .isEqualTo("rw-------");
+            }
+        }
+    }
+
+    @Test
     void halfAPairIsAnErrorNotANewPair() throws Exception {
         Path dir = Files.createTempDirectory("token-key");
         Path signing = dir.resolve("token-signing-key.pem");

@@ -10,6 +10,7 @@ import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.Instants;
 import dev.connmon.lifecycle.LifecycleEvent;
+import dev.connmon.query.StateFilter;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

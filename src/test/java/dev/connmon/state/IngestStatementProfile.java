@@ -6,13 +6,13 @@ import dev.connmon.embedded.EmbeddedDatabase;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
+import dev.connmon.support.TestDatabases;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -57,11 +57,11 @@ public final class IngestStatementProfile {
         try (EmbeddedDatabase pg = BenchDatabase.start(dir.resolve("pg"))) {
             String jdbcUrl = BenchDatabase.jdbcUrl(pg);
             Flyway.configure()
-                    .dataSource(jdbcUrl, "postgres", "postgres")
+                    .dataSource(jdbcUrl, TestDatabases.USER, TestDatabases.password(jdbcUrl))
                     .load()
                     .migrate();
             if (!SCHEMA_CHANGE.isBlank()) {
-                try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                try (Connection db = TestDatabases.connect(jdbcUrl);
                         Statement sql = db.createStatement()) {
                     sql.execute(SCHEMA_CHANGE);
                 }
@@ -83,7 +83,7 @@ public final class IngestStatementProfile {
                 case "activity" -> i -> published(i, at.plusMillis(i));
                 default -> i -> connect(i, at.plusMillis(i), "c1-" + i);
             };
-            try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+            try (Connection db = TestDatabases.connect(jdbcUrl);
                     Statement sql = db.createStatement()) {
                 sql.execute("VACUUM ANALYZE");
                 sql.execute("CHECKPOINT");

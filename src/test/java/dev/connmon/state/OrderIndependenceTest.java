@@ -2,6 +2,8 @@ package dev.connmon.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.connmon.fleet.Availability;
+import dev.connmon.fleet.AvailabilityReader;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.lifecycle.dialect.DecodeException;
 import dev.connmon.lifecycle.dialect.Dialect;

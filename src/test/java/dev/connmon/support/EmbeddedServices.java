@@ -34,19 +34,24 @@ public final class EmbeddedServices implements AutoCloseable {
     public EmbeddedServices() {
         Path dir = tempDir();
         database = EmbeddedDatabase.start(dir.resolve("postgres"), true);
-        config.putAll(database.datasourceConfig());
+        config.putAll(TestDatabases.remember(database.datasourceConfig()));
         String password = UUID.randomUUID().toString();
         settings = new BrokerSettings(
                         "127.0.0.1",
                         PackagedApp.freePort(),
                         true,
-                        Map.of(ServicesResource.DEVICE_USER, ServicesResource.DEVICE_PASSWORD),
+                        Map.of(
+                                ServicesResource.DEVICE_USER,
+                                ServicesResource.DEVICE_PASSWORD,
+                                ServicesResource.BOUND_USER,
+                                ServicesResource.BOUND_PASSWORD),
                         "connmon-system",
                         password,
                         "connmon/events/",
                         "embedded",
                         dir.resolve("broker"))
-                .withApiKeys(testApiKeys());
+                .withApiKeys(testApiKeys())
+                .withUserClientIds(Map.of(ServicesResource.BOUND_USER, ServicesResource.BOUND_CLIENT_IDS));
         broker = new EmbeddedBroker(settings).start();
         try {
             earlyClient = RawMqtt.connect(settings.host(), settings.port(), EARLY_CLIENT, 0);

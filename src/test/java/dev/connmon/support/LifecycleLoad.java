@@ -8,7 +8,6 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -143,7 +142,7 @@ public final class LifecycleLoad {
 
     /** The single number {@code sql} selects, or -1 while the database cannot be reached. */
     public static long query(String jdbcUrl, String sql) {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (Connection connection = TestDatabases.connect(jdbcUrl);
                 ResultSet rows = connection.createStatement().executeQuery(sql)) {
             rows.next();
             return rows.getLong(1);

@@ -33,7 +33,31 @@ public final class RawMqtt implements AutoCloseable {
             throws IOException {
         Socket socket = new Socket(host, port);
         socket.setSoTimeout(10_000);
-        byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
+        byte[] packet = connectPacket(clientId, keepAliveSeconds, protocolLevel, null, null);
+        if (exchangeConnect(socket, packet) != 0) {
+            socket.close();
+            throw new IOException("connection refused");
+        }
+        return new RawMqtt(socket, packet);
+    }
+
+    /**
+     * Sends one CONNECT (MQTT 3.1.1: {@code protocolLevel} 4, or 5) with optional user name and password, and
+     * returns the CONNACK's return or reason code (0: accepted); the connection is closed either way.
+     */
+    public static int connackCode(
+            String host, int port, int protocolLevel, String clientId, String username, String password)
+            throws IOException {
+        try (Socket socket = new Socket(host, port)) {
+            socket.setSoTimeout(10_000);
+            return exchangeConnect(socket, connectPacket(clientId, 60, protocolLevel, username, password));
+        }
+    }
+
+    private static byte[] connectPacket(
+            String clientId, int keepAliveSeconds, int protocolLevel, String username, String password)
+            throws IOException {
+        int flags = 0x02 | (username == null ? 0 : 0x80) | (password == null ? 0 : 0x40);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(new byte[] {
             0,
@@ -43,26 +67,45 @@ public final class RawMqtt implements AutoCloseable {
             'T',
             'T',
             (byte) protocolLevel,
-            0x02,
+            (byte) flags,
             (byte) (keepAliveSeconds >> 8),
             (byte) keepAliveSeconds
         });
         if (protocolLevel == 5) {
             body.write(0); // property length
         }
-        body.write(id.length >> 8);
-        body.write(id.length);
-        body.write(id);
+        writeString(body, clientId);
+        if (username != null) {
+            writeString(body, username);
+        }
+        if (password != null) {
+            writeString(body, password);
+        }
         ByteArrayOutputStream packet = new ByteArrayOutputStream();
         packet.write(0x10);
-        int remaining = body.size();
+        writeRemainingLength(packet, body.size());
+        body.writeTo(packet);
+        return packet.toByteArray();
+    }
+
+    private static void writeString(ByteArrayOutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.write(bytes.length >> 8);
+        out.write(bytes.length);
+        out.write(bytes);
+    }
+
+    private static void writeRemainingLength(ByteArrayOutputStream out, int remaining) {
         do {
             int digit = remaining % 128;
             remaining /= 128;
-            packet.write(remaining > 0 ? digit | 0x80 : digit);
+            out.write(remaining > 0 ? digit | 0x80 : digit);
         } while (remaining > 0);
-        body.writeTo(packet);
-        socket.getOutputStream().write(packet.toByteArray());
+    }
+
+    /** Writes a CONNECT and reads the CONNACK's return or reason code. */
+    private static int exchangeConnect(Socket socket, byte[] packet) throws IOException {
+        socket.getOutputStream().write(packet);
         InputStream in = socket.getInputStream();
         // CONNACK: type, remaining length (MQTT 5 adds properties), flags, then the return or reason code
         int type = in.read();
@@ -75,11 +118,27 @@ public final class RawMqtt implements AutoCloseable {
             shift += 7;
         } while (digit > 0x7F);
         byte[] connack = in.readNBytes(Math.max(length, 0));
-        if (type != 0x20 || connack.length < 2 || connack[1] != 0) {
-            socket.close();
-            throw new IOException("connection refused");
+        if (type != 0x20 || connack.length < 2) {
+            throw new IOException("no CONNACK");
         }
-        return new RawMqtt(socket, packet.toByteArray());
+        return connack[1] & 0xFF;
+    }
+
+    /**
+     * Starts a QoS 0 PUBLISH on {@code topic} whose header announces {@code payloadBytes} of payload, and sends only
+     * the first {@code sentBytes} of it: what a broker without a packet size limit waits (and buffers) for.
+     */
+    public void startPublish(String topic, int payloadBytes, int sentBytes) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        byte[] name = topic.getBytes(StandardCharsets.UTF_8);
+        head.write(0x30);
+        writeRemainingLength(head, 2 + name.length + payloadBytes);
+        head.write(name.length >> 8);
+        head.write(name.length);
+        head.write(name);
+        head.write(new byte[sentBytes]);
+        socket.getOutputStream().write(head.toByteArray());
+        socket.getOutputStream().flush();
     }
 
     /** Sends its CONNECT once more on the open connection: a protocol violation the server must close it for. */

@@ -15,6 +15,11 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
     public static final String MACHINE = "machine";
     public static final String DEVICE_USER = "alice";
     public static final String DEVICE_PASSWORD = "alice-secret";
+    /** A device user of the embedded broker bound to client ids (docs/api.md §8), as a Watson device token is. */
+    public static final String BOUND_USER = "pump-17";
+
+    public static final String BOUND_PASSWORD = "pump-17-secret";
+    public static final String BOUND_CLIENT_IDS = "d:acme:pump:17, d:acme:pump:17-*";
 
     /** Topic prefix under which the bridged fixtures of other brokers' dialects travel on the machine's Mosquitto. */
     public static final String BRIDGE_PREFIX_KEY = "test.bridge-prefix";
@@ -81,7 +86,8 @@ public class ServicesResource implements QuarkusTestResourceLifecycleManager {
         config.put("connmon.sources.watson.port", "1883");
         config.put("connmon.sources.watson.topics", "iot-2/type/+/id/+/mon,iot-2/app/+/mon");
         config.put("connmon.sources.watson.client-id", "connmon-ci-watson");
-        // connmon publishes Watson status topics on the machine's Mosquitto too: it would read them back (CONTRACT §7)
+        // connmon publishes Watson status topics on the machine's Mosquitto too: it would read them back (docs/api.md
+        // §7)
         config.put("connmon.monitor.watson", "false");
         return config;
     }

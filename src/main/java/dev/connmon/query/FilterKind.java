@@ -1,0 +1,168 @@
+package dev.connmon.query;
+
+import dev.connmon.state.ClientState;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What kind of test a list filter is, in each of the forms it takes: SQL conditions on client_state (the list, the
+ * count), the same test on one state in memory (live streams, alert rules), and what two values of the filter
+ * mean together (an alert rule's condition within its watched clients). One implementation per kind, so that the
+ * forms cannot drift apart; {@code FilterModelTest} checks that SQL and memory agree on the real database.
+ */
+interface FilterKind {
+    /** Adds the SQL conditions for {@code value} to {@code conditions}, their parameters to {@code params}. */
+    void where(Object value, List<String> conditions, List<Object> params);
+
+    /** The same test as {@link #where}, on one state. */
+    boolean matches(Object value, ClientState state);
+
+    /** The value that means both {@code a} and {@code b}; an error names {@code name} when nothing could match. */
+    Object and(String name, Object a, Object b);
+
+    /** The table besides client_state that {@link #where} reads ({@link StateSort.Field#table()}); null: none. */
+    default String table() {
+        return null;
+    }
+
+    /** Whether a client with this id can match, judged without its state (a deletion has none). */
+    default boolean matchesId(Object value, String clientId) {
+        return true;
+    }
+
+    /** {@code column = value}, and in memory the state's value of it. */
+    static FilterKind equal(String column, Function<ClientState, Object> value) {
+        return new FilterKind() {
+            @Override
+            public void where(Object v, List<String> conditions, List<Object> params) {
+                params.add(v);
+                conditions.add(column + " = $" + params.size());
+            }
+
+            @Override
+            public boolean matches(Object v, ClientState state) {
+                return v.equals(value.apply(state));
+            }
+
+            @Override
+            public Object and(String name, Object a, Object b) {
+                return same(name, a, b);
+            }
+        };
+    }
+
+    /** Two values of an equality: they must agree, else the pair could never match anything. */
+    private static Object same(String name, Object a, Object b) {
+        if (!a.equals(b)) {
+            throw new IllegalArgumentException(name + " cannot be both " + a + " and " + b);
+        }
+        return a;
+    }
+
+    /** The time is after the value (exclusive); a client without that time never matches. */
+    static FilterKind after(StateSort.Field time, Function<ClientState, String> value) {
+        return new FilterKind() {
+            @Override
+            public String table() {
+                return time.table();
+            }
+
+            @Override
+            public void where(Object v, List<String> conditions, List<Object> params) {
+                params.add(((Instant) v).atOffset(ZoneOffset.UTC));
+                conditions.add(time.keyExpression() + " > $" + params.size());
+            }
+
+            @Override
+            public boolean matches(Object v, ClientState state) {
+                String t = value.apply(state);
+                return t != null && Instant.parse(t).isAfter((Instant) v);
+            }
+
+            @Override
+            public Object and(String name, Object a, Object b) {
+                return ((Instant) a).isAfter((Instant) b) ? a : b;
+            }
+        };
+    }
+
+    /** The time is before the value (exclusive); a client without that time never matches. */
+    static FilterKind before(StateSort.Field time, Function<ClientState, String> value) {
+        return new FilterKind() {
+            @Override
+            public String table() {
+                return time.table();
+            }
+
+            @Override
+            public void where(Object v, List<String> conditions, List<Object> params) {
+                params.add(((Instant) v).atOffset(ZoneOffset.UTC));
+                conditions.add(time.keyExpression() + " < $" + params.size());
+                // the index key of a missing time is -infinity, before everything
+                conditions.add(time.keyExpression() + " > '-infinity'::timestamptz");
+            }
+
+            @Override
+            public boolean matches(Object v, ClientState state) {
+                String t = value.apply(state);
+                return t != null && Instant.parse(t).isBefore((Instant) v);
+            }
+
+            @Override
+            public Object and(String name, Object a, Object b) {
+                return ((Instant) a).isBefore((Instant) b) ? a : b;
+            }
+        };
+    }
+
+    /** The client id starts with the value. */
+    FilterKind ID_PREFIX = new FilterKind() {
+        @Override
+        public void where(Object v, List<String> conditions, List<Object> params) {
+            params.add(StateListQuery.likePrefix((String) v));
+            conditions.add("client_id LIKE $" + params.size());
+        }
+
+        @Override
+        public boolean matches(Object v, ClientState state) {
+            return matchesId(v, state.id());
+        }
+
+        @Override
+        public boolean matchesId(Object v, String clientId) {
+            return clientId.startsWith((String) v);
+        }
+
+        @Override
+        public Object and(String name, Object a, Object b) {
+            String x = (String) a;
+            String y = (String) b;
+            if (!x.startsWith(y) && !y.startsWith(x)) {
+                throw new IllegalArgumentException(name + " cannot be both " + x + " and " + y);
+            }
+            return x.length() >= y.length() ? x : y;
+        }
+    };
+
+    /** Flapping now, or not (FlappingRule: while the episode's end is in the future). */
+    FilterKind FLAPPING = new FilterKind() {
+        @Override
+        public void where(Object v, List<String> conditions, List<Object> params) {
+            conditions.add(
+                    (Boolean) v ? "flapping_until > now()" : "(flapping_until IS NULL OR flapping_until <= now())");
+        }
+
+        @Override
+        public boolean matches(Object v, ClientState state) {
+            return Objects.equals(v, state.flapping());
+        }
+
+        @Override
+        public Object and(String name, Object a, Object b) {
+            return same(name, a, b);
+        }
+    };
+}
