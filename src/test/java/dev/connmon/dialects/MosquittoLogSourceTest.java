@@ -21,6 +21,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Tag;
@@ -172,6 +174,118 @@ class MosquittoLogSourceTest {
             await().atMost(Duration.ofSeconds(30))
                     .untilAsserted(
                             () -> given().when().get("/q/health/ready").then().statusCode(200));
+        }
+    }
+
+    /** How an attacker of {@link #hostileIdsEndTheirOwnConnectionsNotTheVictims} ends its connection. */
+    private enum End {
+        CLEAN("client"),
+        DROPPED("network"),
+        PROTOCOL_ERROR("server"),
+        KEEP_ALIVE("server");
+
+        final String initiator;
+
+        End(String initiator) {
+            this.initiator = initiator;
+        }
+    }
+
+    /**
+     * Ids that hold a connected victim's id and the text of Mosquitto's own lines (docs/api.md §1): each attacker's
+     * end is its own, and the victim, which does nothing after its connect, stays connected with that as its last act.
+     */
+    @Test
+    void hostileIdsEndTheirOwnConnectionsNotTheVictims() throws Exception {
+        String victim = "mq-victim-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, End> attackers = new LinkedHashMap<>();
+        attackers.put(victim + " disconnected due to protocol error", End.CLEAN);
+        attackers.put(victim + " disconnected", End.PROTOCOL_ERROR);
+        attackers.put(victim + " closed its connection", End.CLEAN);
+        attackers.put(victim + ", disconnecting.", End.DROPPED);
+        attackers.put(victim + " has exceeded timeout, disconnecting.", End.DROPPED);
+        attackers.put(victim + " has exceeded timeout, disconnecting", End.KEEP_ALIVE);
+        attackers.put(victim + " disconnected: Success", End.CLEAN);
+        attackers.put(victim + " disconnected.", End.PROTOCOL_ERROR);
+        attackers.put(victim + " (p2, c1, k60", End.DROPPED);
+        attackers.put(victim + " as x", End.CLEAN);
+        attackers.put("x as " + victim, End.DROPPED);
+        attackers.put(victim + " x", End.KEEP_ALIVE);
+        attackers.put("x " + victim, End.CLEAN);
+        attackers.put(" " + victim, End.DROPPED);
+        attackers.put(victim + "2", End.CLEAN);
+        attackers.put(victim + " ✓ disconnected", End.DROPPED);
+        attackers.put(victim + " a/b", End.CLEAN); // also subscribes and unsubscribes t/x
+
+        Mqtt5BlockingClient victimClient = client(victim);
+        victimClient.connect();
+        Map<String, Mqtt5BlockingClient> clients = new LinkedHashMap<>();
+        Map<String, RawMqtt> raws = new LinkedHashMap<>();
+        for (Map.Entry<String, End> attacker : attackers.entrySet()) {
+            switch (attacker.getValue()) {
+                case CLEAN -> {
+                    Mqtt5BlockingClient c = client(attacker.getKey());
+                    c.connect();
+                    clients.put(attacker.getKey(), c);
+                }
+                case KEEP_ALIVE -> {} // connected last: they time out within two seconds
+                default -> raws.put(attacker.getKey(), RawMqtt.connect("127.0.0.1", port(), attacker.getKey(), 60));
+            }
+        }
+        try {
+            for (String id : attackers.keySet()) {
+                if (attackers.get(id) != End.KEEP_ALIVE) {
+                    await().atMost(Duration.ofSeconds(30))
+                            .untilAsserted(
+                                    () -> state(id).statusCode(200).body("connectionStatus", equalTo("connected")));
+                }
+            }
+            Mqtt5BlockingClient subscriber = clients.get(victim + " a/b");
+            subscriber.subscribeWith().topicFilter("t/x").send();
+            subscriber.unsubscribeWith().topicFilter("t/x").send();
+            for (Map.Entry<String, End> attacker : attackers.entrySet()) {
+                if (attacker.getValue() == End.KEEP_ALIVE) {
+                    raws.put(attacker.getKey(), RawMqtt.connect("127.0.0.1", port(), attacker.getKey(), 1));
+                }
+            }
+
+            for (Map.Entry<String, End> attacker : attackers.entrySet()) {
+                switch (attacker.getValue()) {
+                    case CLEAN -> clients.get(attacker.getKey()).disconnect();
+                    case DROPPED -> raws.get(attacker.getKey()).close();
+                    case PROTOCOL_ERROR -> raws.get(attacker.getKey()).send(0x00, 0x00); // reserved packet type
+                    case KEEP_ALIVE ->
+                        assertThat(raws.get(attacker.getKey()).awaitServerClose())
+                                .isTrue();
+                }
+            }
+
+            for (Map.Entry<String, End> attacker : attackers.entrySet()) {
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> state(attacker.getKey())
+                                .body("connectionStatus", equalTo("disconnected"))
+                                .body("lastDisconnectInitiator", equalTo(attacker.getValue().initiator)));
+            }
+            state(victim)
+                    .body("connectionStatus", equalTo("connected"))
+                    .body("lastDisconnectTime", nullValue())
+                    .body("lastActivityEvent", equalTo("mqttConnect"));
+            asReader()
+                    .queryParam("clientId", victim)
+                    .when()
+                    .get(LOGS)
+                    .then()
+                    .statusCode(200)
+                    .body("size()", equalTo(1));
+        } finally {
+            victimClient.disconnect();
+            for (RawMqtt raw : raws.values()) {
+                try {
+                    raw.close();
+                } catch (java.io.IOException alreadyClosed) {
+                    // dropped above, or closed by the broker
+                }
+            }
         }
     }
 

@@ -27,7 +27,10 @@ import java.util.regex.Pattern;
  * <li>Authentication and protocol failures before CONNECT name no client: counted
  * ({@code connmon_mosquitto_unattributed_total}), not stored.</li>
  * <li>A takeover has no disconnect line of its own: the {@code already connected} line ends the old connection.</li>
- * <li>Client ids may hold spaces and parentheses: every pattern is anchored at the end of the line.</li>
+ * <li>Client ids may hold spaces, parentheses and the text of other lines: where an id ends is read as docs/api.md §1
+ * says. A connect line's id ends at its last {@code (p…, c…, k…} group; an end line is read the way that gives the
+ * longest id ({@link ClientLine}); an activity line is given to a client only when one reading is beyond doubt
+ * ({@link ActivityLine}), else counted ({@code kind="ambiguous"}).</li>
  * <li>Other text from the line (address, user name, reasons, filters) is stored as JSON text is
  * ({@link JsonFields#sanitize}): a U+0000 in it would make PostgreSQL refuse the whole batch.</li>
  * </ul>
@@ -37,7 +40,6 @@ public class MosquittoDialect extends BrokerDialect {
     public static final String NAME = "mosquitto";
     static final String ANCHOR = "$SYS/broker/log/";
     private static final String UNKNOWN = "<unknown>";
-    private static final int MAX_TRACKED = 2_000_000;
     /**
      * Mosquitto cuts every log line at its format's length + 500 bytes (log__vprintf), so no real line comes near
      * this. Longer payloads are refused before any pattern runs: the anchored patterns backtrack over every
@@ -50,21 +52,10 @@ public class MosquittoDialect extends BrokerDialect {
             Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d): (.*)$", Pattern.DOTALL);
     private static final Pattern CONNECTED = Pattern.compile(
             "^New (?:client|bridge) connected from (\\S+):(\\d+) as (.*) \\(p(\\d+), c([01]), k(\\d+)(?:, u'(.*)')?\\)\\.$");
-    private static final Pattern TAKEOVER =
-            Pattern.compile("^Client (.*) already connected, closing old connection\\.$");
-    private static final Pattern TIMEOUT = Pattern.compile("^Client (.*) has exceeded timeout, disconnecting\\.$");
-    private static final Pattern DUE_TO = Pattern.compile("^Client (.*) disconnected due to (.+)\\.$");
-    private static final Pattern ADMIN = Pattern.compile("^Client (.*) been disconnected by administrative action\\.$");
-    private static final Pattern NOT_AUTHORISED = Pattern.compile("^Client (.*) disconnected, not authorised\\.$");
-    private static final Pattern CLOSED = Pattern.compile("^Client (.*) closed its connection\\.$");
-    private static final Pattern ERRNO = Pattern.compile("^Client (.*) disconnected: (.+)\\.$");
     private static final Pattern SOCKET = Pattern.compile("^Bad socket read/write on client (.*): (.+)$");
-    private static final Pattern CLEAN = Pattern.compile("^Client (.*) disconnected\\.$");
     private static final Pattern INVALID_PROTOCOL =
             Pattern.compile("^Invalid protocol (?:version \\d+|\".*\") in CONNECT from .+\\.$");
     private static final Pattern TERMINATING = Pattern.compile("^mosquitto version (\\S+) terminating$");
-    private static final Pattern SUBSCRIBE = Pattern.compile("^(.*) ([0-2]) (.+)$");
-    private static final Pattern UNSUBSCRIBE = Pattern.compile("^(.*?) (.+)$");
 
     /** Server-side ends by the words after "disconnected due to". */
     static final Map<String, Integer> DUE_TO_CODES = Map.of(
@@ -75,7 +66,10 @@ public class MosquittoDialect extends BrokerDialect {
             "QoS too high or retain not supported", 0x9B,
             "out of memory", 0x97);
 
-    private final Map<String, String> openConnections = new ConcurrentHashMap<>();
+    private final OpenConnections openConnections = new OpenConnections();
+    /** Per source: whether its broker's lines start with a timestamp. */
+    private final Map<String, Boolean> stamped = new ConcurrentHashMap<>();
+
     private final MeterRegistry metrics;
 
     MosquittoDialect(MeterRegistry metrics) {
@@ -98,101 +92,50 @@ public class MosquittoDialect extends BrokerDialect {
         if (anchor < 0) {
             throw new DecodeException("topic has no " + ANCHOR + " level");
         }
-        String line = new String(payload, StandardCharsets.UTF_8).strip();
-        Instant time = Instant.now();
-        Matcher prefix = EPOCH.matcher(line);
-        if (prefix.matches()) {
-            time = epochSeconds(prefix.group(1));
-            line = prefix.group(2);
-        } else if ((prefix = ISO.matcher(line)).matches()) {
-            try {
-                // strftime on the broker's local time, without a zone: read as UTC (run the broker in UTC)
-                time = LocalDateTime.parse(prefix.group(1)).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException e) {
-                throw new DecodeException("log timestamp is not a time: " + prefix.group(1));
-            }
-            line = prefix.group(2);
-        }
         String level = topic.substring(anchor + ANCHOR.length());
+        boolean activity = level.equals("M/subscribe") || level.equals("M/unsubscribe");
+        String line = withoutLineBreak(new String(payload, StandardCharsets.UTF_8));
+        Instant time = Instant.now();
+        // An activity line starts with the client's id, and an id may look like a timestamp ("1795674236: dev-1"):
+        // the prefix is taken off it only when the broker is known to stamp its lines (log_timestamp), which the
+        // lines that start with Mosquitto's own words tell.
+        Boolean stamps = stamped.get(source);
+        if (!activity || stamps == null || stamps) {
+            boolean found = true;
+            Matcher prefix = EPOCH.matcher(line);
+            if (prefix.matches()) {
+                time = epochSeconds(prefix.group(1));
+                line = prefix.group(2);
+            } else if ((prefix = ISO.matcher(line)).matches()) {
+                try {
+                    // strftime on the broker's local time, without a zone: read as UTC (run the broker in UTC)
+                    time = LocalDateTime.parse(prefix.group(1)).toInstant(ZoneOffset.UTC);
+                } catch (DateTimeParseException e) {
+                    throw new DecodeException("log timestamp is not a time: " + prefix.group(1));
+                }
+                line = prefix.group(2);
+            } else {
+                found = false;
+            }
+            if (!activity && (stamps == null || stamps != found)) {
+                stamped.put(source, found);
+            }
+        }
         return switch (level) {
-            case "M/subscribe" -> activity(EventType.SUBSCRIBED, SUBSCRIBE.matcher(line), 3, time);
-            case "M/unsubscribe" -> activity(EventType.UNSUBSCRIBED, UNSUBSCRIBE.matcher(line), 2, time);
+            case "M/subscribe" -> activity(source, EventType.SUBSCRIBED, line, true, time);
+            case "M/unsubscribe" -> activity(source, EventType.UNSUBSCRIBED, line, false, time);
             default -> lifecycle(source, line, time);
         };
     }
 
-    /**
-     * Each pattern is tried only if the line has the fixed text the pattern requires: trying them all in turn, each
-     * backtracking over the line, made a clean disconnect cost ten failed matches, 3.9 µs a line instead of 0.7
-     * ({@code MosquittoDecodeBenchmark}).
-     */
     private List<LifecycleEvent> lifecycle(String source, String line, Instant time) throws DecodeException {
         Matcher m;
         if (line.startsWith("New ") && (m = CONNECTED.matcher(line)).matches()) {
-            String clientId = JsonFields.clientId(m.group(3));
-            String address = JsonFields.sanitize(m.group(1));
-            String connectionId = "mosquitto:" + address + ":" + m.group(2) + "@" + time.getEpochSecond();
-            if (openConnections.size() >= MAX_TRACKED) {
-                openConnections.clear();
-            }
-            openConnections.put(key(source, clientId), connectionId);
-            return List.of(LifecycleEvent.builder(EventType.CONNECTED, clientId, time)
-                    .connectionId(connectionId)
-                    .ipAddress(address)
-                    .port(port(m.group(2)))
-                    .protocolVersion(protocol(m.group(4)))
-                    .cleanStart("1".equals(m.group(5)))
-                    .keepAlive(parseKeepAlive(m.group(6)))
-                    .username(m.group(7) == null ? null : JsonFields.sanitize(m.group(7)))
-                    .dialect(NAME)
-                    .build());
+            return connected(source, m, time);
         }
-        if (line.endsWith(" already connected, closing old connection.") && (m = TAKEOVER.matcher(line)).matches()) {
-            return ended(source, m.group(1), time, Initiator.SERVER, ReasonCodes.SESSION_TAKEN_OVER, null);
-        }
-        if (line.endsWith(" has exceeded timeout, disconnecting.") && (m = TIMEOUT.matcher(line)).matches()) {
-            return ended(source, m.group(1), time, Initiator.SERVER, ReasonCodes.KEEP_ALIVE_TIMEOUT, null);
-        }
-        if (line.endsWith(" been disconnected by administrative action.") && (m = ADMIN.matcher(line)).matches()) {
-            return ended(source, m.group(1), time, Initiator.SERVER, 0x98, null);
-        }
-        if (line.endsWith(" disconnected, not authorised.") && (m = NOT_AUTHORISED.matcher(line)).matches()) {
-            if (UNKNOWN.equals(m.group(1))) {
-                return unattributed("not_authorised");
-            }
-            String clientId = JsonFields.clientId(m.group(1));
-            return List.of(LifecycleEvent.builder(EventType.CONNECT_FAILED, clientId, time)
-                    .reasonCode(ReasonCodes.NOT_AUTHORIZED)
-                    .reason(ReasonCodes.connackReason(ReasonCodes.NOT_AUTHORIZED))
-                    .dialect(NAME)
-                    .build());
-        }
-        if (line.contains(" disconnected due to ") && (m = DUE_TO.matcher(line)).matches()) {
-            Integer code = DUE_TO_CODES.get(m.group(2));
-            if (UNKNOWN.equals(m.group(1))) {
-                return unattributed("protocol_error");
-            }
-            return ended(
-                    source,
-                    m.group(1),
-                    time,
-                    Initiator.SERVER,
-                    code == null ? 0x80 : code,
-                    code == null ? JsonFields.sanitize(m.group(2)) : null);
-        }
-        if (line.endsWith(" closed its connection.") && (m = CLOSED.matcher(line)).matches()) {
-            return UNKNOWN.equals(m.group(1))
-                    ? List.of()
-                    : ended(source, m.group(1), time, Initiator.NETWORK, null, "Connection closed");
-        }
-        if (line.contains(" disconnected: ") && (m = ERRNO.matcher(line)).matches()) {
-            return ended(
-                    source,
-                    m.group(1),
-                    time,
-                    Initiator.NETWORK,
-                    null,
-                    "Connection lost: " + JsonFields.sanitize(m.group(2)));
+        ClientLine.Reading client = ClientLine.read(line);
+        if (client != null) {
+            return clientLine(source, client, time);
         }
         if (line.startsWith("Bad socket read/write on client ") && (m = SOCKET.matcher(line)).matches()) {
             return ended(
@@ -203,14 +146,9 @@ public class MosquittoDialect extends BrokerDialect {
                     null,
                     "Bad socket read/write: " + JsonFields.sanitize(m.group(2)));
         }
-        if (line.endsWith(" disconnected.") && (m = CLEAN.matcher(line)).matches()) {
-            return UNKNOWN.equals(m.group(1))
-                    ? List.of()
-                    : ended(source, m.group(1), time, Initiator.CLIENT, null, "Client disconnected");
-        }
         if (line.startsWith("mosquitto version ") && TERMINATING.matcher(line).matches()) {
             // no per-client lines follow: every client of this broker is disconnected (server, 0x8B)
-            openConnections.keySet().removeIf(k -> k.startsWith(source + '\u0000'));
+            openConnections.brokerStopped(source);
             return List.of(LifecycleEvent.builder(EventType.BROKER_STOPPED, "", time)
                     .dialect(NAME)
                     .build());
@@ -223,11 +161,71 @@ public class MosquittoDialect extends BrokerDialect {
         return List.of();
     }
 
+    /** The id is everything between " as " and the last "(p…, c…, k…" group that ends the line (greedy). */
+    private List<LifecycleEvent> connected(String source, Matcher m, Instant time) throws DecodeException {
+        String clientId = JsonFields.clientId(m.group(3));
+        String address = JsonFields.sanitize(m.group(1));
+        String connectionId = "mosquitto:" + address + ":" + m.group(2) + "@" + time.getEpochSecond();
+        openConnections.opened(source, clientId, connectionId);
+        return List.of(LifecycleEvent.builder(EventType.CONNECTED, clientId, time)
+                .connectionId(connectionId)
+                .ipAddress(address)
+                .port(port(m.group(2)))
+                .protocolVersion(protocol(m.group(4)))
+                .cleanStart("1".equals(m.group(5)))
+                .keepAlive(parseKeepAlive(m.group(6)))
+                .username(m.group(7) == null ? null : JsonFields.sanitize(m.group(7)))
+                .dialect(NAME)
+                .build());
+    }
+
+    private List<LifecycleEvent> clientLine(String source, ClientLine.Reading line, Instant time)
+            throws DecodeException {
+        String id = line.clientId();
+        boolean unknown = UNKNOWN.equals(id);
+        return switch (line.kind()) {
+            case TAKEOVER -> ended(source, id, time, Initiator.SERVER, ReasonCodes.SESSION_TAKEN_OVER, null);
+            case TIMEOUT -> ended(source, id, time, Initiator.SERVER, ReasonCodes.KEEP_ALIVE_TIMEOUT, null);
+            case ADMINISTRATIVE -> ended(source, id, time, Initiator.SERVER, 0x98, null);
+            case NOT_AUTHORISED ->
+                unknown
+                        ? unattributed("not_authorised")
+                        : List.of(LifecycleEvent.builder(EventType.CONNECT_FAILED, JsonFields.clientId(id), time)
+                                .reasonCode(ReasonCodes.NOT_AUTHORIZED)
+                                .reason(ReasonCodes.connackReason(ReasonCodes.NOT_AUTHORIZED))
+                                .dialect(NAME)
+                                .build());
+            case DUE_TO -> {
+                if (unknown) {
+                    yield unattributed("protocol_error");
+                }
+                Integer code = DUE_TO_CODES.get(line.detail());
+                yield ended(
+                        source,
+                        id,
+                        time,
+                        Initiator.SERVER,
+                        code == null ? 0x80 : code,
+                        code == null ? JsonFields.sanitize(line.detail()) : null);
+            }
+            case CLOSED -> unknown ? List.of() : ended(source, id, time, Initiator.NETWORK, null, "Connection closed");
+            case ERRNO ->
+                ended(
+                        source,
+                        id,
+                        time,
+                        Initiator.NETWORK,
+                        null,
+                        "Connection lost: " + JsonFields.sanitize(line.detail()));
+            case CLEAN -> unknown ? List.of() : ended(source, id, time, Initiator.CLIENT, null, "Client disconnected");
+        };
+    }
+
     private List<LifecycleEvent> ended(
             String source, String rawClientId, Instant time, Initiator initiator, Integer code, String reason)
             throws DecodeException {
         String clientId = JsonFields.clientId(rawClientId);
-        String connectionId = openConnections.remove(key(source, clientId));
+        String connectionId = openConnections.ended(source, clientId);
         return List.of(LifecycleEvent.builder(EventType.DISCONNECTED, clientId, time)
                 .connectionId(connectionId)
                 .initiator(initiator)
@@ -237,13 +235,17 @@ public class MosquittoDialect extends BrokerDialect {
                 .build());
     }
 
-    private static List<LifecycleEvent> activity(EventType type, Matcher m, int filterGroup, Instant time)
+    private List<LifecycleEvent> activity(String source, EventType type, String line, boolean withQos, Instant time)
             throws DecodeException {
-        if (!m.matches()) {
+        ActivityLine.Reading reading = ActivityLine.read(line, withQos, id -> openConnections.isOpen(source, id));
+        if (reading == null) {
             throw new DecodeException("not a Mosquitto " + type.wireName() + " line");
         }
-        return List.of(LifecycleEvent.builder(type, JsonFields.clientId(m.group(1)), time)
-                .topic(JsonFields.sanitize(m.group(filterGroup)))
+        if (reading == ActivityLine.AMBIGUOUS) {
+            return unattributed("ambiguous");
+        }
+        return List.of(LifecycleEvent.builder(type, JsonFields.clientId(reading.clientId()), time)
+                .topic(JsonFields.sanitize(reading.filter()))
                 .dialect(NAME)
                 .build());
     }
@@ -253,8 +255,16 @@ public class MosquittoDialect extends BrokerDialect {
         return List.of();
     }
 
-    private static String key(String source, String clientId) {
-        return source + '\u0000' + clientId;
+    /**
+     * Mosquitto publishes the line without a line break; nothing else is trimmed: a leading space belongs to the id
+     * of an activity line (with {@code log_timestamp false}), a trailing one to its filter.
+     */
+    private static String withoutLineBreak(String line) {
+        int end = line.length();
+        while (end > 0 && (line.charAt(end - 1) == '\n' || line.charAt(end - 1) == '\r')) {
+            end--;
+        }
+        return line.substring(0, end);
     }
 
     /** Epoch seconds within the years connmon stores; digits beyond a long are no time either. */
