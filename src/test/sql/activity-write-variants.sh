@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What an activity write costs PostgreSQL in schema variants (issue 17), server-side, no client in between:
+# What an activity write costs PostgreSQL in schema variants, server-side, no client in between:
 # 5 000 connected clients in connmon's client_state (its Flyway migrations up to V11_1), then 200 batches of 500
 # activity updates (activity_time, activity_event, activity_rank), one transaction per batch, as connmon's upsert
 # changes them:

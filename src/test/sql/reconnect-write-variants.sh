@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What V12 (client_activity, issue 17) costs a reconnect storm of new clients, server-side: 200 batches of 500 new
+# What V12 (client_activity) costs a reconnect storm of new clients, server-side: 200 batches of 500 new
 # clients inserted into client_state (connect and activity columns, ON CONFLICT as the ingest statement), one
 # transaction each, on the schema before V12; with V12; with V12's tables but client_activity written by an explicit
 # statement instead of its triggers; with V12 at fillfactor 100. Prints inserts/s and WAL bytes per insert.

@@ -3,7 +3,7 @@ package dev.connmon.alerts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** An alert as the API, SSE, MQTT and webhooks show it (CONTRACT §11); absent values are null. */
+/** An alert as the API, SSE, MQTT and webhooks show it (docs/api.md §11); absent values are null. */
 @RegisterForReflection
 public record Alert(
         String id,

@@ -9,7 +9,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The retained alert topics (CONTRACT §11): {@code connmon/alerts/{rule}/{clientId}} ({@code _fleet} for a
+ * The retained alert topics (docs/api.md §11): {@code connmon/alerts/{rule}/{clientId}} ({@code _fleet} for a
  * fleet-drop alert) holds the alert while it is open and is cleared when it resolves. On the embedded broker only
  * API-key connections may read them (§8). Published by the evaluating instance, in the order it opens and resolves.
  */

@@ -2,7 +2,7 @@ package dev.connmon.alerts;
 
 import java.time.Duration;
 
-/** What an alert rule watches for (CONTRACT §11), with its wire name and its default debounce. */
+/** What an alert rule watches for (docs/api.md §11), with its wire name and its default debounce. */
 public enum Condition {
     OFFLINE("offline", Duration.ofMinutes(5)),
     SILENT("silent", Duration.ofMinutes(5)),

@@ -41,7 +41,7 @@ import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-/** Alerts (CONTRACT §11): what the rules opened and resolved, and how their webhooks were delivered. */
+/** Alerts (docs/api.md §11): what the rules opened and resolved, and how their webhooks were delivered. */
 @Path("/api/v0002/alerts")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Alerts")
@@ -77,7 +77,7 @@ public class AlertResource {
     }
 
     /**
-     * Alerts as they open and resolve (CONTRACT §11): one {@code alert} event each, the alert as it was then, with
+     * Alerts as they open and resolve (docs/api.md §11): one {@code alert} event each, the alert as it was then, with
      * growing ids; {@code Last-Event-ID} (or {@code lastEventId}) replays what was missed. Keep-alive comments.
      */
     @GET

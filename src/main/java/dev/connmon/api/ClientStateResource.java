@@ -38,7 +38,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-/** Watson-compatible client connection states (CONTRACT §2). */
+/** Watson-compatible client connection states (docs/api.md §2). */
 @Path(ClientStateResource.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Client connection states")
@@ -76,7 +76,7 @@ public class ClientStateResource {
     }
 
     /**
-     * Live state changes (CONTRACT §3): one {@code state} event per change of a matching client, in the order the
+     * Live state changes (docs/api.md §3): one {@code state} event per change of a matching client, in the order the
      * changes were stored, with growing ids. With {@code Last-Event-ID} (or {@code lastEventId}) the stored changes
      * after it come first. A subscriber that falls too far behind gets a final {@code resume} event naming the last
      * id it received, and the stream ends.
@@ -104,7 +104,7 @@ public class ClientStateResource {
         StateFilter filter = request.read(uri, STREAM_NAMES).filter(Instant.now());
         long after = LiveStreams.resumeAfter(lastEventIdHeader, lastEventId, feed::cursor);
         // every parameter is checked before a permit is taken, and the feed registers a subscriber only when the
-        // stream is subscribed: a refused request leaves nothing behind (issue 12)
+        // stream is subscribed: a refused request leaves nothing behind
         return LiveStreams.open(StateChangeEvents.since(feed, filter, after, sse), permits, security, sse, keepAlive);
     }
 
@@ -145,7 +145,7 @@ public class ClientStateResource {
     }
 
     /**
-     * CONTRACT §10.4: every matching client as CSV, all pages in {@code _sort} order, streamed a page at a time
+     * docs/api.md §10.4: every matching client as CSV, all pages in {@code _sort} order, streamed a page at a time
      * ({@code _limit} and {@code _bookmark} are ignored).
      */
     @GET
@@ -193,7 +193,7 @@ public class ClientStateResource {
         return reader.findById(clientId).onItem().ifNull().failWith(() -> new ClientNotFoundException(clientId));
     }
 
-    /** CONTRACT §10.1; the literal suffix makes this path win over the plain id's regex. */
+    /** docs/api.md §10.1; the literal suffix makes this path win over the plain id's regex. */
     @GET
     @Path("{clientId: .+}/availability")
     @RolesAllowed({"reader", "admin"})

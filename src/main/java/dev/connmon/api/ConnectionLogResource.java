@@ -32,7 +32,7 @@ public class ConnectionLogResource {
 
     private final LogReader reader;
 
-    /** Field-injected, so that the constructor stays as it was (CONTRACT §10.4). */
+    /** Field-injected, so that the constructor stays as it was (docs/api.md §10.4). */
     @jakarta.inject.Inject
     CsvExports csv;
 

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The CSV exports (CONTRACT §10.4), streamed a keyset page at a time: the next page is read only when the previous
+ * The CSV exports (docs/api.md §10.4), streamed a keyset page at a time: the next page is read only when the previous
  * one is written, so an export of a million clients holds one page (1 000 rows) in memory, not the million.
  */
 @ApplicationScoped

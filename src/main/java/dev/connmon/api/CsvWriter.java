@@ -10,7 +10,7 @@ import java.io.StringWriter;
 import java.util.List;
 
 /**
- * CSV of the exports (CONTRACT §10.4): RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted, a
+ * CSV of the exports (docs/api.md §10.4): RFC 4180 (CRLF line ends, fields with a comma, quote or line break quoted, a
  * quote doubled) by Jackson's CSV writer. A cell that starts with {@code =}, {@code +}, {@code -}, {@code @}, tab or
  * carriage return gets a leading {@code '}, so that a spreadsheet shows it as text instead of running it as a
  * formula (CSV injection: client ids, user names, reasons come from devices). Absent values are empty cells.

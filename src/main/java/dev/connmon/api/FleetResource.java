@@ -25,7 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** Fleet health over time (CONTRACT §10.2). */
+/** Fleet health over time (docs/api.md §10.2). */
 @Path("/api/v0002/fleet")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Fleet health")
@@ -43,7 +43,7 @@ public class FleetResource {
         this.breakdown = breakdown;
     }
 
-    /** CONTRACT §10.5: clients by the reason of their last disconnect, for the dashboard's "top reasons". */
+    /** docs/api.md §10.5: clients by the reason of their last disconnect, for the dashboard's "top reasons". */
     @GET
     @Path("disconnect-reasons")
     @RolesAllowed({"reader", "admin"})
@@ -79,7 +79,7 @@ public class FleetResource {
                 QueryParameters.integer("_limit", limit, 1, 100, 10));
     }
 
-    /** CONTRACT §10.5: the client and device types of the fleet, from the newest timeline sample. */
+    /** docs/api.md §10.5: the client and device types of the fleet, from the newest timeline sample. */
     @GET
     @Path("types")
     @RolesAllowed({"reader", "admin"})

@@ -1,6 +1,6 @@
 package dev.connmon.api;
 
-/** Example bodies for the OpenAPI document (CONTRACT §10), as the endpoints answer them. */
+/** Example bodies for the OpenAPI document (docs/api.md §10), as the endpoints answer them. */
 final class OpenApiExamples {
     private OpenApiExamples() {}
 

@@ -18,7 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** Lifecycle messages no dialect could decode, kept for inspection (CONTRACT §1, §5). */
+/** Lifecycle messages no dialect could decode, kept for inspection (docs/api.md §1, §5). */
 @Path("/api/v0002/rejected")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Rejected messages")

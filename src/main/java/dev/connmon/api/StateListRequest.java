@@ -18,7 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /**
- * The query parameters of the state list (CONTRACT §2), as sent; {@link #filter} and {@link #sort} check them. The
+ * The query parameters of the state list (docs/api.md §2), as sent; {@link #filter} and {@link #sort} check them. The
  * filters are those of {@link StateFilter.Field}, read from the query string ({@link #read}) and documented in
  * OpenAPI by {@link StateListOpenApi}; the page's parameters are fields.
  */

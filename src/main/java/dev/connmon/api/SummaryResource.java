@@ -24,7 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /**
- * Fleet totals for the dashboard's overview (CONTRACT §2): connected, disconnected, flapping and silent clients and
+ * Fleet totals for the dashboard's overview (docs/api.md §2): connected, disconnected, flapping and silent clients and
  * open alerts. Each count is the count of a list filter, so that the dashboard links it to the list it counts.
  */
 @Path("/api/v0002/summary")

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The {@code since} / {@code until} / {@code step} of the fleet-health endpoints (CONTRACT §10), checked: since before
+ * The {@code since} / {@code until} / {@code step} of the fleet-health endpoints (docs/api.md §10), checked: since before
  * until, a positive step of at least {@code minStep}, at most {@value #MAX_BUCKETS} buckets. Each failure is a 400
  * naming the parameter.
  */

@@ -202,12 +202,12 @@ public interface ConnmonConfig {
         @NotEmpty
         String topic();
 
-        /** Watson status topics iot-2/type/{typeId}/id/{deviceId}/mon and iot-2/app/{appId}/mon (CONTRACT §7). */
+        /** Watson status topics iot-2/type/{typeId}/id/{deviceId}/mon and iot-2/app/{appId}/mon (docs/api.md §7). */
         @WithDefault("true")
         boolean watson();
     }
 
-    /** Flapping (CONTRACT §10.3): at least {@code disconnects} disconnects within the trailing {@code window}. */
+    /** Flapping (docs/api.md §10.3): at least {@code disconnects} disconnects within the trailing {@code window}. */
     interface Flapping {
         @WithDefault("5")
         @Min(1)
@@ -217,21 +217,21 @@ public interface ConnmonConfig {
         Duration window();
     }
 
-    /** The fleet timeline (CONTRACT §10.2). */
+    /** The fleet timeline (docs/api.md §10.2). */
     interface Timeline {
         /** How often one instance samples the connected / disconnected counts. */
         @WithDefault("PT1M")
         Duration sampleInterval();
     }
 
-    /** Activity coalescing (CONTRACT §9): at most one stored act per client per window, always the window's last. */
+    /** Activity coalescing (docs/api.md §9): at most one stored act per client per window, always the window's last. */
     interface Activity {
         /** Read by the embedded broker before Quarkus starts; PT0S stores every act. */
         @WithDefault("PT1S")
         Duration window();
     }
 
-    /** Alert rules (CONTRACT §11): {@code connmon.alerts.<rule>.*}, and the settings all rules share. */
+    /** Alert rules (docs/api.md §11): {@code connmon.alerts.<rule>.*}, and the settings all rules share. */
     interface Alerts {
         /** How long a webhook delivery is retried before it is given up. */
         @WithDefault("PT24H")
@@ -268,7 +268,7 @@ public interface ConnmonConfig {
         Optional<String> webhookSecret();
     }
 
-    /** Stream tokens (CONTRACT §12). */
+    /** Stream tokens (docs/api.md §12). */
     interface Tokens {
         /** PEM (PKCS#8) RSA private key that signs tokens; created with its pair when neither file exists. */
         String signingKey();
@@ -335,7 +335,7 @@ public interface ConnmonConfig {
         @WithDefault("PT5S")
         Duration heartbeat();
 
-        /** Who may read monitoring topics on the embedded broker (CONTRACT §8). */
+        /** Who may read monitoring topics on the embedded broker (docs/api.md §8). */
         @WithDefault("api-keys")
         @jakarta.validation.constraints.Pattern(regexp = "api-keys|anyone")
         String monitorAccess();

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Activity coalesced on the trailing edge (CONTRACT §9): a client's first act opens a window of
+ * Activity coalesced on the trailing edge (docs/api.md §9): a client's first act opens a window of
  * {@code connmon.activity.window}; every act in it replaces the one held, and when the window ends the held act — the
  * client's latest — goes out. A chatty device costs one event per window, and the act stored is always its last,
  * at most one window late. A disconnect, or the broker stopping, sends what is held at once.

@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * connmon's API keys (CONTRACT §5) as the embedded broker checks them (CONTRACT §8): a client whose user name is a
+ * connmon's API keys (docs/api.md §5) as the embedded broker checks them (docs/api.md §8): a client whose user name is a
  * key signs in with the key's token; a key with role {@code reader} or {@code admin} may read the monitoring topics.
  * The broker starts before Quarkus, so the keys are read from the same settings Quarkus reads
  * ({@code quarkus.security.users.embedded.users.<key>} and {@code .roles.<key>}), or the generated key when none is

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes the embedded broker's lifecycle events as canonical JSON (CONTRACT §1) on
+ * Publishes the embedded broker's lifecycle events as canonical JSON (docs/api.md §1) on
  * {@code connmon/events/{clientId}}, QoS 1, where connmon's own connection reads them like any other source's;
  * connmon in the same JVM takes them in-process instead, and only what it does not take or commit in time goes
  * through the broker's queue ({@link InProcessLifecycle}).
@@ -128,7 +128,7 @@ final class LifecycleEmitter {
 
     /**
      * connmon has stopped: nothing more is published (see EmbeddedBroker#close). The acts still held for their
-     * window's end are the clients' latest (CONTRACT §9): they go out first, or sealing would drop them.
+     * window's end are the clients' latest (docs/api.md §9): they go out first, or sealing would drop them.
      */
     void seal() {
         activity.stop();

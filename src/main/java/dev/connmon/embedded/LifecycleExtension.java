@@ -19,7 +19,7 @@ final class LifecycleExtension implements ExtensionMain {
     static final String USERNAME = "connmon.username";
     static final String KEEP_ALIVE = "connmon.keep-alive";
     static final String CLEAN_START = "connmon.clean-start";
-    /** Set for a connection signed in with an API key that may read the monitoring topics (CONTRACT §8). */
+    /** Set for a connection signed in with an API key that may read the monitoring topics (docs/api.md §8). */
     static final String MONITOR_READER = "connmon.monitor-reader";
 
     private final BrokerSettings settings;
@@ -75,7 +75,7 @@ final class LifecycleExtension implements ExtensionMain {
 
     @Override
     public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
-        // activity still waiting for its window's end is a client's latest act (CONTRACT §9)
+        // activity still waiting for its window's end is a client's latest act (docs/api.md §9)
         emitter.flushActivity();
     }
 }

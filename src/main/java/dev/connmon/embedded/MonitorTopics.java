@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The monitoring topics (CONTRACT §8) as topic filters: the tree of the monitoring topic template (§4), the Watson
+ * The monitoring topics (docs/api.md §8) as topic filters: the tree of the monitoring topic template (§4), the Watson
  * status topics (§7) and the alert topics (§11); and the two questions the broker's guard asks of them.
  */
 final class MonitorTopics {

@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps {@code connmon/} to connmon (CONTRACT §6): ordinary clients may not publish there nor subscribe to the
+ * Keeps {@code connmon/} to connmon (docs/api.md §6): ordinary clients may not publish there nor subscribe to the
  * lifecycle topics by name, and a wildcard subscription such as {@code #} is delivered everything but them.
- * The monitoring topics (CONTRACT §8: {@code connmon/clients/#}, the Watson status topics, {@code connmon/alerts/#})
+ * The monitoring topics (docs/api.md §8: {@code connmon/clients/#}, the Watson status topics, {@code connmon/alerts/#})
  * the same way, to every client but those signed in with a reading API key: a filter that names only them is refused,
  * a wider one gets the other topics; and only connmon publishes them.
  * The authorizer must approve every other topic explicitly: HiveMQ denies what no authorizer allows.

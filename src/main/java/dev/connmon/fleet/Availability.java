@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One client's connected, disconnected and unknown time over a window (CONTRACT §10.1). {@code availability} is
+ * One client's connected, disconnected and unknown time over a window (docs/api.md §10.1). {@code availability} is
  * connected / (connected + disconnected), null when both are zero; {@code buckets} only when a step was asked for.
  */
 @RegisterForReflection

@@ -13,11 +13,11 @@ import java.util.TreeMap;
 
 /**
  * Cuts a window into connected, disconnected and unknown time from a client's logged connects and disconnects
- * (CONTRACT §10.1). The events are sorted here under a total order, so the same set of events gives the same answer
+ * (docs/api.md §10.1). The events are sorted here under a total order, so the same set of events gives the same answer
  * in whatever order they arrived; the log already holds each event once (its dedup key).
  * <p>
  * A connect starts connected time; a disconnect ends it, unless it names another connection than the open one (a
- * late disconnect of a connection that was taken over, as the state's rule: CONTRACT §1 {@code connectionId}).
+ * late disconnect of a connection that was taken over, as the state's rule: docs/api.md §1 {@code connectionId}).
  */
 final class AvailabilityCalculator {
     /** A logged connect, failed connect or disconnect: what the computation reads of a log row. */
@@ -143,7 +143,7 @@ final class AvailabilityCalculator {
         return out;
     }
 
-    /** The state before the window and through it: connected while a connection is open, as in CONTRACT §1. */
+    /** The state before the window and through it: connected while a connection is open, as in docs/api.md §1. */
     private static final class Fold {
         Status status = Status.UNKNOWN;
         String connection;

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads what one client's availability is computed from (CONTRACT §10.1). Every query names the client and bounds
+ * Reads what one client's availability is computed from (docs/api.md §10.1). Every query names the client and bounds
  * the event time, so it is a range of the log's (client_id, event_time) index in the day partitions of the window
  * only: a client that reconnected every minute for 30 days costs one index range of its own rows, not a scan.
  */

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The fleet broken down for the dashboard (CONTRACT §10.5): clients by the reason of their last disconnect, and
+ * The fleet broken down for the dashboard (docs/api.md §10.5): clients by the reason of their last disconnect, and
  * the client and device types with their counts as of the newest timeline sample.
  */
 @ApplicationScoped

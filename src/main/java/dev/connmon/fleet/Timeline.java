@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fleet timeline (CONTRACT §10.2): per bucket, the matching clients connected and disconnected at its end
+ * The fleet timeline (docs/api.md §10.2): per bucket, the matching clients connected and disconnected at its end
  * ({@code null} where connmon has no sample of that time) and the events stored with a time inside it.
  */
 @RegisterForReflection

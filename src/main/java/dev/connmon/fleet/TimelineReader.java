@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads the fleet timeline (CONTRACT §10.2) from the per-minute counters and the samples (V8_1 migration): two
+ * Reads the fleet timeline (docs/api.md §10.2) from the per-minute counters and the samples (V8_1 migration): two
  * range reads of at most one row per minute and sample per (client type, device type), whatever the number of
  * clients.
  * <p>

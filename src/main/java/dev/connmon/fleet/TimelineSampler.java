@@ -18,7 +18,7 @@ import java.time.OffsetDateTime;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Writes the fleet timeline's samples (CONTRACT §10.2, table fleet_sample): every
+ * Writes the fleet timeline's samples (docs/api.md §10.2, table fleet_sample): every
  * {@code connmon.timeline.sample-interval}, the connected and disconnected counts per (client type, device type).
  * Whichever instance comes first in an interval writes it, the others find it written (an advisory lock and a check
  * in one statement), so several instances write one sample per interval. Samples and per-minute counters older than

@@ -25,7 +25,7 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
  * and stops reading the socket while the application has no demand.
  * <p>
  * Why not {@code smallrye-mqtt}: in Quarkus 3.33 it PUBACKs on receipt, never pauses the socket, and fails the
- * channel when its buffer overflows, losing what it had already acknowledged (see shared/mqtt-connector-facts.md).
+ * channel when its buffer overflows, losing what it had already acknowledged.
  * Here the broker keeps every message that connmon has not committed: a crash or a full pipeline loses nothing.
  */
 @ApplicationScoped

@@ -4,7 +4,7 @@ import dev.connmon.lifecycle.dialect.WatsonDialect;
 import java.util.List;
 
 /**
- * connmon publishes Watson status messages (CONTRACT §7) on its default broker; a source reading Watson's status
+ * connmon publishes Watson status messages (docs/api.md §7) on its default broker; a source reading Watson's status
  * topics there would take connmon's own output for new events and store each one back, forever. Such a configuration
  * is refused at startup, with the one line saying what to change.
  */

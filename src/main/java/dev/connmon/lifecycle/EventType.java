@@ -2,7 +2,7 @@ package dev.connmon.lifecycle;
 
 import java.util.Optional;
 
-/** The kinds of lifecycle event connmon understands, with their wire names (CONTRACT §1). */
+/** The kinds of lifecycle event connmon understands, with their wire names (docs/api.md §1). */
 public enum EventType {
     CONNECTED("connected", "mqttConnect"),
     DISCONNECTED("disconnected", "mqttDisconnect"),
@@ -54,7 +54,7 @@ public enum EventType {
         };
     }
 
-    /** The events of the canonical dialect (CONTRACT §1). */
+    /** The events of the canonical dialect (docs/api.md §1). */
     public boolean isCanonical() {
         return this != BROKER_STOPPED;
     }

@@ -8,7 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Millisecond instants and their one output format (CONTRACT: ISO 8601 UTC with milliseconds).
+ * Millisecond instants and their one output format (docs/api.md: ISO 8601 UTC with milliseconds).
  * <p>
  * Every lifecycle event carries a time, and every change read back from the feed formats three: in an activity storm
  * the {@link DateTimeFormatter}s were 7 % of connmon's CPU (JFR, docs/benchmarks.md). The canonical UTC form is

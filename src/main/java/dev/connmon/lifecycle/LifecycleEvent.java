@@ -3,7 +3,7 @@ package dev.connmon.lifecycle;
 import java.time.Instant;
 
 /**
- * One lifecycle event in connmon's canonical model (CONTRACT §1), whatever dialect it was decoded from.
+ * One lifecycle event in connmon's canonical model (docs/api.md §1), whatever dialect it was decoded from.
  * {@code time} is truncated to milliseconds, the precision connmon stores and reports.
  */
 public record LifecycleEvent(

@@ -3,7 +3,7 @@ package dev.connmon.lifecycle;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Client ids as single MQTT topic levels (CONTRACT §4): {@code %}, {@code /}, {@code +} and {@code #} are
+ * Client ids as single MQTT topic levels (docs/api.md §4): {@code %}, {@code /}, {@code +} and {@code #} are
  * percent-encoded, so every id maps to exactly one level and back. So are control characters and Unicode
  * non-characters (their UTF-8 bytes): MQTT 5 §1.5.4 says topics should not hold them and brokers that validate UTF-8
  * (HiveMQ does by default) disconnect a client publishing such a topic, which would stall the monitoring topic on

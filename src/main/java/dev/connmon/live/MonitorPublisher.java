@@ -34,7 +34,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Publishes every state change, retained, QoS 1, on the monitoring topic (CONTRACT §4); a deletion clears the
+ * Publishes every state change, retained, QoS 1, on the monitoring topic (docs/api.md §4); a deletion clears the
  * client's retained message. One instance publishes at a time, the {@link Leadership} of a PostgreSQL session lock,
  * fenced, so that several instances never interleave stale states onto a topic. It resumes from the stored cursor,
  * so a takeover after an instance dies leaves no change unpublished.
@@ -58,7 +58,7 @@ public class MonitorPublisher {
      * storm a 500-change batch commits every 25 ms or so. With the SSE streams' buffer (1 000) the publisher, its
      * window waiting for PUBACKs, was dropped from the feed up to 9 times in a 200 000-event activity storm, more
      * often the busier the machine. Each time it paused for a second and read the backlog back from PostgreSQL,
-     * whose reads of the feed then took 9.7 µs per event instead of 1.5 (issue 17). Past this, it still resumes from
+     * whose reads of the feed then took 9.7 µs per event instead of 1.5. Past this, it still resumes from
      * its cursor.
      */
     static final int FEED_BUFFER = 8192;
@@ -116,7 +116,7 @@ public class MonitorPublisher {
         connection.stop();
     }
 
-    /** Readiness (CONTRACT §5: every broker connection up): the monitoring connection's part. */
+    /** Readiness (docs/api.md §5: every broker connection up): the monitoring connection's part. */
     @Readiness
     @ApplicationScoped
     static class Ready implements HealthCheck {
@@ -297,7 +297,7 @@ public class MonitorPublisher {
         }
     }
 
-    /** The change's monitoring message, then its Watson status messages (CONTRACT §7), written together, in order. */
+    /** The change's monitoring message, then its Watson status messages (docs/api.md §7), written together, in order. */
     private List<CompletableFuture<Void>> send(Change change) {
         String topic = topicTemplate.replace("{clientId}", TopicLevels.escape(change.clientId()));
         byte[] payload = change.json() == null ? new byte[0] : change.json().getBytes(StandardCharsets.UTF_8);
@@ -310,7 +310,7 @@ public class MonitorPublisher {
     }
 
     /**
-     * One retained message on the monitoring broker, outside the change feed: the alert topics (CONTRACT §11),
+     * One retained message on the monitoring broker, outside the change feed: the alert topics (docs/api.md §11),
      * published by the instance that leads the alerts. An empty payload clears the topic.
      */
     public Uni<Void> publishRetained(String topic, byte[] payload) {

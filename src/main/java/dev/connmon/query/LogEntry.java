@@ -3,7 +3,7 @@ package dev.connmon.query;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * One connection log entry as the API shows it (CONTRACT §2), with the broker connection ({@code source}) and the
+ * One connection log entry as the API shows it (docs/api.md §2), with the broker connection ({@code source}) and the
  * {@code dialect} it came through.
  */
 @RegisterForReflection

@@ -16,7 +16,7 @@ import java.util.Map;
  * constant there.
  */
 public final class StateFilter {
-    /** The filters of the state list, its CSV export, its live stream and alert rules (CONTRACT §2, §3). */
+    /** The filters of the state list, its CSV export, its live stream and alert rules (docs/api.md §2, §3). */
     public enum Field {
         CONNECTION_STATUS(
                 FilterParameter.oneOf("connectionStatus", "Only clients in this status", "connected", "disconnected"),

@@ -12,7 +12,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads client states: one by id, or a filtered, keyset-paginated list (CONTRACT §2). */
+/** Reads client states: one by id, or a filtered, keyset-paginated list (docs/api.md §2). */
 @ApplicationScoped
 public class StateReader {
     private final Pool pool;

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Takes a stream token from the {@code access_token} query parameter of a GET request (CONTRACT §12), because a
+ * Takes a stream token from the {@code access_token} query parameter of a GET request (docs/api.md §12), because a
  * browser's EventSource cannot send an Authorization header. The token goes to the same validator as a Bearer header
  * (Quarkus' smallrye-jwt), so signature, issuer and expiry are checked in one place. Other methods must use the
  * header: a token in a URL is only for reading.

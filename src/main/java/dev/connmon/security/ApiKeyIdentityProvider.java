@@ -19,7 +19,7 @@ import java.util.Locale;
 import org.eclipse.microprofile.config.Config;
 
 /**
- * Authenticates the generated API key when no key is configured (CONTRACT §5). Configured keys are Quarkus
+ * Authenticates the generated API key when no key is configured (docs/api.md §5). Configured keys are Quarkus
  * embedded users and are checked by Quarkus itself; this provider answers only for the generated key and
  * leaves every other user name to the next provider.
  */

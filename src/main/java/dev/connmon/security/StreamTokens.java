@@ -16,7 +16,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Issues stream tokens (CONTRACT §12): JWTs signed by SmallRye JWT with {@link TokenSigningKey}, naming the API key
+ * Issues stream tokens (docs/api.md §12): JWTs signed by SmallRye JWT with {@link TokenSigningKey}, naming the API key
  * (upn) and carrying roles (groups). Quarkus' smallrye-jwt extension verifies them (signature, issuer, expiry).
  */
 @ApplicationScoped

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The ingest statement: a whole batch in one statement, so one round trip and one transaction (issue 5). The
+ * The ingest statement: a whole batch in one statement, so one round trip and one transaction. The
  * batch's log rows, rejections and per-client deltas are array parameters, one per column, turned back into rows by
  * unnest; each delta is upserted into client_state, where each of its newest connect, disconnect and activity
  * replaces the stored one only when newer ({@link Newest}); the rows that changed are recorded in the change feed.
@@ -96,7 +96,7 @@ final class BatchStatement {
     /**
      * A disconnect in this batch names the stored connect's connection. The batch's closing ids are looked up in
      * one jsonb object by client id (CTE closing, built once per statement): a lookup in the delta CTE scanned the
-     * whole batch for every row, O(n²), most of a 1000-event statement's time (issue 7).
+     * whole batch for every row, O(n²), most of a 1000-event statement's time.
      */
     private static final String CLOSES_STORED = """
             (NOT s.connect_closed AND s.connect_connection_id IS NOT NULL

@@ -16,7 +16,7 @@ import java.util.List;
 public class ChangeReader {
     /**
      * A stored change: its id, the client, its state then (null for a deletion), and that state as JSON, encoded
-     * once here rather than once per subscriber; and what the Watson status topics need besides (CONTRACT §7).
+     * once here rather than once per subscriber; and what the Watson status topics need besides (docs/api.md §7).
      */
     public record Change(long id, String clientId, ClientState state, String json, Connection connection) {}
 

@@ -2,7 +2,7 @@ package dev.connmon.state;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** A client's connection state as the API shows it (CONTRACT §2); absent values are null, never omitted. */
+/** A client's connection state as the API shows it (docs/api.md §2); absent values are null, never omitted. */
 @RegisterForReflection
 public record ClientState(
         String id,

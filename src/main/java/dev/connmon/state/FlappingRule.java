@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Flapping (CONTRACT §10.3): a client is flapping at time T while at least {@code connmon.flapping.disconnects} of
+ * Flapping (docs/api.md §10.3): a client is flapping at time T while at least {@code connmon.flapping.disconnects} of
  * its disconnects have an event time in (T - window, T]. With its disconnects t1 ≤ … ≤ tm, that holds from t(i)
  * until t(i-N+1) + window for each i, so the current episode ends at t(m-N+1) + window ({@code flapping_until}):
  * a client stops flapping by the passage of time alone, without a new event. {@code flapping_since} is the first

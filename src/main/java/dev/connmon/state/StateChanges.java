@@ -18,7 +18,7 @@ public final class StateChanges {
 
     /**
      * Appends the changed rows of CTE %1$s to the change feed, in client id order; %2$s and %3$s say whether each
-     * change stored a new connect and a new disconnect (the Watson status topics publish those, CONTRACT §7). A
+     * change stored a new connect and a new disconnect (the Watson status topics publish those, docs/api.md §7). A
      * statement that ends with it selects from {@code changes} (ids) and notifies the feed's readers.
      */
     static final String CHANGES = """
@@ -51,7 +51,7 @@ public final class StateChanges {
      * The ingest transaction's first statement: the feed lock, and plans cached for this transaction's statements.
      * The pool plans every execution for its values (plan_cache_mode=force_custom_plan, for the list queries'
      * LIKE prefixes); the batch statement's plan does not depend on its values (arrays of rows), and planning it
-     * each time cost more than small batches' execution (issue 5).
+     * each time cost more than small batches' execution.
      */
     static final String BEGIN_INGEST = LOCK_CHANGE_FEED + ", set_config('plan_cache_mode', 'force_generic_plan', true)";
 }

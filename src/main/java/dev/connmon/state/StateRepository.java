@@ -57,7 +57,7 @@ public class StateRepository {
         if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        // flapping (CONTRACT §10.3) reads the log as this batch left it, so it runs after the batch statement
+        // flapping (docs/api.md §10.3) reads the log as this batch left it, so it runs after the batch statement
         Set<String> disconnecting = new TreeSet<>();
         batch.events().stream()
                 .filter(e -> e.type() == EventType.DISCONNECTED)

@@ -11,7 +11,7 @@ import java.util.List;
  * The datasource pool, with prepared statements cached whatever their length. The client caches only statements of
  * up to 2 048 characters by default; the ingest statement ({@link BatchStatement#SQL}) is longer, so every
  * batch was parsed, analysed and planned anew: about 5 ms of PostgreSQL time per batch, more than a small batch's
- * execution, on the path of every live update (issue 5). It hands the pool's connect options to
+ * execution, on the path of every live update. It hands the pool's connect options to
  * {@link OwnSessions}, so that a session outside the pool connects exactly as the pool does.
  */
 @Singleton

@@ -1,7 +1,7 @@
 package dev.connmon.state;
 
 /**
- * The per-minute event counters of the fleet timeline (CONTRACT §10.2, table fleet_event_minute), kept by the
+ * The per-minute event counters of the fleet timeline (docs/api.md §10.2, table fleet_event_minute), kept by the
  * statements that write the connection log, in their own transaction: a CTE over the rows their {@code logged} CTE
  * returns, that is the rows actually inserted, so redeliveries and duplicates count nothing.
  */

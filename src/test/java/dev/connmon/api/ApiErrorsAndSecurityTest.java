@@ -30,7 +30,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** Every error status as problem+json (CONTRACT §2, §5), and API keys on every endpoint. */
+/** Every error status as problem+json (docs/api.md §2, §5), and API keys on every endpoint. */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class ApiErrorsAndSecurityTest {

@@ -11,7 +11,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
-/** Errors of the single-client GET (CONTRACT §2): problem+json, never a 500. */
+/** Errors of the single-client GET (docs/api.md §2): problem+json, never a 500. */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class ClientStateResourceTest {

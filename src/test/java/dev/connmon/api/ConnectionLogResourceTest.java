@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The connection log (CONTRACT §2): newest first, readable messages, time window, Watson device form. */
+/** The connection log (docs/api.md §2): newest first, readable messages, time window, Watson device form. */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class ConnectionLogResourceTest {

@@ -30,7 +30,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * CSV export (CONTRACT §10.4), read back with Jackson's CSV parser: every field, RFC 4180 quoting, the {@code '}
+ * CSV export (docs/api.md §10.4), read back with Jackson's CSV parser: every field, RFC 4180 quoting, the {@code '}
  * guard against spreadsheet formulas, every page of 100 000 clients streamed, and the connection log.
  */
 @QuarkusTest

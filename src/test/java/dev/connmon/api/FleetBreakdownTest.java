@@ -27,7 +27,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the dashboard's overview reads besides the timeline (CONTRACT §2 summary, §10.5): the summary's flapping and
+ * What the dashboard's overview reads besides the timeline (docs/api.md §2 summary, §10.5): the summary's flapping and
  * silent counts are the counts of the list filters they link to; clients by the reason of their last disconnect;
  * the client and device types of the newest sample.
  */

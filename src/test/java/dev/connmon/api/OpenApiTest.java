@@ -57,7 +57,7 @@ class OpenApiTest {
                 .body("components.securitySchemes", notNullValue());
     }
 
-    /** docs/api.md is the contract: an endpoint it does not name is one nobody promised (issue 12). */
+    /** docs/api.md is the contract: an endpoint it does not name is one nobody promised. */
     @Test
     void everyPathOfTheDocumentIsInTheContract() throws Exception {
         String contract = Files.readString(Path.of("docs/api.md"));

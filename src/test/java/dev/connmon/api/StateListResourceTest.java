@@ -32,7 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** The state list (CONTRACT §2): every filter, alias, sort and time format, keyset paging, and its 400s. */
+/** The state list (docs/api.md §2): every filter, alias, sort and time format, keyset paging, and its 400s. */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class StateListResourceTest {

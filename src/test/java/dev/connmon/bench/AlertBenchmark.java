@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.flywaydb.core.Flyway;
 
 /**
- * What alert evaluation costs (issue 15): 1 000 000 client states (as QueryBenchmark), the packaged connmon on the
+ * What alert evaluation costs: 1 000 000 client states (as QueryBenchmark), the packaged connmon on the
  * embedded broker, 1 000 lifecycle changes a second to random clients of the fleet, measured twice on the same
  * database: with 20 alert rules (five each of offline, silent, flapping and fleet-drop, each watching one device
  * type of 50, that is 20 000 clients), then without rules after a warm-up as long. The difference in CPU, connmon's

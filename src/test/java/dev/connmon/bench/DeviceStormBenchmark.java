@@ -25,7 +25,7 @@ import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 
 /**
- * A storm of real devices (issue 17, the embedded path): {@code bench.devices} MQTT 3.1.1 clients connect to a broker
+ * A storm of real devices (the embedded path): {@code bench.devices} MQTT 3.1.1 clients connect to a broker
  * as fast as it accepts them, then {@code bench.rounds} times disconnect all and connect again (a broker restart: the
  * whole fleet returns; later rounds run on a warm JVM), and
  * connmon reports each phase from the broker's own lifecycle events, never from a publisher of canonical events:
@@ -88,7 +88,7 @@ public final class DeviceStormBenchmark {
 
     private void run() throws Exception {
         System.out.printf(
-                "Device storm benchmark (issue 17) at %s: %,d devices, brokers %s, window %d, %d repetition(s); "
+                "Device storm benchmark at %s: %,d devices, brokers %s, window %d, %d repetition(s); "
                         + "load %s, %d cores%n",
                 Instant.now().truncatedTo(ChronoUnit.SECONDS),
                 DEVICES,

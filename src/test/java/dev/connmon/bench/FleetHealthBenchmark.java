@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Fleet health (CONTRACT §10, issue 14) on a million clients: loads 1 000 000 client states (as QueryBenchmark),
+ * Fleet health (docs/api.md §10) on a million clients: loads 1 000 000 client states (as QueryBenchmark),
  * one busy client with a log row every minute for 30 days (43 200 rows, in day partitions as retention keeps them),
  * and a day of timeline counters and samples for 50 device types, starts the packaged connmon, then measures
  * availability of the busy client, the one-day 5-minute timeline, and the CSV export of all clients (rows/s,

@@ -45,7 +45,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.flywaydb.core.Flyway;
 
 /**
- * Ingest throughput side by side with what this PostgreSQL can take (issue 7), in one run on one fresh
+ * Ingest throughput side by side with what this PostgreSQL can take, in one run on one fresh
  * PostgreSQL 17 (zonky):
  * <ol>
  * <li><b>ceiling</b>: connmon's own statement ({@link StateRepository#apply}) driven with pre-built events in

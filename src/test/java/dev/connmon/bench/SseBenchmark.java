@@ -199,7 +199,7 @@ public final class SseBenchmark {
     }
 
     /**
-     * GET by id of random active clients, one request at a time through wrk, while the same load goes on (issue 7's
+     * GET by id of random active clients, one request at a time through wrk, while the same load goes on (the
      * query target, here with the embedded broker's own lifecycle events rather than relayed ones).
      */
     private static void getById(String baseUrl) throws Exception {

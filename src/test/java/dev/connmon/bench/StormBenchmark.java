@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 
 /**
- * Activity storms and reconnect storms (issue 17): connmon's rate through a broker next to two ceilings measured in
+ * Activity storms and reconnect storms: connmon's rate through a broker next to two ceilings measured in
  * the same run, for each workload and broker.
  * <ul>
  * <li><b>activity</b>: {@code bench.clients} (5 000) clients connected first (stored, not timed), then
@@ -144,7 +144,7 @@ public final class StormBenchmark {
             }
         }
         System.out.printf(
-                "Storm benchmark (issue 17) at %s, commit %s: workloads %s, brokers %s, %d repetition(s), window %,d, "
+                "Storm benchmark at %s, commit %s: workloads %s, brokers %s, %d repetition(s), window %,d, "
                         + "SQL batches of %d, warm-up %,d events; load %s, %d cores%n",
                 Instant.now().truncatedTo(ChronoUnit.SECONDS),
                 commit,
@@ -1432,7 +1432,7 @@ public final class StormBenchmark {
             return connmonRate / min(brokerRate, sql.rate());
         }
 
-        /** Against the lower of the broker and the minimal schema's SQL (issue 17's reconnect ratio). */
+        /** Against the lower of the broker and the minimal schema's SQL (the reconnect storm's target ratio). */
         double ratioMinimal() {
             return Double.isNaN(sql.minimalRate()) ? Double.NaN : connmonRate / min(brokerRate, sql.minimalRate());
         }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A bad setting stops connmon at start with a message naming the key (ConnmonConfig's constraints), before it touches
- * a database or a broker. Before issue 12, a batch size of 0 or a source without a host got no such check.
+ * a database or a broker. A batch size of 0 or a source without a host once got no such check.
  */
 class ConfigErrorsIT {
     /** Configured (so nothing embedded starts) but unreachable: a run that got past configuration would fail there. */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * EMQX, AWS IoT, NanoMQ and Watson lifecycle messages travelling through the machine's Mosquitto (the $-topics
- * under a bridge prefix with the dialect fixed, as CONTRACT §1 allows), published in shuffled order: the stored
+ * under a bridge prefix with the dialect fixed, as docs/api.md §1 allows), published in shuffled order: the stored
  * states are those of the newest information. Five sources feed one state table.
  */
 @QuarkusTest

@@ -347,7 +347,7 @@ class EmbeddedBrokerLifecycleTest {
         assertThat(publishChanges).isEqualTo(1);
     }
 
-    /** CONTRACT §9: the burst's last act is stored, not its first (the embedded broker kept mqttSubscribe). */
+    /** docs/api.md §9: the burst's last act is stored, not its first (the embedded broker kept mqttSubscribe). */
     @Test
     void connectSubscribeAndPublishWithin100msEndAsThePublish() {
         String id = newId("quick-publisher");
@@ -530,7 +530,7 @@ class EmbeddedBrokerLifecycleTest {
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .send();
         await().atMost(Duration.ofSeconds(15)).until(() -> seen.contains("plain/topic"));
-        // neither the lifecycle events nor the monitoring topics (CONTRACT §8; WatsonApplicationTest)
+        // neither the lifecycle events nor the monitoring topics (docs/api.md §8; WatsonApplicationTest)
         assertThat(seen).noneMatch(topic -> topic.startsWith("connmon/events/"));
 
         String forged = newId("forged");

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's run command: the packaged connmon on its embedded default (nothing configured but a free broker port
- * and a fresh data directory), its generated API key, and an MQTT 5 device (issue 2, "Done when").
+ * and a fresh data directory), its generated API key, and an MQTT 5 device.
  */
 @Tag("embedded-broker")
 class EmbeddedDefaultIT {
@@ -85,7 +85,7 @@ class EmbeddedDefaultIT {
                 assertThat(state.getInteger("lastDisconnectReasonCode")).isEqualTo(4);
             });
 
-            // the generated key gets a stream token (CONTRACT §12), signed with a pair made in the data directory
+            // the generated key gets a stream token (docs/api.md §12), signed with a pair made in the data directory
             assertThat(dataDir.resolve("token-signing-key.pem")).exists();
             assertThat(dataDir.resolve("token-verification-key.pem")).exists();
             String credentials = key.getProperty("key") + ":" + key.getProperty("token");

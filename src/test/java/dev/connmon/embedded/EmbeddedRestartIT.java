@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged connmon on its embedded default, stopped with SIGTERM or killed with SIGKILL while a real MQTT 5
- * device is connected, then started again on its data directory (issue 18, "Done when"): the device is shown
+ * device is connected, then started again on its data directory: the device is shown
  * disconnected by the server with 0x8B at the stop time, or at the last heartbeat; a reconnect follows in its log.
  * Each test fails without its part of EmbeddedNodeGuard (checked): with no sweep at the stop, the SIGTERM test finds
  * no stop line and the disconnect at the earlier heartbeat; with no sweep at the start, the SIGKILL test finds the

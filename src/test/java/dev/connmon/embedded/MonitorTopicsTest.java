@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** CONTRACT §8: which subscriptions name monitoring topics (refused) and which topics are monitoring topics. */
+/** docs/api.md §8: which subscriptions name monitoring topics (refused) and which topics are monitoring topics. */
 class MonitorTopicsTest {
     private static final List<String> DEFAULT = MonitorTopics.filters("connmon/clients/{clientId}/state");
 

@@ -29,7 +29,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fleet timeline (CONTRACT §10.2): event counts per bucket from the per-minute counters (duplicates count
+ * The fleet timeline (docs/api.md §10.2): event counts per bucket from the per-minute counters (duplicates count
  * once), counts from samples (null where there is none), the current counts in a last bucket that ends now, and the
  * filters, per device type.
  */

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Canonical events (CONTRACT §1) published through a real broker, in any order, twice, or malformed. */
+/** Canonical events (docs/api.md §1) published through a real broker, in any order, twice, or malformed. */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class CanonicalIngestTest {

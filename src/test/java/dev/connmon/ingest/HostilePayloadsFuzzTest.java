@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hostile payloads for every dialect through the real decode path ({@link MessageDecoder}, which calls the dialect):
- * mutations of real fixture payloads (shared/dialect-samples.md, shared/mosquitto-lifecycle-log.md). Nothing may
+ * mutations of real fixture payloads (the brokers' documented messages and captured Mosquitto log lines). Nothing may
  * escape, not even from the dialect into the decoder's safety net; every rejection has a reason and is counted.
  * {@code -Dtest.fuzz.payloads=N} per dialect (the {@code fuzz} profile: 1 000 000), {@code -Dtest.fuzz.seed=S}
  * replays a run.

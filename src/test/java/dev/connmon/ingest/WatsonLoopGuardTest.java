@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** CONTRACT §7: connmon must not read its own Watson status messages back. */
+/** docs/api.md §7: connmon must not read its own Watson status messages back. */
 class WatsonLoopGuardTest {
     private static MqttSourceSettings source(String name, String host, int port, String dialect, String... topics) {
         return new MqttSourceSettings(

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Client ids as one topic level each (CONTRACT §4), including ids a validating broker would refuse in a topic. */
+/** Client ids as one topic level each (docs/api.md §4), including ids a validating broker would refuse in a topic. */
 class TopicLevelsTest {
 
     @Test

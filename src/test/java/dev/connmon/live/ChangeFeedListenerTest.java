@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The change feed LISTENs on a session with the datasource's full options, and listens again when that session is
- * lost. Before issue 12 it built its own connection from the URL, user and password alone, so TLS and additional
+ * lost. It once built its own connection from the URL, user and password alone, so TLS and additional
  * properties (here application_name) never reached it.
  */
 @QuarkusTest

@@ -87,7 +87,7 @@ class ChangeFeedTest {
     void aSubscriberIsRegisteredOnlyWhileSubscribed() {
         ChangeFeed feed = new ChangeFeed(source, new SimpleMeterRegistry(), 100);
         var stream = feed.since(0);
-        // a stream refused or abandoned before it starts leaves nothing behind (issue 12)
+        // a stream refused or abandoned before it starts leaves nothing behind
         assertThat(feed.subscriberCount()).isZero();
         AssertSubscriber<Change> subscriber = stream.subscribe().withSubscriber(AssertSubscriber.create(10));
         assertThat(feed.subscriberCount()).isEqualTo(1);

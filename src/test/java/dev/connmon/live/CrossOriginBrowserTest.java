@@ -31,7 +31,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * The README's example page in headless Chromium, served from a second origin (CONTRACT §12): from the allowed one
+ * The README's example page in headless Chromium, served from a second origin (docs/api.md §12): from the allowed one
  * it gets a token, lists clients and follows them live over EventSource with access_token; from another origin the
  * browser blocks it. Skipped where Debian's chromium and chromium-driver are not installed.
  */

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * CORS allowed for one origin, {@code http://localhost:<PAGE_PORT>}, where the tests serve their page, and the
- * access log on (CONTRACT §12).
+ * access log on (docs/api.md §12).
  */
 public class CrossOriginProfile implements QuarkusTestProfile {
     static final int PAGE_PORT = freePort();

@@ -42,9 +42,9 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
- * The operator's dashboard (issue 16) in real headless Chromium against real connmon, with data fed through the
+ * The operator's dashboard in real headless Chromium against real connmon, with data fed through the
  * broker: a week of canonical history published by connmon's system user, and real MQTT 5 devices. It signs in
- * through the login form (a stream token, CONTRACT §12) and checks that the overview draws its chart from
+ * through the login form (a stream token, docs/api.md §12) and checks that the overview draws its chart from
  * {@code /fleet/timeline} and shows the numbers of {@code /summary}; that a filter change updates the list and the
  * URL; that a client's page shows its availability and a 7-day bar whose segments are those of
  * {@code /availability}; that a state change arrives live; at phone width (390 px, emulated) nothing scrolls
@@ -119,7 +119,7 @@ class DashboardBrowserTest {
     }
 
     /**
-     * Through the broker as canonical events (connmon's system user, CONTRACT §1): a pump with a week of history
+     * Through the broker as canonical events (connmon's system user, docs/api.md §1): a pump with a week of history
      * (unknown for its first day, two outages, disconnected now) and sensors dropped for various reasons today.
      */
     private void feedHistory(String org, String pump) {

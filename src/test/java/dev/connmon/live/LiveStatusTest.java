@@ -31,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
-/** Live status over SSE (CONTRACT §3), fed by the committed changes in PostgreSQL. */
+/** Live status over SSE (docs/api.md §3), fed by the committed changes in PostgreSQL. */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class LiveStatusTest {

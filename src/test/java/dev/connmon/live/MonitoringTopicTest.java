@@ -22,7 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** The MQTT monitoring topic (CONTRACT §4): retained, so a subscriber that joins later gets the state at once. */
+/** The MQTT monitoring topic (docs/api.md §4): retained, so a subscriber that joins later gets the state at once. */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class MonitoringTopicTest {

@@ -27,8 +27,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
- * A live stream that is refused (quota, bad parameter) leaves nothing in the change feed: before issue 12 each
- * 429 registered a subscriber for good, and 2 000 refusals then 300 changes held 602 000 queue nodes on the heap.
+ * A live stream that is refused (quota, bad parameter) leaves nothing in the change feed: it once
+ * registered, on each 429, a subscriber for good, and 2 000 refusals then 300 changes held 602 000 queue nodes on the heap.
  */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)

@@ -83,7 +83,7 @@ class TwoInstancesIT {
     /**
      * The monitoring publisher's lock session is terminated (as an administrator or a failover would): the instance
      * that held it stops publishing at once, the other takes over after its grace period, and each change is
-     * published once. Before issue 12 both published: 100 messages for 50 changes.
+     * published once. Both once published: 100 messages for 50 changes.
      */
     @Test
     void aTerminatedLockSessionNeverLeavesTwoMonitorPublishers() throws Exception {

@@ -74,7 +74,7 @@ class OutageIT {
                                 port,
                                 config.get("connmon.mqtt.username"),
                                 config.get("connmon.mqtt.password")),
-                        // monitoring topics are for API keys on the embedded broker (CONTRACT §8)
+                        // monitoring topics are for API keys on the embedded broker (docs/api.md §8)
                         () -> LifecycleLoad.reader("127.0.0.1", port, TestMqtt.READER_KEY, TestMqtt.READER_TOKEN),
                         services::stopBroker,
                         services::startBroker);
@@ -131,7 +131,7 @@ class OutageIT {
     }
 
     /**
-     * Every client's retained monitoring message (CONTRACT §4) is its final state. The broker went away with
+     * Every client's retained monitoring message (docs/api.md §4) is its final state. The broker went away with
      * monitoring publishes in flight; the publisher resumed from its cursor, which had not passed a change without
      * its PUBACK, and republished in feed order, so no stale state overwrote a newer one.
      */

@@ -31,7 +31,7 @@ import java.util.Set;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
-/** Stream tokens (CONTRACT §12): issued for an API key, accepted as Bearer and on GET as access_token, checked. */
+/** Stream tokens (docs/api.md §12): issued for an API key, accepted as Bearer and on GET as access_token, checked. */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class StreamTokenTest {

@@ -25,7 +25,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
-/** Stream tokens never reach the logs (CONTRACT §12), with the access log on and requests that fail. */
+/** Stream tokens never reach the logs (docs/api.md §12), with the access log on and requests that fail. */
 @QuarkusTest
 @TestProfile(CrossOriginProfile.class)
 @QuarkusTestResource(ServicesResource.class)

@@ -27,7 +27,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Availability of one client (CONTRACT §10.1) with known answers, from histories applied through the real ingest
+ * Availability of one client (docs/api.md §10.1) with known answers, from histories applied through the real ingest
  * statement in shuffled, duplicated and split batches.
  */
 @QuarkusTest

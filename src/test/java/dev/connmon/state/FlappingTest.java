@@ -27,7 +27,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Flapping (CONTRACT §10.3) with the default thresholds (5 disconnects in 10 minutes), from back-dated histories in
+ * Flapping (docs/api.md §10.3) with the default thresholds (5 disconnects in 10 minutes), from back-dated histories in
  * shuffled, duplicated batches: the flag, flappingSince, the list filter, and the end of flapping by time alone.
  */
 @QuarkusTest

@@ -23,7 +23,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a stopped or crashed embedded node means for its clients (issue 18): exactly the clients of that node whose
+ * What a stopped or crashed embedded node means for its clients: exactly the clients of that node whose
  * connect is not after the bound end, by the server with 0x8B, never before their connect; and the heartbeat's probe
  * finds connections of earlier runs.
  */

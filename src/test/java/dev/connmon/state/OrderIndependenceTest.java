@@ -69,7 +69,7 @@ class OrderIndependenceTest {
     @Inject
     AvailabilityReader availability;
 
-    /** Histories per dialect whose availability (CONTRACT §10.1) is compared too: a read per variant. */
+    /** Histories per dialect whose availability (docs/api.md §10.1) is compared too: a read per variant. */
     static final int AVAILABILITY_HISTORIES = Integer.getInteger("connmon.order.availability-histories", 200);
 
     /** One message as the broker publishes it. */

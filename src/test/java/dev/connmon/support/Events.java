@@ -3,7 +3,7 @@ package dev.connmon.support;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
-/** Canonical event payloads (CONTRACT §1) for tests. */
+/** Canonical event payloads (docs/api.md §1) for tests. */
 public final class Events {
     private Events() {}
 

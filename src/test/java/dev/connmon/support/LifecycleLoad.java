@@ -17,7 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A known stream of distinct canonical events (CONTRACT §1) for reliability tests: {@code perClient} alternating
+ * A known stream of distinct canonical events (docs/api.md §1) for reliability tests: {@code perClient} alternating
  * connects and disconnects for each of {@code clients} clients, each a log entry of its own, so that the log's row
  * count says exactly how many arrived (the log keeps one row per distinct event: a redelivery adds none).
  */

@@ -35,7 +35,7 @@ public final class TestMqtt {
                 .buildBlocking();
     }
 
-    /** The test profile's reader API key (application.properties, %test): may read monitoring topics (CONTRACT §8). */
+    /** The test profile's reader API key (application.properties, %test): may read monitoring topics (docs/api.md §8). */
     public static final String READER_KEY = "test-reader";
 
     public static final String READER_TOKEN = "reader-token";

@@ -9,7 +9,7 @@ import dev.connmon.lifecycle.LifecycleEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
-/** The canonical dialect (CONTRACT §1): one JSON event per message, under {@code connmon/events/}. */
+/** The canonical dialect (docs/api.md §1): one JSON event per message, under {@code connmon/events/}. */
 @ApplicationScoped
 public class ConnmonDialect implements Dialect {
     public static final String NAME = "connmon";

@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Mosquitto 2.x broker log lines on {@code $SYS/broker/log/#} ({@code log_dest topic}, shared/mosquitto-lifecycle-log.md).
+ * Mosquitto 2.x broker log lines on {@code $SYS/broker/log/#} ({@code log_dest topic}).
  * Its limits, handled as follows:
  * <ul>
  * <li>Times are whole seconds. Each connection gets an id from its address, port and second, remembered per source

@@ -20,7 +20,7 @@ import java.util.Locale;
 public class WatsonDialect extends BrokerDialect {
     public static final String NAME = "watson";
     static final String ANCHOR = "iot-2/";
-    /** The device and application status topics (CONTRACT §7): what Watson applications subscribe to. */
+    /** The device and application status topics (docs/api.md §7): what Watson applications subscribe to. */
     public static final List<String> STATUS_FILTERS = List.of("iot-2/type/+/id/+/mon", "iot-2/app/+/mon");
 
     private final ObjectMapper mapper;

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The documented payloads of shared/dialect-samples.md, decoded; and every reason value mapped. */
+/** The brokers' documented lifecycle payloads, decoded; and every reason value mapped. */
 class DialectFixturesTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private final EmqxDialect emqx = new EmqxDialect(MAPPER);
@@ -314,7 +314,7 @@ class DialectFixturesTest {
     }
 
     /**
-     * Watson's {@code Reason} is free text and {@code CloseCode} undocumented (shared/dialect-samples.md): only a
+     * Watson's {@code Reason} is free text and {@code CloseCode} undocumented: only a
      * normal completion (or no Reason at all, as in the documented application sample) is a client disconnect 0x00;
      * any other Reason is the server's, with no code and the text kept. CloseCode never changes the mapping. Only
      * the first Reason and the no-Reason form are documented; the others stand for the platform's other texts.

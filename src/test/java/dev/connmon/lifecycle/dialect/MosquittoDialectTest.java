@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every captured row of shared/mosquitto-lifecycle-log.md §3, decoded. */
+/** Every Mosquitto 2 lifecycle log line captured from a real broker, decoded. */
 class MosquittoDialectTest {
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final MosquittoDialect dialect = new MosquittoDialect(metrics);
