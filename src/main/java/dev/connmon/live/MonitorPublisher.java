@@ -13,21 +13,16 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
-import io.smallrye.mutiny.subscription.MultiSubscriber;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -163,137 +158,15 @@ public class MonitorPublisher {
     }
 
     private void publishFrom(long after, Leadership.Term term) {
-        Pipeline pipeline = new Pipeline(after, term);
+        MonitorPipeline pipeline =
+                new MonitorPipeline(vertx, connection.context(), pool, term, after, WINDOW, this::send, () -> {
+                    resumes.increment();
+                    vertx.setTimer(1000, id -> publishFromCursor(term));
+                });
         publishing = pipeline;
         feed.since(after, change -> true, FEED_BUFFER).subscribe().withSubscriber(pipeline);
         if (!term.current()) {
             stopPublishing();
-        }
-    }
-
-    /**
-     * One run of publishing from a cursor: asks the feed for what the window has room for, writes each change's
-     * messages as it comes, and saves the cursor every 500 ms up to the last change acknowledged with all before it.
-     * On any failure (the feed dropped it, a publish failed, the term ended) it stops, and publishing starts again
-     * from the saved cursor, republishing, harmlessly, what was sent since.
-     */
-    private final class Pipeline implements MultiSubscriber<Change>, Cancellable {
-        private final Leadership.Term term;
-        private final Context context = connection.context();
-        /** Ids of the changes in flight, in feed order, and whether each is acknowledged. */
-        private final ArrayDeque<long[]> inFlight = new ArrayDeque<>();
-
-        private Flow.Subscription subscription;
-        private long acknowledged;
-        private long saved;
-        private boolean done;
-        private long cursorTimer = -1;
-
-        Pipeline(long after, Leadership.Term term) {
-            this.term = term;
-            this.acknowledged = after;
-            this.saved = after;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            context.runOnContext(v -> {
-                this.subscription = subscription;
-                if (done) {
-                    subscription.cancel();
-                    return;
-                }
-                cursorTimer = vertx.setPeriodic(500, id -> context.runOnContext(x -> saveCursor()));
-                subscription.request(WINDOW);
-            });
-        }
-
-        @Override
-        public void onItem(Change change) {
-            context.runOnContext(v -> {
-                if (done) {
-                    return;
-                }
-                if (!term.current()) {
-                    stop(null);
-                    return;
-                }
-                long[] entry = {change.id(), 0};
-                inFlight.add(entry);
-                CompletableFuture.allOf(send(change).toArray(CompletableFuture[]::new))
-                        .whenComplete((ok, failure) -> context.runOnContext(x -> acknowledged(entry, failure)));
-            });
-        }
-
-        private void acknowledged(long[] entry, Throwable failure) {
-            if (done) {
-                return;
-            }
-            if (failure != null) {
-                stop(failure);
-                return;
-            }
-            entry[1] = 1;
-            int released = 0;
-            while (!inFlight.isEmpty() && inFlight.peek()[1] == 1) {
-                acknowledged = inFlight.poll()[0];
-                released++;
-            }
-            if (released > 0) {
-                subscription.request(released);
-            }
-        }
-
-        private void saveCursor() {
-            if (acknowledged > saved && term.current()) {
-                long id = acknowledged;
-                saved = id;
-                Leadership.require(term)
-                        .chain(() -> pool.preparedQuery(
-                                        "UPDATE monitor_cursor SET change_id = $1 WHERE id = 1 AND change_id < $1")
-                                .execute(Tuple.of(id)))
-                        .subscribe()
-                        .with(ignored -> {}, failure -> {
-                            Log.warnf("Monitoring topic: cannot save the cursor: %s", failure.getMessage());
-                            context.runOnContext(x -> saved = Math.min(saved, id - 1));
-                        });
-            }
-        }
-
-        @Override
-        public void onFailure(Throwable failure) {
-            context.runOnContext(v -> stop(failure));
-        }
-
-        @Override
-        public void onCompletion() {
-            context.runOnContext(v -> stop(null));
-        }
-
-        @Override
-        public void cancel() {
-            context.runOnContext(v -> {
-                saveCursor();
-                stop(null);
-            });
-        }
-
-        /** Ends this run; after a failure, while the term lasts, another starts from the saved cursor. */
-        private void stop(Throwable failure) {
-            if (done) {
-                return;
-            }
-            done = true;
-            vertx.cancelTimer(cursorTimer);
-            if (subscription != null) {
-                subscription.cancel();
-            }
-            if (failure != null && term.current()) {
-                saveCursor();
-                resumes.increment();
-                Log.warnf("Monitoring topic: %s; resuming", failure.getMessage());
-                vertx.setTimer(1000, id -> publishFromCursor(term));
-            }
         }
     }
 
