@@ -104,7 +104,7 @@ public class MosquittoDialect extends BrokerDialect {
             boolean found = true;
             Matcher prefix = EPOCH.matcher(line);
             if (prefix.matches()) {
-                time = epochSeconds(prefix.group(1));
+                time = MosquittoFields.epochSeconds(prefix.group(1));
                 line = prefix.group(2);
             } else if ((prefix = ISO.matcher(line)).matches()) {
                 try {
@@ -170,10 +170,10 @@ public class MosquittoDialect extends BrokerDialect {
         return List.of(LifecycleEvent.builder(EventType.CONNECTED, clientId, time)
                 .connectionId(connectionId)
                 .ipAddress(address)
-                .port(port(m.group(2)))
-                .protocolVersion(protocol(m.group(4)))
+                .port(MosquittoFields.port(m.group(2)))
+                .protocolVersion(MosquittoFields.protocol(m.group(4)))
                 .cleanStart("1".equals(m.group(5)))
-                .keepAlive(parseKeepAlive(m.group(6)))
+                .keepAlive(MosquittoFields.keepAlive(m.group(6)))
                 .username(m.group(7) == null ? null : JsonFields.sanitize(m.group(7)))
                 .dialect(NAME)
                 .build());
@@ -265,38 +265,5 @@ public class MosquittoDialect extends BrokerDialect {
             end--;
         }
         return line.substring(0, end);
-    }
-
-    /** Epoch seconds within the years connmon stores; digits beyond a long are no time either. */
-    private static Instant epochSeconds(String digits) throws DecodeException {
-        try {
-            return JsonFields.storable(Instant.ofEpochSecond(Long.parseLong(digits)), "log timestamp");
-        } catch (NumberFormatException | java.time.DateTimeException e) {
-            throw new DecodeException("log timestamp is out of range: " + JsonFields.abbreviate(digits));
-        }
-    }
-
-    private static int port(String digits) throws DecodeException {
-        if (digits.length() > 5 || Integer.parseInt(digits) > 65535) {
-            throw new DecodeException("port is out of range: " + JsonFields.abbreviate(digits));
-        }
-        return Integer.parseInt(digits);
-    }
-
-    private static Integer parseKeepAlive(String value) {
-        try {
-            return Integer.valueOf(value);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    static String protocol(String level) {
-        return switch (level) {
-            case "1" -> "3.1";
-            case "2" -> "3.1.1";
-            case "5" -> "5.0";
-            default -> null;
-        };
     }
 }
