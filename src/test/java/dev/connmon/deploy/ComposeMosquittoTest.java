@@ -21,12 +21,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Mosquitto configuration compose.yaml ships (src/main/docker/mosquitto), run on this machine's Mosquitto with
  * its container paths moved to a temporary directory: no anonymous client, and each user only what the ACL grants.
+ * It needs the machine's {@code mosquitto} and {@code mosquitto_passwd}, so it runs with the machine-services suites.
  */
+@Tag("machine-services")
 class ComposeMosquittoTest {
     private static final Path CONFIG = Path.of("src/main/docker/mosquitto");
 
