@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * Every {@code connmon.*} setting, with its default, in one place (also as environment variables:
  * {@code connmon.ingest.batch-size} → {@code CONNMON_INGEST_BATCH_SIZE}). Quarkus checks the constraints at start and
- * stops with a message naming the key. The README's configuration table lists them for users.
+ * stops with a message naming the key. docs/configuration.md lists them for users.
  */
 @ConfigMapping(prefix = "connmon")
 public interface ConnmonConfig {
