@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * them, one alert each, a few pages per evaluation rather than in one evaluation that outlasts every other, and each
  * page's alerts in one transaction; a restart then keeps every one of them open and opens none again.
  */
+@Tag("long")
 class AlertsCatchUpIT {
     private static final int CLIENTS = 2_500;
 

@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * opening is delivered, also when the evaluating instance is killed with episodes pending and when its database
  * session is terminated. The survivor takes over the open alerts from the database and opens none twice.
  */
+@Tag("long")
 class AlertsTwoInstancesIT {
     private static final long ALERT_LOCK = dev.connmon.cluster.AdvisoryLocks.ALERT_LEADER;
     private final List<JsonObject> received = new CopyOnWriteArrayList<>();

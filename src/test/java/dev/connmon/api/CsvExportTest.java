@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -163,6 +164,7 @@ class CsvExportTest {
     }
 
     @Test
+    @Tag("long")
     void everyPageOf100000ClientsIsStreamedInSortOrder() throws IOException {
         String prefix = "csv100k-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         pool.preparedQuery("""

@@ -13,10 +13,12 @@ import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.state.IngestBatch;
 import dev.connmon.state.StateRepository;
+import dev.connmon.support.FreshSample;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +41,9 @@ class FleetBreakdownTest {
 
     @Inject
     TimelineSampler sampler;
+
+    @Inject
+    Pool pool;
 
     static LifecycleEvent connect(String id, Instant t, String connection) {
         return LifecycleEvent.builder(EventType.CONNECTED, id, t)
@@ -148,12 +153,11 @@ class FleetBreakdownTest {
                 .statusCode(400)
                 .body(containsString("_limit"));
 
-        // the newest sample knows the type, connected and disconnected (an interval's sample may predate these
-        // events: then the next interval's does)
-        await().atMost(Duration.ofSeconds(150))
-                .pollInterval(Duration.ofSeconds(3))
+        // the newest sample knows the type, connected and disconnected
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> {
-                    sampler.sample().await().atMost(Duration.ofSeconds(30));
+                    FreshSample.take(pool, sampler);
                     JsonPath types = asReader()
                             .get("/api/v0002/fleet/types")
                             .then()

@@ -18,12 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Connections that send nothing are closed after the idle timeout, and no more than the connection limit are open at
  * once (docs/operations.md "HTTP connections"); this profile shortens both so that the test is quick.
  */
+@Tag("long")
 @QuarkusTest
 @TestProfile(HttpConnectionLimitsTest.ShortLimits.class)
 @QuarkusTestResource(ServicesResource.class)

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.connmon.support.PackagedApp;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A bad setting stops connmon at start with a message naming the key (ConnmonConfig's constraints), before it touches
  * a database or a broker. A batch size of 0 or a source without a host once got no such check.
  */
+@Tag("long")
 class ConfigErrorsIT {
     /** Configured (so nothing embedded starts) but unreachable: a run that got past configuration would fail there. */
     private static Map<String, String> base() {

@@ -325,7 +325,7 @@ class EmbeddedBrokerLifecycleTest {
                     .qos(MqttQos.AT_MOST_ONCE)
                     .payload(new byte[] {1})
                     .send();
-            Thread.sleep(15);
+            Thread.sleep(8);
         }
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
         assertThat(elapsedMs).as("the 50 publishes took %d ms", elapsedMs).isLessThan(1000);

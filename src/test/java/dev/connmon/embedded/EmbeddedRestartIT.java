@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * device disconnected.
  */
 @Tag("embedded-broker")
+@Tag("long")
 class EmbeddedRestartIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String KEY = "it";

@@ -11,6 +11,7 @@ import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.state.IngestBatch;
 import dev.connmon.state.StateRepository;
 import dev.connmon.support.Api;
+import dev.connmon.support.FreshSample;
 import dev.connmon.support.ServicesResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -166,12 +167,11 @@ class TimelineTest {
                 .as("the sample is older than two intervals")
                 .isNull();
 
-        // now: one of the three pumps connected, two disconnected, as of the newest sample (at most a minute old;
-        // one may have been taken this minute before the pumps existed: the next minute's has them)
-        await().atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofSeconds(2))
+        // now: one of the three pumps connected, two disconnected, as of the newest sample
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> {
-                    sampler.sample().await().atMost(Duration.ofSeconds(10));
+                    FreshSample.take(pool, sampler);
                     JsonPath now = timeline("since", "PT15M", "deviceType", type);
                     assertThat(now.getList("buckets")).hasSizeBetween(3, 4);
                     int last = now.getList("buckets").size() - 1;
@@ -184,11 +184,10 @@ class TimelineTest {
     @Test
     void theSamplerWritesTheCountsPerDeviceType() {
         String type = fleet();
-        // an instance may have sampled this interval before the fleet existed: the next interval has it
-        await().atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofSeconds(2))
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> {
-                    Instant newest = sampler.sample().await().atMost(Duration.ofSeconds(10));
+                    Instant newest = FreshSample.take(pool, sampler);
                     assertThat(newest).isNotNull();
                     var rows = pool.preparedQuery("""
                     SELECT connected, disconnected FROM fleet_sample

@@ -47,6 +47,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 @Tag("embedded-broker")
+@Tag("long")
 class BurstIngestTest {
     private static final int CLIENTS = 2_000;
     private static final int CONNECTIONS_PER_CLIENT = 10;

@@ -24,6 +24,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -35,6 +36,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * it gets a token, lists clients and follows them live over EventSource with access_token; from another origin the
  * browser blocks it. Skipped where Debian's chromium and chromium-driver are not installed.
  */
+@Tag("long")
 @QuarkusTest
 @TestProfile(CrossOriginProfile.class)
 @QuarkusTestResource(ServicesResource.class)

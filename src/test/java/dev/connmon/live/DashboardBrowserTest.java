@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Level;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -53,6 +54,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * Screenshots go to {@code target/dashboard/}, or to {@code -Ddashboard.screenshots=docs/images} (the README's).
  * Skipped where Debian's chromium and chromium-driver are not installed; .ci/run installs them.
  */
+@Tag("long")
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class DashboardBrowserTest {

@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import javax.management.ObjectName;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
+@Tag("long")
 class RefusedStreamsTest {
     private static final String QUEUE_NODE = "java.util.concurrent.LinkedBlockingQueue$Node";
 

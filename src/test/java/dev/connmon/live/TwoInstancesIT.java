@@ -23,12 +23,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Two packaged connmon instances on one PostgreSQL and one broker, splitting the lifecycle stream with an MQTT shared
  * subscription: an SSE subscriber of either instance sees every change exactly once, whichever instance ingested it.
  */
+@Tag("long")
 class TwoInstancesIT {
     private static final String KEY = "it";
     private static final String TOKEN = "it-token";

@@ -40,7 +40,7 @@ class TokenSigningKeyTest {
 
     @Test
     void privateHalfNeverVisibleToOthersWhileBeingWritten() throws Exception {
-        for (int round = 0; round < 30; round++) {
+        for (int round = 0; round < 10; round++) {
             Path dir = Files.createTempDirectory("token-key");
             Path signing = dir.resolve("token-signing-key.pem");
             try (FirstSeenMode seen = FirstSeenMode.of(signing)) {

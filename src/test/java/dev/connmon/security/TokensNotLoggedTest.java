@@ -23,9 +23,11 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Stream tokens never reach the logs (docs/api.md §12), with the access log on and requests that fail. */
+@Tag("long")
 @QuarkusTest
 @TestProfile(CrossOriginProfile.class)
 @QuarkusTestResource(ServicesResource.class)

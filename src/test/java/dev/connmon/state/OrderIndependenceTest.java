@@ -51,7 +51,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 class OrderIndependenceTest {
-    static final int HISTORIES = Integer.getInteger("test.order.histories", 1000);
+    static final int HISTORIES = Integer.getInteger("test.order.histories", 300);
     static final long SEED = Long.getLong("test.order.seed", System.nanoTime());
     static final int SHUFFLES = 3;
     static final int BATCH = 500;
@@ -70,7 +70,7 @@ class OrderIndependenceTest {
     AvailabilityReader availability;
 
     /** Histories per dialect whose availability (docs/api.md §10.1) is compared too: a read per variant. */
-    static final int AVAILABILITY_HISTORIES = Integer.getInteger("connmon.order.availability-histories", 200);
+    static final int AVAILABILITY_HISTORIES = Integer.getInteger("connmon.order.availability-histories", 100);
 
     /** One message as the broker publishes it. */
     record Wire(String topic, String payload) {
