@@ -42,6 +42,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         limitPayloadStoreMemory();
         try {
             Path root = settings.dataDir();
+            PersistenceBuckets.use(root.resolve("data"));
             Path conf = Files.createDirectories(root.resolve("conf"));
             Path data = Files.createDirectories(root.resolve("data"));
             Path extensions = Files.createDirectories(root.resolve("extensions"));

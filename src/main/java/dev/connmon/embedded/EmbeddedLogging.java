@@ -34,6 +34,8 @@ final class EmbeddedLogging {
 
     static void useLogback() {
         System.setProperty("slf4j.provider", "ch.qos.logback.classic.spi.LogbackServiceProvider");
+        // SLF4J announces a provider chosen by property on every start; only its warnings are worth a line
+        System.setProperty("slf4j.internal.verbosity", "WARN");
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", CONFIG.substring(1));
         }

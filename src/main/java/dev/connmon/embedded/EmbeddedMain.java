@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * connmon's entry point on the JVM: starts the embedded PostgreSQL when no database is configured and the
@@ -31,8 +33,15 @@ public final class EmbeddedMain {
     private static final long QUARKUS_STOP_WAIT_MS = 30_000;
     /** The broker started here (in this class loader), for EmbeddedNodeGuard's stop. */
     private static volatile EmbeddedBroker broker;
+    /**
+     * Hibernate Validator announces its version when it first validates, which a bad setting makes happen before
+     * Quarkus' log is set up: a plain JUL INFO line above the one naming the key. Held: JUL keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger VALIDATOR_VERSION =
+            java.util.logging.Logger.getLogger("org.hibernate.validator.internal.util.Version");
 
     public static void main(String... args) {
+        VALIDATOR_VERSION.setLevel(java.util.logging.Level.WARNING);
         List<AutoCloseable> started = new ArrayList<>();
         if (System.getProperty(STARTED) == null) {
             System.setProperty(STARTED, "true");
@@ -57,67 +66,114 @@ public final class EmbeddedMain {
         }
     }
 
+    /**
+     * PostgreSQL (a child process, mostly waiting for it) starts on a thread of its own while the broker (in this JVM,
+     * mostly class loading and opening its stores) starts on this one: neither needs the other, and side by side
+     * they take the time of the longer. Both end up in {@code started}, database first, even when the other failed.
+     */
     private static void startEmbedded(StartupConfig config, List<AutoCloseable> started) {
         Path dataDir =
                 Path.of(config.get("connmon.embedded.data-dir", "connmon-data")).toAbsolutePath();
-        if (config.get("quarkus.datasource.reactive.url").isEmpty()) {
-            // zonky starts PostgreSQL for throw-away test databases (fsync and synchronous commit off); connmon's data
-            // must survive a crash of PostgreSQL itself (the out-of-memory killer) and of the machine. Closed below,
-            // after Quarkus has stopped: connmon's stop still writes to it
-            EmbeddedDatabase database = EmbeddedDatabase.start(
-                    dataDir.resolve("postgres"),
-                    false,
-                    Map.of("fsync", "on", "synchronous_commit", "on"),
-                    Integer.parseInt(config.get("connmon.embedded.database-port", "0")),
-                    false);
-            started.add(database);
-            database.datasourceConfig().forEach(System::setProperty);
-            System.err.printf(
-                    "connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s, user postgres, password in %s%n",
-                    database.port(),
-                    dataDir.resolve("postgres"),
-                    EmbeddedDatabase.passwordFile(dataDir.resolve("postgres")));
-        }
-        if (config.get("connmon.mqtt.host").isEmpty()) {
-            String password = randomSecret();
-            String monitorAccess = config.get("connmon.embedded.monitor-access", "api-keys");
-            if (!monitorAccess.equals("api-keys") && !monitorAccess.equals("anyone")) {
-                throw new IllegalStateException("connmon.embedded.monitor-access is '" + monitorAccess
-                        + "': use api-keys (only API-key connections read monitoring topics) or anyone");
+        EmbeddedLogging.useLogback();
+        CompletableFuture<EmbeddedDatabase> database =
+                config.get("quarkus.datasource.reactive.url").isEmpty()
+                        ? CompletableFuture.supplyAsync(
+                                () -> startDatabase(config, dataDir),
+                                task -> new Thread(task, "connmon-embedded-postgres").start())
+                        : CompletableFuture.completedFuture(null);
+        RuntimeException failure = null;
+        EmbeddedBroker startedBroker = null;
+        try {
+            if (config.get("connmon.mqtt.host").isEmpty()) {
+                startedBroker = startBroker(config, dataDir);
             }
-            int port = Integer.parseInt(config.get("connmon.embedded.broker-port", "1883"));
-            String node = EmbeddedNode.name(config.get("connmon.embedded.node"), dataDir, port);
-            Map<String, String> users = config.byPrefix("connmon.embedded.users.");
-            BrokerSettings settings = new BrokerSettings(
-                    config.get("connmon.embedded.broker-host", "127.0.0.1"),
-                    port,
-                    Boolean.parseBoolean(config.get("connmon.embedded.anonymous", "true")),
-                    users,
-                    SYSTEM_USERNAME,
-                    password,
-                    config.get("connmon.canonical.topic-prefix", "connmon/events/"),
-                    node,
-                    dataDir.resolve("broker"),
-                    ApiKeys.fromStartupConfig(config, dataDir),
-                    monitorAccess.equals("anyone"),
-                    MonitorTopics.filters(config.get("connmon.monitor.topic", "connmon/clients/{clientId}/state")),
-                    activityWindow(config),
-                    MqttSourceSettings.ownClientIds(config::get, sourceNames(config)),
-                    BrokerSettings.userClientIds(users, config.byPrefix("connmon.embedded.client-ids.")),
-                    maxPacketSize(config));
-            // every connect of this run is later than this: older connects of this node belong to earlier runs
-            Instant brokerStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            broker = new EmbeddedBroker(settings).start();
-            started.add(broker);
-            EmbeddedNode.running(new EmbeddedNode(node, brokerStart));
-            System.setProperty("connmon.mqtt.host", settings.host());
-            System.setProperty("connmon.mqtt.port", Integer.toString(settings.port()));
-            System.setProperty("connmon.mqtt.username", SYSTEM_USERNAME);
-            System.setProperty("connmon.mqtt.password", password);
-            System.err.printf(
-                    "connmon: embedded MQTT broker (3.1.1 and 5) on %s:%d, node '%s'%n",
-                    settings.host(), settings.port(), node);
+        } catch (RuntimeException e) {
+            failure = e;
         }
+        try {
+            EmbeddedDatabase startedDatabase = database.join();
+            if (startedDatabase != null) {
+                started.add(startedDatabase);
+                startedDatabase.datasourceConfig().forEach(System::setProperty);
+                System.err.printf(
+                        "connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s, user postgres, password in %s%n",
+                        startedDatabase.port(),
+                        dataDir.resolve("postgres"),
+                        EmbeddedDatabase.passwordFile(dataDir.resolve("postgres")));
+            }
+        } catch (CompletionException e) {
+            RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+            if (failure == null) {
+                failure = cause;
+            } else {
+                failure.addSuppressed(cause);
+            }
+        }
+        if (startedBroker != null) {
+            started.add(startedBroker);
+            System.err.printf(
+                    "connmon: embedded MQTT broker (3.1.1 and 5) on %s:%s, node '%s'%n",
+                    System.getProperty("connmon.mqtt.host"),
+                    System.getProperty("connmon.mqtt.port"),
+                    EmbeddedNode.running().name());
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * zonky starts PostgreSQL for throw-away test databases (fsync and synchronous commit off); connmon's data must
+     * survive a crash of PostgreSQL itself (the out-of-memory killer) and of the machine. Closed after Quarkus has
+     * stopped: connmon's stop still writes to it.
+     */
+    private static EmbeddedDatabase startDatabase(StartupConfig config, Path dataDir) {
+        return EmbeddedDatabase.start(
+                dataDir.resolve("postgres"),
+                false,
+                Map.of("fsync", "on", "synchronous_commit", "on"),
+                Integer.parseInt(config.get("connmon.embedded.database-port", "0")),
+                false);
+    }
+
+    /** Starts the broker and points connmon's own MQTT connection at it. */
+    private static EmbeddedBroker startBroker(StartupConfig config, Path dataDir) {
+        String password = randomSecret();
+        String monitorAccess = config.get("connmon.embedded.monitor-access", "api-keys");
+        if (!monitorAccess.equals("api-keys") && !monitorAccess.equals("anyone")) {
+            throw new IllegalStateException("connmon.embedded.monitor-access is '" + monitorAccess
+                    + "': use api-keys (only API-key connections read monitoring topics) or anyone");
+        }
+        int port = Integer.parseInt(config.get("connmon.embedded.broker-port", "1883"));
+        String node = EmbeddedNode.name(config.get("connmon.embedded.node"), dataDir, port);
+        Map<String, String> users = config.byPrefix("connmon.embedded.users.");
+        BrokerSettings settings = new BrokerSettings(
+                config.get("connmon.embedded.broker-host", "127.0.0.1"),
+                port,
+                Boolean.parseBoolean(config.get("connmon.embedded.anonymous", "true")),
+                users,
+                SYSTEM_USERNAME,
+                password,
+                config.get("connmon.canonical.topic-prefix", "connmon/events/"),
+                node,
+                dataDir.resolve("broker"),
+                ApiKeys.fromStartupConfig(config, dataDir),
+                monitorAccess.equals("anyone"),
+                MonitorTopics.filters(config.get("connmon.monitor.topic", "connmon/clients/{clientId}/state")),
+                activityWindow(config),
+                MqttSourceSettings.ownClientIds(config::get, sourceNames(config)),
+                BrokerSettings.userClientIds(users, config.byPrefix("connmon.embedded.client-ids.")),
+                maxPacketSize(config));
+        // every connect of this run is later than this: older connects of this node belong to earlier runs
+        Instant brokerStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        EmbeddedBroker started = new EmbeddedBroker(settings).start();
+        broker = started;
+        EmbeddedNode.running(new EmbeddedNode(node, brokerStart));
+        System.setProperty("connmon.mqtt.host", settings.host());
+        System.setProperty("connmon.mqtt.port", Integer.toString(settings.port()));
+        System.setProperty("connmon.mqtt.username", SYSTEM_USERNAME);
+        System.setProperty("connmon.mqtt.password", password);
+        return started;
     }
 
     /**

@@ -35,6 +35,11 @@ class ConfigErrorsIT {
         PackagedApp.Exit exit = runWith("connmon.ingest.batch-size", "0");
         assertThat(exit.code()).isNotZero();
         assertThat(exit.output()).contains("connmon.ingest.batch-size").doesNotContain("Flyway");
+        // the key and its rule, and nothing a newcomer must read past: no stack trace, no start-up chatter
+        assertThat(exit.output().lines().filter(line -> !line.isBlank()))
+                .containsExactly(
+                        "Configuration validation failed:",
+                        "\tconnmon.ingest.batch-size must be greater than or equal to 1");
     }
 
     @Test
