@@ -126,15 +126,17 @@ class FleetMetricsTest {
                 .toList();
         assertThat(series).as("at most connmon.metrics.clients-max").hasSizeLessThanOrEqualTo(3);
         assertThat(series).noneMatch(l -> l.contains("d:fm-other:"));
-        // the first three allow-listed ids in id order: this run's unless an earlier run's sort before them
-        if (series.stream().allMatch(l -> l.contains(run))) {
-            assertThat(Api.metricIn(text, "connmon_client_connected", "d:fm-allow:" + run + "0"))
-                    .isEqualTo(1.0);
-            assertThat(Api.metricIn(text, "connmon_client_connected", "d:fm-allow:" + run + "1"))
-                    .isEqualTo(0.0);
-            assertThat(Api.metricIn(text, "connmon_client_connected", "d:fm-allow:" + run + "3"))
-                    .isNaN();
-        }
+        // the first three allow-listed ids in id order (only this test writes d:fm-allow: ids to the test database)
+        assertThat(series).hasSize(3).allMatch(l -> l.contains("d:fm-allow:" + run));
+        assertThat(Api.metricIn(text, "connmon_client_connected", "d:fm-allow:" + run + "0\""))
+                .isEqualTo(1.0);
+        assertThat(Api.metricIn(text, "connmon_client_connected", "d:fm-allow:" + run + "1\""))
+                .isEqualTo(0.0);
+        assertThat(Api.metricIn(text, "connmon_client_connected", "d:fm-allow:" + run + "2\""))
+                .isEqualTo(1.0);
+        assertThat(Api.metricIn(text, "connmon_client_connected", "d:fm-allow:" + run + "3\""))
+                .as("beyond connmon.metrics.clients-max")
+                .isNaN();
     }
 
     @Test
