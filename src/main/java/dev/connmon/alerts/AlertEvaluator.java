@@ -140,6 +140,7 @@ public class AlertEvaluator {
         vertx.cancelTimer(timer);
         timer = -1;
         webhooks.stop();
+        open.clear();
         Cancellable current = changes;
         if (current != null) {
             current.cancel();

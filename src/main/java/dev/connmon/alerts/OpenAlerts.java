@@ -49,6 +49,11 @@ class OpenAlerts {
         return byRule.get(rule.name());
     }
 
+    /** Forgets every rule's open alerts when this instance stops evaluating: connmon_alerts_open is the leader's. */
+    void clear() {
+        byRule.values().forEach(Map::clear);
+    }
+
     /** Replaces what is held for the rule by what the database holds: a new term starts from there. */
     Uni<List<AlertRepository.OpenAlert>> load(AlertRule rule) {
         return repository.openAlerts(rule.name()).invoke(alerts -> {

@@ -42,6 +42,8 @@ public interface ConnmonConfig {
 
     Timeline timeline();
 
+    Metrics metrics();
+
     Embedded embedded();
 
     Alerts alerts();
@@ -222,6 +224,24 @@ public interface ConnmonConfig {
         /** How often one instance samples the connected / disconnected counts. */
         @WithDefault("PT1M")
         Duration sampleInterval();
+    }
+
+    /** Fleet metrics in {@code /q/metrics} (docs/api.md §5): their label values are bounded by these. */
+    interface Metrics {
+        /** Device types beyond the N with the most clients are reported as {@code device_type="other"}. */
+        @WithDefault("20")
+        @Min(0)
+        @Max(1000)
+        int deviceTypesTop();
+
+        /** Client-id prefixes whose clients get a series of their own ({@code connmon_client_connected}). */
+        Optional<List<String>> clients();
+
+        /** At most this many per-client series, whatever the prefixes match (the first in client-id order). */
+        @WithDefault("100")
+        @Min(0)
+        @Max(1000)
+        int clientsMax();
     }
 
     /** Activity coalescing (docs/api.md §9): at most one stored act per client per window, always the window's last. */

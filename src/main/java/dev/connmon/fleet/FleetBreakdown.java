@@ -85,33 +85,51 @@ public class FleetBreakdown {
         });
     }
 
-    /** The client and device types of the newest timeline sample (one row per pair), most clients first. */
-    public Uni<Types> types(int limit) {
+    /** One row of a timeline sample: the clients of a client type and device type ({@code ""}: none). */
+    public record SampleRow(String clientType, String deviceType, long connected, long disconnected) {}
+
+    /** The rows of the newest timeline sample and its time (null, and no rows, before the first sample). */
+    public record Sample(Instant sampledAt, List<SampleRow> rows) {}
+
+    /** The newest timeline sample: one row per (client type, device type) pair, not per client. */
+    public Uni<Sample> newestSample() {
         return pool.preparedQuery("""
                         SELECT s.sampled_at, s.client_type, s.device_type, s.connected, s.disconnected
                           FROM fleet_sample s
                          WHERE s.client_type <> ''
                            AND s.sampled_at = (SELECT max(sampled_at) FROM fleet_sample WHERE client_type = '')""").execute().map(rows -> {
-            Map<String, Long> clientTypes = new TreeMap<>();
-            Map<String, long[]> deviceTypes = new TreeMap<>();
+            List<SampleRow> sample = new ArrayList<>();
             OffsetDateTime at = null;
             for (Row row : rows) {
                 at = row.getOffsetDateTime("sampled_at");
-                long connected = row.getLong("connected");
-                long disconnected = row.getLong("disconnected");
-                clientTypes.merge(row.getString("client_type"), connected + disconnected, Long::sum);
-                String deviceType = row.getString("device_type");
-                if (!deviceType.isEmpty()) {
-                    long[] counts = deviceTypes.computeIfAbsent(deviceType, t -> new long[2]);
-                    counts[0] += connected;
-                    counts[1] += disconnected;
+                sample.add(new SampleRow(
+                        row.getString("client_type"),
+                        row.getString("device_type"),
+                        row.getLong("connected"),
+                        row.getLong("disconnected")));
+            }
+            return new Sample(at == null ? null : at.toInstant(), sample);
+        });
+    }
+
+    /** The client and device types of the newest timeline sample (one row per pair), most clients first. */
+    public Uni<Types> types(int limit) {
+        return newestSample().map(sample -> {
+            Map<String, Long> clientTypes = new TreeMap<>();
+            Map<String, long[]> deviceTypes = new TreeMap<>();
+            for (SampleRow row : sample.rows()) {
+                clientTypes.merge(row.clientType(), row.connected() + row.disconnected(), Long::sum);
+                if (!row.deviceType().isEmpty()) {
+                    long[] counts = deviceTypes.computeIfAbsent(row.deviceType(), t -> new long[2]);
+                    counts[0] += row.connected();
+                    counts[1] += row.disconnected();
                 }
             }
             List<DeviceType> types = new ArrayList<>();
             deviceTypes.forEach((type, counts) -> types.add(new DeviceType(type, counts[0], counts[1])));
             types.sort((a, b) -> Long.compare(b.connected() + b.disconnected(), a.connected() + a.disconnected()));
             return new Types(
-                    at == null ? null : Instants.format(at.toInstant()),
+                    sample.sampledAt() == null ? null : Instants.format(sample.sampledAt()),
                     clientTypes,
                     List.copyOf(types.subList(0, Math.min(limit, types.size()))));
         });

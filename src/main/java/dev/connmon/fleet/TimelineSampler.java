@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * in one statement), so several instances write one sample per interval. Samples and per-minute counters older than
  * {@code connmon.log.retention} are deleted in the same pass.
  * <p>
+ * After each pass, {@link FleetGauges} reads the fleet gauges from the newest sample.
+ * <p>
  * Metrics: {@code connmon_timeline_sample_lag_seconds} (now minus the newest sample of any instance: how stale the
  * timeline's counts can be; grows when no instance samples), {@code connmon_timeline_sample_seconds} (one pass).
  */
@@ -49,10 +51,11 @@ public class TimelineSampler {
     private final Duration interval;
     private final Duration retention;
     private final Timer passes;
+    private final FleetGauges gauges;
     private final AtomicReference<Instant> newest = new AtomicReference<>();
     private long timer = -1;
 
-    TimelineSampler(Pool pool, Vertx vertx, MeterRegistry metrics, ConnmonConfig config) {
+    TimelineSampler(Pool pool, Vertx vertx, MeterRegistry metrics, ConnmonConfig config, FleetGauges gauges) {
         Duration interval = config.timeline().sampleInterval();
         Duration retention = config.log().retention();
         if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -63,6 +66,7 @@ public class TimelineSampler {
         this.vertx = vertx;
         this.interval = interval;
         this.retention = retention;
+        this.gauges = gauges;
         this.passes = Timer.builder("connmon.timeline.sample")
                 .description("One pass of the timeline sampler")
                 .register(metrics);
@@ -100,8 +104,23 @@ public class TimelineSampler {
         sample().chain(this::trim)
                 .subscribe()
                 .with(
-                        ignored -> sample.stop(passes),
-                        failure -> Log.warnf("Cannot sample the fleet timeline: %s", failure.getMessage()));
+                        ignored -> {
+                            sample.stop(passes);
+                            refreshGauges();
+                        },
+                        failure -> {
+                            Log.warnf("Cannot sample the fleet timeline: %s", failure.getMessage());
+                            refreshGauges();
+                        });
+    }
+
+    /** After the pass, so that the fleet gauges read the sample it wrote (or found written by another instance). */
+    private void refreshGauges() {
+        gauges.refresh()
+                .subscribe()
+                .with(
+                        ignored -> {},
+                        failure -> Log.warnf("Cannot refresh the fleet metrics: %s", failure.getMessage()));
     }
 
     /** Writes this interval's sample unless an instance already did; emits the newest sample's time. */

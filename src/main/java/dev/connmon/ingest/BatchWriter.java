@@ -1,6 +1,7 @@
 package dev.connmon.ingest;
 
 import dev.connmon.lifecycle.LifecycleEvent;
+import dev.connmon.metrics.LifecycleEventCounter;
 import dev.connmon.state.IngestBatch;
 import dev.connmon.state.Rejection;
 import dev.connmon.state.StateRepository;
@@ -30,10 +31,13 @@ class BatchWriter {
     private final Timer writeTime;
     private final Timer lag;
     private final Timer delivery;
+    private final LifecycleEventCounter stored;
 
-    BatchWriter(StateRepository repository, MessageDecoder decoder, MeterRegistry metrics) {
+    BatchWriter(
+            StateRepository repository, MessageDecoder decoder, MeterRegistry metrics, LifecycleEventCounter stored) {
         this.repository = repository;
         this.decoder = decoder;
+        this.stored = stored;
         this.batchSize = metrics.summary("connmon.ingest.batch.size");
         this.writeTime = Timer.builder("connmon.ingest.write")
                 .description("From a batch's first write attempt to its commit (retries included)")
@@ -79,8 +83,11 @@ class BatchWriter {
     }
 
     private Uni<Void> attempt(List<Decoded> messages) {
+        IngestBatch batch = toBatch(messages);
         return repository
-                .apply(toBatch(messages))
+                .apply(batch)
+                // counted per committed batch: a retried batch counts once, a refused message's events not at all
+                .invoke(() -> stored.count(batch.events()))
                 .onFailure(BatchWriter::isDataError)
                 .recoverWithUni(failure -> split(messages, failure));
     }

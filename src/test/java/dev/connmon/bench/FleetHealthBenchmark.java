@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Fleet health (docs/api.md §10) on a million clients: loads 1 000 000 client states (as QueryBenchmark),
  * one busy client with a log row every minute for 30 days (43 200 rows, in day partitions as retention keeps them),
  * and a day of timeline counters and samples for 50 device types, starts the packaged connmon, then measures
- * availability of the busy client, the one-day 5-minute timeline, and the CSV export of all clients (rows/s,
+ * availability of the busy client, the one-day 5-minute timeline, a /q/metrics scrape of the fleet gauges
+ * (docs/metrics.md), and the CSV export of all clients (rows/s,
  * connmon's heap and RSS while it streams).
  * <p>
  * Run: {@code ./mvnw -q -Pbench -DskipTests package exec:java -Dbench.main=dev.connmon.bench.FleetHealthBenchmark}.
@@ -60,6 +61,8 @@ public final class FleetHealthBenchmark {
             properties.put("quarkus.security.users.embedded.users." + KEY, TOKEN);
             properties.put("quarkus.security.users.embedded.roles." + KEY, "reader,admin");
             properties.put("quarkus.log.level", "WARN");
+            // 100 allow-listed clients of their own (connmon.metrics.clients-max), 50 device types folded to 20
+            properties.put("connmon.metrics.clients", "d:org3:type13:dev00,d:org1:type1:");
             String jvmArgs = System.getProperty("bench.app.jvm-args", "").trim();
             try (PackagedApp app = PackagedApp.start(
                             properties, jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")));
@@ -95,6 +98,7 @@ public final class FleetHealthBenchmark {
                 System.out.printf(
                         "timeline sampler, one pass on %s clients: max %.0f ms (connmon_timeline_sample_seconds_max)%n",
                         "1 000 000", metric("connmon_timeline_sample_seconds_max") * 1000);
+                scrape();
                 explain(
                         db,
                         "current counts, whole fleet",
@@ -163,6 +167,23 @@ public final class FleetHealthBenchmark {
         System.out.printf(
                 "Loaded a day of timeline counters and samples (50 device types) in %.1f s%n",
                 (System.nanoTime() - start) / 1e9);
+    }
+
+    /** /q/metrics once the fleet gauges hold the million (after the sampler's first pass over it). */
+    private void scrape() throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
+        while (!(metric("connmon_clients") >= 1_000_000) && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+        }
+        String text = get("/q/metrics");
+        System.out.printf(
+                "fleet gauges: connmon_clients %,.0f in %d series, %d allow-listed client series%n",
+                Api.metricIn(text, "connmon_clients"),
+                text.lines().filter(l -> l.startsWith("connmon_clients{")).count(),
+                text.lines()
+                        .filter(l -> l.startsWith("connmon_client_connected{"))
+                        .count());
+        measure("/q/metrics scrape (fleet gauges of 1 000 000 clients)", "/q/metrics");
     }
 
     private void measure(String name, String path) throws Exception {
