@@ -13,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 class ChannelPayloads {
     /** PagerDuty's limit on {@code payload.summary}. */
     static final int PAGERDUTY_SUMMARY = 1024;
+    /** What connmon sends of {@code payload.source} at most: a host name's length; client ids may be longer. */
+    static final int PAGERDUTY_SOURCE = 255;
     /** Slack's limit on a section's text. */
     static final int SLACK_SECTION = 3000;
 
@@ -77,7 +79,11 @@ class ChannelPayloads {
         details.set("client_state", alert.clientState());
         ObjectNode payload = mapper.createObjectNode()
                 .put("summary", cut(AlertText.headline(alert), PAGERDUTY_SUMMARY))
-                .put("source", alert.clientId() != null ? alert.clientId() : "connmon rule " + alert.rule())
+                .put(
+                        "source",
+                        cut(
+                                alert.clientId() != null ? alert.clientId() : "connmon rule " + alert.rule(),
+                                PAGERDUTY_SOURCE))
                 .put("severity", rule.severity())
                 .put("timestamp", alert.since())
                 .put("group", alert.rule())
