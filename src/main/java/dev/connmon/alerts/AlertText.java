@@ -3,6 +3,7 @@ package dev.connmon.alerts;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.connmon.config.ConnmonConfig;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
@@ -15,6 +16,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * client's dashboard page ({@code connmon.alerts.dashboard-url} + {@code #/clients/<id>}, the fleet's overview for a
  * fleet-drop alert). Every channel but the webhook words its message from these.
  */
+// made at startup: the default dashboard address asks for this host's name, which must not block an event loop
+@Startup
 @ApplicationScoped
 class AlertText {
     private static final String UNRESERVED = "-_.!~*'()";
@@ -28,7 +31,6 @@ class AlertText {
     }
 
     AlertText(String dashboard) {
-        ChannelTarget.url("connmon.alerts.dashboard-url", dashboard);
         this.dashboard = dashboard.endsWith("/") ? dashboard : dashboard + "/";
     }
 

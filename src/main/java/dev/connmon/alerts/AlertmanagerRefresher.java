@@ -51,10 +51,6 @@ class AlertmanagerRefresher {
         this.metrics = metrics;
         this.vertx = vertx;
         this.every = config.alerts().alertmanagerResendEvery();
-        if (every.isNegative() || every.isZero()) {
-            throw new IllegalArgumentException(
-                    "connmon.alerts.alertmanager-resend-every: must be positive, not " + every);
-        }
     }
 
     void start(Leadership.Term term, WebhookClient client) {
