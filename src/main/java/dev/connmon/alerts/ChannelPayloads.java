@@ -130,22 +130,22 @@ class ChannelPayloads {
                 .put("$schema", "http://adaptivecards.io/schemas/adaptive-card.json")
                 .put("type", "AdaptiveCard")
                 .put("version", "1.4");
+        // rich text runs, not TextBlocks or a FactSet: those render markdown, and a client id is the client's to choose
         ArrayNode body = card.putArray("body");
-        body.addObject()
-                .put("type", "TextBlock")
+        ObjectNode headline = body.addObject().put("type", "RichTextBlock");
+        headline.putArray("inlines")
+                .addObject()
+                .put("type", "TextRun")
                 .put("text", AlertText.headline(alert))
                 .put("weight", "Bolder")
                 .put("size", "Medium")
-                .put("color", resolved ? "Good" : "Attention")
-                .put("wrap", true);
-        ObjectNode facts = body.addObject().put("type", "FactSet");
-        ArrayNode list = facts.putArray("facts");
-        fact(list, "Client", AlertText.subject(alert));
-        fact(list, "Condition", alert.condition());
-        fact(list, "Since", alert.since());
-        fact(list, resolved ? "Resolved" : "Opened", resolved ? alert.resolvedAt() : alert.openedAt());
-        fact(list, "Last disconnect", AlertText.lastDisconnect(alert));
-        fact(list, "Rule", alert.rule() + " (" + rule.severity() + ")");
+                .put("color", resolved ? "Good" : "Attention");
+        fact(body, "Client", AlertText.subject(alert));
+        fact(body, "Condition", alert.condition());
+        fact(body, "Since", alert.since());
+        fact(body, resolved ? "Resolved" : "Opened", resolved ? alert.resolvedAt() : alert.openedAt());
+        fact(body, "Last disconnect", AlertText.lastDisconnect(alert));
+        fact(body, "Rule", alert.rule() + " (" + rule.severity() + ")");
         card.putArray("actions")
                 .addObject()
                 .put("type", "Action.OpenUrl")
@@ -160,9 +160,12 @@ class ChannelPayloads {
         return message;
     }
 
-    private static void fact(ArrayNode facts, String title, String value) {
+    /** "Title: value" as one line of plain text runs. */
+    private static void fact(ArrayNode body, String title, String value) {
         if (value != null) {
-            facts.addObject().put("title", title).put("value", value);
+            ArrayNode inlines = body.addObject().put("type", "RichTextBlock").putArray("inlines");
+            inlines.addObject().put("type", "TextRun").put("text", title + ": ").put("weight", "Bolder");
+            inlines.addObject().put("type", "TextRun").put("text", value);
         }
     }
 

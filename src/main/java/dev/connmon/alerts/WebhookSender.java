@@ -112,7 +112,7 @@ public class WebhookSender {
             unsendable = request == null ? noLongerRouted(delivery) : null;
         } catch (RuntimeException e) {
             request = null;
-            unsendable = "cannot word the " + delivery.channel().wireName() + " request: " + WebhookClient.describe(e);
+            unsendable = "cannot word the " + channelName(delivery) + " request: " + WebhookClient.describe(e);
         }
         Uni<WebhookClient.Answer> sent = send(request, unsendable);
         boolean giveUp = request == null;
@@ -122,7 +122,9 @@ public class WebhookSender {
                     metrics.counter(
                                     "connmon.alerts.deliveries",
                                     "outcome",
-                                    answer.delivered() ? "delivered" : next == null ? "gave-up" : "failed")
+                                    answer.delivered() ? "delivered" : next == null ? "gave-up" : "failed",
+                                    "channel",
+                                    channelName(delivery))
                             .increment();
                     return repository.attempted(
                             delivery.deliveryId(),
@@ -157,8 +159,12 @@ public class WebhookSender {
 
     /** Given up at once: the configuration changed since the alert was stored, and there is nowhere to send it. */
     private static String noLongerRouted(DeliveryRepository.Due delivery) {
-        return "rule '" + delivery.rule() + "' no longer has a "
-                + delivery.channel().wireName() + " channel";
+        return "rule '" + delivery.rule() + "' no longer has a " + channelName(delivery) + " channel";
+    }
+
+    /** A channel this version does not know (stored by a newer one) reads as {@code unknown}. */
+    private static String channelName(DeliveryRepository.Due delivery) {
+        return delivery.channel() == null ? "unknown" : delivery.channel().wireName();
     }
 
     /** 1 s, 2 s, 4 s … at most 10 min apart; null once the retry period would be over. */

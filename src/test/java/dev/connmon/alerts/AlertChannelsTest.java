@@ -126,10 +126,9 @@ class AlertChannelsTest {
 
         JsonObject teams = received("teams", id).get(0).json();
         JsonObject card = teams.getJsonArray("attachments").getJsonObject(0).getJsonObject("content");
-        JsonArray facts = card.getJsonArray("body").getJsonObject(1).getJsonArray("facts");
-        assertThat(facts.getJsonObject(0).getMap())
-                .containsEntry("title", "Client")
-                .containsEntry("value", id);
+        JsonArray client = card.getJsonArray("body").getJsonObject(1).getJsonArray("inlines");
+        assertThat(client.getJsonObject(0).getString("text")).isEqualTo("Client: ");
+        assertThat(client.getJsonObject(1).getMap()).containsOnly(Map.entry("type", "TextRun"), Map.entry("text", id));
         assertThat(card.getJsonArray("actions").getJsonObject(0).getString("url"))
                 .isEqualTo(link);
 

@@ -77,6 +77,23 @@ class ChannelPayloadsTest {
     }
 
     @Test
+    void teamsShowsClientTextInPlainRunsThatRenderNoMarkdown() {
+        String id = "d:acme:pump:[sign in](https://evil.example)";
+        JsonObject card = new JsonObject(PAYLOADS.teams(RULE, alert(id, null)).toString())
+                .getJsonArray("attachments")
+                .getJsonObject(0)
+                .getJsonObject("content");
+        card.getJsonArray("body").forEach(element -> {
+            JsonObject block = (JsonObject) element;
+            assertThat(block.getString("type")).isEqualTo("RichTextBlock");
+            block.getJsonArray("inlines")
+                    .forEach(run ->
+                            assertThat(((JsonObject) run).getString("type")).isEqualTo("TextRun"));
+        });
+        assertThat(card.encode()).contains(id);
+    }
+
+    @Test
     void pagerDutyCutsTheSummaryToItsLimitAndAResolveCarriesOnlyTheKeys() {
         JsonObject trigger =
                 new JsonObject(PAYLOADS.pagerduty(RULE, alert("d:a:b:" + "x".repeat(2000), null), "k".repeat(32))
