@@ -55,15 +55,23 @@ public class DeliveryRepository {
         });
     }
 
-    /** The next pending delivery of each alert and channel (in order per alert and channel), where it is due. */
+    /**
+     * The next pending delivery of each alert and channel (in order per alert and channel), where it is due; the
+     * channels take turns (each one's oldest, then each one's second …), so that a backlog on one channel never
+     * keeps another's deliveries out of the page.
+     */
     Uni<List<Due>> due(int limit) {
         return pool.preparedQuery("""
                         SELECT next.*, alert.rule FROM (
-                            SELECT DISTINCT ON (alert_id, channel) delivery_id, alert_id, channel, type, webhook,
-                                   body, created_at, attempts, next_attempt_at
-                            FROM alert_delivery WHERE delivered_at IS NULL AND gave_up_at IS NULL
-                            ORDER BY alert_id, channel, seq) next JOIN alert ON alert.id = next.alert_id
-                        WHERE next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1""").execute(Tuple.of(limit)).map(rows -> {
+                            SELECT pending.*,
+                                   row_number() OVER (PARTITION BY channel ORDER BY next_attempt_at) AS turn
+                            FROM (
+                                SELECT DISTINCT ON (alert_id, channel) delivery_id, alert_id, channel, type, webhook,
+                                       body, created_at, attempts, next_attempt_at
+                                FROM alert_delivery WHERE delivered_at IS NULL AND gave_up_at IS NULL
+                                ORDER BY alert_id, channel, seq) pending
+                            WHERE next_attempt_at <= now()) next JOIN alert ON alert.id = next.alert_id
+                        ORDER BY turn, next_attempt_at LIMIT $1""").execute(Tuple.of(limit)).map(rows -> {
             List<Due> due = new ArrayList<>();
             rows.forEach(row -> due.add(new Due(
                     row.getUUID("delivery_id"),

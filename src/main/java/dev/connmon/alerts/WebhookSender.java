@@ -13,7 +13,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
@@ -30,6 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
 @ApplicationScoped
 public class WebhookSender {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+    /** Attempts one channel may have under way at once. */
+    static final int PER_CHANNEL = WebhookClient.MAX_CONCURRENT / 2;
 
     private final DeliveryRepository repository;
     private final ChannelRequests requests;
@@ -38,7 +40,9 @@ public class WebhookSender {
     private final WebhookClient client;
     private final MeterRegistry metrics;
     private final Duration retryFor;
-    private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+    /** The attempts under way, and their channels. */
+    private final Map<UUID, String> inFlight = new ConcurrentHashMap<>();
+
     private volatile long timer = -1;
     private volatile boolean polling;
 
@@ -87,16 +91,26 @@ public class WebhookSender {
                         due -> {
                             polling = false;
                             // at most as many at once as the client has connections per receiver: a receiver that
-                            // stalls holds its attempts until the deadline, never a connection another one waits for
-                            due.stream()
-                                    .filter(delivery -> inFlight.size() < WebhookClient.MAX_CONCURRENT
-                                            && inFlight.add(delivery.deliveryId()))
-                                    .forEach(delivery -> send(delivery, term));
+                            // stalls holds its attempts until the deadline, never a connection another one waits
+                            // for; and one channel at most half of them, so that a stalled Slack never delays a page
+                            due.stream().filter(this::admit).forEach(delivery -> send(delivery, term));
                         },
                         failure -> {
                             polling = false;
                             Log.warnf("Alert deliveries: cannot read pending deliveries: %s", failure.getMessage());
                         });
+    }
+
+    /** Takes the delivery on if there is room: overall, and for its channel. */
+    private boolean admit(DeliveryRepository.Due delivery) {
+        String channel = channelName(delivery);
+        if (inFlight.size() >= WebhookClient.MAX_CONCURRENT
+                || inFlight.values().stream().filter(channel::equals).count() >= PER_CHANNEL
+                || inFlight.containsKey(delivery.deliveryId())) {
+            return false;
+        }
+        inFlight.put(delivery.deliveryId(), channel);
+        return true;
     }
 
     private void send(DeliveryRepository.Due delivery, Leadership.Term term) {

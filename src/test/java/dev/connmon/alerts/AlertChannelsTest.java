@@ -184,6 +184,41 @@ class AlertChannelsTest {
     }
 
     @Test
+    void aStalledSlackHoldsHalfTheConnectionsAtMostAndDelaysNoPage() {
+        List<String> ids = java.util.stream.IntStream.range(0, WebhookSender.PER_CHANNEL + 5)
+                .mapToObj(i -> "d:routed:pump:" + UUID.randomUUID())
+                .toList();
+        ids.forEach(id -> ChannelReceivers.plan("slack", id, ChannelReceivers.STALLS));
+        Instant t0 = Instant.now();
+        ids.forEach(id -> publish(Events.connected(id, t0.minusSeconds(10), "c1")));
+        ids.forEach(id -> publish(Events.disconnected(id, t0, "c1", "network", 0x8D)));
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ids.stream()
+                        .allMatch(id -> received("pagerduty", id).size() == 1
+                                && received("teams", id).size() == 1));
+        Instant firstStall = ids.stream()
+                .flatMap(id -> received("slack", id).stream())
+                .map(ChannelReceivers.Received::at)
+                .min(Instant::compareTo)
+                .orElseThrow();
+        Instant lastPage = ids.stream()
+                .map(id -> received("pagerduty", id).get(0).at())
+                .max(Instant::compareTo)
+                .orElseThrow();
+        // every page went out while the stalled Slack attempts still held their connections (deadline 5 s)
+        assertThat(lastPage).isBefore(firstStall.plus(WebhookReceiver.TIMEOUT));
+        // and Slack had half the connections: no more of its attempts started before a stalled one's deadline
+        Instant beforeDeadline = firstStall.plus(WebhookReceiver.TIMEOUT).minusSeconds(1);
+        await().atMost(WebhookReceiver.TIMEOUT).until(() -> Instant.now().isAfter(beforeDeadline));
+        long stalledAtOnce = ids.stream()
+                .flatMap(id -> received("slack", id).stream())
+                .filter(r -> r.at().isBefore(beforeDeadline))
+                .count();
+        assertThat(stalledAtOnce).isEqualTo(WebhookSender.PER_CHANNEL);
+    }
+
+    @Test
     void alertmanagerListsTheAlertWithItsLabelsHearsItAgainAfterARestartAndEndsItOnResolution() throws Exception {
         assumeTrue(
                 Files.isExecutable(ALERTMANAGER),

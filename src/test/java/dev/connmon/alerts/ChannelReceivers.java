@@ -40,7 +40,12 @@ public class ChannelReceivers implements QuarkusTestResourceLifecycleManager {
     static int alertmanagerPort;
 
     /** One request as received: the channel, the JSON (null if it was not JSON), what breaks the schema, the answer. */
-    record Received(String channel, JsonObject json, List<String> problems, int answered) {}
+    record Received(String channel, JsonObject json, List<String> problems, int answered, Instant at) {}
+
+    /** A planned status that is no answer: headers never come, the request is held for {@link #STALL}. */
+    static final int STALLS = 0;
+
+    static final java.time.Duration STALL = java.time.Duration.ofSeconds(20);
 
     static final List<Received> RECEIVED = new CopyOnWriteArrayList<>();
     private static final Map<String, Queue<Integer>> PLANS = new ConcurrentHashMap<>();
@@ -61,6 +66,7 @@ public class ChannelReceivers implements QuarkusTestResourceLifecycleManager {
     }
 
     private HttpServer server;
+    private java.util.concurrent.ExecutorService threads;
 
     @Override
     public Map<String, String> start() {
@@ -72,7 +78,7 @@ public class ChannelReceivers implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.setExecutor(Executors.newCachedThreadPool());
+        server.setExecutor(threads = Executors.newCachedThreadPool());
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         server.createContext("/pagerduty/v2/enqueue", exchange -> receive(exchange, "pagerduty", 202));
         server.createContext("/slack/services/T0001/B0001/" + SLACK_SECRET, e -> receive(e, "slack", 200));
@@ -117,7 +123,15 @@ public class ChannelReceivers implements QuarkusTestResourceLifecycleManager {
             }
             Integer planned = planned(channel, body);
             int status = planned != null ? planned : problems.isEmpty() ? accepted : 400;
-            RECEIVED.add(new Received(channel, json, problems, status));
+            RECEIVED.add(new Received(channel, json, problems, status, Instant.now()));
+            if (status == STALLS) {
+                try {
+                    Thread.sleep(STALL.toMillis());
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
             // a hostile or careless receiver may echo what it was sent, the address included: connmon must not keep it
             String answer = status >= 400
                     ? "invalid_payload for " + exchange.getRequestURI() + " " + body
@@ -254,6 +268,7 @@ public class ChannelReceivers implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (server != null) {
             server.stop(0);
+            threads.shutdownNow();
         }
     }
 }
