@@ -12,6 +12,9 @@ import java.util.Optional;
  * any text that might carry it (an error, a receiver's answer).
  */
 record ChannelTarget(Channel channel, String address) {
+    /** The shortest start of a secret taken for the secret at a text's end. */
+    private static final int MIN_CUT = 6;
+
     /** The rule's channels beside its webhook ({@code key} is the rule's prefix, {@code connmon.alerts.<rule>.}). */
     static List<ChannelTarget> of(String key, ConnmonConfig.Rule config) {
         List<ChannelTarget> targets = new ArrayList<>();
@@ -55,7 +58,7 @@ record ChannelTarget(Channel channel, String address) {
         if (text == null || channel == Channel.WEBHOOK) {
             return text;
         }
-        String redacted = text.replace(address, "<" + channel.wireName() + " address>");
+        String redacted = cut(text, address, "address");
         if (channel != Channel.PAGERDUTY) {
             URI uri = URI.create(address);
             redacted = cut(redacted, uri.getRawQuery(), "query");
@@ -64,10 +67,22 @@ record ChannelTarget(Channel channel, String address) {
         return redacted;
     }
 
+    /**
+     * The text with every {@code part} replaced; also a start of it at the text's end, where the 4 KiB limit on a
+     * receiver's answer may have cut it.
+     */
     private String cut(String text, String part, String what) {
-        return part == null || part.length() < 2
-                ? text
-                : text.replace(part, "<" + channel.wireName() + " " + what + ">");
+        if (part == null || part.length() < 2) {
+            return text;
+        }
+        String marker = "<" + channel.wireName() + " " + what + ">";
+        String replaced = text.replace(part, marker);
+        for (int length = part.length() - 1; length >= MIN_CUT; length--) {
+            if (replaced.endsWith(part.substring(0, length))) {
+                return replaced.substring(0, replaced.length() - length) + marker;
+            }
+        }
+        return replaced;
     }
 
     @Override

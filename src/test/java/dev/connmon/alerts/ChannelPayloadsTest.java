@@ -161,6 +161,9 @@ class ChannelPayloadsTest {
                 .isEqualTo("answered 400: no flow at <teams path>?<teams query>");
         assertThat(new ChannelTarget(Channel.PAGERDUTY, "R0UTINGKEY").redact("invalid key R0UTINGKEY"))
                 .isEqualTo("invalid key <pagerduty address>");
+        assertThat(new ChannelTarget(Channel.PAGERDUTY, "R0UTINGKEY").redact("answered 400: {\"key\":\"R0UTING"))
+                .as("a key cut by the answer's limit")
+                .isEqualTo("answered 400: {\"key\":\"<pagerduty address>");
         assertThat(teams.toString()).isEqualTo("teams");
         assertThatThrownBy(() -> ChannelTarget.of(Channel.SLACK, "connmon.alerts.x.slack", "ftp://hooks/SECRET"))
                 .hasMessage("connmon.alerts.x.slack: needs an http:// or https:// URL with a host");
