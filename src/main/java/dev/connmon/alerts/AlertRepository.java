@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Alerts and their webhook deliveries in PostgreSQL. An alert and the delivery that announces it are written in one
+ * Alerts and their deliveries in PostgreSQL. An alert and the deliveries that announce it are written in one
  * transaction (an outbox), so a delivery is never lost nor sent for an alert that was not stored; unique indexes make
  * a second opening of one episode a no-op, whichever instance tries.
  */
@@ -156,29 +156,36 @@ public class AlertRepository {
                 .map(rows -> rows.iterator().next().getLong("last"));
     }
 
+    /**
+     * One delivery of each alert on each of the rule's channels, all with the webhook's body: each channel renders its
+     * own payload from it when it sends. Only the webhook's URL is stored; the other addresses are secrets.
+     */
     private Uni<Void> announce(
             SqlConnection connection, AlertRule rule, List<Alert> alerts, String type, int seq, Instant at) {
-        if (rule.webhook() == null || alerts.isEmpty()) {
+        if (rule.targets().isEmpty() || alerts.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> rows = new ArrayList<>(alerts.size());
+        List<Tuple> rows = new ArrayList<>(alerts.size() * rule.targets().size());
         for (Alert alert : alerts) {
-            UUID deliveryId = UUID.randomUUID();
-            ObjectNode body = mapper.createObjectNode().put("type", type).put("deliveryId", deliveryId.toString());
-            body.set("alert", mapper.valueToTree(alert));
-            rows.add(Tuple.from(List.of(
-                    deliveryId,
-                    Long.parseLong(alert.id()),
-                    seq,
-                    type,
-                    rule.webhook().toString(),
-                    body.toString(),
-                    utc(at))));
+            for (ChannelTarget target : rule.targets()) {
+                UUID deliveryId = UUID.randomUUID();
+                ObjectNode body = mapper.createObjectNode().put("type", type).put("deliveryId", deliveryId.toString());
+                body.set("alert", mapper.valueToTree(alert));
+                rows.add(Tuple.tuple()
+                        .addUUID(deliveryId)
+                        .addLong(Long.parseLong(alert.id()))
+                        .addInteger(seq)
+                        .addString(type)
+                        .addString(target.channel().wireName())
+                        .addString(target.channel() == Channel.WEBHOOK ? target.address() : null)
+                        .addString(body.toString())
+                        .addOffsetDateTime(utc(at)));
+            }
         }
         return connection.preparedQuery("""
-                        INSERT INTO alert_delivery (delivery_id, alert_id, seq, type, webhook, body, created_at,
-                                                    next_attempt_at)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)""").executeBatch(rows).replaceWithVoid();
+                        INSERT INTO alert_delivery (delivery_id, alert_id, seq, type, channel, webhook, body,
+                                                    created_at, next_attempt_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)""").executeBatch(rows).replaceWithVoid();
     }
 
     Uni<List<OpenAlert>> openAlerts(String rule) {
@@ -229,6 +236,20 @@ public class AlertRepository {
             rows.forEach(row -> alerts.add(toAlert(row)));
             return alerts;
         });
+    }
+
+    /** The alerts with these ids, as they are now (any order). */
+    Uni<List<Alert>> byIds(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM alert WHERE id = ANY($1)")
+                .execute(Tuple.of(ids.toArray(Long[]::new)))
+                .map(rows -> {
+                    List<Alert> alerts = new ArrayList<>();
+                    rows.forEach(row -> alerts.add(toAlert(row)));
+                    return alerts;
+                });
     }
 
     public Uni<Boolean> exists(long id) {

@@ -9,13 +9,16 @@ import dev.connmon.state.ClientState;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * One alert rule from {@code connmon.alerts.<name>.*}: the condition, how long it must hold, which clients it
- * watches (a list filter, resolved at each evaluation so that relative times stay relative) and where it is
- * delivered.
+ * watches (a list filter, resolved at each evaluation so that relative times stay relative), how severe it is and
+ * where it is delivered: its channels, the webhook among them.
  */
 public record AlertRule(
         String name,
@@ -24,8 +27,12 @@ public record AlertRule(
         FilterText filter,
         Double threshold,
         URI webhook,
-        String webhookSecret) {
+        String webhookSecret,
+        String severity,
+        List<ChannelTarget> targets) {
     private static final Duration MILLI = Duration.ofMillis(1);
+    /** PagerDuty's severities, which Alertmanager's {@code severity} label takes as well. */
+    static final Set<String> SEVERITIES = Set.of("critical", "error", "warning", "info");
 
     /** The rule {@code name} as configured; an error names the key at fault. */
     static AlertRule of(String name, ConnmonConfig.Rule config) {
@@ -53,21 +60,22 @@ public record AlertRule(
         if (condition != Condition.FLEET_DROP && threshold != null) {
             throw new IllegalArgumentException(key + "threshold: only a fleet-drop rule takes one");
         }
-        URI webhook = null;
-        if (config.webhook().isPresent()) {
-            try {
-                webhook = URI.create(config.webhook().get());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(key + "webhook: not a URL: " + e.getMessage());
-            }
-            if (!("http".equals(webhook.getScheme()) || "https".equals(webhook.getScheme()))
-                    || webhook.getHost() == null) {
-                throw new IllegalArgumentException(key + "webhook: needs an http:// or https:// URL with a host");
-            }
-        }
+        URI webhook = config.webhook()
+                .map(url -> ChannelTarget.url(key + "webhook", url))
+                .orElse(null);
         if (webhook == null && config.webhookSecret().isPresent()) {
             throw new IllegalArgumentException(key + "webhook-secret: there is no webhook to sign for");
         }
+        String severity = config.severity().orElse(condition == Condition.FLEET_DROP ? "critical" : "warning");
+        if (!SEVERITIES.contains(severity)) {
+            throw new IllegalArgumentException(
+                    key + "severity: '" + severity + "' is not one of critical, error, warning, info");
+        }
+        List<ChannelTarget> targets = new ArrayList<>();
+        if (webhook != null) {
+            targets.add(new ChannelTarget(Channel.WEBHOOK, webhook.toString()));
+        }
+        targets.addAll(ChannelTarget.of(key, config));
         AlertRule rule = new AlertRule(
                 name,
                 condition,
@@ -75,13 +83,26 @@ public record AlertRule(
                 filter,
                 threshold,
                 webhook,
-                config.webhookSecret().orElse(null));
+                config.webhookSecret().orElse(null),
+                severity,
+                List.copyOf(targets));
         try {
             rule.candidates(Instant.now(), null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + "filter: contradicts the condition (" + e.getMessage() + ")");
         }
         return rule;
+    }
+
+    /** The rule's target on {@code channel}, or null if it has none (now: the configuration may have changed). */
+    ChannelTarget target(Channel channel) {
+        return targets.stream().filter(t -> t.channel() == channel).findFirst().orElse(null);
+    }
+
+    /** Names the rule only: its webhook secret and channel addresses are secrets. */
+    @Override
+    public String toString() {
+        return "AlertRule[" + name + ", " + condition.wireName() + ", channels " + targets + "]";
     }
 
     /** The clients the rule watches, now. */

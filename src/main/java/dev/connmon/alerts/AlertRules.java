@@ -2,11 +2,15 @@ package dev.connmon.alerts;
 
 import dev.connmon.config.ConnmonConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
-/** The configured alert rules, checked once: a bad rule stops startup with a message naming its key. */
+/**
+ * The configured alert rules, checked once with the settings their channels share: a bad rule or setting stops
+ * startup with a message naming its key.
+ */
 @ApplicationScoped
 public class AlertRules {
     private final List<AlertRule> rules;
@@ -15,6 +19,13 @@ public class AlertRules {
         List<AlertRule> built = new ArrayList<>();
         new TreeMap<>(config.alerts().rules()).forEach((name, rule) -> built.add(AlertRule.of(name, rule)));
         this.rules = List.copyOf(built);
+        ChannelTarget.url("connmon.alerts.pagerduty-url", config.alerts().pagerdutyUrl());
+        config.alerts().dashboardUrl().ifPresent(url -> ChannelTarget.url("connmon.alerts.dashboard-url", url));
+        Duration resend = config.alerts().alertmanagerResendEvery();
+        if (resend.isNegative() || resend.isZero()) {
+            throw new IllegalArgumentException(
+                    "connmon.alerts.alertmanager-resend-every: must be positive, not " + resend);
+        }
     }
 
     public List<AlertRule> all() {

@@ -23,6 +23,7 @@ public class DeliveryRepository {
             UUID deliveryId,
             long alertId,
             String rule,
+            Channel channel,
             String type,
             String webhook,
             String body,
@@ -35,15 +36,16 @@ public class DeliveryRepository {
         this.pool = pool;
     }
 
-    /** Every attempt at delivering the alert's webhooks, in order. */
+    /** Every attempt at delivering the alert: the opening's before the resolution's, by channel name, in order. */
     public Uni<List<Delivery>> attempts(long alertId) {
         return pool.preparedQuery("""
-                        SELECT d.delivery_id, d.type, a.attempt, a.at, a.status, a.error
+                        SELECT d.delivery_id, d.channel, d.type, a.attempt, a.at, a.status, a.error
                         FROM alert_delivery d JOIN alert_delivery_attempt a USING (delivery_id)
-                        WHERE d.alert_id = $1 ORDER BY d.seq, a.attempt""").execute(Tuple.of(alertId)).map(rows -> {
+                        WHERE d.alert_id = $1 ORDER BY d.seq, d.channel, a.attempt""").execute(Tuple.of(alertId)).map(rows -> {
             List<Delivery> deliveries = new ArrayList<>();
             rows.forEach(row -> deliveries.add(new Delivery(
                     row.getUUID("delivery_id").toString(),
+                    row.getString("channel"),
                     row.getString("type"),
                     row.getInteger("attempt"),
                     Instants.format(row.getOffsetDateTime("at").toInstant()),
@@ -53,20 +55,29 @@ public class DeliveryRepository {
         });
     }
 
-    /** The next pending delivery of each alert (in order per alert), where it is due. */
+    /**
+     * The next pending delivery of each alert and channel (in order per alert and channel), where it is due; the
+     * channels take turns (each one's oldest, then each one's second …), so that a backlog on one channel never
+     * keeps another's deliveries out of the page.
+     */
     Uni<List<Due>> due(int limit) {
         return pool.preparedQuery("""
                         SELECT next.*, alert.rule FROM (
-                            SELECT DISTINCT ON (alert_id) delivery_id, alert_id, type, webhook, body, created_at,
-                                   attempts, next_attempt_at
-                            FROM alert_delivery WHERE delivered_at IS NULL AND gave_up_at IS NULL
-                            ORDER BY alert_id, seq) next JOIN alert ON alert.id = next.alert_id
-                        WHERE next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1""").execute(Tuple.of(limit)).map(rows -> {
+                            SELECT pending.*,
+                                   row_number() OVER (PARTITION BY channel ORDER BY next_attempt_at) AS turn
+                            FROM (
+                                SELECT DISTINCT ON (alert_id, channel) delivery_id, alert_id, channel, type, webhook,
+                                       body, created_at, attempts, next_attempt_at
+                                FROM alert_delivery WHERE delivered_at IS NULL AND gave_up_at IS NULL
+                                ORDER BY alert_id, channel, seq) pending
+                            WHERE next_attempt_at <= now()) next JOIN alert ON alert.id = next.alert_id
+                        ORDER BY turn, next_attempt_at LIMIT $1""").execute(Tuple.of(limit)).map(rows -> {
             List<Due> due = new ArrayList<>();
             rows.forEach(row -> due.add(new Due(
                     row.getUUID("delivery_id"),
                     row.getLong("alert_id"),
                     row.getString("rule"),
+                    Channel.fromWireName(row.getString("channel")),
                     row.getString("type"),
                     row.getString("webhook"),
                     row.getString("body"),

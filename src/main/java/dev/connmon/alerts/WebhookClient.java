@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The HTTP side of a webhook attempt (docs/api.md §11): a POST that gets one overall deadline for the whole exchange
+ * The HTTP side of a delivery attempt on any channel (docs/api.md §11): a POST that gets one overall deadline for the whole exchange
  * (connect, send, status and body), reads at most {@link #ANSWER_LIMIT} bytes of the answer and follows no redirect.
  * Every attempt ends in an {@link Answer}, and a connection that did not end cleanly is closed, so that a receiver
  * that stalls or streams without end gives its connection back at the deadline or the limit.
@@ -51,7 +51,8 @@ final class WebhookClient {
         this.deadline = deadline;
         this.client = vertx.createHttpClient(
                 new HttpClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, deadline.toMillis())),
-                new PoolOptions().setHttp1MaxSize(MAX_CONCURRENT));
+                // one more for the Alertmanager repeats, which run one request at a time beside the deliveries
+                new PoolOptions().setHttp1MaxSize(MAX_CONCURRENT + 1));
     }
 
     /** POSTs the body; the answer comes within the deadline whatever the receiver does. */

@@ -5,7 +5,6 @@ import dev.connmon.config.ConnmonConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,36 +13,49 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Delivers the stored webhook deliveries while this instance leads the alerts: POST with the signatures of the body,
- * each attempt bounded by {@link WebhookClient} ({@code connmon.alerts.webhook-timeout}), retried with exponential
- * backoff until {@code connmon.alerts.webhook-retry-for} has passed since the delivery was created; in order per alert
- * (the next one waits until the one before it is done), at least once, each attempt recorded.
+ * Delivers the stored deliveries while this instance leads the alerts, on every channel alike (the webhook,
+ * Alertmanager, PagerDuty, Slack, Teams: {@link ChannelRequests} words each request): each attempt bounded by
+ * {@link WebhookClient} ({@code connmon.alerts.webhook-timeout}), retried with exponential backoff until
+ * {@code connmon.alerts.webhook-retry-for} has passed since the delivery was created; in order per alert and channel
+ * (the next one waits until the one before it is done), at least once, each attempt recorded, with any secret address
+ * taken out of its error. It also runs the {@link AlertmanagerRefresher} on the same client.
  */
 @ApplicationScoped
 public class WebhookSender {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+    /** Attempts one channel may have under way at once. */
+    static final int PER_CHANNEL = WebhookClient.MAX_CONCURRENT / 2;
 
     private final DeliveryRepository repository;
-    private final AlertRules rules;
+    private final ChannelRequests requests;
+    private final AlertmanagerRefresher refresher;
     private final Vertx vertx;
     private final WebhookClient client;
     private final MeterRegistry metrics;
     private final Duration retryFor;
-    private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+    /** The attempts under way, and their channels. */
+    private final Map<UUID, String> inFlight = new ConcurrentHashMap<>();
+
     private volatile long timer = -1;
     private volatile boolean polling;
 
     WebhookSender(
-            DeliveryRepository repository, AlertRules rules, Vertx vertx, MeterRegistry metrics, ConnmonConfig config) {
+            DeliveryRepository repository,
+            ChannelRequests requests,
+            AlertmanagerRefresher refresher,
+            Vertx vertx,
+            MeterRegistry metrics,
+            ConnmonConfig config) {
         this.repository = repository;
-        this.rules = rules;
+        this.requests = requests;
+        this.refresher = refresher;
         this.vertx = vertx;
         this.client = new WebhookClient(vertx, config.alerts().webhookTimeout());
         this.metrics = metrics;
@@ -52,11 +64,13 @@ public class WebhookSender {
 
     void start(Leadership.Term term) {
         timer = vertx.setPeriodic(500, id -> poll(term));
+        refresher.start(term, client);
     }
 
     void stop() {
         vertx.cancelTimer(timer);
         timer = -1;
+        refresher.stop();
     }
 
     @PreDestroy
@@ -77,16 +91,26 @@ public class WebhookSender {
                         due -> {
                             polling = false;
                             // at most as many at once as the client has connections per receiver: a receiver that
-                            // stalls holds its attempts until the deadline, never a connection another one waits for
-                            due.stream()
-                                    .filter(delivery -> inFlight.size() < WebhookClient.MAX_CONCURRENT
-                                            && inFlight.add(delivery.deliveryId()))
-                                    .forEach(delivery -> send(delivery, term));
+                            // stalls holds its attempts until the deadline, never a connection another one waits
+                            // for; and one channel at most half of them, so that a stalled Slack never delays a page
+                            due.stream().filter(this::admit).forEach(delivery -> send(delivery, term));
                         },
                         failure -> {
                             polling = false;
-                            Log.warnf("Alert webhooks: cannot read pending deliveries: %s", failure.getMessage());
+                            Log.warnf("Alert deliveries: cannot read pending deliveries: %s", failure.getMessage());
                         });
+    }
+
+    /** Takes the delivery on if there is room: overall, and for its channel. */
+    private boolean admit(DeliveryRepository.Due delivery) {
+        String channel = channelName(delivery);
+        if (inFlight.size() >= WebhookClient.MAX_CONCURRENT
+                || inFlight.values().stream().filter(channel::equals).count() >= PER_CHANNEL
+                || inFlight.containsKey(delivery.deliveryId())) {
+            return false;
+        }
+        inFlight.put(delivery.deliveryId(), channel);
+        return true;
     }
 
     private void send(DeliveryRepository.Due delivery, Leadership.Term term) {
@@ -95,17 +119,26 @@ public class WebhookSender {
             return;
         }
         int attempt = delivery.attempts() + 1;
-        Uni.createFrom()
-                .deferred(() -> client.post(delivery.webhook(), headers(delivery), delivery.body()))
-                .onFailure()
-                .recoverWithItem(failure -> new WebhookClient.Answer(null, WebhookClient.describe(failure)))
-                .chain(answer -> {
+        ChannelRequests.Request request;
+        String unsendable = null;
+        try {
+            request = requests.request(delivery);
+            unsendable = request == null ? noLongerRouted(delivery) : null;
+        } catch (RuntimeException e) {
+            request = null;
+            unsendable = "cannot word the " + channelName(delivery) + " request: " + WebhookClient.describe(e);
+        }
+        Uni<WebhookClient.Answer> sent = send(request, unsendable);
+        boolean giveUp = request == null;
+        sent.chain(answer -> {
                     Instant at = Instant.now();
-                    Instant next = answer.delivered() ? null : nextAttempt(delivery, attempt, at);
+                    Instant next = answer.delivered() || giveUp ? null : nextAttempt(delivery, attempt, at);
                     metrics.counter(
                                     "connmon.alerts.deliveries",
                                     "outcome",
-                                    answer.delivered() ? "delivered" : next == null ? "gave-up" : "failed")
+                                    answer.delivered() ? "delivered" : next == null ? "gave-up" : "failed",
+                                    "channel",
+                                    channelName(delivery))
                             .increment();
                     return repository.attempted(
                             delivery.deliveryId(),
@@ -120,30 +153,32 @@ public class WebhookSender {
                 .with(ignored -> inFlight.remove(delivery.deliveryId()), failure -> {
                     inFlight.remove(delivery.deliveryId());
                     Log.warnf(
-                            "Alert webhooks: cannot record an attempt of %s: %s",
+                            "Alert deliveries: cannot record an attempt of %s: %s",
                             delivery.deliveryId(), failure.getMessage());
                 });
     }
 
-    /**
-     * The delivery's headers (docs/api.md §11). Each attempt is signed anew with the time it is sent, so that a
-     * receiver can refuse a replayed request: {@code X-Connmon-Signature-V2} covers {@code <timestamp>.<body>};
-     * {@code X-Connmon-Signature} (the body alone) stays for receivers that check only it.
-     */
-    private MultiMap headers(DeliveryRepository.Due delivery) {
-        String timestamp = Long.toString(Instant.now().getEpochSecond());
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
-                .add("Content-Type", "application/json")
-                .add("X-Connmon-Delivery", delivery.deliveryId().toString())
-                .add("X-Connmon-Timestamp", timestamp);
-        AlertRule rule = rules.named(delivery.rule());
-        if (rule != null && rule.webhookSecret() != null) {
-            headers.add("X-Connmon-Signature", "sha256=" + hmac(rule.webhookSecret(), delivery.body()));
-            headers.add(
-                    "X-Connmon-Signature-V2",
-                    "sha256=" + hmac(rule.webhookSecret(), timestamp + "." + delivery.body()));
+    /** The attempt's answer, its error without the channel's address; or, with nothing to send, that error. */
+    private Uni<WebhookClient.Answer> send(ChannelRequests.Request request, String unsendable) {
+        if (request == null) {
+            return Uni.createFrom().item(new WebhookClient.Answer(null, unsendable));
         }
-        return headers;
+        return Uni.createFrom()
+                .deferred(() -> client.post(request.url(), request.headers(), request.body()))
+                .onFailure()
+                .recoverWithItem(failure -> new WebhookClient.Answer(null, WebhookClient.describe(failure)))
+                .map(answer -> new WebhookClient.Answer(
+                        answer.status(), request.target().redact(answer.error())));
+    }
+
+    /** Given up at once: the configuration changed since the alert was stored, and there is nowhere to send it. */
+    private static String noLongerRouted(DeliveryRepository.Due delivery) {
+        return "rule '" + delivery.rule() + "' no longer has a " + channelName(delivery) + " channel";
+    }
+
+    /** A channel this version does not know (stored by a newer one) reads as {@code unknown}. */
+    private static String channelName(DeliveryRepository.Due delivery) {
+        return delivery.channel() == null ? "unknown" : delivery.channel().wireName();
     }
 
     /** 1 s, 2 s, 4 s … at most 10 min apart; null once the retry period would be over. */

@@ -41,7 +41,7 @@ import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-/** Alerts (docs/api.md §11): what the rules opened and resolved, and how their webhooks were delivered. */
+/** Alerts (docs/api.md §11): what the rules opened and resolved, and how each channel delivered them. */
 @Path("/api/v0002/alerts")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Alerts")
@@ -164,7 +164,7 @@ public class AlertResource {
     @GET
     @Path("{id}/deliveries")
     @RolesAllowed({"reader", "admin"})
-    @Operation(summary = "Every attempt at delivering an alert's webhooks, in order")
+    @Operation(summary = "Every attempt at delivering an alert on each of its rule's channels, in order")
     @APIResponse(responseCode = "200", description = "The attempts")
     @APIResponse(responseCode = "404", description = "No such alert")
     public Uni<List<Delivery>> deliveries(@PathParam("id") String id, @Context UriInfo uri) {

@@ -265,6 +265,23 @@ public interface ConnmonConfig {
         @WithDefault("PT1S")
         Duration evaluateEvery();
 
+        /** Where PagerDuty events go (Events API v2): PagerDuty's own endpoint, or a proxy in front of it. */
+        @WithDefault("https://events.pagerduty.com/v2/enqueue")
+        String pagerdutyUrl();
+
+        /**
+         * How often open alerts are sent again to each rule's Alertmanager: well under its {@code resolve_timeout}
+         * (default 5m), after which Alertmanager resolves an alert it has not heard of again.
+         */
+        @WithDefault("PT1M")
+        Duration alertmanagerResendEvery();
+
+        /**
+         * The dashboard's address as operators reach it (https://connmon.example.com/), for the links in alerts;
+         * unset: http://{this host's name}:{quarkus.http.port}/.
+         */
+        Optional<String> dashboardUrl();
+
         @WithParentName
         Map<String, Rule> rules();
     }
@@ -286,6 +303,21 @@ public interface ConnmonConfig {
         Optional<String> webhook();
 
         Optional<String> webhookSecret();
+
+        /** critical, error, warning or info; default critical for fleet-drop, warning otherwise. */
+        Optional<String> severity();
+
+        /** Alertmanager's base URL: alerts go to its API v2 ({@code POST /api/v2/alerts}). */
+        Optional<String> alertmanager();
+
+        /** A PagerDuty Events API v2 integration's routing key: a secret. */
+        Optional<String> pagerdutyRoutingKey();
+
+        /** A Slack incoming webhook URL: a secret. */
+        Optional<String> slack();
+
+        /** A Microsoft Teams Workflows webhook URL: a secret. */
+        Optional<String> teams();
     }
 
     /** Stream tokens (docs/api.md §12). */

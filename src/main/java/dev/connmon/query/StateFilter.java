@@ -169,6 +169,11 @@ public final class StateFilter {
     }
 
     /** Part {@code index} of a Watson device or gateway id ({d,g}:{org}:{type}:{id}), as the SQL columns compute it. */
+    /** The Watson device type of a {@code d:}/{@code g:} client id, as the {@code deviceType} filter reads it; or null. */
+    public static String deviceTypeOf(String clientId) {
+        return watsonPart(clientId, 2);
+    }
+
     private static String watsonPart(String id, int index) {
         if (!id.startsWith("d:") && !id.startsWith("g:")) {
             return null;
