@@ -27,8 +27,14 @@ import java.util.concurrent.TimeUnit;
 final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, PublishOutboundInterceptor {
     private static final String RESERVED_ROOT = "connmon/";
 
-    /** Time for HiveMQ to register connmon's subscription after authorizing it, before held events go out. */
-    private static final long SUBSCRIPTION_SETTLE_MS = 200;
+    /**
+     * Held events go out once connmon's subscription is in HiveMQ's store, looked for this often after authorizing
+     * it: sent before, they would meet no subscriber and be dropped. A fixed wait of 200 ms lost a device's connect
+     * on a loaded machine. After the longest wait they go out anyway, rather than be held for good.
+     */
+    private static final long SUBSCRIPTION_POLL_MS = 50;
+
+    private static final long SUBSCRIPTION_WAIT_NS = TimeUnit.SECONDS.toNanos(30);
 
     private final String eventTopicPrefix;
     private final LifecycleEmitter emitter;
@@ -61,8 +67,11 @@ final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, Pub
     public void authorizeSubscribe(SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
         if (LifecycleExtension.isSystem(input.getConnectionInformation())) {
             output.authorizeSuccessfully();
-            Services.extensionExecutorService()
-                    .schedule(emitter::subscriberReady, SUBSCRIPTION_SETTLE_MS, TimeUnit.MILLISECONDS);
+            String filter = input.getSubscription().getTopicFilter();
+            if (MonitorTopics.matches(filter, eventTopicPrefix + "any")) {
+                releaseHeldOnceSubscribed(
+                        input.getClientInformation().getClientId(), filter, System.nanoTime() + SUBSCRIPTION_WAIT_NS);
+            }
         } else if (namesLifecycleTopics(input.getSubscription().getTopicFilter())) {
             output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "lifecycle topics are reserved");
         } else if (!mayReadMonitoring(input.getConnectionInformation())
@@ -83,6 +92,26 @@ final class TopicGuard implements PublishAuthorizer, SubscriptionAuthorizer, Pub
                         && MonitorTopics.isMonitoring(monitorFilters, topic)) {
             output.preventPublishDelivery();
         }
+    }
+
+    private void releaseHeldOnceSubscribed(String clientId, String filter, long deadline) {
+        Services.extensionExecutorService()
+                .schedule(
+                        () -> Services.subscriptionStore()
+                                .getSubscriptions(clientId)
+                                .whenComplete((subscriptions, failure) -> {
+                                    boolean stored = subscriptions != null
+                                            && subscriptions.stream()
+                                                    .anyMatch(s ->
+                                                            s.getTopicFilter().equals(filter));
+                                    if (stored || System.nanoTime() > deadline) {
+                                        emitter.subscriberReady();
+                                    } else {
+                                        releaseHeldOnceSubscribed(clientId, filter, deadline);
+                                    }
+                                }),
+                        SUBSCRIPTION_POLL_MS,
+                        TimeUnit.MILLISECONDS);
     }
 
     private boolean mayReadMonitoring(ConnectionInformation connection) {
