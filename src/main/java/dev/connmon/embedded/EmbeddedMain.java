@@ -19,7 +19,7 @@ import java.util.TreeSet;
 
 /**
  * connmon's entry point on the JVM: starts the embedded PostgreSQL when no database is configured and the
- * embedded broker when no broker is, points Quarkus at them, then runs the application. The native build leaves
+ * embedded broker when no broker (nor Kafka) is, points Quarkus at them, then runs the application. The native build leaves
  * this package out and runs Quarkus' own main, with database and broker always configured.
  */
 @QuarkusMain
@@ -78,7 +78,13 @@ public final class EmbeddedMain {
                     dataDir.resolve("postgres"),
                     EmbeddedDatabase.passwordFile(dataDir.resolve("postgres")));
         }
-        if (config.get("connmon.mqtt.host").isEmpty()) {
+        if (config.get("connmon.mqtt.host").isEmpty()
+                && config.get("connmon.kafka.bootstrap-servers").isPresent()) {
+            // Kafka is the source: no broker to start, no MQTT connection (docs/kafka.md)
+            System.err.printf(
+                    "connmon: lifecycle events from Kafka at %s; no MQTT broker%n",
+                    config.get("connmon.kafka.bootstrap-servers").orElseThrow());
+        } else if (config.get("connmon.mqtt.host").isEmpty()) {
             String password = randomSecret();
             String monitorAccess = config.get("connmon.embedded.monitor-access", "api-keys");
             if (!monitorAccess.equals("api-keys") && !monitorAccess.equals("anyone")) {
