@@ -103,6 +103,11 @@ public final class TestKafka implements AutoCloseable {
         }
     }
 
+    /** The broker's process id (for CPU measurements); -1 while it is down. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
@@ -169,9 +174,20 @@ public final class TestKafka implements AutoCloseable {
         }
     }
 
-    /** The test classpath: Surefire and Failsafe name it in a property of their own (java.class.path is a booter). */
+    /**
+     * The test classpath: Surefire and Failsafe name it in a property of their own (java.class.path is a booter);
+     * exec:java (the benchmarks) loads it in a class loader of its own.
+     */
     private static String classpath() {
         String path = System.getProperty("surefire.test.class.path");
+        if ((path == null || path.isBlank())
+                && TestKafka.class.getClassLoader() instanceof java.net.URLClassLoader loader) {
+            List<String> urls = new ArrayList<>();
+            for (java.net.URL url : loader.getURLs()) {
+                urls.add(url.getPath());
+            }
+            path = String.join(File.pathSeparator, urls);
+        }
         if (path == null || path.isBlank()) {
             path = System.getProperty("java.class.path");
         }
