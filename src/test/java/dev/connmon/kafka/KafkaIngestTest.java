@@ -14,6 +14,7 @@ import dev.connmon.support.Api;
 import dev.connmon.support.KafkaResource;
 import dev.connmon.support.ServicesResource;
 import dev.connmon.support.TestKafka;
+import dev.connmon.support.TestMqtt;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -239,6 +240,24 @@ class KafkaIngestTest {
                 .then()
                 .statusCode(200)
                 .body("topic", hasItem(org.hamcrest.Matchers.startsWith(TOPIC + "/")));
+    }
+
+    /** MQTT and Kafka side by side: one client's connect through the broker, its disconnect through Kafka. */
+    @Test
+    void mqttAndKafkaFeedOneState() {
+        String id = newId("both");
+        var publisher = TestMqtt.eventPublisher("publisher-" + UUID.randomUUID());
+        try {
+            TestMqtt.publishEvent(publisher, id, connected(id, T0, "c1").encode());
+        } finally {
+            publisher.disconnect().join();
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> state(id).statusCode(200).body("connectionStatus", equalTo("connected")));
+        send(id, disconnected(id, T0.plusSeconds(1), "c1", "client", 0));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> state(id).body("connectionStatus", equalTo("disconnected")));
+        assertThat(logRows(id)).hasSize(2);
     }
 
     @Test
