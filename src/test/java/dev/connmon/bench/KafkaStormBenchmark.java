@@ -50,7 +50,7 @@ import org.flywaydb.core.Flyway;
  * {@code ./mvnw -q package -DskipTests && ./mvnw -q -Pbench test-compile exec:java
  * -Dbench.main=dev.connmon.bench.KafkaStormBenchmark}; options {@code -Dbench.workload=reconnect|activity|both},
  * {@code -Dbench.events=100000}, {@code -Dbench.clients=5000} (the activity storm's clients),
- * {@code -Dbench.partitions=4}.
+ * {@code -Dbench.partitions=4}, and the common {@code -Dbench.app.*} and {@code -Dbench.pg.*} (BenchOptions).
  */
 public final class KafkaStormBenchmark {
     private static final String WORKLOAD = System.getProperty("bench.workload", "both");
@@ -232,12 +232,13 @@ public final class KafkaStormBenchmark {
         config.put("connmon.kafka.group-id", "connmon-" + topic);
         config.put("connmon.embedded.data-dir", work.resolve("data-" + w.name()).toString());
         config.put("kafka.isolation.level", "read_committed");
+        config.putAll(BenchOptions.appSettings());
         config.put("quarkus.log.level", "WARN");
         List<Map.Entry<String, String>> records = new ArrayList<>(w.events());
         for (int k = 0; k < w.events(); k++) {
             records.add(Map.entry(w.clientId(k), w.json(k).encode()));
         }
-        try (PackagedApp app = PackagedApp.start(config, List.of())) {
+        try (PackagedApp app = PackagedApp.start(config, BenchOptions.appJvmArgs())) {
             warmUp(app, w, topic);
             double batches0 = app.metric("connmon_ingest_batch_size_count");
             double stored0 = app.metric("connmon_ingest_batch_size_sum");
