@@ -17,6 +17,8 @@ public final class AdvisoryLocks {
     public static final long ALERT_EVENTS = 7239045;
     /** Session lock: the instance that evaluates the alert rules and delivers their webhooks (AlertEvaluator). */
     public static final long ALERT_LEADER = 7239046;
+    /** Session lock: the instance that produces the Kafka state topic (KafkaStatePublisher). */
+    public static final long KAFKA_STATE_LEADER = 7239047;
 
     private AdvisoryLocks() {}
 }

@@ -50,6 +50,32 @@ public interface ConnmonConfig {
 
     Tokens tokens();
 
+    Kafka kafka();
+
+    /**
+     * Kafka in (lifecycle records) and out (the state stream), docs/kafka.md. Further Kafka client settings
+     * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}) are Quarkus' {@code kafka.<property>} keys.
+     */
+    interface Kafka {
+        /** Setting it turns the Kafka source on ({@link KafkaSwitch}). */
+        Optional<String> bootstrapServers();
+
+        @WithDefault("connmon.lifecycle")
+        @NotEmpty
+        List<String> topics();
+
+        /** Instances with the same group share the topics' partitions. */
+        @WithDefault("connmon")
+        @NotEmpty
+        String groupId();
+
+        /** Fixes the dialect of every record; unset, each record's dialect is recognised from its payload. */
+        Optional<String> dialect();
+
+        /** Where every state change is produced, keyed by client id (a compacted topic); unset: off. */
+        Optional<String> stateTopic();
+    }
+
     /** The default broker connection; the lifecycle and monitor channels read these keys in application.properties. */
     interface Mqtt {
         /** Unset: the embedded broker. */

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionException;
 
 /**
  * connmon's entry point on the JVM: starts the embedded PostgreSQL when no database is configured and the
- * embedded broker when no broker is, points Quarkus at them, then runs the application. The native build leaves
+ * embedded broker when no broker (nor Kafka) is, points Quarkus at them, then runs the application. The native build leaves
  * this package out and runs Quarkus' own main, with database and broker always configured.
  */
 @QuarkusMain
@@ -84,7 +84,13 @@ public final class EmbeddedMain {
         RuntimeException failure = null;
         EmbeddedBroker startedBroker = null;
         try {
-            if (config.get("connmon.mqtt.host").isEmpty()) {
+            if (config.get("connmon.mqtt.host").isEmpty()
+                    && config.get("connmon.kafka.bootstrap-servers").isPresent()) {
+                // Kafka is the source: no broker to start, no MQTT connection (docs/kafka.md)
+                System.err.printf(
+                        "connmon: lifecycle events from Kafka at %s; no MQTT broker%n",
+                        config.get("connmon.kafka.bootstrap-servers").orElseThrow());
+            } else if (config.get("connmon.mqtt.host").isEmpty()) {
                 startedBroker = startBroker(config, dataDir);
             }
         } catch (RuntimeException e) {

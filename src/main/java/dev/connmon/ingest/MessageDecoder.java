@@ -44,16 +44,29 @@ class MessageDecoder {
     }
 
     Decoded decode(LifecycleMessageMetadata message, byte[] payload) {
-        String topic = message.topic();
         Optional<Dialect> dialect =
-                message.dialect() != null ? dialects.byName(message.dialect()) : dialects.forTopic(topic);
+                message.dialect() != null ? dialects.byName(message.dialect()) : dialects.forTopic(message.topic());
+        return decode(message, dialect, "no dialect matches the topic", payload);
+    }
+
+    /**
+     * A message whose topic says nothing of its dialect (a Kafka record): the source's fixed dialect, else the one its
+     * payload's fields show.
+     */
+    Decoded decodeTopicless(LifecycleMessageMetadata message, byte[] payload) {
+        Optional<Dialect> dialect =
+                message.dialect() != null ? dialects.byName(message.dialect()) : dialects.forPayload(payload);
+        return decode(message, dialect, "no dialect recognises the payload", payload);
+    }
+
+    private Decoded decode(
+            LifecycleMessageMetadata message, Optional<Dialect> dialect, String noDialect, byte[] payload) {
+        String topic = message.topic();
         if (dialect.isEmpty()) {
             return reject(
                     message,
                     null,
-                    message.dialect() == null
-                            ? "no dialect matches the topic"
-                            : "unknown dialect '" + message.dialect() + "'",
+                    message.dialect() == null ? noDialect : "unknown dialect '" + message.dialect() + "'",
                     payload);
         }
         String name = dialect.get().name();

@@ -1,6 +1,7 @@
 package dev.connmon.ingest;
 
 import dev.connmon.config.ConnmonConfig;
+import dev.connmon.config.KafkaSwitch;
 import dev.connmon.state.StateRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -53,9 +54,15 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
     @Override
     public Flow.Publisher<? extends Message<?>> getPublisher(Config channel) {
         List<MqttSourceSettings> settings = new ArrayList<>();
-        settings.add(MqttSourceSettings.fromChannel(channel));
+        if (KafkaSwitch.defaultBroker(config)) {
+            settings.add(MqttSourceSettings.fromChannel(channel));
+        }
         settings.addAll(MqttSourceSettings.additional(config.sources()));
         WatsonLoopGuard.check(settings, config.monitor().watson());
+        if (settings.isEmpty()) {
+            // Kafka alone: no MQTT connection at all
+            return Multi.createFrom().nothing();
+        }
         List<Multi<Message<byte[]>>> streams = new ArrayList<>();
         for (MqttSourceSettings source : settings) {
             MqttLifecycleSource connection = new MqttLifecycleSource(vertx, source, this::sessionLost, metrics);

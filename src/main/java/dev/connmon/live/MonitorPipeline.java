@@ -16,7 +16,8 @@ import java.util.concurrent.Flow;
 import java.util.function.Function;
 
 /**
- * One run of publishing from a cursor: asks the feed for what the window has room for, writes each change's
+ * One run of publishing from a cursor (a row of monitor_cursor) to a sink (the MQTT monitoring topic, Kafka's state
+ * topic): asks the feed for what the window has room for, writes each change's
  * messages as it comes, and saves the cursor every 500 ms up to the last change acknowledged with all before it.
  * On any failure (the feed dropped it, a publish failed, the term ended) it stops, and publishing starts again
  * from the saved cursor, republishing, harmlessly, what was sent since.
@@ -25,6 +26,8 @@ final class MonitorPipeline implements MultiSubscriber<Change>, Cancellable {
     private final Vertx vertx;
     private final Context context;
     private final Pool pool;
+    private final String sink;
+    private final int cursor;
     private final Leadership.Term term;
     private final int window;
     private final Function<Change, List<CompletableFuture<Void>>> send;
@@ -46,6 +49,8 @@ final class MonitorPipeline implements MultiSubscriber<Change>, Cancellable {
             Vertx vertx,
             Context context,
             Pool pool,
+            String sink,
+            int cursor,
             Leadership.Term term,
             long after,
             int window,
@@ -54,6 +59,8 @@ final class MonitorPipeline implements MultiSubscriber<Change>, Cancellable {
         this.vertx = vertx;
         this.context = context;
         this.pool = pool;
+        this.sink = sink;
+        this.cursor = cursor;
         this.term = term;
         this.window = window;
         this.send = send;
@@ -117,11 +124,11 @@ final class MonitorPipeline implements MultiSubscriber<Change>, Cancellable {
             saved = id;
             Leadership.require(term)
                     .chain(() -> pool.preparedQuery(
-                                    "UPDATE monitor_cursor SET change_id = $1 WHERE id = 1 AND change_id < $1")
-                            .execute(Tuple.of(id)))
+                                    "UPDATE monitor_cursor SET change_id = $1 WHERE id = $2 AND change_id < $1")
+                            .execute(Tuple.of(id, (short) cursor)))
                     .subscribe()
                     .with(ignored -> {}, failure -> {
-                        Log.warnf("Monitoring topic: cannot save the cursor: %s", failure.getMessage());
+                        Log.warnf("%s: cannot save the cursor: %s", sink, failure.getMessage());
                         context.runOnContext(x -> saved = Math.min(saved, id - 1));
                     });
         }
@@ -157,7 +164,7 @@ final class MonitorPipeline implements MultiSubscriber<Change>, Cancellable {
         }
         if (failure != null && term.current()) {
             saveCursor();
-            Log.warnf("Monitoring topic: %s; resuming", failure.getMessage());
+            Log.warnf("%s: %s; resuming", sink, failure.getMessage());
             resume.run();
         }
     }

@@ -5,7 +5,7 @@ import jakarta.enterprise.inject.Instance;
 import java.util.List;
 import java.util.Optional;
 
-/** Picks the dialect of a message from its topic; dialects are CDI beans, so a new one plugs in by existing. */
+/** Picks the dialect of a message from its topic (or, without one, its payload); dialects are CDI beans, so a new one plugs in by existing. */
 @ApplicationScoped
 public class DialectRegistry {
     private final List<Dialect> dialects;
@@ -16,6 +16,11 @@ public class DialectRegistry {
 
     public Optional<Dialect> byName(String name) {
         return dialects.stream().filter(d -> d.name().equals(name)).findFirst();
+    }
+
+    /** A topic-less message's dialect, recognised from its payload ({@link PayloadShape}). */
+    public Optional<Dialect> forPayload(byte[] payload) {
+        return PayloadShape.dialectOf(payload).flatMap(this::byName);
     }
 
     public Optional<Dialect> forTopic(String topic) {

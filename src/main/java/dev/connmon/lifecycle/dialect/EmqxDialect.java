@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * EMQX 4 and 5 system event messages: {@code $SYS/brokers/{node}/clients/{clientId}/{event}} (and the gateway
- * form). {@code connected_at} identifies a connection, so a late disconnect of an old connection never ends a newer
+ * form); and the rule engine's client and session events ({@code "event": "client.connected"}, …) as its Kafka sink
+ * or a republish action sends them, with {@code peername} for the address and {@code node} in the payload. {@code connected_at} identifies a connection, so a late disconnect of an old connection never ends a newer
  * one (the EMQX maintainers' own advice, emqx/emqx #14837).
  */
 @Singleton
@@ -60,14 +61,19 @@ public class EmqxDialect extends BrokerDialect {
 
     @Override
     public List<LifecycleEvent> decode(String topic, byte[] payload) throws DecodeException {
-        String event = topic.substring(topic.lastIndexOf('/') + 1);
         JsonNode root = JsonFields.object(mapper, payload);
+        // a rule-engine event (EMQX's Kafka sink, a republish action) names itself; a system message by its topic
+        String ruleEvent = ruleEvent(root);
+        String event = ruleEvent != null ? ruleEvent : topic.substring(topic.lastIndexOf('/') + 1);
         String clientId = JsonFields.identifier(root, "clientid");
         if (clientId == null) {
             clientId = fromTopic(topic);
         }
         clientId = JsonFields.clientId(clientId);
         String node = nodeFromTopic(topic);
+        if (node == null) {
+            node = JsonFields.text(root, "node");
+        }
         LifecycleEvent.Builder builder;
         switch (event) {
             case "connected" ->
@@ -84,6 +90,19 @@ public class EmqxDialect extends BrokerDialect {
                         .reasonCode(disconnect.code())
                         .reason(reason == null ? null : disconnect.reason(reason));
             }
+            case "connack" -> {
+                // a successful CONNACK is followed by client.connected, which carries the connection
+                String reason = JsonFields.requiredText(root, "reason_code");
+                if (reason.equals("success")) {
+                    return List.of();
+                }
+                Disconnect refusal = REASONS.getOrDefault(reason, Disconnect.server(0x80));
+                builder = LifecycleEvent.builder(EventType.CONNECT_FAILED, clientId, time(root, null))
+                        .reasonCode(refusal.code())
+                        .reason(reason)
+                        .keepAlive(JsonFields.integer(root, "keepalive", 0, 65535))
+                        .cleanStart(JsonFields.bool(root, "clean_start"));
+            }
             case "subscribed" ->
                 builder = LifecycleEvent.builder(EventType.SUBSCRIBED, clientId, time(root, null))
                         .topic(JsonFields.text(root, "topic"));
@@ -93,8 +112,11 @@ public class EmqxDialect extends BrokerDialect {
             default -> throw new DecodeException("unknown EMQX event '" + JsonFields.abbreviate(event) + "'");
         }
         Long connectedAt = JsonFields.longValue(root, "connected_at");
+        String peer = JsonFields.text(root, "peername");
+        String ipAddress = JsonFields.text(root, "ipaddress");
         return List.of(builder.connectionId(connectedAt == null ? null : "emqx:" + connectedAt)
-                .ipAddress(JsonFields.text(root, "ipaddress"))
+                .ipAddress(ipAddress != null ? ipAddress : peerHost(peer))
+                .port(peerPort(peer))
                 .username(JsonFields.text(root, "username"))
                 .protocolVersion(protocol(JsonFields.integer(root, "proto_ver", 0, 255)))
                 .node(node)
@@ -102,12 +124,53 @@ public class EmqxDialect extends BrokerDialect {
                 .build());
     }
 
-    /** The event's own time field, else {@code ts}. */
+    /**
+     * The rule-engine event's name as the system topics' last level ({@code client.connected} → {@code connected}),
+     * or null when the payload names none of the client and session events.
+     */
+    private static String ruleEvent(JsonNode root) throws DecodeException {
+        String event = root.has("event") && root.get("event").isTextual() ? JsonFields.text(root, "event") : null;
+        if (event == null) {
+            return null;
+        }
+        if (event.startsWith("client.")) {
+            return event.substring("client.".length());
+        }
+        if (event.startsWith("session.")) {
+            return event.substring("session.".length());
+        }
+        return null;
+    }
+
+    /** {@code 192.0.2.7:50112} or {@code [2001:db8::1]:50112} → the address. */
+    private static String peerHost(String peer) {
+        int colon = peer == null ? -1 : peer.lastIndexOf(':');
+        if (colon <= 0) {
+            return peer;
+        }
+        String host = peer.substring(0, colon);
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    private static Integer peerPort(String peer) {
+        int colon = peer == null ? -1 : peer.lastIndexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        try {
+            int port = Integer.parseInt(peer.substring(colon + 1));
+            return port >= 0 && port <= 65535 ? port : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The event's own time field, else {@code ts} (system messages), else {@code timestamp} (rule events). */
     private static Instant time(JsonNode root, String field) throws DecodeException {
         if (field != null && root.hasNonNull(field)) {
             return JsonFields.instant(root, field);
         }
-        return JsonFields.instant(root, "ts");
+        return JsonFields.instant(root, root.hasNonNull("ts") || !root.hasNonNull("timestamp") ? "ts" : "timestamp");
     }
 
     static String protocol(Integer version) {
