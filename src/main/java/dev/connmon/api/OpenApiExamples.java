@@ -27,9 +27,9 @@ final class OpenApiExamples {
     static final String STATES_CSV = "id,clientType,connectionStatus,lastConnectTime,lastDisconnectTime,"
             + "lastActivityEvent,lastActivityTime,mqttConnectProtocol,lastDisconnectInitiator,"
             + "lastDisconnectReasonCode,lastDisconnectReason,ipAddress,username,node,unconfirmedSince,flapping,"
-            + "flappingSince\r\nd:acme:sensor:0042,device,disconnected,2026-11-26T06:00:00.123Z,"
+            + "flappingSince,inMaintenance,asleep,overdue\r\nd:acme:sensor:0042,device,disconnected,2026-11-26T06:00:00.123Z,"
             + "2026-11-26T06:02:11.250Z,mqttDisconnect,2026-11-26T06:02:11.250Z,5.0,server,141,Keep Alive timeout,"
-            + "192.0.2.10,'=cmd,broker-1,,false,\r\n";
+            + "192.0.2.10,'=cmd,broker-1,,false,,false,false,false\r\n";
 
     static final String LOG_CSV = "timestamp,message,event,initiator,reasonCode,reason,ipAddress,node,source,"
             + "dialect\r\n2026-11-26T06:02:11.250Z,Disconnected by the server: Keep Alive timeout (0x8D),"

@@ -46,6 +46,9 @@ public interface ConnmonConfig {
 
     Alerts alerts();
 
+    /** Expected check-ins of sleepy clients (docs/api.md §10.7): {@code connmon.expectations.<name>.*}. */
+    Map<String, Expectation> expectations();
+
     Tokens tokens();
 
     /** The default broker connection; the lifecycle and monitor channels read these keys in application.properties. */
@@ -266,6 +269,16 @@ public interface ConnmonConfig {
         Optional<String> webhook();
 
         Optional<String> webhookSecret();
+    }
+
+    /** One expectation: the clients its filter names connect at least every {@code every}, give or take grace. */
+    interface Expectation {
+        /** In the list API's syntax, on who the clients are: clientIdPrefix, clientType, deviceType, deviceId. */
+        Optional<String> filter();
+
+        Duration every();
+
+        Optional<Duration> grace();
     }
 
     /** Stream tokens (docs/api.md §12). */
