@@ -74,34 +74,9 @@ final class AvailabilityCalculator {
      * @param window   the log rows with {@code since <= time < until}, any order
      * @param unconfirmedSince the client's current {@code unconfirmedSince} (null if confirmed): unknown from then
      * @param step     bucket length, or null for none
-     */
-    static Availability compute(
-            String clientId,
-            Instant since,
-            Instant until,
-            List<LogEvent> before,
-            List<LogEvent> window,
-            Instant unconfirmedSince,
-            Duration step) {
-        return compute(clientId, since, until, before, window, unconfirmedSince, step, false);
-    }
-
-    /** As above; with {@code withSegments}, the window's connected, disconnected and unknown stretches too. */
-    static Availability compute(
-            String clientId,
-            Instant since,
-            Instant until,
-            List<LogEvent> before,
-            List<LogEvent> window,
-            Instant unconfirmedSince,
-            Duration step,
-            boolean withSegments) {
-        return compute(clientId, since, until, before, window, unconfirmedSince, step, withSegments, null, List.of());
-    }
-
-    /**
-     * As above, with the client's planned absences: {@code sleep} (null: none) after each disconnect is asleep,
-     * counted as up; the {@code maintenance} stretches are neither up nor down, whatever else they were.
+     * @param withSegments whether to add the window's stretches in each status
+     * @param sleep    how long after each disconnect the client is asleep, counted as up (null: never)
+     * @param maintenance its stretches in maintenance windows: neither up nor down, whatever else they were
      */
     static Availability compute(
             String clientId,

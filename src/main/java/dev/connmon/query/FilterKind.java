@@ -258,16 +258,22 @@ interface FilterKind {
                 return;
             } else {
                 Instant now = Instant.now();
+                String key = StateSort.Field.LAST_DISCONNECT_TIME.keyExpression();
                 List<String> named = new java.util.ArrayList<>();
                 List<String> awake = new java.util.ArrayList<>();
+                java.time.Duration shortest = null;
                 for (ClientCalendar.Expectation e : expectations) {
                     String matches = e.where().sql(params);
                     named.add(matches);
                     params.add(now.minus(e.within()).atOffset(ZoneOffset.UTC));
-                    awake.add("(" + matches + " AND " + StateSort.Field.LAST_DISCONNECT_TIME.keyExpression() + " > $"
-                            + params.size() + ") IS NOT TRUE");
+                    awake.add("(" + matches + " AND " + key + " > $" + params.size() + ") IS NOT TRUE");
+                    shortest = shortest == null || e.within().compareTo(shortest) < 0 ? e.within() : shortest;
                 }
-                overdue = "(connection_status = 'disconnected' AND (" + String.join(" OR ", named) + ") AND "
+                // what every overdue client meets, as a range of the disconnect time's index: a disconnect (none is
+                // -infinity), at least the shortest sleep ago
+                params.add(now.minus(shortest).atOffset(ZoneOffset.UTC));
+                overdue = "(connection_status = 'disconnected' AND " + key + " > '-infinity'::timestamptz AND " + key
+                        + " <= $" + params.size() + " AND (" + String.join(" OR ", named) + ") AND "
                         + String.join(" AND ", awake) + ")";
             }
             conditions.add((Boolean) v ? overdue : overdue + " IS NOT TRUE");

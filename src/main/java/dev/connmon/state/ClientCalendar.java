@@ -76,13 +76,10 @@ public final class ClientCalendar {
 
     /**
      * When a disconnected client is due back (its last disconnect plus {@link #sleep}); null when no expectation
-     * names it. A client with no disconnect time was never seen to check in: due since ever.
+     * names it, or it was never seen to disconnect (nothing to measure a sleep from).
      */
     public static Instant dueBy(String clientId, Instant lastDisconnect) {
-        Duration sleep = sleep(clientId);
-        if (sleep == null) {
-            return null;
-        }
-        return lastDisconnect == null ? Instant.MIN : lastDisconnect.plus(sleep);
+        Duration sleep = lastDisconnect == null ? null : sleep(clientId);
+        return sleep == null ? null : lastDisconnect.plus(sleep);
     }
 }

@@ -158,6 +158,8 @@ public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
                 Map.entry("connmon.expectations.t-sleepy.grace", "PT1S"),
                 Map.entry("connmon.expectations.t-sleepy-off.filter", "clientIdPrefix=alert-off-sleepy-"),
                 Map.entry("connmon.expectations.t-sleepy-off.every", "PT8S"),
+                Map.entry("connmon.expectations.t-dozing.filter", "clientIdPrefix=alert-off-dozing-"),
+                Map.entry("connmon.expectations.t-dozing.every", "PT1H"),
                 Map.entry("connmon.alerts.t-overdue.when", "overdue"),
                 Map.entry("connmon.alerts.t-overdue.filter", "clientIdPrefix=sleepy-od-"));
     }

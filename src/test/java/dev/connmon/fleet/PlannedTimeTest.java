@@ -72,9 +72,12 @@ class PlannedTimeTest {
     @Test
     void withoutPlannedAbsencesTheAnswerIsUnchanged() {
         List<LogEvent> window = List.of(connect(10, "c1"), disconnect(40, "c1"), connect(60, "c2"));
-        Availability plain = AvailabilityCalculator.compute("c", at(0), at(100), List.of(), window, null, null, true);
-        Availability planned = compute(List.of(), window, null, List.of());
-        assertThat(planned).isEqualTo(plain);
+        Availability plain = compute(List.of(), window, null, List.of());
         assertThat(plain.availability()).isEqualTo(4200.0 / 5400.0);
+        assertThat(plain.asleepSeconds()).isZero();
+        assertThat(plain.maintenanceSeconds()).isZero();
+        assertThat(plain.segments())
+                .extracting(Availability.Segment::status)
+                .containsExactly("unknown", "connected", "disconnected", "connected");
     }
 }
