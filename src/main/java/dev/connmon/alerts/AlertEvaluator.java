@@ -55,8 +55,7 @@ public class AlertEvaluator {
     /** Clients whose state changed since the last evaluation: their state, or empty once deleted. */
     private final Map<String, Optional<ClientState>> changed = new ConcurrentHashMap<>();
 
-    private final Map<String, Instant> watermarks = new HashMap<>();
-    private final Map<String, CandidateScan> scans = new HashMap<>();
+    private final CandidateScans scans;
     private final Map<String, long[]> watchedCounts = new HashMap<>();
     private volatile Cancellable changes;
     private volatile long timer = -1;
@@ -72,7 +71,9 @@ public class AlertEvaluator {
             Vertx vertx,
             ObjectMapper mapper,
             MeterRegistry metrics,
-            dev.connmon.config.ConnmonConfig config) {
+            dev.connmon.config.ConnmonConfig config,
+            dev.connmon.schedule.Expectations expectations) {
+        this.scans = new CandidateScans(expectations.all());
         this.rules = rules;
         this.open = open;
         this.reader = reader;
@@ -108,7 +109,6 @@ public class AlertEvaluator {
 
     private void lead(Leadership.Term term) {
         changed.clear();
-        watermarks.clear();
         scans.clear();
         watchedCounts.clear();
         // the feed first: whatever changes while the term catches up is looked at again
@@ -173,6 +173,7 @@ public class AlertEvaluator {
             batch.put(clientId, changed.remove(clientId));
         }
         Timer.Sample sample = Timer.start();
+        scans.windowsAt(now);
         Multi.createFrom()
                 .iterable(rules.all())
                 .onItem()
@@ -217,11 +218,14 @@ public class AlertEvaluator {
             // a client stops flapping by the passage of time alone, with no change to tell: open alerts are re-read
             fromChanges = fromChanges.chain(() -> stillFlapping(rule, now, term));
         }
-        return fromChanges.chain(() -> {
-            CandidateScan scan =
-                    scans.computeIfAbsent(rule.name(), name -> CandidateScan.of(rule, now, watermarks.get(name)));
-            return scan(rule, scan, now, term, CandidateScan.PAGES_PER_EVALUATION);
-        });
+        return fromChanges.chain(() -> Multi.createFrom()
+                .iterable(scans.of(rule, now))
+                .onItem()
+                .transformToUniAndConcatenate(pass ->
+                        scan(rule, pass.getKey(), pass.getValue(), now, term, CandidateScan.PAGES_PER_EVALUATION))
+                .collect()
+                .last()
+                .replaceWithVoid());
     }
 
     private Uni<Void> stillFlapping(AlertRule rule, Instant now, Leadership.Term term) {
@@ -241,7 +245,8 @@ public class AlertEvaluator {
     }
 
     /** Up to {@code pages} pages of the rule's scan; its last page moves the watermark to where it started. */
-    private Uni<Void> scan(AlertRule rule, CandidateScan scan, Instant now, Leadership.Term term, int pages) {
+    private Uni<Void> scan(
+            AlertRule rule, String key, CandidateScan scan, Instant now, Leadership.Term term, int pages) {
         return reader.list(scan.filter(), scan.sort(), scan.position(), CandidateScan.PAGE)
                 .flatMap(page -> {
                     Map<String, AlertRepository.OpenAlert> byRule = open.of(rule);
@@ -254,13 +259,12 @@ public class AlertEvaluator {
                             .toList();
                     return open.openFor(rule, due, now, term).chain(() -> {
                         if (page.next() == null) {
-                            scans.remove(rule.name());
-                            watermarks.put(rule.name(), scan.cutoff());
+                            scans.done(key, scan);
                             return Uni.createFrom().voidItem();
                         }
                         scan.advance(page.next());
                         return pages > 1
-                                ? scan(rule, scan, now, term, pages - 1)
+                                ? scan(rule, key, scan, now, term, pages - 1)
                                 : Uni.createFrom().voidItem();
                     });
                 });

@@ -5,6 +5,7 @@ import dev.connmon.query.FilterText;
 import dev.connmon.query.InvalidParameterException;
 import dev.connmon.query.StateFilter;
 import dev.connmon.query.StateFilter.Field;
+import dev.connmon.state.ClientCalendar;
 import dev.connmon.state.ClientState;
 import java.net.URI;
 import java.time.Duration;
@@ -105,18 +106,20 @@ public record AlertRule(
         return "AlertRule[" + name + ", " + condition.wireName() + ", channels " + targets + "]";
     }
 
-    /** The clients the rule watches, now. */
+    /** The clients the rule watches, now: those its filter names, less those in a maintenance window. */
     StateFilter watched(Instant now) {
-        return filter.filter(now);
+        return filter.filter(now).and(StateFilter.ALL.with(Field.IN_MAINTENANCE, Boolean.FALSE));
     }
 
     /** When a client's condition began, if it holds for this state (null otherwise); per-client conditions only. */
     Instant conditionSince(ClientState state) {
         return switch (condition) {
+            // a client that is expected to sleep is offline from the check-in it missed, never while asleep
             case OFFLINE ->
-                "disconnected".equals(state.connectionStatus()) && state.lastDisconnectTime() != null
-                        ? Instant.parse(state.lastDisconnectTime())
-                        : null;
+                !"disconnected".equals(state.connectionStatus()) || state.lastDisconnectTime() == null || state.asleep()
+                        ? null
+                        : state.overdue() ? dueBy(state) : Instant.parse(state.lastDisconnectTime());
+            case OVERDUE -> state.overdue() && state.lastDisconnectTime() != null ? dueBy(state) : null;
             case SILENT ->
                 "connected".equals(state.connectionStatus()) && state.lastActivityTime() != null
                         ? Instant.parse(state.lastActivityTime())
@@ -125,6 +128,27 @@ public record AlertRule(
                 state.flapping() && state.flappingSince() != null ? Instant.parse(state.flappingSince()) : null;
             default -> null;
         };
+    }
+
+    private static Instant dueBy(ClientState state) {
+        return ClientCalendar.dueBy(state.id(), Instant.parse(state.lastDisconnectTime()));
+    }
+
+    /**
+     * The watched clients named by an expectation whose check-in, missed by {@code within} after their last
+     * disconnect, was due after {@code after} (null: ever) and at least {@code holdFor} before {@code now}: a range
+     * of the disconnect time's index, as an offline rule's own, moved back by {@code within}. An error when the rule's
+     * clients and the expectation's cannot meet.
+     */
+    StateFilter overdueCandidates(StateFilter expectation, Duration within, Instant now, Instant after) {
+        StateFilter overdue = StateFilter.ALL
+                .with(Field.CONNECTION_STATUS, "disconnected")
+                .with(Field.OVERDUE, Boolean.TRUE)
+                .with(Field.DISCONNECTED_AFTER, after == null ? null : after.minus(within))
+                .with(
+                        Field.DISCONNECTED_BEFORE,
+                        now.minus(holdFor).minus(within).plus(MILLI));
+        return watched(now).and(expectation).and(overdue);
     }
 
     /**
@@ -151,6 +175,8 @@ public record AlertRule(
                         .with(Field.DISCONNECTED_AFTER, now.minus(holdFor));
             // flapping clients are few, and their flappingSince is not an index: all of them, each evaluation
             case FLAPPING -> StateFilter.ALL.with(Field.FLAPPING, Boolean.TRUE);
+            // each expectation's own range (overdueCandidates); this is every overdue client
+            case OVERDUE -> StateFilter.ALL.with(Field.OVERDUE, Boolean.TRUE);
         };
         return watched(now).and(condition);
     }

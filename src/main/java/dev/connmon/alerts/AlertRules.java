@@ -15,9 +15,15 @@ import java.util.TreeMap;
 public class AlertRules {
     private final List<AlertRule> rules;
 
-    AlertRules(ConnmonConfig config) {
+    AlertRules(ConnmonConfig config, dev.connmon.schedule.Expectations expectations) {
         List<AlertRule> built = new ArrayList<>();
         new TreeMap<>(config.alerts().rules()).forEach((name, rule) -> built.add(AlertRule.of(name, rule)));
+        for (AlertRule rule : built) {
+            if (rule.condition() == Condition.OVERDUE && expectations.all().isEmpty()) {
+                throw new IllegalArgumentException("connmon.alerts." + rule.name()
+                        + ".when: overdue needs an expected check-in (connmon.expectations.<name>.every)");
+            }
+        }
         this.rules = List.copyOf(built);
         ChannelTarget.url("connmon.alerts.pagerduty-url", config.alerts().pagerdutyUrl());
         config.alerts().dashboardUrl().ifPresent(url -> ChannelTarget.url("connmon.alerts.dashboard-url", url));

@@ -3,6 +3,7 @@ package dev.connmon.alerts;
 import dev.connmon.query.PagePosition;
 import dev.connmon.query.StateFilter;
 import dev.connmon.query.StateSort;
+import dev.connmon.schedule.Expectations;
 import java.time.Instant;
 
 /**
@@ -18,6 +19,8 @@ final class CandidateScan {
     /** Pages read per rule and evaluation. */
     static final int PAGES_PER_EVALUATION = 4;
 
+    private static final StateSort BY_DISCONNECT = new StateSort(StateSort.Field.LAST_DISCONNECT_TIME, false);
+
     private final StateFilter filter;
     private final StateSort sort;
     private final Instant cutoff;
@@ -27,6 +30,26 @@ final class CandidateScan {
         this.filter = filter;
         this.sort = sort;
         this.cutoff = cutoff;
+    }
+
+    /**
+     * The rule's next pass over the clients of one expectation whose check-in was due after {@code after} (null:
+     * ever) and has been missed for {@code for} at {@code now}; null when the rule's clients and the expectation's
+     * cannot meet.
+     */
+    static CandidateScan overdue(AlertRule rule, Expectations.Expectation expectation, Instant now, Instant after) {
+        try {
+            return new CandidateScan(
+                    rule.overdueCandidates(
+                            expectation.filter(),
+                            expectation.within(),
+                            now,
+                            after == null ? null : after.minusMillis(1)),
+                    BY_DISCONNECT,
+                    now.minus(rule.holdFor()));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**
@@ -46,7 +69,8 @@ final class CandidateScan {
                                         : StateSort.Field.LAST_ACTIVITY_TIME,
                                 false),
                         cutoff);
-            case FLEET_DROP -> throw new IllegalArgumentException("a fleet-drop rule counts, it does not scan");
+            case FLEET_DROP, OVERDUE ->
+                throw new IllegalArgumentException("a " + rule.condition().wireName() + " rule has no such pass");
         };
     }
 

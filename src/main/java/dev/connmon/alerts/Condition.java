@@ -7,7 +7,9 @@ public enum Condition {
     OFFLINE("offline", Duration.ofMinutes(5)),
     SILENT("silent", Duration.ofMinutes(5)),
     FLAPPING("flapping", Duration.ZERO),
-    FLEET_DROP("fleet-drop", Duration.ofMinutes(5));
+    FLEET_DROP("fleet-drop", Duration.ofMinutes(5)),
+    /** A client named by an expectation (connmon.expectations) missed its check-in; the grace is its debounce. */
+    OVERDUE("overdue", Duration.ZERO);
 
     private final String wireName;
     private final Duration defaultFor;

@@ -39,7 +39,10 @@ class CsvExports {
             "node",
             "unconfirmedSince",
             "flapping",
-            "flappingSince");
+            "flappingSince",
+            "inMaintenance",
+            "asleep",
+            "overdue");
     static final String LOG_HEADER = CsvWriter.row(
             "timestamp",
             "message",
@@ -133,7 +136,10 @@ class CsvExports {
                 s.node(),
                 s.unconfirmedSince(),
                 s.flapping(),
-                s.flappingSince()
+                s.flappingSince(),
+                s.inMaintenance(),
+                s.asleep(),
+                s.overdue()
             });
         }
         return CsvWriter.rows(rows);

@@ -45,6 +45,11 @@ class ExceptionMappers {
     }
 
     @ServerExceptionMapper
+    RestResponse<Problem> tooManyWindows(dev.connmon.schedule.TooManyWindowsException e) {
+        return problem(Problem.of(409, "Too many maintenance windows", e.getMessage()));
+    }
+
+    @ServerExceptionMapper
     RestResponse<Problem> tooManyStreams(TooManyStreamsException e) {
         return RestResponse.ResponseBuilder.<Problem>create(429)
                 .entity(Problem.of(429, "Too many live streams", e.getMessage()))

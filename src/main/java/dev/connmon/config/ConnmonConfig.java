@@ -48,6 +48,9 @@ public interface ConnmonConfig {
 
     Alerts alerts();
 
+    /** Expected check-ins of sleepy clients (docs/api.md §10.7): {@code connmon.expectations.<name>.*}. */
+    Map<String, Expectation> expectations();
+
     Tokens tokens();
 
     Kafka kafka();
@@ -344,6 +347,16 @@ public interface ConnmonConfig {
 
         /** A Microsoft Teams Workflows webhook URL: a secret. */
         Optional<String> teams();
+    }
+
+    /** One expectation: the clients its filter names connect at least every {@code every}, give or take grace. */
+    interface Expectation {
+        /** In the list API's syntax, on who the clients are: clientIdPrefix, clientType, deviceType, deviceId. */
+        Optional<String> filter();
+
+        Duration every();
+
+        Optional<Duration> grace();
     }
 
     /** Stream tokens (docs/api.md §12). */

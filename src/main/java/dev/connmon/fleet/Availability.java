@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One client's connected, disconnected and unknown time over a window (docs/api.md §10.1). {@code availability} is
- * connected / (connected + disconnected), null when both are zero; {@code buckets} only when a step was asked for.
+ * One client's connected, disconnected, unknown, asleep and maintenance time over a window (docs/api.md §10.1).
+ * {@code availability} is up (connected + asleep) / (up + disconnected), null when both are zero; {@code buckets}
+ * only when a step was asked for.
  */
 @RegisterForReflection
 public record Availability(
@@ -18,6 +19,8 @@ public record Availability(
         double connectedSeconds,
         double disconnectedSeconds,
         double unknownSeconds,
+        double asleepSeconds,
+        double maintenanceSeconds,
         long connects,
         long disconnects,
         long failedConnects,
@@ -31,7 +34,8 @@ public record Availability(
     public record Outage(String start, String end, double seconds) {}
 
     /**
-     * One unbroken stretch of the window in one status ({@code connected}, {@code disconnected}, {@code unknown}),
+     * One unbroken stretch of the window in one status ({@code connected}, {@code disconnected}, {@code unknown},
+     * {@code asleep}, {@code maintenance}),
      * only when asked for; {@code cause} is the log message of the event that began it (that event may lie before
      * the window), why it is unknown, or null where connmon has no record.
      */
@@ -47,5 +51,7 @@ public record Availability(
             double connectedSeconds,
             double disconnectedSeconds,
             double unknownSeconds,
+            double asleepSeconds,
+            double maintenanceSeconds,
             long disconnects) {}
 }

@@ -27,13 +27,20 @@ final class AvailabilityCalculator {
         }
     }
 
+    /** A maintenance window's stretch of the client's time, and its reason. */
+    record Maintenance(Instant from, Instant until, String reason) {}
+
     /** The cause of unknown time from the client's {@code unconfirmedSince} on. */
     static final String UNCONFIRMED = "Unconfirmed: connmon may have missed this client's events from here";
 
     enum Status {
         UNKNOWN,
         CONNECTED,
-        DISCONNECTED
+        DISCONNECTED,
+        /** Disconnected within its expected check-in (docs/api.md §10.7): counted as up. */
+        ASLEEP,
+        /** In a maintenance window (docs/api.md §10.6): neither up nor down. */
+        MAINTENANCE
     }
 
     /** Time, then connects before failed attempts before disconnects (a disconnect of the same millisecond ends). */
@@ -42,8 +49,15 @@ final class AvailabilityCalculator {
             .thenComparing(e -> Objects.requireNonNullElse(e.connectionId(), ""), Newest.C_ORDER)
             .thenComparing(e -> Objects.requireNonNullElse(e.initiator(), ""));
 
-    /** {@code cause}: the log message of the event that began it, or why it is unknown; null for no record. */
-    private record Segment(long start, long end, Status status, String cause) {}
+    /**
+     * {@code cause}: the log message of the event that began it, or why it is unknown; null for no record.
+     * {@code began}: the time of that event ({@link Long#MIN_VALUE} for none), from which a sleep is measured.
+     */
+    record Segment(long start, long end, Status status, String cause, long began) {
+        Segment(long start, long end, Status status, String cause) {
+            this(start, end, status, cause, Long.MIN_VALUE);
+        }
+    }
 
     private AvailabilityCalculator() {}
 
@@ -60,6 +74,9 @@ final class AvailabilityCalculator {
      * @param window   the log rows with {@code since <= time < until}, any order
      * @param unconfirmedSince the client's current {@code unconfirmedSince} (null if confirmed): unknown from then
      * @param step     bucket length, or null for none
+     * @param withSegments whether to add the window's stretches in each status
+     * @param sleep    how long after each disconnect the client is asleep, counted as up (null: never)
+     * @param maintenance its stretches in maintenance windows: neither up nor down, whatever else they were
      */
     static Availability compute(
             String clientId,
@@ -68,20 +85,10 @@ final class AvailabilityCalculator {
             List<LogEvent> before,
             List<LogEvent> window,
             Instant unconfirmedSince,
-            Duration step) {
-        return compute(clientId, since, until, before, window, unconfirmedSince, step, false);
-    }
-
-    /** As above; with {@code withSegments}, the window's connected, disconnected and unknown stretches too. */
-    static Availability compute(
-            String clientId,
-            Instant since,
-            Instant until,
-            List<LogEvent> before,
-            List<LogEvent> window,
-            Instant unconfirmedSince,
             Duration step,
-            boolean withSegments) {
+            boolean withSegments,
+            Duration sleep,
+            List<Maintenance> maintenance) {
         Fold fold = new Fold();
         before.stream().sorted(ORDER).forEach(fold::apply);
         List<LogEvent> events = new ArrayList<>(window);
@@ -97,7 +104,7 @@ final class AvailabilityCalculator {
         Map<String, Long> byInitiator = new TreeMap<>(Map.of("client", 0L, "server", 0L, "network", 0L));
         for (LogEvent e : events) {
             long t = e.time().toEpochMilli();
-            add(segments, cursor, t, fold.status, fold.cause, unknownFrom);
+            add(segments, cursor, t, fold.status, fold.cause, fold.began, unknownFrom);
             cursor = t;
             switch (e.event()) {
                 case "connected" -> connects++;
@@ -106,7 +113,13 @@ final class AvailabilityCalculator {
             }
             fold.apply(e);
         }
-        add(segments, cursor, end, fold.status, fold.cause, unknownFrom);
+        add(segments, cursor, end, fold.status, fold.cause, fold.began, unknownFrom);
+        if (sleep != null) {
+            segments = PlannedTime.asleep(segments, sleep.toMillis());
+        }
+        if (!maintenance.isEmpty()) {
+            segments = PlannedTime.maintenance(segments, maintenance);
+        }
 
         long[] totals = totals(segments, start, end);
         long disconnects =
@@ -117,10 +130,12 @@ final class AvailabilityCalculator {
                 clientId,
                 Instants.format(since),
                 Instants.format(until),
-                ratio(totals[0], totals[1]),
+                ratio(totals),
                 seconds(totals[0]),
                 seconds(totals[1]),
                 seconds(totals[2]),
+                seconds(totals[3]),
+                seconds(totals[4]),
                 connects,
                 disconnects,
                 failed,
@@ -148,12 +163,14 @@ final class AvailabilityCalculator {
         Status status = Status.UNKNOWN;
         String connection;
         String cause;
+        long began = Long.MIN_VALUE;
 
         void apply(LogEvent e) {
             if (e.event().equals("connected")) {
                 status = Status.CONNECTED;
                 connection = e.connectionId();
                 cause = e.message();
+                began = e.time().toEpochMilli();
             } else if (e.event().equals("disconnected")) {
                 boolean otherConnection = status == Status.CONNECTED
                         && connection != null
@@ -162,6 +179,7 @@ final class AvailabilityCalculator {
                 if (!otherConnection) {
                     if (status != Status.DISCONNECTED) {
                         cause = e.message();
+                        began = e.time().toEpochMilli();
                     }
                     status = Status.DISCONNECTED;
                     connection = null;
@@ -171,28 +189,39 @@ final class AvailabilityCalculator {
     }
 
     /** Adds [from, to) in {@code status}, the part from {@code unknownFrom} on as unknown; merges equal neighbours. */
-    private static void add(List<Segment> segments, long from, long to, Status status, String cause, long unknownFrom) {
+    private static void add(
+            List<Segment> segments, long from, long to, Status status, String cause, long began, long unknownFrom) {
         if (to <= from) {
             return;
         }
         if (unknownFrom < to) {
-            add(segments, from, Math.max(from, unknownFrom), status, cause, Long.MAX_VALUE);
-            add(segments, Math.max(from, unknownFrom), to, Status.UNKNOWN, UNCONFIRMED, Long.MAX_VALUE);
+            add(segments, from, Math.max(from, unknownFrom), status, cause, began, Long.MAX_VALUE);
+            add(segments, Math.max(from, unknownFrom), to, Status.UNKNOWN, UNCONFIRMED, Long.MIN_VALUE, Long.MAX_VALUE);
+            return;
+        }
+        append(segments, new Segment(from, to, status, cause, began));
+    }
+
+    /** Appends a segment, merged into the last one when it continues it in the same status. */
+    static void append(List<Segment> segments, Segment s) {
+        if (s.end() <= s.start()) {
             return;
         }
         if (!segments.isEmpty()) {
             Segment last = segments.get(segments.size() - 1);
-            if (last.status() == status && last.end() == from) {
-                segments.set(segments.size() - 1, new Segment(last.start(), to, status, last.cause()));
+            if (last.status() == s.status() && last.end() == s.start()) {
+                segments.set(
+                        segments.size() - 1,
+                        new Segment(last.start(), s.end(), s.status(), last.cause(), last.began()));
                 return;
             }
         }
-        segments.add(new Segment(from, to, status, cause));
+        segments.add(s);
     }
 
-    /** Connected, disconnected and unknown milliseconds of the segments within [from, to). */
+    /** Connected, disconnected, unknown, asleep and maintenance milliseconds of the segments within [from, to). */
     private static long[] totals(List<Segment> segments, long from, long to) {
-        long[] totals = new long[3];
+        long[] totals = new long[5];
         for (Segment s : segments) {
             long length = Math.min(s.end(), to) - Math.max(s.start(), from);
             if (length > 0) {
@@ -201,6 +230,8 @@ final class AvailabilityCalculator {
                             case CONNECTED -> 0;
                             case DISCONNECTED -> 1;
                             case UNKNOWN -> 2;
+                            case ASLEEP -> 3;
+                            case MAINTENANCE -> 4;
                         }] += length;
             }
         }
@@ -222,10 +253,12 @@ final class AvailabilityCalculator {
             buckets.add(new Availability.Bucket(
                     format(from),
                     format(to),
-                    ratio(totals[0], totals[1]),
+                    ratio(totals),
                     seconds(totals[0]),
                     seconds(totals[1]),
                     seconds(totals[2]),
+                    seconds(totals[3]),
+                    seconds(totals[4]),
                     disconnects));
         }
         return buckets;
@@ -245,8 +278,11 @@ final class AvailabilityCalculator {
                         format(longest.start()), format(longest.end()), seconds(longest.end() - longest.start()));
     }
 
-    private static Double ratio(long connected, long disconnected) {
-        return connected + disconnected == 0 ? null : (double) connected / (connected + disconnected);
+    /** Up (connected or asleep) over up and down; maintenance and unknown time count for neither. */
+    private static Double ratio(long[] totals) {
+        long up = totals[0] + totals[3];
+        long down = totals[1];
+        return up + down == 0 ? null : (double) up / (up + down);
     }
 
     private static double seconds(long millis) {

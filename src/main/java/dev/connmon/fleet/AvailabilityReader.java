@@ -2,6 +2,8 @@ package dev.connmon.fleet;
 
 import dev.connmon.fleet.AvailabilityCalculator.LogEvent;
 import dev.connmon.lifecycle.LogMessages;
+import dev.connmon.schedule.MaintenanceWindows;
+import dev.connmon.state.ClientCalendar;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -26,9 +28,11 @@ public class AvailabilityReader {
     private static final int BEFORE = 10;
 
     private final Pool pool;
+    private final MaintenanceWindows maintenance;
 
-    AvailabilityReader(Pool pool) {
+    AvailabilityReader(Pool pool, MaintenanceWindows maintenance) {
         this.pool = pool;
+        this.maintenance = maintenance;
     }
 
     /** The availability of {@code clientId} over [since, until), with buckets of {@code step}; null if unknown. */
@@ -56,10 +60,16 @@ public class AvailabilityReader {
                             SELECT event_time, event, initiator, connection_id, reason_code, reason, ip_address, protocol_version
                               FROM connection_log
                              WHERE client_id = $1 AND event_time >= $2 AND event_time < $3""").execute(Tuple.of(clientId, from, to));
+                    Uni<List<AvailabilityCalculator.Maintenance>> planned = maintenance
+                            .of(clientId, since, until)
+                            .map(intervals -> intervals.stream()
+                                    .map(i -> new AvailabilityCalculator.Maintenance(i.from(), i.until(), i.reason()))
+                                    .toList());
                     return Uni.combine()
                             .all()
-                            .unis(before, window)
+                            .unis(before, window, planned)
                             .asTuple()
+                            // the expectations as configured now judge the whole window
                             .map(rows -> AvailabilityCalculator.compute(
                                     clientId,
                                     since,
@@ -68,7 +78,9 @@ public class AvailabilityReader {
                                     events(rows.getItem2()),
                                     unconfirmed == null ? null : unconfirmed.toInstant(),
                                     step,
-                                    segments));
+                                    segments,
+                                    ClientCalendar.sleep(clientId),
+                                    rows.getItem3()));
                 });
     }
 

@@ -1,5 +1,6 @@
 package dev.connmon.query;
 
+import dev.connmon.state.ClientCalendar;
 import dev.connmon.state.ClientState;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,6 +32,46 @@ interface FilterKind {
     /** Whether a client with this id can match, judged without its state (a deletion has none). */
     default boolean matchesId(Object value, String clientId) {
         return true;
+    }
+
+    /**
+     * Whether the filter is on who the client is (its id and the Watson parts of it), never on its state: then
+     * {@link #matchesId} is exact, and the filter holds for a client at every time alike (a maintenance window's or
+     * an expectation's filter).
+     */
+    default boolean identity() {
+        return false;
+    }
+
+    /** {@code column = value}, where the column is computed from the client id alone, as {@code value} is in memory. */
+    static FilterKind equalById(String column, Function<String, Object> value) {
+        FilterKind equal = equal(column, state -> value.apply(state.id()));
+        return new FilterKind() {
+            @Override
+            public void where(Object v, List<String> conditions, List<Object> params) {
+                equal.where(v, conditions, params);
+            }
+
+            @Override
+            public boolean matches(Object v, ClientState state) {
+                return matchesId(v, state.id());
+            }
+
+            @Override
+            public boolean matchesId(Object v, String clientId) {
+                return v.equals(value.apply(clientId));
+            }
+
+            @Override
+            public boolean identity() {
+                return true;
+            }
+
+            @Override
+            public Object and(String name, Object a, Object b) {
+                return equal.and(name, a, b);
+            }
+        };
     }
 
     /** {@code column = value}, and in memory the state's value of it. */
@@ -137,6 +178,11 @@ interface FilterKind {
         }
 
         @Override
+        public boolean identity() {
+            return true;
+        }
+
+        @Override
         public Object and(String name, Object a, Object b) {
             String x = (String) a;
             String y = (String) b;
@@ -158,6 +204,84 @@ interface FilterKind {
         @Override
         public boolean matches(Object v, ClientState state) {
             return Objects.equals(v, state.flapping());
+        }
+
+        @Override
+        public Object and(String name, Object a, Object b) {
+            return same(name, a, b);
+        }
+    };
+
+    /** In a maintenance window now, or not: the OR of the windows in force, each its filter's conditions in SQL. */
+    FilterKind IN_MAINTENANCE = new FilterKind() {
+        @Override
+        public void where(Object v, List<String> conditions, List<Object> params) {
+            List<String> windows = new java.util.ArrayList<>();
+            for (ClientCalendar.Window w : ClientCalendar.active(Instant.now())) {
+                windows.add(w.where().sql(params));
+            }
+            if (windows.isEmpty()) {
+                // none in force: nobody is in maintenance, and "not in maintenance" is no condition at all
+                if ((Boolean) v) {
+                    conditions.add("FALSE");
+                }
+                return;
+            }
+            String any = "(" + String.join(" OR ", windows) + ")";
+            conditions.add((Boolean) v ? any : any + " IS NOT TRUE");
+        }
+
+        @Override
+        public boolean matches(Object v, ClientState state) {
+            return Objects.equals(v, state.inMaintenance());
+        }
+
+        @Override
+        public Object and(String name, Object a, Object b) {
+            return same(name, a, b);
+        }
+    };
+
+    /**
+     * Overdue, or not: disconnected, named by an expectation, and not asleep under any that names it (its last
+     * disconnect longer ago than that expectation's every + grace). The disconnect's index key, as the list's.
+     */
+    FilterKind OVERDUE = new FilterKind() {
+        @Override
+        public void where(Object v, List<String> conditions, List<Object> params) {
+            List<ClientCalendar.Expectation> expectations = ClientCalendar.expectations();
+            String overdue;
+            if (expectations.isEmpty()) {
+                if ((Boolean) v) {
+                    conditions.add("FALSE");
+                }
+                return;
+            } else {
+                Instant now = Instant.now();
+                String key = StateSort.Field.LAST_DISCONNECT_TIME.keyExpression();
+                List<String> named = new java.util.ArrayList<>();
+                List<String> awake = new java.util.ArrayList<>();
+                java.time.Duration shortest = null;
+                for (ClientCalendar.Expectation e : expectations) {
+                    String matches = e.where().sql(params);
+                    named.add(matches);
+                    params.add(now.minus(e.within()).atOffset(ZoneOffset.UTC));
+                    awake.add("(" + matches + " AND " + key + " > $" + params.size() + ") IS NOT TRUE");
+                    shortest = shortest == null || e.within().compareTo(shortest) < 0 ? e.within() : shortest;
+                }
+                // what every overdue client meets, as a range of the disconnect time's index: a disconnect (none is
+                // -infinity), at least the shortest sleep ago
+                params.add(now.minus(shortest).atOffset(ZoneOffset.UTC));
+                overdue = "(connection_status = 'disconnected' AND " + key + " > '-infinity'::timestamptz AND " + key
+                        + " <= $" + params.size() + " AND (" + String.join(" OR ", named) + ") AND "
+                        + String.join(" AND ", awake) + ")";
+            }
+            conditions.add((Boolean) v ? overdue : overdue + " IS NOT TRUE");
+        }
+
+        @Override
+        public boolean matches(Object v, ClientState state) {
+            return Objects.equals(v, state.overdue());
         }
 
         @Override

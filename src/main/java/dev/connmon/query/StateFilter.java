@@ -7,6 +7,7 @@ import static dev.connmon.query.FilterKind.equal;
 import dev.connmon.state.ClientState;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,19 +55,32 @@ public final class StateFilter {
                 FilterKind.ID_PREFIX),
         CLIENT_TYPE(
                 FilterParameter.oneOf("clientType", "Watson client type", "device", "application", "gateway", "client"),
-                equal("client_type", ClientState::clientType)),
+                FilterKind.equalById("client_type", StateFilter::clientType)),
         DEVICE_TYPE(
                 FilterParameter.text("deviceType", "Watson device type (d:{org}:{deviceType}:{deviceId})", "sensor"),
-                equal("device_type", s -> watsonPart(s.id(), 2))),
+                FilterKind.equalById("device_type", id -> watsonPart(id, 2))),
         DEVICE_ID(
                 FilterParameter.text("deviceId", "Watson device id (d:{org}:{deviceType}:{deviceId})", "0042"),
-                equal("device_id", s -> watsonPart(s.id(), 3))),
+                FilterKind.equalById("device_id", id -> watsonPart(id, 3))),
         FLAPPING(
                 FilterParameter.bool(
                         "flapping",
                         "Only clients that are (true) or are not (false) flapping now: at least "
                                 + "connmon.flapping.disconnects disconnects within the trailing connmon.flapping.window"),
-                FilterKind.FLAPPING);
+                FilterKind.FLAPPING),
+        IN_MAINTENANCE(
+                FilterParameter.bool(
+                        "inMaintenance",
+                        "Only clients that are (true) or are not (false) in a maintenance window now "
+                                + "(/api/v0002/maintenance)"),
+                FilterKind.IN_MAINTENANCE),
+        OVERDUE(
+                FilterParameter.bool(
+                        "overdue",
+                        "Only clients that have (true) or have not (false) missed an expected check-in: disconnected "
+                                + "for longer than the every + grace of each connmon.expectations.<name> that names "
+                                + "them"),
+                FilterKind.OVERDUE);
 
         private final FilterParameter parameter;
         private final FilterKind kind;
@@ -138,6 +152,26 @@ public final class StateFilter {
         return new StateFilter(both);
     }
 
+    /**
+     * Whether every filter set is on who the client is, not on its state ({@link FilterKind#identity}): such a filter
+     * names the same clients at every time. Otherwise, the parameter name of the first that is not.
+     */
+    public java.util.Optional<String> notIdentity() {
+        return values.keySet().stream()
+                .filter(field -> !field.kind.identity())
+                .map(field -> field.parameter.name())
+                .findFirst();
+    }
+
+    /**
+     * The filter as one SQL condition on client_state's own columns, its parameters appended to {@code params}; for
+     * identity filters ({@link #notIdentity}), which read no other table.
+     */
+    public String condition(List<Object> params) {
+        List<String> conditions = StateListQuery.conditions(this, params);
+        return conditions.isEmpty() ? "TRUE" : "(" + String.join(" AND ", conditions) + ")";
+    }
+
     /** Whether a client id alone can match (what a deletion, which has no state, is judged by). */
     public boolean matchesId(String clientId) {
         return values.entrySet().stream().allMatch(e -> e.getKey().kind.matchesId(e.getValue(), clientId));
@@ -166,6 +200,17 @@ public final class StateFilter {
     @Override
     public String toString() {
         return "StateFilter" + values;
+    }
+
+    /** The client type of an id, as the SQL column computes it (V2). */
+    private static String clientType(String id) {
+        if (id.startsWith("d:")) {
+            return "device";
+        }
+        if (id.startsWith("a:") || id.startsWith("A:")) {
+            return "application";
+        }
+        return id.startsWith("g:") ? "gateway" : "client";
     }
 
     /** Part {@code index} of a Watson device or gateway id ({d,g}:{org}:{type}:{id}), as the SQL columns compute it. */

@@ -2,7 +2,10 @@ package dev.connmon.state;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** A client's connection state as the API shows it (docs/api.md §2); absent values are null, never omitted. */
+/**
+ * A client's connection state as the API shows it (docs/api.md §2); absent values are null, never omitted.
+ * {@code inMaintenance}, {@code asleep} and {@code overdue} are judged when the state is read ({@link ClientCalendar}).
+ */
 @RegisterForReflection
 public record ClientState(
         String id,
@@ -21,4 +24,7 @@ public record ClientState(
         String node,
         String unconfirmedSince,
         boolean flapping,
-        String flappingSince) {}
+        String flappingSince,
+        boolean inMaintenance,
+        boolean asleep,
+        boolean overdue) {}

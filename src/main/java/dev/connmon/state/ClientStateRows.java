@@ -64,9 +64,17 @@ public final class ClientStateRows {
         String reason = row.getString(first + DISCONNECT_REASON);
         // flapping ends by the passage of time alone (FlappingRule): judged now, whenever the row was written
         OffsetDateTime flappingUntil = row.getOffsetDateTime(first + FLAPPING_UNTIL);
-        boolean flapping = flappingUntil != null && flappingUntil.toInstant().isAfter(java.time.Instant.now());
+        java.time.Instant now = java.time.Instant.now();
+        boolean flapping = flappingUntil != null && flappingUntil.toInstant().isAfter(now);
+        String clientId = row.getString(first + CLIENT_ID);
+        boolean disconnected = "disconnected".equals(row.getString(first + CONNECTION_STATUS));
+        OffsetDateTime disconnect = row.getOffsetDateTime(first + DISCONNECT_TIME);
+        // the planned absences are judged now, as flapping is: a window or a sleep ends by time alone
+        java.time.Instant due = disconnected
+                ? ClientCalendar.dueBy(clientId, disconnect == null ? null : disconnect.toInstant())
+                : null;
         return new ClientState(
-                row.getString(first + CLIENT_ID),
+                clientId,
                 row.getString(first + CLIENT_TYPE),
                 row.getString(first + CONNECTION_STATUS),
                 time(row, first + CONNECT_TIME),
@@ -82,7 +90,10 @@ public final class ClientStateRows {
                 row.getString(first + NODE),
                 time(row, first + UNCONFIRMED_SINCE),
                 flapping,
-                flapping ? time(row, first + FLAPPING_SINCE) : null);
+                flapping ? time(row, first + FLAPPING_SINCE) : null,
+                ClientCalendar.inMaintenance(clientId, now),
+                due != null && due.isAfter(now),
+                due != null && !due.isAfter(now));
     }
 
     private static String time(Row row, int column) {

@@ -1,9 +1,12 @@
-// A client's window as one bar of connected / disconnected / unknown stretches, from the segments of
+// A client's window as one bar of connected / disconnected / unknown / asleep / maintenance stretches, from the segments of
 // /availability?segments=true (docs/api.md §10.1): each stretch as wide as its share of the window, told apart by
 // colour and by pattern; hover or the arrow keys show its times and the event that began it.
 import { h, localTime, utc, duration } from './dom.js';
 
-const WORDS = { connected: '● Connected', disconnected: '✕ Disconnected', unknown: '? No record' };
+const WORDS = {
+  connected: '● Connected', disconnected: '✕ Disconnected', unknown: '? No record',
+  asleep: '◐ Asleep (expected check-in)', maintenance: '⚒ Maintenance',
+};
 
 function describe(segment) {
   const cause = segment.cause || (segment.status === 'unknown' ? 'connmon has no record of this client then' : '');
@@ -30,7 +33,9 @@ export function renderBar(bar, ticks, detail, availability) {
   });
   bar.replaceChildren(...parts);
   bar.setAttribute('aria-label', `${segments.length} stretches; connected ${duration(availability.connectedSeconds)}, `
-    + `disconnected ${duration(availability.disconnectedSeconds)}, no record ${duration(availability.unknownSeconds)}`);
+    + `disconnected ${duration(availability.disconnectedSeconds)}, no record ${duration(availability.unknownSeconds)}`
+    + (availability.asleepSeconds ? `, asleep ${duration(availability.asleepSeconds)}` : '')
+    + (availability.maintenanceSeconds ? `, maintenance ${duration(availability.maintenanceSeconds)}` : ''));
 
   const select = i => {
     selected = Math.max(0, Math.min(segments.length - 1, i));

@@ -1,7 +1,7 @@
 // One client's page (#/clients/{id}): its state, availability over 24 h / 7 d / 30 d, the 7-day bar, its
 // connection log and its alerts, kept current by the state and alert streams of this client.
 import { get, download, stream, throttle, ApiError } from './api.js';
-import { $, h, time, duration, percent, statusBadge, disconnectText } from './dom.js';
+import { $, h, time, duration, percent, statusBadge, disconnectText, plannedChips } from './dom.js';
 import { renderBar } from './availability-bar.js';
 import { alertItem } from './alerts.js';
 
@@ -17,6 +17,7 @@ function fact(label, ...value) {
 function renderState(state) {
   $('client-status').replaceChildren(h('span', null, statusBadge(state.connectionStatus),
     state.flapping ? h('span', { class: 'chip flapping' }, '↯ flapping') : null,
+    ...plannedChips(state),
     state.unconfirmedSince ? h('span', { class: 'chip unknown' }, '? unconfirmed') : null));
   const connected = state.connectionStatus === 'connected';
   $('client-state').replaceChildren(
@@ -29,6 +30,8 @@ function renderState(state) {
     ...fact('User', state.username),
     ...fact('Broker node', state.node),
     ...(state.flapping ? fact('Flapping since', time(state.flappingSince)) : []),
+    ...(state.inMaintenance ? fact('Maintenance', 'in a window now') : []),
+    ...(state.asleep || state.overdue ? fact('Check-in', state.asleep ? 'asleep: not yet due' : 'overdue: missed') : []),
     ...(state.unconfirmedSince ? fact('Unconfirmed since', time(state.unconfirmedSince)) : []));
 }
 
@@ -53,6 +56,8 @@ function renderTile(tile, availability) {
   const parts = [`${availability.disconnects} disconnect${availability.disconnects === 1 ? '' : 's'}`];
   if (availability.disconnectedSeconds) parts.push(`${duration(availability.disconnectedSeconds)} offline`);
   if (availability.unknownSeconds) parts.push(`no record for ${duration(availability.unknownSeconds)}`);
+  if (availability.asleepSeconds) parts.push(`${duration(availability.asleepSeconds)} asleep`);
+  if (availability.maintenanceSeconds) parts.push(`${duration(availability.maintenanceSeconds)} maintenance`);
   tile.querySelector('small').textContent = parts.join(' · ');
   tile.title = `${availability.since} → ${availability.until} (UTC)`;
 }

@@ -2,7 +2,7 @@
 // (#/clients?connectionStatus=disconnected&…) so that a view can be bookmarked; keyset pages; CSV of the filter;
 // rows on screen kept current by the live stream.
 import { get, download, stream, ApiError } from './api.js';
-import { $, h, time, statusBadge, disconnectText } from './dom.js';
+import { $, h, time, statusBadge, disconnectText, plannedChips } from './dom.js';
 
 const DEFAULTS = { _sort: '-lastActivityTime', _limit: '50' };
 const TIMES = ['connectedAfter', 'connectedBefore', 'disconnectedAfter', 'disconnectedBefore', 'activeAfter', 'activeBefore'];
@@ -57,7 +57,8 @@ function renderRow(state, tr) {
   const link = h('a', { href: `#/clients/${encodeURIComponent(state.id)}`, class: 'client-id' }, state.id);
   tr.dataset.status = state.connectionStatus;
   tr.replaceChildren(
-    cell(statusBadge(state.connectionStatus), state.flapping ? h('span', { class: 'chip flapping' }, '↯ flapping') : null),
+    cell(statusBadge(state.connectionStatus), state.flapping ? h('span', { class: 'chip flapping' }, '↯ flapping') : null,
+      ...plannedChips(state)),
     cell(link, h('span', { class: 'chip' }, state.clientType)),
     cell(time(since)),
     cell(state.lastActivityEvent ? h('span', { class: 'event' }, state.lastActivityEvent.replace(/^mqtt/, '')) : '',
@@ -82,6 +83,7 @@ function flash(tr) { tr.classList.remove('flash'); void tr.offsetWidth; tr.class
 function stillMatches(state) {
   const want = (name, actual) => !query.has(name) || query.get(name) === String(actual);
   return want('connectionStatus', state.connectionStatus) && want('flapping', state.flapping)
+    && want('inMaintenance', state.inMaintenance) && want('overdue', state.overdue)
     && want('disconnectInitiator', state.lastDisconnectInitiator)
     && want('disconnectReasonCode', state.lastDisconnectReasonCode);
 }

@@ -88,3 +88,12 @@ export function disconnectText(state) {
   const code = state.lastDisconnectReasonCode != null ? ` (${hex(state.lastDisconnectReasonCode)})` : '';
   return [who, why].filter(Boolean).join(': ') + code;
 }
+
+/** Planned absences (docs/api.md §10.6, §10.7): in a maintenance window, asleep between check-ins, or overdue. */
+export function plannedChips(state) {
+  return [
+    state.inMaintenance ? h('span', { class: 'chip maintenance', title: 'A maintenance window names this client now' }, '⚒ in maintenance') : null,
+    state.asleep ? h('span', { class: 'chip asleep', title: 'Disconnected within its expected check-in' }, '◐ asleep') : null,
+    state.overdue ? h('span', { class: 'chip overdue', title: 'Missed its expected check-in' }, '⏰ overdue') : null,
+  ];
+}

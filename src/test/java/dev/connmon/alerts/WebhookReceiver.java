@@ -151,7 +151,17 @@ public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
                 Map.entry("connmon.alerts.t-fleet.when", "fleet-drop"),
                 Map.entry("connmon.alerts.t-fleet.for", "PT1M"),
                 Map.entry("connmon.alerts.t-fleet.threshold", "0.5"),
-                Map.entry("connmon.alerts.t-fleet.filter", "clientIdPrefix=alert-fleet-"));
+                Map.entry("connmon.alerts.t-fleet.filter", "clientIdPrefix=alert-fleet-"),
+                // sleepy clients (docs/api.md §10.7): asleep for 4 s after each disconnect, then overdue
+                Map.entry("connmon.expectations.t-sleepy.filter", "clientIdPrefix=sleepy-"),
+                Map.entry("connmon.expectations.t-sleepy.every", "PT3S"),
+                Map.entry("connmon.expectations.t-sleepy.grace", "PT1S"),
+                Map.entry("connmon.expectations.t-sleepy-off.filter", "clientIdPrefix=alert-off-sleepy-"),
+                Map.entry("connmon.expectations.t-sleepy-off.every", "PT8S"),
+                Map.entry("connmon.expectations.t-dozing.filter", "clientIdPrefix=alert-off-dozing-"),
+                Map.entry("connmon.expectations.t-dozing.every", "PT1H"),
+                Map.entry("connmon.alerts.t-overdue.when", "overdue"),
+                Map.entry("connmon.alerts.t-overdue.filter", "clientIdPrefix=sleepy-od-"));
     }
 
     /** Writes until the whole {@link #HUGE} is sent or connmon closes the connection, counting what got out. */

@@ -121,7 +121,10 @@ class CsvExportTest {
                         "node",
                         "unconfirmedSince",
                         "flapping",
-                        "flappingSince");
+                        "flappingSince",
+                        "inMaintenance",
+                        "asleep",
+                        "overdue");
         assertThat(rows).hasSize(3);
         assertThat(rows.get(1))
                 .containsExactly(
@@ -141,7 +144,10 @@ class CsvExportTest {
                         "'@broker",
                         "",
                         "false",
-                        "");
+                        "",
+                        "false",
+                        "false",
+                        "false");
         assertThat(rows.get(2).get(0)).isEqualTo(prefix + "b");
         assertThat(rows.get(2).get(12)).isEqualTo("'\tTAB");
 

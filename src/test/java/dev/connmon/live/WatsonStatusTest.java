@@ -56,7 +56,10 @@ class WatsonStatusTest {
                 "embedded",
                 null,
                 false,
-                null);
+                null,
+                false,
+                false,
+                false);
     }
 
     private static JsonObject json(WatsonStatus.Status status) {

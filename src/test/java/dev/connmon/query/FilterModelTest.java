@@ -82,11 +82,53 @@ class FilterModelTest {
         values.put(Field.DEVICE_TYPE, List.of("pump", "sensor", "gw", "app1"));
         values.put(Field.DEVICE_ID, List.of("0000", "0001", "0002", "0012"));
         values.put(Field.FLAPPING, List.of(true, false));
+        values.put(Field.IN_MAINTENANCE, List.of(true, false));
+        values.put(Field.OVERDUE, List.of(true, false));
         return values;
+    }
+
+    @Inject
+    dev.connmon.schedule.MaintenanceWindows windows;
+
+    private String window;
+    private List<dev.connmon.state.ClientCalendar.Expectation> configured;
+
+    /**
+     * A maintenance window over the samples' pumps, and an expectation over their sensors by which those that
+     * disconnected after t0 + 45 minutes are asleep and the others overdue: inMaintenance and overdue then select
+     * some samples and not others.
+     */
+    private void planAbsences() {
+        window = windows.create(
+                        "clientIdPrefix=d:" + org + ":pump:",
+                        null,
+                        Instant.now().plus(Duration.ofHours(1)).toString(),
+                        "filter model",
+                        "test")
+                .await()
+                .atMost(TIMEOUT)
+                .id();
+        StateFilter sensors =
+                FilterText.parse("clientIdPrefix=d:" + org + ":sensor:").filter(Instant.now());
+        configured = dev.connmon.state.ClientCalendar.expectations();
+        List<dev.connmon.state.ClientCalendar.Expectation> more = new ArrayList<>(configured);
+        more.add(new dev.connmon.state.ClientCalendar.Expectation(
+                "fm",
+                Duration.between(t0.plus(Duration.ofMinutes(45)), Instant.now()),
+                sensors::matchesId,
+                sensors::condition));
+        dev.connmon.state.ClientCalendar.expectations(more);
+    }
+
+    @AfterEach
+    void endAbsences() {
+        dev.connmon.state.ClientCalendar.expectations(configured);
+        windows.end(Long.parseLong(window)).await().atMost(TIMEOUT);
     }
 
     @BeforeEach
     void insertSampleStates() {
+        planAbsences();
         Random random = new Random(42);
         Instant now = Instant.now();
         List<Tuple> rows = new ArrayList<>();

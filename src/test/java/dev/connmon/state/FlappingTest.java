@@ -212,7 +212,10 @@ class FlappingTest {
                 null,
                 null,
                 true,
-                "2026-11-20T10:00:00.000Z");
+                "2026-11-20T10:00:00.000Z",
+                false,
+                false,
+                false);
         ClientState calm = new ClientState(
                 "x",
                 "client",
@@ -230,7 +233,10 @@ class FlappingTest {
                 null,
                 null,
                 false,
-                null);
+                null,
+                false,
+                false,
+                false);
         StateFilter onlyFlapping = StateFilter.ALL.with(StateFilter.Field.FLAPPING, true);
         StateFilter notFlapping = StateFilter.ALL.with(StateFilter.Field.FLAPPING, false);
         assertThat(onlyFlapping.matches(flapping)).isTrue();
