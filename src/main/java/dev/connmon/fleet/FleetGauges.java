@@ -7,6 +7,7 @@ import dev.connmon.query.FilterText;
 import dev.connmon.query.StateFilter;
 import dev.connmon.query.StateReader;
 import dev.connmon.query.StateSort;
+import dev.connmon.schedule.MaintenanceWindows;
 import dev.connmon.state.ClientState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fleet's gauges in {@code /q/metrics} (docs/api.md §5): {@code connmon_clients{status,client_type,device_type}}
- * from the newest timeline sample, {@code connmon_clients_flapping} and the allow-listed
+ * from the newest timeline sample, {@code connmon_clients_flapping}, {@code connmon_clients_in_maintenance} and the
+ * allow-listed
  * {@code connmon_client_connected{client_id}}. Every instance refreshes them from the shared database
  * after each timeline sampler pass, so every instance reports the same values, and a scrape reads memory only: its
  * cost does not grow with the fleet.
@@ -41,7 +43,12 @@ public class FleetGauges {
     private final SeriesSet perClient;
     private final AtomicLong flapping = new AtomicLong(-1);
 
-    FleetGauges(FleetBreakdown breakdown, StateReader states, MeterRegistry metrics, ConnmonConfig config) {
+    FleetGauges(
+            FleetBreakdown breakdown,
+            StateReader states,
+            MaintenanceWindows maintenance,
+            MeterRegistry metrics,
+            ConnmonConfig config) {
         this.breakdown = breakdown;
         this.states = states;
         this.deviceTypesTop = config.metrics().deviceTypesTop();
@@ -58,6 +65,14 @@ public class FleetGauges {
                 "Clients flapping now",
                 flapping,
                 count -> count.get() < 0 ? Double.NaN : count.get());
+        // a count kept at most MaintenanceWindows.COUNT_AGE old, 0 without a query while no window is active
+        Gauges.register(
+                metrics,
+                "connmon.clients.in.maintenance",
+                Tags.empty(),
+                "Clients in a maintenance window now",
+                maintenance,
+                MaintenanceWindows::clientsInMaintenanceNow);
     }
 
     /** Reads the fleet's counts from the database (a few indexed queries, not one per client) into the gauges. */

@@ -5,6 +5,7 @@ import static dev.connmon.support.Api.asAdmin;
 import static dev.connmon.support.Api.asReader;
 import static dev.connmon.support.Api.asRoleless;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -151,6 +152,12 @@ class MaintenanceApiTest {
         Api.state(outside).statusCode(200).body("inMaintenance", equalTo(false));
         assertThat(listInMaintenance(prefix, "true")).containsExactly(inside);
         assertThat(listInMaintenance(prefix, "false")).isEmpty();
+        // the gauge counts what the list's filter finds across the fleet, a count at most 15 s old
+        await().atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(Api.metric("connmon_clients_in_maintenance"))
+                        .isGreaterThanOrEqualTo(1.0)
+                        .isEqualTo((double) countInMaintenance()));
 
         asAdmin().when().delete(PATH + "/" + id).then().statusCode(204);
         asAdmin().when().delete(PATH + "/" + id).then().statusCode(404);
@@ -320,6 +327,23 @@ class MaintenanceApiTest {
         } finally {
             made.forEach(id -> asAdmin().when().delete(PATH + "/" + id).then().statusCode(204));
         }
+    }
+
+    /** Every client in a window now, across the fleet, by the list's filter. */
+    private static long countInMaintenance() {
+        long count = 0;
+        String bookmark = null;
+        do {
+            var request = asReader().queryParam("inMaintenance", "true").queryParam("_limit", 1000);
+            if (bookmark != null) {
+                request = request.queryParam("_bookmark", bookmark);
+            }
+            var page =
+                    request.when().get(STATES).then().statusCode(200).extract().jsonPath();
+            count += page.getList("results").size();
+            bookmark = page.getString("bookmark");
+        } while (bookmark != null);
+        return count;
     }
 
     private static List<String> listInMaintenance(String prefix, String inMaintenance) {
