@@ -2,10 +2,13 @@ package dev.connmon.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connmon.cluster.AdvisoryLocks;
 import dev.connmon.cluster.Leadership;
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.live.ChangeFeed;
 import dev.connmon.query.StateFilter;
 import dev.connmon.query.StateReader;
+import dev.connmon.schedule.Expectations;
 import dev.connmon.state.ClientState;
 import dev.connmon.state.OwnSessions;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,7 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class AlertEvaluator {
-    private static final long LEADER_LOCK = dev.connmon.cluster.AdvisoryLocks.ALERT_LEADER;
+    private static final long LEADER_LOCK = AdvisoryLocks.ALERT_LEADER;
     private static final Duration WATCHED_COUNT_AGE = Duration.ofSeconds(10);
 
     private final AlertRules rules;
@@ -71,8 +74,8 @@ public class AlertEvaluator {
             Vertx vertx,
             ObjectMapper mapper,
             MeterRegistry metrics,
-            dev.connmon.config.ConnmonConfig config,
-            dev.connmon.schedule.Expectations expectations) {
+            ConnmonConfig config,
+            Expectations expectations) {
         this.scans = new CandidateScans(expectations.all());
         this.rules = rules;
         this.open = open;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.connmon.cluster.AdvisoryLocks;
 import dev.connmon.lifecycle.Instants;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -29,8 +30,7 @@ public class AlertRepository {
     static final String OPENED = "alert.opened";
     static final String RESOLVED = "alert.resolved";
     /** Alert events become visible in id order: their writers take turns (as the change feed's do). */
-    private static final String LOCK_EVENTS =
-            "SELECT pg_advisory_xact_lock(" + dev.connmon.cluster.AdvisoryLocks.ALERT_EVENTS + ")";
+    private static final String LOCK_EVENTS = "SELECT pg_advisory_xact_lock(" + AdvisoryLocks.ALERT_EVENTS + ")";
 
     private static final String COLUMNS =
             "id, rule, condition, client_id, since, opened_at, resolved_at, client_state::text AS client_state";

@@ -1,6 +1,7 @@
 package dev.connmon.alerts;
 
 import dev.connmon.config.ConnmonConfig;
+import dev.connmon.schedule.Expectations;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.TreeMap;
 public class AlertRules {
     private final List<AlertRule> rules;
 
-    AlertRules(ConnmonConfig config, dev.connmon.schedule.Expectations expectations) {
+    AlertRules(ConnmonConfig config, Expectations expectations) {
         List<AlertRule> built = new ArrayList<>();
         new TreeMap<>(config.alerts().rules()).forEach((name, rule) -> built.add(AlertRule.of(name, rule)));
         for (AlertRule rule : built) {

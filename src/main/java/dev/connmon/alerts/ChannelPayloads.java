@@ -3,6 +3,7 @@ package dev.connmon.alerts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.connmon.query.StateFilter;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -42,7 +43,7 @@ class ChannelPayloads {
                     labels,
                     "client_type",
                     alert.clientState().path("clientType").asText(null));
-            putIfText(labels, "device_type", dev.connmon.query.StateFilter.deviceTypeOf(alert.clientId()));
+            putIfText(labels, "device_type", StateFilter.deviceTypeOf(alert.clientId()));
         }
         ObjectNode annotations = mapper.createObjectNode()
                 .put("summary", AlertText.headline(alert))

@@ -2,6 +2,7 @@ package dev.connmon.alerts;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.cluster.Leadership;
+import dev.connmon.metrics.Gauges;
 import dev.connmon.state.ClientState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -39,7 +40,7 @@ class OpenAlerts {
         for (AlertRule rule : rules.all()) {
             Map<String, AlertRepository.OpenAlert> open = new ConcurrentHashMap<>();
             byRule.put(rule.name(), open);
-            dev.connmon.metrics.Gauges.register(
+            Gauges.register(
                     metrics, "connmon.alerts.open", Tags.of("rule", rule.name()), "Open alerts", open, Map::size);
         }
     }

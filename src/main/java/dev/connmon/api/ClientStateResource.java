@@ -1,6 +1,9 @@
 package dev.connmon.api;
 
 import dev.connmon.config.ConnmonConfig;
+import dev.connmon.fleet.Availability;
+import dev.connmon.fleet.AvailabilityReader;
+import dev.connmon.lifecycle.ClientIds;
 import dev.connmon.live.ChangeFeed;
 import dev.connmon.live.StreamPermits;
 import dev.connmon.query.InvalidParameterException;
@@ -28,7 +31,11 @@ import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -46,29 +53,31 @@ public class ClientStateResource {
     static final String PATH = "/api/v0002/clientconnectionstates";
 
     /** The list's filters and where to resume: a stream has no pages. */
-    private static final Set<String> STREAM_NAMES = java.util.stream.Stream.concat(
-                    StateListRequest.FILTER_NAMES.stream(), java.util.stream.Stream.of("lastEventId"))
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final Set<String> STREAM_NAMES = Stream.concat(
+                    StateListRequest.FILTER_NAMES.stream(), Stream.of("lastEventId"))
+            .collect(Collectors.toUnmodifiableSet());
 
     private static final Set<String> AVAILABILITY_NAMES = Set.of("since", "until", "step", "segments");
-
-    /** Field-injected, so that the constructor stays as the other endpoints need it. */
-    @jakarta.inject.Inject
-    dev.connmon.fleet.AvailabilityReader availability;
 
     private final StateReader reader;
     private final StateRepository repository;
     private final ChangeFeed feed;
     private final StreamPermits permits;
     private final Duration keepAlive;
+    private final AvailabilityReader availability;
+    private final CsvExports csv;
 
     ClientStateResource(
             StateReader reader,
             StateRepository repository,
             ChangeFeed feed,
             StreamPermits permits,
+            AvailabilityReader availability,
+            CsvExports csv,
             ConnmonConfig config) {
         this.reader = reader;
+        this.availability = availability;
+        this.csv = csv;
         this.repository = repository;
         this.feed = feed;
         this.permits = permits;
@@ -160,21 +169,14 @@ public class ClientStateResource {
             responseCode = "200",
             description = "CSV with a header row of the state fields",
             content =
-                    @org.eclipse.microprofile.openapi.annotations.media.Content(
+                    @Content(
                             mediaType = CsvWriter.MEDIA_TYPE,
-                            examples =
-                                    @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
-                                            name = "states",
-                                            value = OpenApiExamples.STATES_CSV)))
+                            examples = @ExampleObject(name = "states", value = OpenApiExamples.STATES_CSV)))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     public Multi<String> csv(@BeanParam StateListRequest request, @Context UriInfo uri) {
         StateSort sort = request.read(uri, StateListRequest.NAMES).sort();
         return csv.states(request.filter(Instant.now()), sort);
     }
-
-    /** Field-injected, so that the constructor stays as the other endpoints need it. */
-    @jakarta.inject.Inject
-    CsvExports csv;
 
     /** The id may hold any UTF-8, percent-encoded, including {@code %2F}: hence the regex that spans segments. */
     @GET
@@ -207,18 +209,13 @@ public class ClientStateResource {
             responseCode = "200",
             description = "The client's availability",
             content =
-                    @org.eclipse.microprofile.openapi.annotations.media.Content(
+                    @Content(
                             mediaType = MediaType.APPLICATION_JSON,
-                            schema =
-                                    @org.eclipse.microprofile.openapi.annotations.media.Schema(
-                                            implementation = dev.connmon.fleet.Availability.class),
-                            examples =
-                                    @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
-                                            name = "two outages",
-                                            value = OpenApiExamples.AVAILABILITY)))
+                            schema = @Schema(implementation = Availability.class),
+                            examples = @ExampleObject(name = "two outages", value = OpenApiExamples.AVAILABILITY)))
     @APIResponse(responseCode = "400", description = "A parameter is invalid; the problem names it")
     @APIResponse(responseCode = "404", description = "No state is known for this client id")
-    public Uni<dev.connmon.fleet.Availability> availability(
+    public Uni<Availability> availability(
             @Parameter(description = "Client id, percent-encoded", example = "d:acme:sensor:0042")
                     @PathParam("clientId")
                     String clientId,
@@ -266,7 +263,7 @@ public class ClientStateResource {
     }
 
     private static void validate(String clientId) {
-        dev.connmon.lifecycle.ClientIds.problem(clientId).ifPresent(reason -> {
+        ClientIds.problem(clientId).ifPresent(reason -> {
             throw new InvalidParameterException("clientId", reason);
         });
     }

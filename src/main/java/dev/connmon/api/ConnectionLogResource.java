@@ -4,6 +4,7 @@ import dev.connmon.query.InvalidParameterException;
 import dev.connmon.query.LogEntry;
 import dev.connmon.query.LogReader;
 import dev.connmon.query.QueryParameters;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -31,13 +34,11 @@ public class ConnectionLogResource {
     private static final Set<String> NAMES = Set.of("clientId", "typeId", "deviceId", "since", "until", "_limit");
 
     private final LogReader reader;
+    private final CsvExports csv;
 
-    /** Field-injected, so that the constructor stays as it was (docs/api.md §10.4). */
-    @jakarta.inject.Inject
-    CsvExports csv;
-
-    ConnectionLogResource(LogReader reader) {
+    ConnectionLogResource(LogReader reader, CsvExports csv) {
         this.reader = reader;
+        this.csv = csv;
     }
 
     /** The whole log of the client in [since, until) as CSV, newest first, streamed; {@code _limit} is ignored. */
@@ -52,13 +53,10 @@ public class ConnectionLogResource {
             responseCode = "200",
             description = "CSV with a header row",
             content =
-                    @org.eclipse.microprofile.openapi.annotations.media.Content(
+                    @Content(
                             mediaType = CsvWriter.MEDIA_TYPE,
-                            examples =
-                                    @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
-                                            name = "log",
-                                            value = OpenApiExamples.LOG_CSV)))
-    public io.smallrye.mutiny.Multi<String> logCsv(
+                            examples = @ExampleObject(name = "log", value = OpenApiExamples.LOG_CSV)))
+    public Multi<String> logCsv(
             @RestQuery String clientId,
             @RestQuery String typeId,
             @RestQuery String deviceId,

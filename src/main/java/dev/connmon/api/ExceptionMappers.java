@@ -1,6 +1,7 @@
 package dev.connmon.api;
 
 import dev.connmon.query.InvalidParameterException;
+import dev.connmon.schedule.TooManyWindowsException;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -45,7 +46,7 @@ class ExceptionMappers {
     }
 
     @ServerExceptionMapper
-    RestResponse<Problem> tooManyWindows(dev.connmon.schedule.TooManyWindowsException e) {
+    RestResponse<Problem> tooManyWindows(TooManyWindowsException e) {
         return problem(Problem.of(409, "Too many maintenance windows", e.getMessage()));
     }
 

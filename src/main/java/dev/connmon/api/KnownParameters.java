@@ -1,6 +1,7 @@
 package dev.connmon.api;
 
 import dev.connmon.query.InvalidParameterException;
+import dev.connmon.security.AccessTokenMechanism;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,7 +15,7 @@ final class KnownParameters {
         Set<String> unknown = new TreeSet<>(uri.getQueryParameters().keySet());
         unknown.removeAll(known);
         // credentials, not a query parameter: any GET may carry a stream token (docs/api.md §12)
-        unknown.remove(dev.connmon.security.AccessTokenMechanism.PARAMETER);
+        unknown.remove(AccessTokenMechanism.PARAMETER);
         if (!unknown.isEmpty()) {
             String name = unknown.iterator().next();
             throw new InvalidParameterException(

@@ -26,6 +26,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -60,10 +62,10 @@ public class MaintenanceResource {
                     + "them. Times: ISO 8601 or epoch milliseconds.")
     @RequestBody(
             content =
-                    @org.eclipse.microprofile.openapi.annotations.media.Content(
+                    @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             examples =
-                                    @org.eclipse.microprofile.openapi.annotations.media.ExampleObject(
+                                    @ExampleObject(
                                             name = "pumps",
                                             value = "{\"filter\": \"deviceType=pump\", \"from\": "
                                                     + "\"2026-12-08T02:00:00Z\", \"until\": "

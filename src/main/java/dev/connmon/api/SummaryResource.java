@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.Period;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -64,7 +65,7 @@ public class SummaryResource {
         }
         Instant now = Instant.now();
         // the silence reaches back within the years connmon stores, or the filter below fails on it
-        QueryParameters.ago("silentFor", silence.toString(), java.time.Period.ZERO, silence, now);
+        QueryParameters.ago("silentFor", silence.toString(), Period.ZERO, silence, now);
         // the very filters the dashboard links the counts to, so that a count and its list agree
         StateFilter flapping = FilterText.parse("flapping=true").filter(now);
         StateFilter silent = FilterText.parse("connectionStatus=connected&activeBefore=" + silence)

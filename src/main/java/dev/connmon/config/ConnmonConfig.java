@@ -7,6 +7,7 @@ import io.smallrye.config.WithParentName;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -428,7 +429,7 @@ public interface ConnmonConfig {
 
         /** Who may read monitoring topics on the embedded broker (docs/api.md §8). */
         @WithDefault("api-keys")
-        @jakarta.validation.constraints.Pattern(regexp = "api-keys|anyone")
+        @Pattern(regexp = "api-keys|anyone")
         String monitorAccess();
 
         /** Set by EmbeddedMain once it has started the services. */

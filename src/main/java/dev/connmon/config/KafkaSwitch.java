@@ -3,6 +3,7 @@ package dev.connmon.config;
 import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
+import io.smallrye.config.Priorities;
 import jakarta.annotation.Priority;
 import java.util.Set;
 
@@ -12,7 +13,7 @@ import java.util.Set;
  * Kafka connector never starts a consumer or producer, and never fails the start, when Kafka is not configured.
  * A configuration file cannot say "true when that key is set"; registered in META-INF/services.
  */
-@Priority(io.smallrye.config.Priorities.APPLICATION)
+@Priority(Priorities.APPLICATION)
 public class KafkaSwitch implements ConfigSourceInterceptor {
     public static final String LIFECYCLE_CHANNEL = "lifecycle-kafka";
     public static final String STATES_CHANNEL = "states-kafka";

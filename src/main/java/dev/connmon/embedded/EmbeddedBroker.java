@@ -3,14 +3,17 @@ package dev.connmon.embedded;
 import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.sun.management.OperatingSystemMXBean;
 import dev.connmon.lifecycle.ClientIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /** HiveMQ Community Edition, in process, speaking MQTT 3.1.1 and 5, with connmon's lifecycle extension. */
 public final class EmbeddedBroker implements AutoCloseable {
@@ -49,7 +52,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             Files.writeString(conf.resolve("config.xml"), configXml());
             // HiveMQ reconfigures logback from conf/logback.xml when it starts
             try (var in = EmbeddedBroker.class.getResourceAsStream(EmbeddedLogging.CONFIG)) {
-                Files.copy(in, conf.resolve("logback.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(in, conf.resolve("logback.xml"), StandardCopyOption.REPLACE_EXISTING);
             }
             extension = new LifecycleExtension(settings);
             hiveMq = EmbeddedHiveMQ.builder()
@@ -114,9 +117,7 @@ public final class EmbeddedBroker implements AutoCloseable {
      * below HiveMQ's own on a small machine.
      */
     private static void limitPayloadStoreMemory() {
-        long physical = ((com.sun.management.OperatingSystemMXBean)
-                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize();
+        long physical = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
         InternalConfigurations.PAYLOAD_PERSISTENCE_MEMTABLE_SIZE_PORTION.accumulateAndGet(
                 (int) Math.min(Integer.MAX_VALUE, physical / PAYLOAD_MEMTABLES_BYTES), Math::max);
         InternalConfigurations.PAYLOAD_PERSISTENCE_BLOCK_CACHE_SIZE_PORTION.accumulateAndGet(

@@ -1,6 +1,7 @@
 package dev.connmon.embedded;
 
 import dev.connmon.ingest.MqttSourceSettings;
+import io.quarkus.runtime.Application;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -18,6 +19,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * connmon's entry point on the JVM: starts the embedded PostgreSQL when no database is configured and the
@@ -37,11 +40,10 @@ public final class EmbeddedMain {
      * Hibernate Validator announces its version when it first validates, which a bad setting makes happen before
      * Quarkus' log is set up: a plain JUL INFO line above the one naming the key. Held: JUL keeps loggers weakly.
      */
-    private static final java.util.logging.Logger VALIDATOR_VERSION =
-            java.util.logging.Logger.getLogger("org.hibernate.validator.internal.util.Version");
+    private static final Logger VALIDATOR_VERSION = Logger.getLogger("org.hibernate.validator.internal.util.Version");
 
     public static void main(String... args) {
-        VALIDATOR_VERSION.setLevel(java.util.logging.Level.WARNING);
+        VALIDATOR_VERSION.setLevel(Level.WARNING);
         List<AutoCloseable> started = new ArrayList<>();
         if (System.getProperty(STARTED) == null) {
             System.setProperty(STARTED, "true");
@@ -248,7 +250,7 @@ public final class EmbeddedMain {
      * waits for that, then closes the broker and the database, which main() would not get to.
      */
     private static void closeAfterQuarkus(List<AutoCloseable> started) {
-        io.quarkus.runtime.Application application = io.quarkus.runtime.Application.currentApplication();
+        Application application = Application.currentApplication();
         if (application != null) {
             Thread stopped = new Thread(application::awaitShutdown, "connmon-await-quarkus-stop");
             stopped.setDaemon(true);

@@ -1,5 +1,6 @@
 package dev.connmon.embedded;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
@@ -96,7 +97,7 @@ final class LifecycleEmitter {
         byte[] payload;
         try {
             payload = mapper.writeValueAsBytes(event);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             LOG.errorf("Cannot encode a lifecycle event of '%s': %s", clientId, e.getMessage());
             return;
         }

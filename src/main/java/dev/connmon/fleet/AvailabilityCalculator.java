@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -151,7 +152,7 @@ final class AvailabilityCalculator {
             out.add(new Availability.Segment(
                     format(s.start()),
                     format(s.end()),
-                    s.status().name().toLowerCase(java.util.Locale.ROOT),
+                    s.status().name().toLowerCase(Locale.ROOT),
                     seconds(s.end() - s.start()),
                     s.cause()));
         }

@@ -1,7 +1,10 @@
 package dev.connmon.fleet;
 
+import dev.connmon.cluster.AdvisoryLocks;
 import dev.connmon.config.ConnmonConfig;
+import dev.connmon.metrics.Gauges;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -31,8 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @ApplicationScoped
 public class TimelineSampler {
-    static final String SAMPLE =
-            """
+    static final String SAMPLE = """
             WITH slot AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $1) * $1) AS start),
             go AS (SELECT 1 FROM slot WHERE pg_try_advisory_xact_lock(TIMELINE_SAMPLE)
                       AND NOT EXISTS (SELECT 1 FROM fleet_sample f, slot
@@ -44,7 +46,7 @@ public class TimelineSampler {
                    count(*) FILTER (WHERE connection_status = 'connected'),
                    count(*) FILTER (WHERE connection_status = 'disconnected')
               FROM client_state WHERE EXISTS (SELECT 1 FROM go)
-             GROUP BY client_type, coalesce(device_type, '')""".replace("TIMELINE_SAMPLE", Long.toString(dev.connmon.cluster.AdvisoryLocks.TIMELINE_SAMPLE));
+             GROUP BY client_type, coalesce(device_type, '')""".replace("TIMELINE_SAMPLE", Long.toString(AdvisoryLocks.TIMELINE_SAMPLE));
 
     private final Pool pool;
     private final Vertx vertx;
@@ -70,10 +72,10 @@ public class TimelineSampler {
         this.passes = Timer.builder("connmon.timeline.sample")
                 .description("One pass of the timeline sampler")
                 .register(metrics);
-        dev.connmon.metrics.Gauges.register(
+        Gauges.register(
                 metrics,
                 "connmon.timeline.sample.lag",
-                io.micrometer.core.instrument.Tags.empty(),
+                Tags.empty(),
                 "Now minus the newest fleet timeline sample (of any instance)",
                 "seconds",
                 this,

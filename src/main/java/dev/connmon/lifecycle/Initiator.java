@@ -1,5 +1,6 @@
 package dev.connmon.lifecycle;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /** Who ended a connection. */
@@ -9,7 +10,7 @@ public enum Initiator {
     NETWORK;
 
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public static Optional<Initiator> fromWireName(String name) {

@@ -1,10 +1,12 @@
 package dev.connmon.live;
 
 import dev.connmon.config.ConnmonConfig;
+import dev.connmon.metrics.Gauges;
 import dev.connmon.state.ChangeReader;
 import dev.connmon.state.ChangeReader.Change;
 import dev.connmon.state.StateChanges;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -15,6 +17,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.pgclient.PgConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -40,7 +43,7 @@ public class ChangeFeed {
     private volatile boolean stopped;
     private long pollTimer = -1;
 
-    @jakarta.inject.Inject
+    @Inject
     ChangeFeed(ChangeReader reader, Vertx vertx, Pool pool, MeterRegistry registry, ConnmonConfig config) {
         this(reader, reader::between, vertx, pool, registry, config.live().subscriberBuffer());
     }
@@ -57,10 +60,10 @@ public class ChangeFeed {
         this.vertx = vertx;
         this.pool = pool;
         this.subscriberBuffer = subscriberBuffer;
-        dev.connmon.metrics.Gauges.register(
+        Gauges.register(
                 registry,
                 "connmon.live.subscribers",
-                io.micrometer.core.instrument.Tags.empty(),
+                Tags.empty(),
                 "Live change-feed subscribers (SSE streams and the monitoring-topic publisher)",
                 feed.subscribers(),
                 List::size);

@@ -52,11 +52,11 @@ public class MonitorPublisher {
     /** Off when Kafka is connmon's only source: no default broker to publish on (docs/kafka.md). */
     private final boolean enabled;
 
-    @Inject
-    WatsonStatus watson;
+    private final WatsonStatus watson;
 
     MonitorPublisher(
             ChangeFeed feed,
+            WatsonStatus watson,
             Pool pool,
             OwnSessions sessions,
             Vertx vertx,
@@ -66,6 +66,7 @@ public class MonitorPublisher {
                 .description("Times the monitoring publisher stopped (fell behind the change feed, a publish failed)"
                         + " and resumed from its cursor, republishing what was sent since")
                 .register(registry);
+        this.watson = watson;
         this.enabled = KafkaSwitch.defaultBroker(config);
         this.connection =
                 new MonitorConnection(vertx, MqttSourceSettings.defaultBroker(ConfigProvider.getConfig()), 4 * WINDOW);

@@ -10,6 +10,7 @@ import dev.connmon.state.ChangeReader.Change;
 import dev.connmon.state.ChangeReader.Connection;
 import dev.connmon.state.ClientState;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,7 +29,7 @@ public class WatsonStatus {
     private final ObjectMapper mapper;
     private final boolean enabled;
 
-    @jakarta.inject.Inject
+    @Inject
     WatsonStatus(ObjectMapper mapper, ConnmonConfig config) {
         this(mapper, config.monitor().watson());
     }

@@ -2,8 +2,10 @@ package dev.connmon.query;
 
 import dev.connmon.state.ClientCalendar;
 import dev.connmon.state.ClientState;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -216,7 +218,7 @@ interface FilterKind {
     FilterKind IN_MAINTENANCE = new FilterKind() {
         @Override
         public void where(Object v, List<String> conditions, List<Object> params) {
-            List<String> windows = new java.util.ArrayList<>();
+            List<String> windows = new ArrayList<>();
             for (ClientCalendar.Window w : ClientCalendar.active(Instant.now())) {
                 windows.add(w.where().sql(params));
             }
@@ -259,9 +261,9 @@ interface FilterKind {
             } else {
                 Instant now = Instant.now();
                 String key = StateSort.Field.LAST_DISCONNECT_TIME.keyExpression();
-                List<String> named = new java.util.ArrayList<>();
-                List<String> awake = new java.util.ArrayList<>();
-                java.time.Duration shortest = null;
+                List<String> named = new ArrayList<>();
+                List<String> awake = new ArrayList<>();
+                Duration shortest = null;
                 for (ClientCalendar.Expectation e : expectations) {
                     String matches = e.where().sql(params);
                     named.add(matches);

@@ -1,5 +1,6 @@
 package dev.connmon.query;
 
+import dev.connmon.lifecycle.ClientIds;
 import dev.connmon.lifecycle.Instants;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.Period;
 import java.time.ZoneOffset;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -33,7 +35,7 @@ public final class QueryParameters {
             if (text.matches("-?\\d{1,18}")) {
                 time = Instant.ofEpochMilli(Long.parseLong(text));
             } else if (text.startsWith("P") || text.startsWith("p")) {
-                return ago(name, text.toUpperCase(java.util.Locale.ROOT), now);
+                return ago(name, text.toUpperCase(Locale.ROOT), now);
             } else {
                 time = OffsetDateTime.parse(text).toInstant();
             }
@@ -129,7 +131,7 @@ public final class QueryParameters {
         if (value.isEmpty()) {
             throw new InvalidParameterException(name, "must not be empty");
         }
-        dev.connmon.lifecycle.ClientIds.problem(value).ifPresent(problem -> {
+        ClientIds.problem(value).ifPresent(problem -> {
             throw new InvalidParameterException(name, problem.replace("clientId", "value"));
         });
         return value;

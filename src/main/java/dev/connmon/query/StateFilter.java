@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Which clients a list or a live stream is about: a value for some of the {@link Field}s, combined with AND.
@@ -156,7 +157,7 @@ public final class StateFilter {
      * Whether every filter set is on who the client is, not on its state ({@link FilterKind#identity}): such a filter
      * names the same clients at every time. Otherwise, the parameter name of the first that is not.
      */
-    public java.util.Optional<String> notIdentity() {
+    public Optional<String> notIdentity() {
         return values.keySet().stream()
                 .filter(field -> !field.kind.identity())
                 .map(field -> field.parameter.name())

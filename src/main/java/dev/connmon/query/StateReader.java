@@ -11,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Reads client states: one by id, or a filtered, keyset-paginated list (docs/api.md §2). */
 @ApplicationScoped
@@ -29,12 +31,11 @@ public class StateReader {
     }
 
     /** How many clients are connected and disconnected (one pass over the status index). */
-    public Uni<java.util.Map<String, Long>> countByStatus() {
+    public Uni<Map<String, Long>> countByStatus() {
         return pool.query("SELECT connection_status, count(*) AS n FROM client_state GROUP BY connection_status")
                 .execute()
                 .map(rows -> {
-                    java.util.Map<String, Long> counts =
-                            new java.util.TreeMap<>(java.util.Map.of("connected", 0L, "disconnected", 0L));
+                    Map<String, Long> counts = new TreeMap<>(Map.of("connected", 0L, "disconnected", 0L));
                     rows.forEach(row -> counts.put(row.getString("connection_status"), row.getLong("n")));
                     return counts;
                 });

@@ -2,6 +2,7 @@ package dev.connmon.schedule;
 
 import dev.connmon.lifecycle.Instants;
 import dev.connmon.query.InvalidParameterException;
+import dev.connmon.query.QueryParameters;
 import dev.connmon.query.StateFilter;
 import dev.connmon.query.StateReader;
 import dev.connmon.state.ClientCalendar;
@@ -13,10 +14,12 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Maintenance windows (docs/api.md §10.6): made, listed and ended through the API, kept in PostgreSQL, and the
@@ -41,9 +44,9 @@ public class MaintenanceWindows {
     public record Interval(Instant from, Instant until, String reason) {}
 
     /** How old {@link #clientsInMaintenanceNow}'s count may be. */
-    public static final java.time.Duration COUNT_AGE = java.time.Duration.ofSeconds(15);
+    public static final Duration COUNT_AGE = Duration.ofSeconds(15);
 
-    private final java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean counting = new AtomicBoolean();
     private volatile long inMaintenance;
     private volatile long countedAt;
 
@@ -224,7 +227,7 @@ public class MaintenanceWindows {
         if (value.strip().startsWith("P") || value.strip().startsWith("p")) {
             throw new InvalidParameterException(name, "is a point in time: an ISO 8601 time or epoch milliseconds");
         }
-        return dev.connmon.query.QueryParameters.time(name, value, now).truncatedTo(ChronoUnit.MILLIS);
+        return QueryParameters.time(name, value, now).truncatedTo(ChronoUnit.MILLIS);
     }
 
     private static MaintenanceWindow view(MaintenanceRepository.Stored w) {

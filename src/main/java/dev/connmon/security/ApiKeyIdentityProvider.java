@@ -3,6 +3,7 @@ package dev.connmon.security;
 import dev.connmon.config.ConnmonConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Locale;
+import java.util.Set;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -80,12 +82,12 @@ public class ApiKeyIdentityProvider implements IdentityProvider<UsernamePassword
         }
         byte[] given = new String(request.getPassword().getPassword()).getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(given, key.token().getBytes(StandardCharsets.UTF_8))) {
-            return Uni.createFrom().failure(new io.quarkus.security.AuthenticationFailedException());
+            return Uni.createFrom().failure(new AuthenticationFailedException());
         }
         return Uni.createFrom()
                 .item(QuarkusSecurityIdentity.builder()
                         .setPrincipal(new QuarkusPrincipal(key.key()))
-                        .addRoles(java.util.Set.of("reader", "admin"))
+                        .addRoles(Set.of("reader", "admin"))
                         .build());
     }
 }

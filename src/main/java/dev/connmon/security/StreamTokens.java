@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Set;
@@ -43,7 +44,7 @@ public class StreamTokens {
         }
     }
 
-    public StreamToken issue(String apiKey, Set<String> roles, java.time.Duration ttl) {
+    public StreamToken issue(String apiKey, Set<String> roles, Duration ttl) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Instant expiresAt = now.plus(ttl);
         String token = Jwt.issuer(issuer)

@@ -25,7 +25,7 @@ final class ArrayColumns<T> {
         INT("int", Integer[]::new),
         SMALLINT("smallint", Short[]::new),
         BOOLEAN("boolean", Boolean[]::new),
-        UUID("uuid", java.util.UUID[]::new),
+        UUID("uuid", UUID[]::new),
         BYTEA("bytea", Buffer[]::new);
 
         final String sql;

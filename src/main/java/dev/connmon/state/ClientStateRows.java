@@ -4,7 +4,9 @@ import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Instants;
 import dev.connmon.lifecycle.ReasonCodes;
 import io.vertx.mutiny.sqlclient.Row;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,7 +24,7 @@ public final class ClientStateRows {
 
     /** Each column's position in {@link #COLUMNS}: a change row is read by position, the client's name lookup was 4 %. */
     private static final List<String> NAMES =
-            java.util.Arrays.stream(COLUMNS.split(",")).map(String::strip).toList();
+            Arrays.stream(COLUMNS.split(",")).map(String::strip).toList();
 
     private static final int CLIENT_ID = position("client_id");
     private static final int CLIENT_TYPE = position("client_type");
@@ -64,13 +66,13 @@ public final class ClientStateRows {
         String reason = row.getString(first + DISCONNECT_REASON);
         // flapping ends by the passage of time alone (FlappingRule): judged now, whenever the row was written
         OffsetDateTime flappingUntil = row.getOffsetDateTime(first + FLAPPING_UNTIL);
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         boolean flapping = flappingUntil != null && flappingUntil.toInstant().isAfter(now);
         String clientId = row.getString(first + CLIENT_ID);
         boolean disconnected = "disconnected".equals(row.getString(first + CONNECTION_STATUS));
         OffsetDateTime disconnect = row.getOffsetDateTime(first + DISCONNECT_TIME);
         // the planned absences are judged now, as flapping is: a window or a sleep ends by time alone
-        java.time.Instant due = disconnected
+        Instant due = disconnected
                 ? ClientCalendar.dueBy(clientId, disconnect == null ? null : disconnect.toInstant())
                 : null;
         return new ClientState(

@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -60,7 +61,7 @@ public class FlappingRule {
     private final int disconnects;
     private final Duration window;
 
-    @jakarta.inject.Inject
+    @Inject
     FlappingRule(ConnmonConfig config) {
         this(config.flapping().disconnects(), config.flapping().window());
     }

@@ -9,7 +9,9 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,7 +48,7 @@ public class StateRepository {
         this(pool, FlappingRule.defaults());
     }
 
-    @jakarta.inject.Inject
+    @Inject
     StateRepository(Pool pool, FlappingRule flapping) {
         this.pool = pool;
         this.flapping = flapping;
@@ -113,7 +115,7 @@ public class StateRepository {
                 .replaceWithVoid();
     }
 
-    private static java.time.OffsetDateTime utc(Instant instant) {
+    private static OffsetDateTime utc(Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
     }
 }

@@ -1,5 +1,6 @@
 package dev.connmon.lifecycle.dialect;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 
 /** The fields of a Mosquitto log line, each checked as a canonical event's field would be. */
@@ -10,7 +11,7 @@ final class MosquittoFields {
     static Instant epochSeconds(String digits) throws DecodeException {
         try {
             return JsonFields.storable(Instant.ofEpochSecond(Long.parseLong(digits)), "log timestamp");
-        } catch (NumberFormatException | java.time.DateTimeException e) {
+        } catch (NumberFormatException | DateTimeException e) {
             throw new DecodeException("log timestamp is out of range: " + JsonFields.abbreviate(digits));
         }
     }

@@ -3,6 +3,7 @@ package dev.connmon.lifecycle.dialect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.EventType;
+import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
 import dev.connmon.lifecycle.ReasonCodes;
 import jakarta.inject.Singleton;
@@ -47,10 +48,7 @@ public class WatsonDialect extends BrokerDialect {
                 boolean normal =
                         reason == null || reason.toLowerCase(Locale.ROOT).contains("completed normally");
                 yield LifecycleEvent.builder(EventType.DISCONNECTED, clientId, JsonFields.instant(root, "Time"))
-                        .initiator(
-                                normal
-                                        ? dev.connmon.lifecycle.Initiator.CLIENT
-                                        : dev.connmon.lifecycle.Initiator.SERVER)
+                        .initiator(normal ? Initiator.CLIENT : Initiator.SERVER)
                         .reasonCode(normal ? ReasonCodes.NORMAL_DISCONNECTION : null)
                         .reason(reason);
             }
