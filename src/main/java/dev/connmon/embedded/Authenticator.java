@@ -9,6 +9,7 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import dev.connmon.lifecycle.ClientIds;
 import dev.connmon.lifecycle.EventType;
+import dev.connmon.lifecycle.Mqtt5ConnAckReasonCode;
 import dev.connmon.lifecycle.ReasonCodes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -63,28 +64,28 @@ final class Authenticator implements SimpleAuthenticator {
                 output.getClientSettings().setClientReceiveMaximum(SYSTEM_RECEIVE_MAXIMUM);
                 output.authenticateSuccessfully();
             } else {
-                refuse(input, output, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
+                refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code());
             }
             return;
         }
         // taking one of connmon's ids would end connmon's own session (a takeover) and wipe its queued events
         if (settings.reservedClientIds().contains(clientId)) {
-            refuse(input, output, ReasonCodes.NOT_AUTHORIZED);
+            refuse(input, output, Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code());
             return;
         }
         // HiveMQ counts an id's characters; an id that ingestion cannot store would be a client nobody sees
         if (!clientId.isEmpty() && ClientIds.problem(clientId).isPresent()) {
-            refuse(input, output, ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID);
+            refuse(input, output, Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID.code());
             return;
         }
         if (username != null && username.getBytes(StandardCharsets.UTF_8).length > MAX_USER_NAME_BYTES) {
-            refuse(input, output, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
+            refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code());
             return;
         }
         ApiKeys.Key apiKey = username == null ? null : settings.apiKeys().get(username);
         if (apiKey != null) {
             if (!matches(apiKey.token(), password)) {
-                refuse(input, output, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
+                refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code());
                 return;
             }
             if (apiKey.mayReadMonitoring()) {
@@ -96,12 +97,12 @@ final class Authenticator implements SimpleAuthenticator {
         String expected = username == null ? null : settings.users().get(username);
         if (expected != null) {
             if (!matches(expected, password)) {
-                refuse(input, output, ReasonCodes.BAD_USER_NAME_OR_PASSWORD);
+                refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code());
                 return;
             }
             ClientIdGlobs bound = settings.userClientIds().get(username);
             if (bound != null && !bound.matches(clientId)) {
-                refuse(input, output, ReasonCodes.NOT_AUTHORIZED);
+                refuse(input, output, Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code());
                 return;
             }
         } else if (!settings.anonymous()) {
@@ -109,7 +110,9 @@ final class Authenticator implements SimpleAuthenticator {
             refuse(
                     input,
                     output,
-                    triedCredentials ? ReasonCodes.BAD_USER_NAME_OR_PASSWORD : ReasonCodes.NOT_AUTHORIZED);
+                    triedCredentials
+                            ? Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code()
+                            : Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code());
             return;
         }
         admit(connect, attributes, output, username);
@@ -147,8 +150,9 @@ final class Authenticator implements SimpleAuthenticator {
         if (!connect.getClientId().isEmpty()) {
             emitter.publish(event);
         }
-        int answered = code == ReasonCodes.BAD_USER_NAME_OR_PASSWORD && connect.getMqttVersion() != MqttVersion.V_5
-                ? ReasonCodes.NOT_AUTHORIZED
+        int answered = code == Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code()
+                        && connect.getMqttVersion() != MqttVersion.V_5
+                ? Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code()
                 : code;
         output.failAuthentication(HiveMqReasonCodes.connack(answered), ReasonCodes.connackReason(answered));
     }

@@ -3,7 +3,7 @@ package dev.connmon.embedded;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
-import dev.connmon.lifecycle.ReasonCodes;
+import dev.connmon.lifecycle.Mqtt5ConnAckReasonCode;
 
 /** HiveMQ's enums as the numbers and names connmon's canonical events carry. */
 final class HiveMqReasonCodes {
@@ -51,10 +51,14 @@ final class HiveMqReasonCodes {
 
     /** The CONNACK reason code connmon refuses a connection with, as HiveMQ's enum. */
     static ConnackReasonCode connack(int code) {
-        return switch (code) {
-            case ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID -> ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID;
-            case ReasonCodes.BAD_USER_NAME_OR_PASSWORD -> ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD;
-            case ReasonCodes.NOT_AUTHORIZED -> ConnackReasonCode.NOT_AUTHORIZED;
+        Mqtt5ConnAckReasonCode reason = Mqtt5ConnAckReasonCode.of(code);
+        if (reason == null) {
+            throw new IllegalArgumentException("no refusal: " + code);
+        }
+        return switch (reason) {
+            case CLIENT_IDENTIFIER_NOT_VALID -> ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID;
+            case BAD_USER_NAME_OR_PASSWORD -> ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD;
+            case NOT_AUTHORIZED -> ConnackReasonCode.NOT_AUTHORIZED;
             default -> throw new IllegalArgumentException("no refusal: " + code);
         };
     }

@@ -11,6 +11,7 @@ import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInpu
 import com.hivemq.extension.sdk.api.events.client.parameters.ServerInitiatedDisconnectInput;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
+import dev.connmon.lifecycle.Mqtt5DisconnectReasonCode;
 import dev.connmon.lifecycle.ReasonCodes;
 
 /** Connects and the three ways a connection ends, as HiveMQ reports them, turned into canonical events. */
@@ -79,7 +80,7 @@ final class LifecycleListener implements ClientLifecycleEventListener {
         }
         Integer code = input.getReasonCode().map(HiveMqReasonCodes::code).orElse(null);
         if (code == null && initiator == Initiator.CLIENT) {
-            code = ReasonCodes.NORMAL_DISCONNECTION;
+            code = Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION.code();
         }
         String reason =
                 initiator == Initiator.NETWORK && code == null ? "Connection lost" : ReasonCodes.disconnectReason(code);

@@ -1,6 +1,7 @@
 package dev.connmon.state;
 
 import dev.connmon.lifecycle.EventType;
+import dev.connmon.lifecycle.Mqtt5DisconnectReasonCode;
 import dev.connmon.lifecycle.ReasonCodes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -41,10 +42,13 @@ final class NodeStops {
                    (SELECT NOTIFY_NEWEST HAVING count(*) > 0)
               FROM changes""")
             .replace("ENDED", ENDED)
-            .replace("CODE", Integer.toString(ReasonCodes.SERVER_SHUTTING_DOWN))
+            .replace("CODE", Integer.toString(Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN.code()))
             .replace(
                     "REASON",
-                    "'" + ReasonCodes.describe(EventType.DISCONNECTED, ReasonCodes.SERVER_SHUTTING_DOWN, null) + "'")
+                    "'"
+                            + ReasonCodes.describe(
+                                    EventType.DISCONNECTED, Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN.code(), null)
+                            + "'")
             .replace("NOTIFY_NEWEST", StateChanges.NOTIFY_NEWEST.formatted("changes"));
 
     private NodeStops() {}

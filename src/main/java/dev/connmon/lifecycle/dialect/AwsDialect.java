@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.LifecycleEvent;
-import dev.connmon.lifecycle.ReasonCodes;
+import dev.connmon.lifecycle.Mqtt5ConnAckReasonCode;
+import dev.connmon.lifecycle.Mqtt5DisconnectReasonCode;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
@@ -21,19 +22,30 @@ public class AwsDialect extends BrokerDialect {
 
     /** Every {@code disconnectReason} of the AWS docs and the DisconnectReasonValue API enum. */
     static final Map<String, Disconnect> REASONS = Map.ofEntries(
-            Map.entry("CLIENT_INITIATED_DISCONNECT", Disconnect.client(ReasonCodes.NORMAL_DISCONNECTION)),
-            Map.entry("AUTH_ERROR", Disconnect.server(ReasonCodes.NOT_AUTHORIZED)),
-            Map.entry("FORBIDDEN_ACCESS", Disconnect.server(ReasonCodes.NOT_AUTHORIZED)),
-            Map.entry("CLIENT_ERROR", Disconnect.server(0x82)),
+            Map.entry(
+                    "CLIENT_INITIATED_DISCONNECT",
+                    Disconnect.client(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION.code())),
+            Map.entry("AUTH_ERROR", Disconnect.server(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED.code())),
+            Map.entry("FORBIDDEN_ACCESS", Disconnect.server(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED.code())),
+            Map.entry("CLIENT_ERROR", Disconnect.server(Mqtt5DisconnectReasonCode.PROTOCOL_ERROR.code())),
             Map.entry("CONNECTION_LOST", Disconnect.network()),
-            Map.entry("DUPLICATE_CLIENTID", Disconnect.server(ReasonCodes.SESSION_TAKEN_OVER)),
-            Map.entry("MQTT_KEEP_ALIVE_TIMEOUT", Disconnect.server(ReasonCodes.KEEP_ALIVE_TIMEOUT)),
-            Map.entry("SERVER_ERROR", Disconnect.server(0x80)),
-            Map.entry("SERVER_INITIATED_DISCONNECT", Disconnect.server(0x8B)),
-            Map.entry("API_INITIATED_DISCONNECT", Disconnect.server(0x98)),
-            Map.entry("THROTTLED", Disconnect.server(0x96)),
-            Map.entry("WEBSOCKET_TTL_EXPIRATION", Disconnect.server(0xA0)),
-            Map.entry("CUSTOMAUTH_TTL_EXPIRATION", Disconnect.server(0xA0)),
+            Map.entry("DUPLICATE_CLIENTID", Disconnect.server(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER.code())),
+            Map.entry(
+                    "MQTT_KEEP_ALIVE_TIMEOUT", Disconnect.server(Mqtt5DisconnectReasonCode.KEEP_ALIVE_TIMEOUT.code())),
+            Map.entry("SERVER_ERROR", Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR.code())),
+            Map.entry(
+                    "SERVER_INITIATED_DISCONNECT",
+                    Disconnect.server(Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN.code())),
+            Map.entry(
+                    "API_INITIATED_DISCONNECT",
+                    Disconnect.server(Mqtt5DisconnectReasonCode.ADMINISTRATIVE_ACTION.code())),
+            Map.entry("THROTTLED", Disconnect.server(Mqtt5DisconnectReasonCode.MESSAGE_RATE_TOO_HIGH.code())),
+            Map.entry(
+                    "WEBSOCKET_TTL_EXPIRATION",
+                    Disconnect.server(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME.code())),
+            Map.entry(
+                    "CUSTOMAUTH_TTL_EXPIRATION",
+                    Disconnect.server(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME.code())),
             Map.entry("UNKNOWN", new Disconnect(null, null)),
             Map.entry("NONE", new Disconnect(null, null)));
 
@@ -66,7 +78,8 @@ public class AwsDialect extends BrokerDialect {
                 String reason = JsonFields.text(root, "disconnectReason");
                 Disconnect disconnect = reason == null
                         ? fromFlag(JsonFields.bool(root, "clientInitiatedDisconnect"))
-                        : REASONS.getOrDefault(reason, Disconnect.server(0x80));
+                        : REASONS.getOrDefault(
+                                reason, Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR.code()));
                 yield LifecycleEvent.builder(EventType.DISCONNECTED, clientId, JsonFields.instant(root, "timestamp"))
                         .initiator(disconnect.initiator())
                         .reasonCode(disconnect.code())
@@ -75,7 +88,7 @@ public class AwsDialect extends BrokerDialect {
             case "connect_failed" -> {
                 String reason = JsonFields.text(root, "connectFailureReason");
                 yield LifecycleEvent.builder(EventType.CONNECT_FAILED, clientId, JsonFields.instant(root, "timestamp"))
-                        .reasonCode(ReasonCodes.NOT_AUTHORIZED)
+                        .reasonCode(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code())
                         .reason(reason);
             }
             case "subscribed" ->
@@ -100,7 +113,9 @@ public class AwsDialect extends BrokerDialect {
         if (clientInitiated == null) {
             return new Disconnect(null, null);
         }
-        return clientInitiated ? Disconnect.client(ReasonCodes.NORMAL_DISCONNECTION) : Disconnect.server(0x80);
+        return clientInitiated
+                ? Disconnect.client(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION.code())
+                : Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR.code());
     }
 
     private static String firstTopic(JsonNode root) {

@@ -3,6 +3,8 @@ package dev.connmon.lifecycle.dialect;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
+import dev.connmon.lifecycle.Mqtt5ConnAckReasonCode;
+import dev.connmon.lifecycle.Mqtt5DisconnectReasonCode;
 import dev.connmon.lifecycle.ReasonCodes;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
@@ -59,12 +61,12 @@ public class MosquittoDialect extends BrokerDialect {
 
     /** Server-side ends by the words after "disconnected due to". */
     static final Map<String, Integer> DUE_TO_CODES = Map.of(
-            "protocol error", 0x82,
-            "malformed packet", 0x81,
-            "oversize packet", 0x95,
-            "oversize payload", 0x95,
-            "QoS too high or retain not supported", 0x9B,
-            "out of memory", 0x97);
+            "protocol error", Mqtt5DisconnectReasonCode.PROTOCOL_ERROR.code(),
+            "malformed packet", Mqtt5DisconnectReasonCode.MALFORMED_PACKET.code(),
+            "oversize packet", Mqtt5DisconnectReasonCode.PACKET_TOO_LARGE.code(),
+            "oversize payload", Mqtt5DisconnectReasonCode.PACKET_TOO_LARGE.code(),
+            "QoS too high or retain not supported", Mqtt5DisconnectReasonCode.QOS_NOT_SUPPORTED.code(),
+            "out of memory", Mqtt5DisconnectReasonCode.QUOTA_EXCEEDED.code());
 
     private final OpenConnections openConnections = new OpenConnections();
     /** Per source: whether its broker's lines start with a timestamp. */
@@ -184,15 +186,18 @@ public class MosquittoDialect extends BrokerDialect {
         String id = line.clientId();
         boolean unknown = UNKNOWN.equals(id);
         return switch (line.kind()) {
-            case TAKEOVER -> ended(source, id, time, Initiator.SERVER, ReasonCodes.SESSION_TAKEN_OVER, null);
-            case TIMEOUT -> ended(source, id, time, Initiator.SERVER, ReasonCodes.KEEP_ALIVE_TIMEOUT, null);
-            case ADMINISTRATIVE -> ended(source, id, time, Initiator.SERVER, 0x98, null);
+            case TAKEOVER ->
+                ended(source, id, time, Initiator.SERVER, Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER.code(), null);
+            case TIMEOUT ->
+                ended(source, id, time, Initiator.SERVER, Mqtt5DisconnectReasonCode.KEEP_ALIVE_TIMEOUT.code(), null);
+            case ADMINISTRATIVE ->
+                ended(source, id, time, Initiator.SERVER, Mqtt5DisconnectReasonCode.ADMINISTRATIVE_ACTION.code(), null);
             case NOT_AUTHORISED ->
                 unknown
                         ? unattributed("not_authorised")
                         : List.of(LifecycleEvent.builder(EventType.CONNECT_FAILED, JsonFields.clientId(id), time)
-                                .reasonCode(ReasonCodes.NOT_AUTHORIZED)
-                                .reason(ReasonCodes.connackReason(ReasonCodes.NOT_AUTHORIZED))
+                                .reasonCode(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code())
+                                .reason(ReasonCodes.connackReason(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code()))
                                 .dialect(NAME)
                                 .build());
             case DUE_TO -> {
@@ -205,7 +210,7 @@ public class MosquittoDialect extends BrokerDialect {
                         id,
                         time,
                         Initiator.SERVER,
-                        code == null ? 0x80 : code,
+                        code == null ? Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR.code() : code,
                         code == null ? JsonFields.sanitize(line.detail()) : null);
             }
             case CLOSED -> unknown ? List.of() : ended(source, id, time, Initiator.NETWORK, null, "Connection closed");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
+import dev.connmon.lifecycle.Mqtt5DisconnectReasonCode;
 import dev.connmon.lifecycle.ReasonCodes;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -55,7 +56,11 @@ public class NanomqDialect extends BrokerDialect {
             // client disconnect (0x00)
             if (reasonCode != null) {
                 int code = hex(reasonCode, "reason_code");
-                builder.initiator(code == 0x00 || code == 0x04 ? Initiator.CLIENT : Initiator.SERVER)
+                builder.initiator(
+                                code == Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION.code()
+                                                || code == Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE.code()
+                                        ? Initiator.CLIENT
+                                        : Initiator.SERVER)
                         .reasonCode(code)
                         .reason(ReasonCodes.disconnectReason(code));
             }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Initiator;
 import dev.connmon.lifecycle.LifecycleEvent;
-import dev.connmon.lifecycle.ReasonCodes;
+import dev.connmon.lifecycle.Mqtt5DisconnectReasonCode;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +49,7 @@ public class WatsonDialect extends BrokerDialect {
                         reason == null || reason.toLowerCase(Locale.ROOT).contains("completed normally");
                 yield LifecycleEvent.builder(EventType.DISCONNECTED, clientId, JsonFields.instant(root, "Time"))
                         .initiator(normal ? Initiator.CLIENT : Initiator.SERVER)
-                        .reasonCode(normal ? ReasonCodes.NORMAL_DISCONNECTION : null)
+                        .reasonCode(normal ? Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION.code() : null)
                         .reason(reason);
             }
             default -> throw new DecodeException("unknown Watson Action '" + JsonFields.abbreviate(action) + "'");
