@@ -12,13 +12,12 @@ import static org.hamcrest.Matchers.nullValue;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.connmon.support.ServicesResource;
+import dev.connmon.support.Stored;
 import dev.connmon.support.TestMqtt;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,7 +83,7 @@ class CanonicalIngestTest {
         String id = newId("ordered");
         history(id).forEach(this::publish);
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(logRows(id)).hasSize(6));
+                .untilAsserted(() -> assertThat(Stored.logRows(pool, id)).hasSize(6));
         state(id)
                 .statusCode(200)
                 .body("connectionStatus", equalTo("connected"))
@@ -105,9 +104,9 @@ class CanonicalIngestTest {
         String reference = newId("reference");
         history(reference).forEach(this::publish);
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(logRows(reference)).hasSize(6));
-        Map<String, Object> expectedState = stateWithoutId(reference);
-        List<String> expectedLog = logRows(reference);
+                .untilAsserted(() -> assertThat(Stored.logRows(pool, reference)).hasSize(6));
+        Map<String, Object> expectedState = Stored.stateWithoutId(reference);
+        List<String> expectedLog = Stored.logRows(pool, reference);
 
         Random random = new Random(42);
         for (int round = 0; round < 8; round++) {
@@ -117,10 +116,10 @@ class CanonicalIngestTest {
             Collections.shuffle(events, random);
             events.forEach(this::publish);
             await().atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertThat(logRows(id)).hasSize(6));
+                    .untilAsserted(() -> assertThat(Stored.logRows(pool, id)).hasSize(6));
             await().atMost(Duration.ofSeconds(5))
-                    .untilAsserted(() -> assertThat(stateWithoutId(id)).isEqualTo(expectedState));
-            assertThat(logRows(id)).isEqualTo(expectedLog);
+                    .untilAsserted(() -> assertThat(Stored.stateWithoutId(id)).isEqualTo(expectedState));
+            assertThat(Stored.logRows(pool, id)).isEqualTo(expectedLog);
         }
     }
 
@@ -131,7 +130,7 @@ class CanonicalIngestTest {
         publish(disconnected(id, T0.plusSeconds(6), "old", "server", 0x8E));
         publish(connected(id, T0, "old"));
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(logRows(id)).hasSize(3));
+                .untilAsserted(() -> assertThat(Stored.logRows(pool, id)).hasSize(3));
         state(id)
                 .body("connectionStatus", equalTo("connected"))
                 .body("lastConnectTime", equalTo("2026-11-26T06:00:05.000Z"));
@@ -145,10 +144,10 @@ class CanonicalIngestTest {
         String id = newId("early");
         publish(disconnected(id, T0.plusSeconds(9), "c9", "client", 0));
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(logRows(id)).hasSize(1));
+                .untilAsserted(() -> assertThat(Stored.logRows(pool, id)).hasSize(1));
         publish(connected(id, T0.plusSeconds(8), "c9"));
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(logRows(id)).hasSize(2));
+                .untilAsserted(() -> assertThat(Stored.logRows(pool, id)).hasSize(2));
         state(id).body("connectionStatus", equalTo("disconnected"));
     }
 
@@ -159,7 +158,7 @@ class CanonicalIngestTest {
         publish(event("connected", id, T0.plusSeconds(1)));
         publish(event("connected", id, T0.plusSeconds(3)));
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(logRows(id)).hasSize(3));
+                .untilAsserted(() -> assertThat(Stored.logRows(pool, id)).hasSize(3));
         state(id)
                 .body("connectionStatus", equalTo("connected"))
                 .body("lastConnectTime", equalTo("2026-11-26T06:00:03.000Z"));
@@ -223,26 +222,6 @@ class CanonicalIngestTest {
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(
                         () -> state(id).statusCode(200).body("id", equalTo(id)).body("clientType", equalTo("device")));
-    }
-
-    private List<String> logRows(String clientId) {
-        List<String> rows = new ArrayList<>();
-        pool.preparedQuery("""
-                SELECT event, event_time, initiator, reason_code, reason, connection_id, ip_address, node
-                  FROM connection_log WHERE client_id = $1 ORDER BY event_time, event, connection_id""")
-                .execute(Tuple.of(clientId))
-                .await()
-                .indefinitely()
-                .forEach(row -> rows.add(row.toJson().encode()));
-        return rows;
-    }
-
-    private static Map<String, Object> stateWithoutId(String clientId) {
-        Map<String, Object> state = new java.util.HashMap<>(
-                JsonPath.from(state(clientId).statusCode(200).extract().asString())
-                        .getMap(""));
-        state.remove("id");
-        return state;
     }
 
     private static double rejectedCount() {

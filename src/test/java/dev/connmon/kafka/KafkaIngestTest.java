@@ -13,15 +13,14 @@ import static org.hamcrest.Matchers.hasItem;
 import dev.connmon.support.Api;
 import dev.connmon.support.KafkaResource;
 import dev.connmon.support.ServicesResource;
+import dev.connmon.support.Stored;
 import dev.connmon.support.TestKafka;
 import dev.connmon.support.TestMqtt;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -138,8 +137,10 @@ class KafkaIngestTest {
                         .put("reason_code", "not_authorized")
                         .put("timestamp", connectedAt));
         await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() ->
-                        assertThat(logRows(refused)).singleElement().asString().contains("connect_failed"));
+                .untilAsserted(() -> assertThat(Stored.logRows(pool, refused))
+                        .singleElement()
+                        .asString()
+                        .contains("connect_failed"));
     }
 
     /** AWS IoT lifecycle JSON, as a rule's Kafka action sends it. */
@@ -183,9 +184,9 @@ class KafkaIngestTest {
         String reference = newId("reference");
         history(reference).forEach(e -> send(reference, e));
         await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> assertThat(logRows(reference)).hasSize(4));
-        Map<String, Object> expected = stateWithoutId(reference);
-        List<String> expectedLog = logRows(reference);
+                .untilAsserted(() -> assertThat(Stored.logRows(pool, reference)).hasSize(4));
+        Map<String, Object> expected = Stored.stateWithoutId(reference);
+        List<String> expectedLog = Stored.logRows(pool, reference);
 
         Random random = new Random(7);
         for (int round = 0; round < 4; round++) {
@@ -196,10 +197,10 @@ class KafkaIngestTest {
             // without a key, records land on any partition: another order again
             events.forEach(e -> kafka.send(TOPIC, random.nextBoolean() ? id : null, e.encode()));
             await().atMost(Duration.ofSeconds(30))
-                    .untilAsserted(() -> assertThat(logRows(id)).hasSize(4));
+                    .untilAsserted(() -> assertThat(Stored.logRows(pool, id)).hasSize(4));
             await().atMost(Duration.ofSeconds(5))
-                    .untilAsserted(() -> assertThat(stateWithoutId(id)).isEqualTo(expected));
-            assertThat(logRows(id)).isEqualTo(expectedLog);
+                    .untilAsserted(() -> assertThat(Stored.stateWithoutId(id)).isEqualTo(expected));
+            assertThat(Stored.logRows(pool, id)).isEqualTo(expectedLog);
         }
     }
 
@@ -257,7 +258,7 @@ class KafkaIngestTest {
         send(id, disconnected(id, T0.plusSeconds(1), "c1", "client", 0));
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> state(id).body("connectionStatus", equalTo("disconnected")));
-        assertThat(logRows(id)).hasSize(2);
+        assertThat(Stored.logRows(pool, id)).hasSize(2);
     }
 
     @Test
@@ -295,25 +296,5 @@ class KafkaIngestTest {
                 connected(id, T0.plusSeconds(20), "c2"),
                 event("subscribed", id, T0.plusSeconds(21)),
                 disconnected(id, T0.plusSeconds(30), "c2", "server", 0x8E));
-    }
-
-    private List<String> logRows(String clientId) {
-        List<String> rows = new ArrayList<>();
-        pool.preparedQuery("""
-                SELECT event, event_time, initiator, reason_code, reason, connection_id, ip_address, node
-                  FROM connection_log WHERE client_id = $1 ORDER BY event_time, event, connection_id""")
-                .execute(Tuple.of(clientId))
-                .await()
-                .indefinitely()
-                .forEach(row -> rows.add(row.toJson().encode()));
-        return rows;
-    }
-
-    private static Map<String, Object> stateWithoutId(String clientId) {
-        Map<String, Object> state = new java.util.HashMap<>(
-                JsonPath.from(state(clientId).statusCode(200).extract().asString())
-                        .getMap(""));
-        state.remove("id");
-        return state;
     }
 }
