@@ -42,6 +42,11 @@ public class WebhookSender {
     private final Duration retryFor;
     /** The attempts under way, and their channels. */
     private final Map<UUID, String> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Attempts recorded (committed) while a read of the due deliveries may have begun before them, with when: that
+     * read can still return them as pending, and sending them again would be a second message for one delivery.
+     */
+    private final Map<UUID, Long> justRecorded = new ConcurrentHashMap<>();
 
     private volatile long timer = -1;
     private volatile boolean polling;
@@ -84,6 +89,9 @@ public class WebhookSender {
             return;
         }
         polling = true;
+        long readFrom = System.nanoTime();
+        // a read that begins now sees every attempt recorded before it
+        justRecorded.values().removeIf(recordedAt -> recordedAt - readFrom < 0);
         repository
                 .due(50)
                 .subscribe()
@@ -106,7 +114,8 @@ public class WebhookSender {
         String channel = channelName(delivery);
         if (inFlight.size() >= WebhookClient.MAX_CONCURRENT
                 || inFlight.values().stream().filter(channel::equals).count() >= PER_CHANNEL
-                || inFlight.containsKey(delivery.deliveryId())) {
+                || inFlight.containsKey(delivery.deliveryId())
+                || justRecorded.containsKey(delivery.deliveryId())) {
             return false;
         }
         inFlight.put(delivery.deliveryId(), channel);
@@ -150,12 +159,17 @@ public class WebhookSender {
                             next);
                 })
                 .subscribe()
-                .with(ignored -> inFlight.remove(delivery.deliveryId()), failure -> {
-                    inFlight.remove(delivery.deliveryId());
-                    Log.warnf(
-                            "Alert deliveries: cannot record an attempt of %s: %s",
-                            delivery.deliveryId(), failure.getMessage());
-                });
+                .with(
+                        ignored -> {
+                            justRecorded.put(delivery.deliveryId(), System.nanoTime());
+                            inFlight.remove(delivery.deliveryId());
+                        },
+                        failure -> {
+                            inFlight.remove(delivery.deliveryId());
+                            Log.warnf(
+                                    "Alert deliveries: cannot record an attempt of %s: %s",
+                                    delivery.deliveryId(), failure.getMessage());
+                        });
     }
 
     /** The attempt's answer, its error without the channel's address; or, with nothing to send, that error. */
