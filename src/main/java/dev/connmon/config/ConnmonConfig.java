@@ -80,19 +80,13 @@ public interface ConnmonConfig {
         Optional<String> stateTopic();
     }
 
-    /** The default broker connection; the lifecycle and monitor channels read these keys in application.properties. */
-    interface Mqtt {
+    /**
+     * The default broker: the lifecycle channel reads from it and the monitoring topics are published on it, each
+     * over a connection of its own with these settings.
+     */
+    interface Mqtt extends BrokerConnection {
         /** Unset: the embedded broker. */
         Optional<String> host();
-
-        @WithDefault("1883")
-        @Min(1)
-        @Max(65535)
-        int port();
-
-        Optional<String> username();
-
-        Optional<String> password();
 
         @WithDefault("connmon")
         String clientId();
@@ -100,23 +94,21 @@ public interface ConnmonConfig {
         @WithDefault("connmon/events/#")
         @NotEmpty
         List<String> topics();
-
-        @WithDefault("false")
-        boolean ssl();
-
-        Optional<String> caFile();
-
-        @WithDefault("false")
-        boolean trustAll();
-
-        @WithDefault("HTTPS")
-        HostnameVerification hostnameVerification();
     }
 
     /** One further broker connection. */
-    interface Source {
+    interface Source extends BrokerConnection {
         String host();
 
+        /** Default {@code connmon-<name>}. */
+        Optional<String> clientId();
+
+        @NotEmpty
+        List<String> topics();
+    }
+
+    /** What every broker connection is set up with, the default broker's ({@link Mqtt}) and each further source's. */
+    interface BrokerConnection {
         @WithDefault("1883")
         @Min(1)
         @Max(65535)
@@ -125,12 +117,6 @@ public interface ConnmonConfig {
         Optional<String> username();
 
         Optional<String> password();
-
-        /** Default {@code connmon-<name>}. */
-        Optional<String> clientId();
-
-        @NotEmpty
-        List<String> topics();
 
         /** Fixes the dialect; unset, each message's dialect follows from its topic. */
         Optional<String> dialect();
@@ -143,6 +129,7 @@ public interface ConnmonConfig {
         @WithDefault("false")
         boolean trustAll();
 
+        /** With TLS, the broker's certificate must name the host (HTTPS rules) unless NONE. */
         @WithDefault("HTTPS")
         HostnameVerification hostnameVerification();
 

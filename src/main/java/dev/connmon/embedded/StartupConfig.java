@@ -1,80 +1,67 @@
 package dev.connmon.embedded;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.quarkus.runtime.LaunchMode;
+import io.smallrye.config.DotEnvConfigSourceProvider;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
- * Configuration as seen before Quarkus starts, with Quarkus' precedence: system properties, then environment
- * variables (MicroProfile names), then {@code config/application.properties} in the working directory, then the
- * packaged {@code application.properties}. Profile-specific keys are not considered here.
+ * Configuration as seen before Quarkus starts, the embedded PostgreSQL and broker being started first: SmallRye
+ * Config's own sources in Quarkus' order (system properties, environment variables, {@code .env},
+ * {@code config/application.properties} in the working directory, the packaged {@code application.properties}), its
+ * {@code ${…}} expansion and the active profile, so that a key reads here as Quarkus will read it.
  */
 final class StartupConfig {
-    private final Properties packaged = new Properties();
-    private final Properties local = new Properties();
+    private final SmallRyeConfig config;
 
     StartupConfig() {
-        try (InputStream in = StartupConfig.class.getResourceAsStream("/application.properties")) {
-            if (in != null) {
-                packaged.load(in);
-            }
-            Path file = Path.of("config", "application.properties");
-            if (Files.isReadable(file)) {
-                try (InputStream localIn = Files.newInputStream(file)) {
-                    local.load(localIn);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        config = new SmallRyeConfigBuilder()
+                .addSystemSources()
+                .addPropertiesSources()
+                .withSources(new DotEnvConfigSourceProvider())
+                .addDefaultInterceptors()
+                .withProfile(profile())
+                .build();
+    }
+
+    /** {@code quarkus.profile} as a system property or environment variable, else the launch mode's. */
+    private static String profile() {
+        return Optional.ofNullable(System.getProperty("quarkus.profile"))
+                .or(() -> Optional.ofNullable(System.getenv("QUARKUS_PROFILE")))
+                .orElse(LaunchMode.current().getDefaultProfile());
     }
 
     Optional<String> get(String key) {
-        String value = System.getProperty(key);
-        if (value == null) {
-            value = System.getenv(envName(key));
-        }
-        if (value == null) {
-            value = local.getProperty(key);
-        }
-        if (value == null) {
-            value = packaged.getProperty(key);
-        }
-        return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
+        return config.getOptionalValue(key, String.class).map(String::trim).filter(v -> !v.isEmpty());
     }
 
     String get(String key, String defaultValue) {
         return get(key).orElse(defaultValue);
     }
 
-    /** Entries under {@code prefix} ({@code connmon.embedded.users.} → name → value) from every source. */
+    /**
+     * Entries under {@code prefix} ({@code connmon.embedded.users.} → name → value), each with the value Quarkus will
+     * see. An environment variable gives no dots to split on: {@code CONNMON_EMBEDDED_USERS_ALICE} is entry
+     * {@code alice}.
+     */
     Map<String, String> byPrefix(String prefix) {
         Map<String, String> entries = new HashMap<>();
-        putByPrefix(entries, packaged, prefix);
-        putByPrefix(entries, local, prefix);
         String envPrefix = envName(prefix);
-        System.getenv().forEach((name, value) -> {
-            if (name.startsWith(envPrefix) && name.length() > envPrefix.length()) {
-                entries.put(name.substring(envPrefix.length()).toLowerCase(Locale.ROOT), value);
-            }
-        });
-        putByPrefix(entries, System.getProperties(), prefix);
-        return entries;
-    }
-
-    private static void putByPrefix(Map<String, String> entries, Properties source, String prefix) {
-        for (String name : source.stringPropertyNames()) {
-            if (name.startsWith(prefix) && name.length() > prefix.length()) {
-                entries.put(name.substring(prefix.length()), source.getProperty(name));
+        for (String name : config.getPropertyNames()) {
+            String entry = name.startsWith(prefix)
+                    ? name.substring(prefix.length())
+                    : name.startsWith(envPrefix)
+                            ? name.substring(envPrefix.length()).toLowerCase(Locale.ROOT)
+                            : "";
+            if (!entry.isEmpty()) {
+                config.getOptionalValue(name, String.class).ifPresent(value -> entries.put(entry, value));
             }
         }
+        return entries;
     }
 
     static String envName(String key) {

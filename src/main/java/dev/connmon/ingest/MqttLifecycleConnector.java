@@ -48,16 +48,17 @@ public class MqttLifecycleConnector implements InboundConnector, HealthReporter 
     }
 
     /**
-     * The channel's own broker, merged with every further source ({@code connmon.sources.<name>.*}): one stream,
-     * each message tagged with the source it came through.
+     * The default broker ({@code connmon.mqtt.*}), merged with every further source ({@code connmon.sources.<name>.*}):
+     * one stream, each message tagged with the source it came through. The channel's own attributes say only which
+     * connector it is: every broker setting is connmon's typed configuration.
      */
     @Override
     public Flow.Publisher<? extends Message<?>> getPublisher(Config channel) {
         List<MqttSourceSettings> settings = new ArrayList<>();
         if (KafkaSwitch.defaultBroker(config)) {
-            settings.add(MqttSourceSettings.fromChannel(channel));
+            settings.add(MqttSourceSettings.defaultBroker(config.mqtt()));
         }
-        settings.addAll(MqttSourceSettings.additional(config.sources()));
+        settings.addAll(MqttSourceSettings.sources(config.sources()));
         WatsonLoopGuard.check(settings, config.monitor().watson());
         if (settings.isEmpty()) {
             // Kafka alone: no MQTT connection at all

@@ -6,17 +6,14 @@ import io.vertx.mqtt.MqttClientOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
-import org.eclipse.microprofile.config.Config;
 
 /**
  * One broker connection (a source): where it is, how connmon signs in, which topics it reads, and the dialect it
@@ -41,55 +38,49 @@ public record MqttSourceSettings(
     static final String DEFAULT_SOURCE = "default";
     /** Appended to the default broker's client id for the connection that publishes the monitoring topics. */
     public static final String MONITOR_CLIENT_ID_SUFFIX = "-monitor";
-    /** Vert.x's names; NONE turns the check off. */
-    private static final List<String> HOSTNAME_VERIFICATIONS = List.of("HTTPS", "LDAPS", "NONE");
-
-    /** The channel's own broker ({@code connmon.mqtt.*}, mapped onto the channel in application.properties). */
-    static MqttSourceSettings fromChannel(Config channel) {
-        String channelName = channel.getValue("channel-name", String.class);
-        return of(
-                channel.getOptionalValue("source-name", String.class).orElse(DEFAULT_SOURCE),
-                key -> channel.getOptionalValue(key, String.class),
-                "channel '" + channelName + "'");
-    }
 
     /**
-     * The default broker ({@code connmon.mqtt.*}), as the lifecycle channel reads it: the monitoring topics are
-     * published there, over a connection of their own ({@link #publisherOptions}).
+     * The default broker ({@code connmon.mqtt.*}): the lifecycle channel reads it, and the monitoring topics are
+     * published there over a connection of their own ({@link #publisherOptions}). Without a host, the embedded
+     * broker sets one at start; failing that, this machine.
      */
-    public static MqttSourceSettings defaultBroker(Config config) {
-        return of(
-                DEFAULT_SOURCE,
-                key -> config.getOptionalValue("mp.messaging.incoming.lifecycle." + key, String.class),
-                "channel 'lifecycle'");
+    public static MqttSourceSettings defaultBroker(ConnmonConfig.Mqtt mqtt) {
+        return of(DEFAULT_SOURCE, mqtt.host().orElse("127.0.0.1"), mqtt.clientId(), mqtt.topics(), mqtt);
     }
 
     /**
      * Further brokers: {@code connmon.sources.<name>.<property>}, or as environment variables
-     * {@code CONNMON_SOURCES_<NAME>_<PROPERTY>} (the name in lower case); checked by {@link ConnmonConfig}.
+     * {@code CONNMON_SOURCES_<NAME>_<PROPERTY>} (the name in lower case), in the order of their names.
      */
-    static List<MqttSourceSettings> additional(Map<String, ConnmonConfig.Source> sources) {
+    static List<MqttSourceSettings> sources(Map<String, ConnmonConfig.Source> sources) {
         List<MqttSourceSettings> settings = new ArrayList<>();
         new TreeMap<>(sources)
-                .forEach((name, source) -> settings.add(new MqttSourceSettings(
+                .forEach((name, source) -> settings.add(of(
                         name,
                         source.host(),
-                        source.port(),
-                        source.username().orElse(null),
-                        source.password().orElse(null),
                         source.clientId().orElse(defaultClientId(name)),
-                        source.topics().stream()
-                                .map(String::trim)
-                                .filter(t -> !t.isEmpty())
-                                .toList(),
-                        source.dialect().orElse(null),
-                        source.ssl(),
-                        source.caFile().orElse(null),
-                        source.trustAll(),
-                        source.hostnameVerification().name(),
-                        source.keepAlive(),
-                        source.maxMessageBytes())));
+                        source.topics(),
+                        source)));
         return settings;
+    }
+
+    private static MqttSourceSettings of(
+            String name, String host, String clientId, List<String> topics, ConnmonConfig.BrokerConnection connection) {
+        return new MqttSourceSettings(
+                name,
+                host,
+                connection.port(),
+                connection.username().orElse(null),
+                connection.password().orElse(null),
+                clientId,
+                topics.stream().map(String::trim).filter(t -> !t.isEmpty()).toList(),
+                connection.dialect().orElse(null),
+                connection.ssl(),
+                connection.caFile().orElse(null),
+                connection.trustAll(),
+                connection.hostnameVerification().name(),
+                connection.keepAlive(),
+                connection.maxMessageBytes());
     }
 
     /** A source's client id when none is configured: {@code connmon} for the default broker, else {@code connmon-<name>}. */
@@ -111,60 +102,6 @@ public record MqttSourceSettings(
             ids.add(key.apply("connmon.sources." + name + ".client-id").orElse(defaultClientId(name)));
         }
         return ids;
-    }
-
-    private static MqttSourceSettings of(String name, Function<String, Optional<String>> value, String what) {
-        String topics = value.apply("topics").orElseThrow(() -> new IllegalArgumentException(what + " has no topics"));
-        return new MqttSourceSettings(
-                name,
-                value.apply("host").orElseThrow(() -> new IllegalArgumentException(what + " has no host")),
-                integer(value, "port", 1883, what),
-                value.apply("username").orElse(null),
-                value.apply("password").orElse(null),
-                value.apply("client-id").orElse(defaultClientId(name)),
-                Arrays.stream(topics.split(","))
-                        .map(String::trim)
-                        .filter(t -> !t.isEmpty())
-                        .toList(),
-                value.apply("dialect").orElse(null),
-                Boolean.parseBoolean(value.apply("ssl").orElse("false")),
-                value.apply("ca-file").orElse(null),
-                Boolean.parseBoolean(value.apply("trust-all").orElse("false")),
-                hostnameVerification(value, what),
-                integer(value, "keep-alive", 30, what),
-                // Netty 4.1.133's MqttDecoder bails out ("message length exceeds <max>") whenever a message's
-                // variable header arrives split across reads and the replaying buffer claims at least <max> readable
-                // bytes, which it always does (Integer.MAX_VALUE - readerIndex): the connection drops and the broker
-                // redelivers, in a loop. Integer.MAX_VALUE is the one limit that sidesteps it. Size policy lives in
-                // MessageDecoder (connmon.ingest.max-payload-bytes), and brokers cap packet sizes themselves.
-                integer(value, "max-message-bytes", Integer.MAX_VALUE, what));
-    }
-
-    /**
-     * With TLS, the broker's certificate must name the host connmon connects to (HTTPS rules), as browsers and
-     * {@code mosquitto_sub} check it: a CA-signed certificate for any other host must not do. Vert.x's MQTT client
-     * does not check the name unless told to.
-     */
-    private static String hostnameVerification(Function<String, Optional<String>> value, String what) {
-        String algorithm =
-                value.apply("hostname-verification").orElse("HTTPS").trim().toUpperCase(Locale.ROOT);
-        if (!HOSTNAME_VERIFICATIONS.contains(algorithm)) {
-            throw new IllegalArgumentException(
-                    what + ": hostname-verification '" + algorithm + "' is not one of " + HOSTNAME_VERIFICATIONS);
-        }
-        return algorithm;
-    }
-
-    private static int integer(Function<String, Optional<String>> value, String key, int defaultValue, String what) {
-        String text = value.apply(key).orElse(null);
-        if (text == null) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + ": " + key + " '" + text + "' is not a number");
-        }
     }
 
     public String address() {

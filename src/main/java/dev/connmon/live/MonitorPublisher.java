@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -68,8 +67,7 @@ public class MonitorPublisher {
                 .register(registry);
         this.watson = watson;
         this.enabled = KafkaSwitch.defaultBroker(config);
-        this.connection =
-                new MonitorConnection(vertx, MqttSourceSettings.defaultBroker(ConfigProvider.getConfig()), 4 * WINDOW);
+        this.connection = new MonitorConnection(vertx, MqttSourceSettings.defaultBroker(config.mqtt()), 4 * WINDOW);
         this.topicTemplate = config.monitor().topic();
         this.publisher = new CursorPublisher(
                 "the MQTT monitoring topic",

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.support.PackagedApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -13,6 +17,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -131,7 +136,7 @@ class TlsSourceTest {
 
     /** The settings connmon.sources.tls.* would give. */
     private static MqttSourceSettings settings(int port, String verification) {
-        Map<String, String> values = new java.util.HashMap<>(Map.of(
+        Map<String, String> values = new HashMap<>(Map.of(
                 "host",
                 "127.0.0.1",
                 "port",
@@ -147,26 +152,26 @@ class TlsSourceTest {
         if (verification != null) {
             values.put("hostname-verification", verification);
         }
-        io.smallrye.config.SmallRyeConfig config = new io.smallrye.config.SmallRyeConfigBuilder()
-                .withMapping(dev.connmon.config.ConnmonConfig.class)
-                .withSources(new io.smallrye.config.PropertiesConfigSource(withRequired(prefixed(values)), "test", 100))
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(ConnmonConfig.class)
+                .withSources(new PropertiesConfigSource(withRequired(prefixed(values)), "test", 100))
                 .build();
-        List<MqttSourceSettings> sources = MqttSourceSettings.additional(
-                config.getConfigMapping(dev.connmon.config.ConnmonConfig.class).sources());
+        List<MqttSourceSettings> sources = MqttSourceSettings.sources(
+                config.getConfigMapping(ConnmonConfig.class).sources());
         assertThat(sources).hasSize(1);
         return sources.get(0);
     }
 
     /** What the packaged application.properties gives every configuration: the keys ConnmonConfig requires. */
     private static Map<String, String> withRequired(Map<String, String> values) {
-        Map<String, String> all = new java.util.HashMap<>(values);
+        Map<String, String> all = new HashMap<>(values);
         all.put("connmon.tokens.signing-key", "unused-signing.pem");
         all.put("connmon.tokens.verification-key", "unused-verification.pem");
         return all;
     }
 
     private static Map<String, String> prefixed(Map<String, String> values) {
-        Map<String, String> prefixed = new java.util.HashMap<>();
+        Map<String, String> prefixed = new HashMap<>();
         values.forEach((key, value) -> prefixed.put("connmon.sources.tls." + key, value));
         return prefixed;
     }

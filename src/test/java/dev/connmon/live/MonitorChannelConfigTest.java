@@ -2,6 +2,7 @@ package dev.connmon.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.connmon.config.ConnmonConfig;
 import dev.connmon.ingest.MqttSourceSettings;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The monitoring topics are published on the broker connmon reads from, so their connection must reach that broker
  * the way the lifecycle channel does: the same host, credentials and TLS (the CA file, or any certificate, and the
- * host name check). Read from the packaged application.properties, as the application itself maps it.
+ * host name check), from the one typed {@code connmon.mqtt.*} both connections are built from.
  */
 class MonitorChannelConfigTest {
     @Test
@@ -56,7 +57,7 @@ class MonitorChannelConfigTest {
 
     @Test
     void theMonitorConnectionSignsInAsConnmonDoesUnderAnIdOfItsOwn() throws Exception {
-        SmallRyeConfig config = config(Map.of(
+        MqttSourceSettings settings = defaultBroker(Map.of(
                 "connmon.mqtt.host",
                 "broker.example",
                 "connmon.mqtt.port",
@@ -67,7 +68,6 @@ class MonitorChannelConfigTest {
                 "secret",
                 "connmon.mqtt.client-id",
                 "cm-1"));
-        MqttSourceSettings settings = MqttSourceSettings.defaultBroker(config);
         MqttClientOptions options = settings.publisherOptions("-monitor", 1024);
 
         assertThat(settings.host()).isEqualTo("broker.example");
@@ -80,16 +80,45 @@ class MonitorChannelConfigTest {
         assertThat(options.getMaxInflightQueue()).isEqualTo(1024);
     }
 
-    private static MqttClientOptions monitorOptions(Map<String, String> settings) throws Exception {
-        return MqttSourceSettings.defaultBroker(config(settings)).publisherOptions("-monitor", 1024);
+    @Test
+    void theDefaultBrokerTakesEverySettingAFurtherSourceTakes() throws Exception {
+        MqttSourceSettings settings = defaultBroker(Map.of(
+                "connmon.mqtt.host", "emqx.example",
+                "connmon.mqtt.topics", "$SYS/brokers/+/clients/#",
+                "connmon.mqtt.dialect", "emqx",
+                "connmon.mqtt.keep-alive", "45"));
+
+        assertThat(settings.topics()).containsExactly("$SYS/brokers/+/clients/#");
+        assertThat(settings.dialect()).isEqualTo("emqx");
+        assertThat(settings.publisherOptions("-monitor", 1).getKeepAliveInterval())
+                .isEqualTo(45);
+        assertThat(settings.clientId()).isEqualTo("connmon");
     }
 
-    private static SmallRyeConfig config(Map<String, String> settings) throws Exception {
-        return new SmallRyeConfigBuilder()
+    @Test
+    void withoutAHostTheDefaultBrokerIsOnThisMachine() throws Exception {
+        MqttSourceSettings settings = defaultBroker(Map.of());
+
+        assertThat(settings.host()).isEqualTo("127.0.0.1");
+        assertThat(settings.port()).isEqualTo(1883);
+        assertThat(settings.topics()).containsExactly("connmon/events/#");
+        assertThat(settings.dialect()).isNull();
+    }
+
+    private static MqttClientOptions monitorOptions(Map<String, String> settings) throws Exception {
+        return defaultBroker(settings).publisherOptions("-monitor", 1024);
+    }
+
+    /** The default broker as the application maps it: the packaged application.properties, then these settings. */
+    private static MqttSourceSettings defaultBroker(Map<String, String> settings) throws Exception {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .addDefaultInterceptors()
+                .withMapping(ConnmonConfig.class)
                 .withSources(new PropertiesConfigSource(
                         MonitorChannelConfigTest.class.getResource("/application.properties"), 250))
                 .withSources(new PropertiesConfigSource(settings, "settings", 400))
                 .build();
+        return MqttSourceSettings.defaultBroker(
+                config.getConfigMapping(ConnmonConfig.class).mqtt());
     }
 }
