@@ -2,6 +2,7 @@ package dev.connmon.embedded;
 
 import java.util.logging.Handler;
 import java.util.logging.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes SLF4J to logback before the embedded services first log. HiveMQ casts SLF4J's logger factory to
@@ -39,5 +40,8 @@ final class EmbeddedLogging {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", CONFIG.substring(1));
         }
+        // bound here, on one thread: PostgreSQL's starter and the broker would otherwise race to bind it, and SLF4J
+        // tells of every call it held back meanwhile
+        LoggerFactory.getILoggerFactory();
     }
 }

@@ -48,6 +48,8 @@ public final class EmbeddedMain {
         if (System.getProperty(STARTED) == null) {
             System.setProperty(STARTED, "true");
             try {
+                // before anything logs, reading the configuration included
+                EmbeddedLogging.useLogback();
                 startEmbedded(new StartupConfig(), started);
                 Runtime.getRuntime()
                         .addShutdownHook(new Thread(() -> closeAfterQuarkus(started), "connmon-embedded-stop"));
@@ -76,7 +78,6 @@ public final class EmbeddedMain {
     private static void startEmbedded(StartupConfig config, List<AutoCloseable> started) {
         Path dataDir =
                 Path.of(config.get("connmon.embedded.data-dir", "connmon-data")).toAbsolutePath();
-        EmbeddedLogging.useLogback();
         CompletableFuture<EmbeddedDatabase> database =
                 config.get("quarkus.datasource.reactive.url").isEmpty()
                         ? CompletableFuture.supplyAsync(
