@@ -30,6 +30,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -267,7 +271,9 @@ class StateListResourceTest {
                         == disconnected);
         Set<String> before = new HashSet<>(allPages("clientIdPrefix", prefix));
 
-        for (String sort : List.of(
+        // the sort orders are walked side by side: each one's clients arriving mid-listing arrive mid-listing for
+        // the others too, and a walk spends most of its time waiting for its next page
+        List<String> sorts = List.of(
                 "id",
                 "-id",
                 "lastConnectTime",
@@ -275,37 +281,64 @@ class StateListResourceTest {
                 "lastDisconnectTime",
                 "-lastDisconnectTime",
                 "lastActivityTime",
-                "-lastActivityTime")) {
-            List<String> seen = new ArrayList<>();
-            String bookmark = null;
-            int page = 0;
-            do {
-                List<Object> params = new ArrayList<>(List.of("clientIdPrefix", prefix, "_limit", 7, "_sort", sort));
-                if (bookmark != null) {
-                    params.addAll(List.of("_bookmark", bookmark));
-                }
-                JsonPath body = list(params.toArray()).statusCode(200).extract().jsonPath();
-                List<String> results = body.getList("results.id", String.class);
-                assertThat(results).hasSizeLessThanOrEqualTo(7);
-                seen.addAll(results);
-                // a bookmark that leads back to an earlier page must fail the test, not spin it forever
-                assertThat(seen).as("clients seen with _sort=%s", sort).hasSizeLessThan(2 * (clients + 50));
-                bookmark = body.getString("bookmark");
-                if (++page == 20) {
-                    // clients arriving mid-listing, on both sides of the cursor
-                    for (int i = 0; i < 50; i++) {
-                        TestMqtt.publishEvent(
-                                publisher,
-                                "page",
-                                connected(prefix + sort + "-late-" + i, NOW.minusSeconds(i * 17L), "c")
-                                        .encode());
+                "-lastActivityTime");
+        ExecutorService walkers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> walks = new ArrayList<>();
+            for (String sort : sorts) {
+                walks.add(walkers.submit(
+                        () -> pageThrough(sort, prefix, clients + 50 * sorts.size(), before, publisher)));
+            }
+            for (Future<?> walk : walks) {
+                try {
+                    walk.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
                     }
+                    throw new IllegalStateException(e.getCause());
                 }
-            } while (bookmark != null);
-            assertThat(seen).doesNotHaveDuplicates();
-            assertThat(seen).containsAll(before);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            walkers.shutdownNow();
         }
         publisher.disconnect().join();
+    }
+
+    /** Pages through the prefix's clients in one sort order, seven at a time, 50 more arriving after page 20. */
+    private static void pageThrough(
+            String sort, String prefix, int atMost, Set<String> before, Mqtt5AsyncClient publisher) {
+        List<String> seen = new ArrayList<>();
+        String bookmark = null;
+        int page = 0;
+        do {
+            List<Object> params = new ArrayList<>(List.of("clientIdPrefix", prefix, "_limit", 7, "_sort", sort));
+            if (bookmark != null) {
+                params.addAll(List.of("_bookmark", bookmark));
+            }
+            JsonPath body = list(params.toArray()).statusCode(200).extract().jsonPath();
+            List<String> results = body.getList("results.id", String.class);
+            assertThat(results).hasSizeLessThanOrEqualTo(7);
+            seen.addAll(results);
+            // a bookmark that leads back to an earlier page must fail the test, not spin it forever
+            assertThat(seen).as("clients seen with _sort=%s", sort).hasSizeLessThan(2 * atMost);
+            bookmark = body.getString("bookmark");
+            if (++page == 20) {
+                // clients arriving mid-listing, on both sides of the cursor
+                for (int i = 0; i < 50; i++) {
+                    TestMqtt.publishEvent(
+                            publisher,
+                            "page",
+                            connected(prefix + sort + "-late-" + i, NOW.minusSeconds(i * 17L), "c")
+                                    .encode());
+                }
+            }
+        } while (bookmark != null);
+        assertThat(seen).as("clients seen with _sort=%s", sort).doesNotHaveDuplicates();
+        assertThat(seen).as("clients seen with _sort=%s", sort).containsAll(before);
     }
 
     @Test
