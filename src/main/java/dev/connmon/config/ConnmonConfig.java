@@ -129,7 +129,10 @@ public interface ConnmonConfig {
         @WithDefault("false")
         boolean trustAll();
 
-        /** With TLS, the broker's certificate must name the host (HTTPS rules) unless NONE. */
+        /**
+         * With TLS, the broker's certificate must name the host connmon connects to (HTTPS rules), as browsers and
+         * {@code mosquitto_sub} check it, unless NONE: Vert.x's MQTT client does not check the name unless told to.
+         */
         @WithDefault("HTTPS")
         HostnameVerification hostnameVerification();
 
