@@ -10,7 +10,6 @@ import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import dev.connmon.lifecycle.ClientIds;
 import dev.connmon.lifecycle.EventType;
 import dev.connmon.lifecycle.Mqtt5ConnAckReasonCode;
-import dev.connmon.lifecycle.ReasonCodes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -64,28 +63,28 @@ final class Authenticator implements SimpleAuthenticator {
                 output.getClientSettings().setClientReceiveMaximum(SYSTEM_RECEIVE_MAXIMUM);
                 output.authenticateSuccessfully();
             } else {
-                refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code());
+                refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD);
             }
             return;
         }
         // taking one of connmon's ids would end connmon's own session (a takeover) and wipe its queued events
         if (settings.reservedClientIds().contains(clientId)) {
-            refuse(input, output, Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code());
+            refuse(input, output, Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
             return;
         }
         // HiveMQ counts an id's characters; an id that ingestion cannot store would be a client nobody sees
         if (!clientId.isEmpty() && ClientIds.problem(clientId).isPresent()) {
-            refuse(input, output, Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID.code());
+            refuse(input, output, Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
             return;
         }
         if (username != null && username.getBytes(StandardCharsets.UTF_8).length > MAX_USER_NAME_BYTES) {
-            refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code());
+            refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD);
             return;
         }
         ApiKeys.Key apiKey = username == null ? null : settings.apiKeys().get(username);
         if (apiKey != null) {
             if (!matches(apiKey.token(), password)) {
-                refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code());
+                refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD);
                 return;
             }
             if (apiKey.mayReadMonitoring()) {
@@ -97,12 +96,12 @@ final class Authenticator implements SimpleAuthenticator {
         String expected = username == null ? null : settings.users().get(username);
         if (expected != null) {
             if (!matches(expected, password)) {
-                refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code());
+                refuse(input, output, Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD);
                 return;
             }
             ClientIdGlobs bound = settings.userClientIds().get(username);
             if (bound != null && !bound.matches(clientId)) {
-                refuse(input, output, Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code());
+                refuse(input, output, Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
                 return;
             }
         } else if (!settings.anonymous()) {
@@ -111,8 +110,8 @@ final class Authenticator implements SimpleAuthenticator {
                     input,
                     output,
                     triedCredentials
-                            ? Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code()
-                            : Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code());
+                            ? Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD
+                            : Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
             return;
         }
         admit(connect, attributes, output, username);
@@ -135,26 +134,26 @@ final class Authenticator implements SimpleAuthenticator {
     }
 
     /**
-     * Refuses the connection with MQTT 5 reason code {@code code}, recorded as a connect_failed event. An MQTT 3.1.1
+     * Refuses the connection with {@code reason}, recorded as a connect_failed event. An MQTT 3.1.1
      * client with bad credentials hears "not authorized" (return code 5), as Watson IoT answered: IBM's SDKs stop
      * retrying on 5 only, and would otherwise reconnect forever. The event keeps the reason, 0x86.
      */
-    private void refuse(SimpleAuthInput input, SimpleAuthOutput output, int code) {
+    private void refuse(SimpleAuthInput input, SimpleAuthOutput output, Mqtt5ConnAckReasonCode reason) {
         ConnectPacket connect = input.getConnectPacket();
         ObjectNode event = emitter.event(EventType.CONNECT_FAILED, connect.getClientId());
-        event.put("reasonCode", code);
-        event.put("reason", ReasonCodes.connackReason(code));
+        event.put("reasonCode", reason.code());
+        event.put("reason", reason.text());
         event.put("protocolVersion", HiveMqReasonCodes.protocol(connect.getMqttVersion()));
         connect.getUserName().ifPresent(user -> event.put("username", cut(user, MAX_USER_NAME_BYTES)));
         input.getConnectionInformation().getInetAddress().ifPresent(a -> event.put("ipAddress", a.getHostAddress()));
         if (!connect.getClientId().isEmpty()) {
             emitter.publish(event);
         }
-        int answered = code == Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code()
+        Mqtt5ConnAckReasonCode answered = reason == Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD
                         && connect.getMqttVersion() != MqttVersion.V_5
-                ? Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code()
-                : code;
-        output.failAuthentication(HiveMqReasonCodes.connack(answered), ReasonCodes.connackReason(answered));
+                ? Mqtt5ConnAckReasonCode.NOT_AUTHORIZED
+                : reason;
+        output.failAuthentication(HiveMqReasonCodes.connack(answered), answered.text());
     }
 
     /** At most {@code max} characters, never half a surrogate pair. */

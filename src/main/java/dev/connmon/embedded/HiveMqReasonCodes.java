@@ -50,16 +50,12 @@ final class HiveMqReasonCodes {
     }
 
     /** The CONNACK reason code connmon refuses a connection with, as HiveMQ's enum. */
-    static ConnackReasonCode connack(int code) {
-        Mqtt5ConnAckReasonCode reason = Mqtt5ConnAckReasonCode.of(code);
-        if (reason == null) {
-            throw new IllegalArgumentException("no refusal: " + code);
-        }
+    static ConnackReasonCode connack(Mqtt5ConnAckReasonCode reason) {
         return switch (reason) {
             case CLIENT_IDENTIFIER_NOT_VALID -> ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID;
             case BAD_USER_NAME_OR_PASSWORD -> ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD;
             case NOT_AUTHORIZED -> ConnackReasonCode.NOT_AUTHORIZED;
-            default -> throw new IllegalArgumentException("no refusal: " + code);
+            default -> throw new IllegalArgumentException("no refusal: " + reason);
         };
     }
 

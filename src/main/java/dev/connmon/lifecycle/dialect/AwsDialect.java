@@ -22,30 +22,19 @@ public class AwsDialect extends BrokerDialect {
 
     /** Every {@code disconnectReason} of the AWS docs and the DisconnectReasonValue API enum. */
     static final Map<String, Disconnect> REASONS = Map.ofEntries(
-            Map.entry(
-                    "CLIENT_INITIATED_DISCONNECT",
-                    Disconnect.client(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION.code())),
-            Map.entry("AUTH_ERROR", Disconnect.server(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED.code())),
-            Map.entry("FORBIDDEN_ACCESS", Disconnect.server(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED.code())),
-            Map.entry("CLIENT_ERROR", Disconnect.server(Mqtt5DisconnectReasonCode.PROTOCOL_ERROR.code())),
+            Map.entry("CLIENT_INITIATED_DISCONNECT", Disconnect.client(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION)),
+            Map.entry("AUTH_ERROR", Disconnect.server(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED)),
+            Map.entry("FORBIDDEN_ACCESS", Disconnect.server(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED)),
+            Map.entry("CLIENT_ERROR", Disconnect.server(Mqtt5DisconnectReasonCode.PROTOCOL_ERROR)),
             Map.entry("CONNECTION_LOST", Disconnect.network()),
-            Map.entry("DUPLICATE_CLIENTID", Disconnect.server(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER.code())),
-            Map.entry(
-                    "MQTT_KEEP_ALIVE_TIMEOUT", Disconnect.server(Mqtt5DisconnectReasonCode.KEEP_ALIVE_TIMEOUT.code())),
-            Map.entry("SERVER_ERROR", Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR.code())),
-            Map.entry(
-                    "SERVER_INITIATED_DISCONNECT",
-                    Disconnect.server(Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN.code())),
-            Map.entry(
-                    "API_INITIATED_DISCONNECT",
-                    Disconnect.server(Mqtt5DisconnectReasonCode.ADMINISTRATIVE_ACTION.code())),
-            Map.entry("THROTTLED", Disconnect.server(Mqtt5DisconnectReasonCode.MESSAGE_RATE_TOO_HIGH.code())),
-            Map.entry(
-                    "WEBSOCKET_TTL_EXPIRATION",
-                    Disconnect.server(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME.code())),
-            Map.entry(
-                    "CUSTOMAUTH_TTL_EXPIRATION",
-                    Disconnect.server(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME.code())),
+            Map.entry("DUPLICATE_CLIENTID", Disconnect.server(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER)),
+            Map.entry("MQTT_KEEP_ALIVE_TIMEOUT", Disconnect.server(Mqtt5DisconnectReasonCode.KEEP_ALIVE_TIMEOUT)),
+            Map.entry("SERVER_ERROR", Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR)),
+            Map.entry("SERVER_INITIATED_DISCONNECT", Disconnect.server(Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN)),
+            Map.entry("API_INITIATED_DISCONNECT", Disconnect.server(Mqtt5DisconnectReasonCode.ADMINISTRATIVE_ACTION)),
+            Map.entry("THROTTLED", Disconnect.server(Mqtt5DisconnectReasonCode.MESSAGE_RATE_TOO_HIGH)),
+            Map.entry("WEBSOCKET_TTL_EXPIRATION", Disconnect.server(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME)),
+            Map.entry("CUSTOMAUTH_TTL_EXPIRATION", Disconnect.server(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME)),
             Map.entry("UNKNOWN", new Disconnect(null, null)),
             Map.entry("NONE", new Disconnect(null, null)));
 
@@ -78,8 +67,7 @@ public class AwsDialect extends BrokerDialect {
                 String reason = JsonFields.text(root, "disconnectReason");
                 Disconnect disconnect = reason == null
                         ? fromFlag(JsonFields.bool(root, "clientInitiatedDisconnect"))
-                        : REASONS.getOrDefault(
-                                reason, Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR.code()));
+                        : REASONS.getOrDefault(reason, Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR));
                 yield LifecycleEvent.builder(EventType.DISCONNECTED, clientId, JsonFields.instant(root, "timestamp"))
                         .initiator(disconnect.initiator())
                         .reasonCode(disconnect.code())
@@ -114,8 +102,8 @@ public class AwsDialect extends BrokerDialect {
             return new Disconnect(null, null);
         }
         return clientInitiated
-                ? Disconnect.client(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION.code())
-                : Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR.code());
+                ? Disconnect.client(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION)
+                : Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR);
     }
 
     private static String firstTopic(JsonNode root) {

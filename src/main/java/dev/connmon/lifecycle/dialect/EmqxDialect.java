@@ -24,28 +24,24 @@ public class EmqxDialect extends BrokerDialect {
 
     /** Every documented {@code reason} (rule-engine docs, emqx-docs #3111/#3128). */
     static final Map<String, Disconnect> REASONS = Map.ofEntries(
-            Map.entry("normal", Disconnect.client(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION.code())),
-            Map.entry("kicked", Disconnect.server(Mqtt5DisconnectReasonCode.ADMINISTRATIVE_ACTION.code())),
-            Map.entry("keepalive_timeout", Disconnect.server(Mqtt5DisconnectReasonCode.KEEP_ALIVE_TIMEOUT.code())),
-            Map.entry("idle_timeout", Disconnect.server(Mqtt5DisconnectReasonCode.KEEP_ALIVE_TIMEOUT.code())),
-            Map.entry("takenover", Disconnect.server(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER.code())),
-            Map.entry("discarded", Disconnect.server(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER.code())),
-            Map.entry("not_authorized", Disconnect.server(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED.code())),
-            Map.entry("banned", Disconnect.server(Mqtt5ConnAckReasonCode.BANNED.code())),
-            Map.entry("malformed_packet", Disconnect.server(Mqtt5DisconnectReasonCode.MALFORMED_PACKET.code())),
-            Map.entry("zero_remaining_len", Disconnect.server(Mqtt5DisconnectReasonCode.MALFORMED_PACKET.code())),
-            Map.entry("unexpected_packet", Disconnect.server(Mqtt5DisconnectReasonCode.PROTOCOL_ERROR.code())),
-            Map.entry("invalid_proto_name", Disconnect.server(Mqtt5DisconnectReasonCode.PROTOCOL_ERROR.code())),
-            Map.entry("invalid_topic", Disconnect.server(Mqtt5DisconnectReasonCode.TOPIC_NAME_INVALID.code())),
-            Map.entry(
-                    "bad_username_or_password",
-                    Disconnect.server(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD.code())),
+            Map.entry("normal", Disconnect.client(Mqtt5DisconnectReasonCode.NORMAL_DISCONNECTION)),
+            Map.entry("kicked", Disconnect.server(Mqtt5DisconnectReasonCode.ADMINISTRATIVE_ACTION)),
+            Map.entry("keepalive_timeout", Disconnect.server(Mqtt5DisconnectReasonCode.KEEP_ALIVE_TIMEOUT)),
+            Map.entry("idle_timeout", Disconnect.server(Mqtt5DisconnectReasonCode.KEEP_ALIVE_TIMEOUT)),
+            Map.entry("takenover", Disconnect.server(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER)),
+            Map.entry("discarded", Disconnect.server(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER)),
+            Map.entry("not_authorized", Disconnect.server(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED)),
+            Map.entry("banned", Disconnect.server(Mqtt5ConnAckReasonCode.BANNED)),
+            Map.entry("malformed_packet", Disconnect.server(Mqtt5DisconnectReasonCode.MALFORMED_PACKET)),
+            Map.entry("zero_remaining_len", Disconnect.server(Mqtt5DisconnectReasonCode.MALFORMED_PACKET)),
+            Map.entry("unexpected_packet", Disconnect.server(Mqtt5DisconnectReasonCode.PROTOCOL_ERROR)),
+            Map.entry("invalid_proto_name", Disconnect.server(Mqtt5DisconnectReasonCode.PROTOCOL_ERROR)),
+            Map.entry("invalid_topic", Disconnect.server(Mqtt5DisconnectReasonCode.TOPIC_NAME_INVALID)),
+            Map.entry("bad_username_or_password", Disconnect.server(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD)),
             Map.entry(
                     "client_identifier_not_valid",
-                    Disconnect.server(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID.code())),
-            Map.entry(
-                    "internal_error",
-                    Disconnect.server(Mqtt5DisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR.code())),
+                    Disconnect.server(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID)),
+            Map.entry("internal_error", Disconnect.server(Mqtt5DisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR)),
             Map.entry("tcp_closed", Disconnect.network()),
             Map.entry("sock_closed", Disconnect.network()),
             Map.entry("closed", Disconnect.network()),
@@ -91,8 +87,7 @@ public class EmqxDialect extends BrokerDialect {
                 String reason = JsonFields.text(root, "reason");
                 Disconnect disconnect = reason == null
                         ? new Disconnect(null, null)
-                        : REASONS.getOrDefault(
-                                reason, Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR.code()));
+                        : REASONS.getOrDefault(reason, Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR));
                 builder = LifecycleEvent.builder(EventType.DISCONNECTED, clientId, time(root, "disconnected_at"))
                         .initiator(disconnect.initiator())
                         .reasonCode(disconnect.code())
@@ -104,8 +99,8 @@ public class EmqxDialect extends BrokerDialect {
                 if (reason.equals("success")) {
                     return List.of();
                 }
-                Disconnect refusal = REASONS.getOrDefault(
-                        reason, Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR.code()));
+                Disconnect refusal =
+                        REASONS.getOrDefault(reason, Disconnect.server(Mqtt5DisconnectReasonCode.UNSPECIFIED_ERROR));
                 builder = LifecycleEvent.builder(EventType.CONNECT_FAILED, clientId, time(root, null))
                         .reasonCode(refusal.code())
                         .reason(reason)

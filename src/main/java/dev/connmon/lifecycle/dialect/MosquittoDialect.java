@@ -197,7 +197,7 @@ public class MosquittoDialect extends BrokerDialect {
                         ? unattributed("not_authorised")
                         : List.of(LifecycleEvent.builder(EventType.CONNECT_FAILED, JsonFields.clientId(id), time)
                                 .reasonCode(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code())
-                                .reason(ReasonCodes.connackReason(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.code()))
+                                .reason(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED.text())
                                 .dialect(NAME)
                                 .build());
             case DUE_TO -> {
