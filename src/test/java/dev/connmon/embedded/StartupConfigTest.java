@@ -19,7 +19,8 @@ class StartupConfigTest {
             "%dev.connmon.embedded.broker-host", "0.0.0.0",
             "connmon.embedded.users.alice", "s3cret",
             "connmon.embedded.users.bob", "pw",
-            "connmon.activity.window", "  PT2S  ");
+            "connmon.activity.window", "  PT2S  ",
+            "quarkus.datasource.reactive.max-size", "7");
 
     @AfterEach
     void clear() {
@@ -36,8 +37,9 @@ class StartupConfigTest {
         // another profile's key is not this one's
         assertThat(config.get("connmon.embedded.broker-host", "127.0.0.1")).isEqualTo("127.0.0.1");
         assertThat(config.get("connmon.activity.window")).contains("PT2S");
-        // the packaged application.properties is read below the system properties
+        // the packaged application.properties is read, below the system properties (it says 20)
         assertThat(config.get("quarkus.datasource.db-kind")).contains("postgresql");
+        assertThat(config.get("quarkus.datasource.reactive.max-size")).contains("7");
         assertThat(config.byPrefix("connmon.embedded.users.")).isEqualTo(Map.of("alice", "s3cret", "bob", "pw"));
     }
 
