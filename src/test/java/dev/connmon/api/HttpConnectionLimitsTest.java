@@ -62,6 +62,17 @@ class HttpConnectionLimitsTest {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
+    /** Reads one response's status line and headers, leaving the connection open. */
+    private static String responseHead(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        int c;
+        while (!head.toString().endsWith("\r\n\r\n") && (c = in.read()) != -1) {
+            head.append((char) c);
+        }
+        return head.toString();
+    }
+
     @Test
     void theDefaultsBoundIdleConnectionsAndTheirNumber() throws IOException {
         Properties packaged = new Properties();
@@ -87,8 +98,10 @@ class HttpConnectionLimitsTest {
         try {
             for (int i = 0; i < MAX_CONNECTIONS; i++) {
                 Socket socket = open();
-                socket.getOutputStream().write(LIVE_REQUEST);
                 held.add(socket);
+                socket.getOutputStream().write(LIVE_REQUEST);
+                // answered, so the server has counted it before the next one arrives (accepting is asynchronous)
+                assertThat(responseHead(socket)).startsWith("HTTP/1.1 200");
             }
             try (Socket oneTooMany = open()) {
                 // the server counts a connection once it reads from it
