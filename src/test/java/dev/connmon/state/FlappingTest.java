@@ -148,8 +148,8 @@ class FlappingTest {
         String prefix = "flap-" + UUID.randomUUID() + "-";
         String id = prefix + "c";
         Instant now = now();
-        // the first of the five leaves the trailing ten minutes 20 s from now
-        Instant first = now.minusSeconds(580);
+        // the first of the five leaves the trailing ten minutes 8 s from now: time enough to see the client flapping
+        Instant first = now.minusSeconds(592);
         List<Instant> times =
                 List.of(first, first.plusSeconds(1), first.plusSeconds(2), first.plusSeconds(3), first.plusSeconds(4));
         applyShuffled(flaps(id, times), 3);
