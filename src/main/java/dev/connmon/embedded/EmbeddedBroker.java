@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** HiveMQ Community Edition, in process, speaking MQTT 3.1.1 and 5, with connmon's lifecycle extension. */
 public final class EmbeddedBroker implements AutoCloseable {
@@ -28,14 +27,23 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** Starts the broker; a refused setting or a taken port is an {@link IllegalStateException} with one clear line. */
-    public EmbeddedBroker start() {
+    /**
+     * Refuses what the broker could not do, with one clear line: anonymous access beyond the loopback interface, a
+     * port already taken. Quick, so that it can run before the broker starts elsewhere.
+     */
+    public EmbeddedBroker check() {
         if (settings.anonymous() && !isLoopback(settings.host())) {
             throw new IllegalStateException("the embedded broker refuses to listen on " + settings.host()
                     + " with anonymous access on: set connmon.embedded.anonymous=false and connmon.embedded.users.<name>,"
                     + " or keep connmon.embedded.broker-host on the loopback interface");
         }
         ensurePortFree(settings.host(), settings.port());
+        return this;
+    }
+
+    /** Starts the broker (after {@link #check()}); returns once it listens. */
+    public EmbeddedBroker start() {
+        check();
         EmbeddedLogging.useLogback();
         // The broker-wide cap on unacknowledged messages per connection (HiveMQ has no setting for it, only this
         // field): a connection's own receive maximum can lower it, never raise it. Raised so that connmon's
@@ -50,10 +58,6 @@ public final class EmbeddedBroker implements AutoCloseable {
             Path data = Files.createDirectories(root.resolve("data"));
             Path extensions = Files.createDirectories(root.resolve("extensions"));
             Files.writeString(conf.resolve("config.xml"), configXml());
-            // HiveMQ reconfigures logback from conf/logback.xml when it starts
-            try (var in = EmbeddedBroker.class.getResourceAsStream(EmbeddedLogging.CONFIG)) {
-                Files.copy(in, conf.resolve("logback.xml"), StandardCopyOption.REPLACE_EXISTING);
-            }
             extension = new LifecycleExtension(settings);
             hiveMq = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(conf)
@@ -67,8 +71,11 @@ public final class EmbeddedBroker implements AutoCloseable {
                             .withStartPriority(1000)
                             .withExtensionMain(extension)
                             .build())
+                    // logback is configured already (EmbeddedLogging); HiveMQ's own bootstrap would reconfigure it
+                    // and redirect JUL, and so Quarkus' log, to it while Quarkus starts beside the broker
+                    .withoutLoggingBootstrap()
                     .build();
-            EmbeddedLogging.keepJulHandlers(() -> hiveMq.start().join());
+            hiveMq.start().join();
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

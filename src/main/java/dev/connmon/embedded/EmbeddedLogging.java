@@ -1,7 +1,5 @@
 package dev.connmon.embedded;
 
-import java.util.logging.Handler;
-import java.util.logging.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -13,25 +11,6 @@ final class EmbeddedLogging {
     static final String CONFIG = "/embedded-logback.xml";
 
     private EmbeddedLogging() {}
-
-    /**
-     * Runs {@code action} and then puts back the root JUL handlers it replaced: HiveMQ redirects JUL to SLF4J
-     * when it starts, which would silence Quarkus' own console log.
-     */
-    static void keepJulHandlers(Runnable action) {
-        Logger root = Logger.getLogger("");
-        Handler[] saved = root.getHandlers();
-        try {
-            action.run();
-        } finally {
-            for (Handler handler : root.getHandlers()) {
-                root.removeHandler(handler);
-            }
-            for (Handler handler : saved) {
-                root.addHandler(handler);
-            }
-        }
-    }
 
     static void useLogback() {
         System.setProperty("slf4j.provider", "ch.qos.logback.classic.spi.LogbackServiceProvider");

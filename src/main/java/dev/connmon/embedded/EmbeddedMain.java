@@ -19,6 +19,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,8 +37,9 @@ public final class EmbeddedMain {
 
     static final String SYSTEM_USERNAME = "connmon-system";
     private static final long QUARKUS_STOP_WAIT_MS = 30_000;
-    /** The broker started here (in this class loader), for EmbeddedNodeGuard's stop. */
-    private static volatile EmbeddedBroker broker;
+    private static final Duration BROKER_STOP_WAIT = Duration.ofSeconds(30);
+    /** The broker started here (in this class loader), for EmbeddedNodeGuard's start and stop. */
+    private static volatile CompletableFuture<EmbeddedBroker> broker;
     /**
      * Hibernate Validator announces its version when it first validates, which a bad setting makes happen before
      * Quarkus' log is set up: a plain JUL INFO line above the one naming the key. Held: JUL keeps loggers weakly.
@@ -71,9 +75,11 @@ public final class EmbeddedMain {
     }
 
     /**
-     * PostgreSQL (a child process, mostly waiting for it) starts on a thread of its own while the broker (in this JVM,
-     * mostly class loading and opening its stores) starts on this one: neither needs the other, and side by side
-     * they take the time of the longer. Both end up in {@code started}, database first, even when the other failed.
+     * PostgreSQL (a child process, mostly waiting for it) and the broker (in this JVM, mostly class loading and
+     * opening its stores) start on threads of their own. Quarkus needs the database's address before it starts, so
+     * this waits for PostgreSQL; the broker's address is known before it listens, so Quarkus starts beside it and
+     * EmbeddedNodeGuard waits for it before anything connects. Both end up in {@code started}, database first, even
+     * when the other failed.
      */
     private static void startEmbedded(StartupConfig config, List<AutoCloseable> started) {
         Path dataDir =
@@ -85,7 +91,6 @@ public final class EmbeddedMain {
                                 task -> new Thread(task, "connmon-embedded-postgres").start())
                         : CompletableFuture.completedFuture(null);
         RuntimeException failure = null;
-        EmbeddedBroker startedBroker = null;
         try {
             if (config.get("connmon.mqtt.host").isEmpty()
                     && config.get("connmon.kafka.bootstrap-servers").isPresent()) {
@@ -94,7 +99,7 @@ public final class EmbeddedMain {
                         "connmon: lifecycle events from Kafka at %s; no MQTT broker%n",
                         config.get("connmon.kafka.bootstrap-servers").orElseThrow());
             } else if (config.get("connmon.mqtt.host").isEmpty()) {
-                startedBroker = startBroker(config, dataDir);
+                started.add(startBroker(config, dataDir));
             }
         } catch (RuntimeException e) {
             failure = e;
@@ -102,7 +107,8 @@ public final class EmbeddedMain {
         try {
             EmbeddedDatabase startedDatabase = database.join();
             if (startedDatabase != null) {
-                started.add(startedDatabase);
+                // closed last: connmon's stop still writes to it
+                started.add(0, startedDatabase);
                 startedDatabase.datasourceConfig().forEach(System::setProperty);
                 System.err.printf(
                         "connmon: embedded PostgreSQL on 127.0.0.1:%d, data in %s, user postgres, password in %s%n",
@@ -117,14 +123,6 @@ public final class EmbeddedMain {
             } else {
                 failure.addSuppressed(cause);
             }
-        }
-        if (startedBroker != null) {
-            started.add(startedBroker);
-            System.err.printf(
-                    "connmon: embedded MQTT broker (3.1.1 and 5) on %s:%s, node '%s'%n",
-                    System.getProperty("connmon.mqtt.host"),
-                    System.getProperty("connmon.mqtt.port"),
-                    EmbeddedNode.running().name());
         }
         if (failure != null) {
             throw failure;
@@ -145,8 +143,11 @@ public final class EmbeddedMain {
                 false);
     }
 
-    /** Starts the broker and points connmon's own MQTT connection at it. */
-    private static EmbeddedBroker startBroker(StartupConfig config, Path dataDir) {
+    /**
+     * Checks the broker's settings and port here, starts it on a thread of its own, and points connmon's own MQTT
+     * connection at it; what is returned closes it once it has started.
+     */
+    private static AutoCloseable startBroker(StartupConfig config, Path dataDir) {
         String password = randomSecret();
         String monitorAccess = config.get("connmon.embedded.monitor-access", "api-keys");
         if (!monitorAccess.equals("api-keys") && !monitorAccess.equals("anyone")) {
@@ -173,16 +174,62 @@ public final class EmbeddedMain {
                 MqttSourceSettings.ownClientIds(config::get, sourceNames(config)),
                 BrokerSettings.userClientIds(users, config.byPrefix("connmon.embedded.client-ids.")),
                 maxPacketSize(config));
+        EmbeddedBroker starting = new EmbeddedBroker(settings).check();
         // every connect of this run is later than this: older connects of this node belong to earlier runs
         Instant brokerStart = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        EmbeddedBroker started = new EmbeddedBroker(settings).start();
-        broker = started;
+        CompletableFuture<EmbeddedBroker> start = CompletableFuture.supplyAsync(
+                () -> {
+                    EmbeddedBroker listening = starting.start();
+                    System.err.printf(
+                            "connmon: embedded MQTT broker (3.1.1 and 5) on %s:%d, node '%s'%n",
+                            settings.host(), settings.port(), node);
+                    return listening;
+                },
+                task -> new Thread(task, "connmon-embedded-broker").start());
+        broker = start;
         EmbeddedNode.running(new EmbeddedNode(node, brokerStart));
         System.setProperty("connmon.mqtt.host", settings.host());
         System.setProperty("connmon.mqtt.port", Integer.toString(settings.port()));
         System.setProperty("connmon.mqtt.username", SYSTEM_USERNAME);
         System.setProperty("connmon.mqtt.password", password);
-        return started;
+        return () -> {
+            EmbeddedBroker listening = startedBroker(BROKER_STOP_WAIT);
+            if (listening != null) {
+                listening.close();
+            }
+        };
+    }
+
+    /**
+     * Waits for the broker this class loader started (not a dev-mode reload's: it started long ago) to listen.
+     * Throws when it could not start.
+     */
+    static void awaitBroker(Duration wait) {
+        CompletableFuture<EmbeddedBroker> start = broker;
+        if (start == null) {
+            return;
+        }
+        try {
+            start.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "the embedded MQTT broker did not start: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the embedded MQTT broker did not start within " + wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the embedded MQTT broker started");
+        }
+    }
+
+    /** The broker once started, or null when it did not start (within {@code wait}). */
+    private static EmbeddedBroker startedBroker(Duration wait) {
+        try {
+            awaitBroker(wait);
+            return broker == null ? null : broker.getNow(null);
+        } catch (IllegalStateException e) {
+            return null;
+        }
     }
 
     /**
@@ -190,7 +237,8 @@ public final class EmbeddedMain {
      * ended by its stop. No-op when this class loader started no broker (a dev-mode reload's).
      */
     static void sealBroker() {
-        EmbeddedBroker started = broker;
+        CompletableFuture<EmbeddedBroker> start = broker;
+        EmbeddedBroker started = start == null || start.isCompletedExceptionally() ? null : start.getNow(null);
         if (started != null) {
             started.seal();
         }

@@ -67,12 +67,16 @@ class EmbeddedNodeGuard {
         this.heartbeat = heartbeat;
     }
 
-    /** First among the start observers: IngestPipeline subscribes (and so connects to the broker) after this. */
+    /**
+     * First among the start observers: IngestPipeline subscribes (and so connects to the broker) after this, and
+     * the broker, started beside Quarkus, listens by then.
+     */
     void start(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         node = EmbeddedNode.running();
         if (node == null) {
             return;
         }
+        EmbeddedMain.awaitBroker(START_WAIT);
         NodeHeartbeats.PreviousRun previous =
                 heartbeats.previousRun(node.name()).await().atMost(START_WAIT);
         // a connection of an earlier run ended at the latest when this broker started
