@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * ({@link WebhookReceiver#TIMEOUT} here), reads a few KiB of the answer at most, follows no redirect, is recorded, and
  * holds no connection that another delivery needs.
  */
+// mostly waiting out stalled receivers' deadlines: in the long suites
+@Tag("long")
 @QuarkusTest
 @QuarkusTestResource(ServicesResource.class)
 @QuarkusTestResource(WebhookReceiver.class)

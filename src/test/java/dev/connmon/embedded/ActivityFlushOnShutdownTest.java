@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
  * docs/api.md §9: activity held for the end of its window is not lost when the broker stops. A broker of the test's own
  * (no connmon in front of it), with a window far longer than the test, read by a persistent session as connmon's.
  */
+// a broker of its own started and stopped: in the long suites
+@Tag("long")
 @Tag("embedded-broker")
 class ActivityFlushOnShutdownTest {
 

@@ -17,7 +17,7 @@ public class KafkaResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        kafka = TestKafka.start();
+        kafka = EarlyKafka.take().orElseGet(TestKafka::start);
         kafka.createTopic(LIFECYCLE_TOPIC, 4, false);
         kafka.createTopic(STATE_TOPIC, 4, true);
         return Map.of(

@@ -103,6 +103,18 @@ public final class TestKafka implements AutoCloseable {
         }
     }
 
+    /** What {@link #takeOver} needs, as JDK types: the broker may be taken over in another class loader. */
+    Map<String, Object> handOver() {
+        return Map.of("dir", dir, "port", port, "process", process);
+    }
+
+    /** A broker started by {@link #start()} elsewhere, from its {@link #handOver()}. */
+    static TestKafka takeOver(Path dir, int port, Process process) {
+        TestKafka kafka = new TestKafka(dir, dir.resolve("server.properties"), port);
+        kafka.process = process;
+        return kafka;
+    }
+
     /** The broker's process id (for CPU measurements); -1 while it is down. */
     public synchronized long pid() {
         return process == null ? -1 : process.pid();
