@@ -122,6 +122,7 @@ class EmbeddedBrokerLifecycleTest {
      * queues them for connmon's session as well, and once the database moves every event is stored once.
      */
     @Test
+    @Tag("long") // mostly waiting out the broker's commit wait
     void eventsNotCommittedInTimeAreQueuedByTheBrokerAsWell() throws InterruptedException {
         String prefix = newId("late") + "-";
         double lateBefore = inProcess("late");

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
  * and a fresh data directory), its generated API key, and an MQTT 5 device.
  */
 @Tag("embedded-broker")
+// a packaged-app test: in the long suites, which CI runs
+@Tag("long")
 class EmbeddedDefaultIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
