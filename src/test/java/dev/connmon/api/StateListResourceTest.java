@@ -223,18 +223,18 @@ class StateListResourceTest {
 
     @Test
     void pagingWithPageSizeSevenSeesEveryClientOnceDespiteConcurrentInserts() {
-        pageThroughEverySort(350, 97);
+        pageThroughEverySort(200, 53, 10);
     }
 
     /** The same at the size of a fleet: about 290 pages per sort order. */
     @Test
     @Tag("long")
     void pagingThroughThousandsWithPageSizeSevenSeesEveryClientOnceDespiteConcurrentInserts() {
-        pageThroughEverySort(2_000, 977);
+        pageThroughEverySort(2_000, 977, 50);
     }
 
     /** Client i connects i % ties seconds ago: many share a time, and so page boundaries fall inside ties. */
-    private void pageThroughEverySort(int clients, int ties) {
+    private void pageThroughEverySort(int clients, int ties, int latePerSort) {
         String prefix = "page-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         Mqtt5AsyncClient publisher = TestMqtt.eventPublisher("page-publisher-" + UUID.randomUUID());
         // in chunks that a stock Mosquitto keeps whole (it queues 1000 messages per subscriber, then drops)
@@ -286,8 +286,8 @@ class StateListResourceTest {
         try {
             List<Future<?>> walks = new ArrayList<>();
             for (String sort : sorts) {
-                walks.add(walkers.submit(
-                        () -> pageThrough(sort, prefix, clients + 50 * sorts.size(), before, publisher)));
+                walks.add(walkers.submit(() -> pageThrough(
+                        sort, prefix, clients + latePerSort * sorts.size(), latePerSort, before, publisher)));
             }
             for (Future<?> walk : walks) {
                 try {
@@ -308,9 +308,9 @@ class StateListResourceTest {
         publisher.disconnect().join();
     }
 
-    /** Pages through the prefix's clients in one sort order, seven at a time, 50 more arriving after page 20. */
+    /** Pages through the prefix's clients in one sort order, seven at a time, {@code late} more arriving after page 20. */
     private static void pageThrough(
-            String sort, String prefix, int atMost, Set<String> before, Mqtt5AsyncClient publisher) {
+            String sort, String prefix, int atMost, int late, Set<String> before, Mqtt5AsyncClient publisher) {
         List<String> seen = new ArrayList<>();
         String bookmark = null;
         int page = 0;
@@ -328,7 +328,7 @@ class StateListResourceTest {
             bookmark = body.getString("bookmark");
             if (++page == 20) {
                 // clients arriving mid-listing, on both sides of the cursor
-                for (int i = 0; i < 50; i++) {
+                for (int i = 0; i < late; i++) {
                     TestMqtt.publishEvent(
                             publisher,
                             "page",
