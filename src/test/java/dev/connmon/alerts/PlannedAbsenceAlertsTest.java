@@ -23,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -150,6 +151,7 @@ class PlannedAbsenceAlertsTest {
     }
 
     @Test
+    @Tag("long") // waits for the missed check-in and the rule's for
     void aSleepyClientIsOfflineFromTheCheckInItMissed() {
         String id = "alert-off-sleepy-" + UUID.randomUUID();
         Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);

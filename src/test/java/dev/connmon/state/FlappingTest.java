@@ -24,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -144,6 +145,7 @@ class FlappingTest {
     }
 
     @Test
+    @Tag("long") // waits for the window to pass
     void aFlappingClientStopsFlappingWhenTheWindowHasPassedWithoutANewEvent() {
         String prefix = "flap-" + UUID.randomUUID() + "-";
         String id = prefix + "c";
