@@ -76,7 +76,7 @@ class EmbeddedNodeGuard {
         if (node == null) {
             return;
         }
-        EmbeddedMain.awaitBroker(START_WAIT);
+        BrokerLaunch.awaitListening(START_WAIT);
         NodeHeartbeats.PreviousRun previous =
                 heartbeats.previousRun(node.name()).await().atMost(START_WAIT);
         // a connection of an earlier run ended at the latest when this broker started
@@ -121,7 +121,7 @@ class EmbeddedNodeGuard {
         // first the broker stops reporting, then what was reported up to now is ended: a connect after this is not
         // stored (the broker is going down; the device is recorded when it comes back), and one stored late from
         // before it is ended at the next start, before ingest, and by every heartbeat
-        EmbeddedMain.sealBroker();
+        BrokerLaunch.seal();
         Instant stop = Instant.now();
         long started = System.nanoTime();
         try {
