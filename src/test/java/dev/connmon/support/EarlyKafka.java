@@ -25,7 +25,7 @@ public final class EarlyKafka implements TestExecutionListener {
     private static final String KAFKA_TESTS = "dev.connmon.kafka.";
 
     private boolean kafkaInPlan;
-    private volatile boolean kafkaBegun;
+    private boolean kafkaBegun;
     private boolean launched;
 
     @Override
@@ -80,6 +80,8 @@ public final class EarlyKafka implements TestExecutionListener {
             return Optional.of(TestKafka.takeOver(
                     (Path) broker.get("dir"), (Integer) broker.get("port"), (Process) broker.get("process")));
         } catch (Exception e) {
+            // KafkaResource then starts its own, which says why it cannot if the cause is not passing
+            System.err.println("The Kafka broker started early is not used: " + e);
             return Optional.empty();
         }
     }

@@ -93,7 +93,13 @@ public final class TestKafka implements AutoCloseable {
                             "-c",
                             properties.toString())
                     .waitFor(60, TimeUnit.SECONDS);
-            kafka.startBroker();
+            try {
+                kafka.startBroker();
+            } catch (RuntimeException e) {
+                // a broker that never answered must not outlive the test run on its ports
+                kafka.kill();
+                throw e;
+            }
             return kafka;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
